@@ -1,0 +1,1 @@
+"""genaio: an actor-based asynchronous client for the Gemini API."""

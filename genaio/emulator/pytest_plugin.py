@@ -1,0 +1,1 @@
+"""pytest fixtures for a running emulator (filled in with the emulator)."""

@@ -1,0 +1,94 @@
+"""The base every wire type stands on.
+
+Fields are snake_case in Python and lowerCamelCase on the wire; both spellings are accepted on
+input, as Google's JSON mapping does. Types validate what users give strictly (an unknown field
+is a typo, and a `ValidationError` before anything is sent) but keep what the server sends that
+they do not know (a newer API is not an error, and nothing it says is dropped).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic.functional_validators import BeforeValidator
+
+__all__ = ["WIRE_CONTEXT", "Base64Bytes", "StandardBase64Bytes", "WireModel"]
+
+#: Validation context for data that comes from the server: unknown fields are kept.
+WIRE_CONTEXT = {"wire": True}
+
+
+class WireModel(BaseModel):
+    """A pydantic model with the API's JSON conventions."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="allow",
+        arbitrary_types_allowed=True,
+        ser_json_bytes="base64",
+        protected_namespaces=(),
+    )
+
+    @model_validator(mode="after")
+    def _reject_unknown_fields_from_users(self, info: ValidationInfo) -> Self:
+        extra = self.__pydantic_extra__
+        if extra and not (info.context and info.context.get("wire")):
+            names = ", ".join(sorted(extra))
+            raise ValueError(f"unknown field(s) for {type(self).__name__}: {names}")
+        return self
+
+    @classmethod
+    def from_wire(cls, data: Any) -> Self:
+        """Parse a server response, keeping the fields this version does not know."""
+        return cls.model_validate(data, context=WIRE_CONTEXT)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object to send: camelCase keys, unset fields left out."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The same object with Python (snake_case) names, for logs and `model_dump` users."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+def _decode_base64(value: Any) -> Any:
+    """Accept bytes as they are, and str in standard, URL-safe or unpadded base64."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str):
+        padded = value + "=" * (-len(value) % 4)
+        try:
+            return base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        except binascii.Error as exc:
+            raise ValueError("not valid base64") from exc
+    return value
+
+
+#: bytes sent as URL-safe base64 with padding (`Part.inline_data.data`, Live blobs).
+Base64Bytes = Annotated[
+    bytes,
+    BeforeValidator(_decode_base64),
+    PlainSerializer(
+        lambda b: base64.urlsafe_b64encode(b).decode("ascii"), return_type=str, when_used="json"
+    ),
+]
+
+#: bytes sent as standard base64 (`Image.bytesBase64Encoded`, `Video.encodedVideo`).
+StandardBase64Bytes = Annotated[
+    bytes,
+    BeforeValidator(_decode_base64),
+    PlainSerializer(
+        lambda b: base64.b64encode(b).decode("ascii"), return_type=str, when_used="json"
+    ),
+]

@@ -1,0 +1,47 @@
+"""Transport options, as the official SDK's `HttpOptions` and `HttpRetryOptions` spell them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from genaio.types._base import WireModel
+
+__all__ = ["HttpOptions", "HttpOptionsDict", "HttpRetryOptions"]
+
+
+class HttpRetryOptions(WireModel):
+    """How failed requests are retried. genaio retries by default; `attempts=1` turns it off.
+
+    Unset fields take the defaults of the engine: 5 attempts, 1 s initial delay doubling up to
+    60 s, up to 1 s of jitter, on 408/429/500/502/503/504 and connection errors. A server's
+    `Retry-After` or `RetryInfo.retryDelay` replaces the computed wait.
+    """
+
+    attempts: int | None = None
+    initial_delay: float | None = None
+    max_delay: float | None = None
+    exp_base: float | None = None
+    jitter: float | None = None
+    http_status_codes: list[int] | None = None
+
+
+class HttpOptions(WireModel):
+    """Where and how requests go. `timeout` is in milliseconds, as in the official SDK."""
+
+    base_url: str | None = None
+    base_url_resource_scope: str | None = None
+    api_version: str | None = None
+    headers: dict[str, str] | None = None
+    timeout: int | None = None
+    client_args: dict[str, Any] | None = None
+    async_client_args: dict[str, Any] | None = None
+    extra_body: dict[str, Any] | None = None
+    retry_options: HttpRetryOptions | None = None
+    httpx_client: httpx.Client | None = None
+    httpx_async_client: httpx.AsyncClient | None = None
+    aiohttp_client: Any | None = None
+
+
+HttpOptionsDict = dict[str, Any]
