@@ -1,0 +1,105 @@
+"""Requests-per-minute and tokens-per-minute limits, as token buckets on the loop's clock.
+
+Each bucket holds at most one minute's allowance and refills continuously. A caller reserves
+before it sends: the bucket may go into debt, and the caller waits until the debt is repaid, so
+waiters are served in the order they came and none is starved. A cost larger than the whole
+bucket is charged as a full bucket: such a request waits for a full bucket and then goes alone,
+instead of waiting for an allowance that can never exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import anyio
+import attrs
+
+__all__ = ["RateLimit", "RateLimiter", "TokenBucket"]
+
+
+@attrs.frozen
+class RateLimit:
+    """A quota to stay under. None means unlimited."""
+
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("requests_per_minute", "tokens_per_minute"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"{name} must be positive, not {value!r}")
+
+
+@attrs.define
+class TokenBucket:
+    """The synchronous core: how long a reservation must wait. No I/O, no clock of its own."""
+
+    per_minute: float
+    level: float
+    updated: float
+
+    @classmethod
+    def full(cls, per_minute: float, now: float) -> TokenBucket:
+        return cls(per_minute=per_minute, level=per_minute, updated=now)
+
+    def reserve(self, cost: float, now: float) -> float:
+        """Take `cost` now and return the seconds until it is covered (0 if it already is)."""
+        self._refill(now)
+        self.level -= min(cost, self.per_minute)
+        return 0.0 if self.level >= 0 else -self.level * 60.0 / self.per_minute
+
+    def refund(self, cost: float, now: float) -> None:
+        """Give back a reservation that was never used (its caller was cancelled)."""
+        self._refill(now)
+        self.level = min(self.per_minute, self.level + min(cost, self.per_minute))
+
+    def _refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self.updated)
+        self.level = min(self.per_minute, self.level + elapsed * self.per_minute / 60.0)
+        self.updated = now
+
+
+class RateLimiter:
+    """A requests bucket and a tokens bucket, waited on together."""
+
+    def __init__(self, limit: RateLimit, clock: Callable[[], float] = anyio.current_time) -> None:
+        self.limit = limit
+        self._clock = clock
+        now = clock()
+        rpm, tpm = limit.requests_per_minute, limit.tokens_per_minute
+        self._requests = TokenBucket.full(rpm, now) if rpm else None
+        self._tokens = TokenBucket.full(tpm, now) if tpm else None
+        self.waited = 0.0  # seconds callers spent waiting here (statistics)
+
+    def reserve(self, tokens: int) -> float:
+        """Reserve one request and `tokens` tokens; the seconds to wait before sending."""
+        now = self._clock()
+        wait = 0.0
+        if self._requests is not None:
+            wait = self._requests.reserve(1, now)
+        if self._tokens is not None:
+            wait = max(wait, self._tokens.reserve(tokens, now))
+        return wait
+
+    def refund(self, tokens: int) -> None:
+        now = self._clock()
+        if self._requests is not None:
+            self._requests.refund(1, now)
+        if self._tokens is not None:
+            self._tokens.refund(tokens, now)
+
+    async def acquire(self, tokens: int) -> None:
+        """Wait until one more request of `tokens` tokens fits the limit.
+
+        Cancellation: a cancelled wait gives its reservation back.
+        """
+        wait = self.reserve(tokens)
+        if wait <= 0:
+            return
+        try:
+            await anyio.sleep(wait)
+        except BaseException:
+            self.refund(tokens)
+            raise
+        self.waited += wait

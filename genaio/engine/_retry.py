@@ -1,0 +1,114 @@
+"""Retries, in one place: tenacity driven by the event loop's clock and an injected RNG.
+
+The wait after a failure is the server's own (`RetryInfo.retryDelay` or `Retry-After`) when it
+gave one, else exponential backoff with jitter. A server delay longer than the policy's
+`max_delay`, or a wait that would end past the call's deadline, stops the retries at once: the
+caller gets the typed error (with `retry_delay`) now rather than a long sleep it did not ask for.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import anyio
+import httpx
+
+import tenacity
+
+from genaio._log import get_logger
+from genaio.engine._config import RetryPolicy
+from genaio.errors import APIError, NetworkError
+
+__all__ = ["Retrier", "is_retryable"]
+
+T = TypeVar("T")
+log = get_logger("genaio.retry")
+
+
+def is_retryable(exc: BaseException, policy: RetryPolicy, *, idempotent: bool) -> bool:
+    """Whether another attempt may succeed and is safe to make."""
+    if isinstance(exc, NetworkError):
+        # A request that may have reached the server is repeated only if repeating is harmless.
+        never_sent = isinstance(exc.__cause__, httpx.ConnectError | httpx.ConnectTimeout)
+        return idempotent or never_sent
+    return isinstance(exc, APIError) and exc.code in policy.status_codes
+
+
+class Retrier:
+    """Runs one attempt function until it succeeds, or retrying stops making sense."""
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = anyio.current_time,
+    ) -> None:
+        self.policy = policy
+        self._rng = rng or random.Random()
+        self._clock = clock
+        self.retries = 0  # attempts beyond the first, over this retrier's life (statistics)
+
+    async def run(
+        self,
+        attempt: Callable[[int], Awaitable[T]],
+        *,
+        deadline: float = math.inf,
+        idempotent: bool = True,
+        request_id: str | None = None,
+    ) -> T:
+        """Await `attempt(n)` for n = 1, 2, ... and return the first success.
+
+        Cancellation: a sleep between attempts is a checkpoint; cancelling there sends nothing.
+        """
+        policy = self.policy
+        if policy.attempts <= 1:
+            return await attempt(1)
+        retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(policy.attempts) | self._stop_at(deadline),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception(
+                lambda exc: is_retryable(exc, policy, idempotent=idempotent)
+            ),
+            sleep=anyio.sleep,
+            before_sleep=lambda state: self._before_sleep(state, request_id),
+            reraise=True,
+        )
+        number = 0
+        try:
+            async for trial in retrying:
+                number = trial.retry_state.attempt_number
+                with trial:
+                    return await attempt(number)
+        except APIError as exc:
+            exc.attempts = number
+            raise
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        server_delay = getattr(exc, "retry_delay", None)
+        if server_delay is not None:
+            return float(server_delay)
+        return self.policy.backoff(state.attempt_number, self._rng.random())
+
+    def _stop_at(self, deadline: float) -> Callable[[tenacity.RetryCallState], bool]:
+        def stop(state: tenacity.RetryCallState) -> bool:
+            wait = state.upcoming_sleep
+            return wait > self.policy.max_delay or self._clock() + wait >= deadline
+
+        return stop
+
+    def _before_sleep(self, state: tenacity.RetryCallState, request_id: str | None) -> None:
+        self.retries += 1
+        exc = state.outcome.exception() if state.outcome else None
+        log.info(
+            "retrying",
+            request_id=request_id,
+            attempt=state.attempt_number,
+            wait=round(state.upcoming_sleep, 3),
+            error=type(exc).__name__,
+            code=getattr(exc, "code", None),
+        )

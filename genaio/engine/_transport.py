@@ -1,0 +1,264 @@
+"""The HTTP exchange: one pooled httpx client, retries around it, JSON and SSE bodies.
+
+The transport knows URLs, headers, status codes and bodies; it knows nothing of resource
+families. Every REST call of every family goes through `send` (a JSON answer), `send_raw`
+(bytes, for downloads) or `open_stream` (server-sent events).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import random
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import attrs
+import httpx
+
+from genaio.engine._auth import Auth
+from genaio.engine._config import CallOptions, EngineConfig, RetryPolicy
+from genaio.engine._errors import api_error, error_from_response, network_error
+from genaio.engine._retry import Retrier
+from genaio.engine._sse import SSEDecoder
+from genaio.engine._urls import build_url
+from genaio.errors import UnknownApiResponseError
+
+__all__ = ["HttpTransport", "JsonAnswer", "RestCall"]
+
+#: How long closing a cancelled or abandoned response may take before it is left to the pool.
+_CLOSE_GRACE = 5.0
+
+
+@attrs.frozen
+class RestCall:
+    """One REST exchange, before URLs and credentials are applied."""
+
+    method: str
+    path: str
+    query: Mapping[str, Any] | None = None
+    #: A JSON value, or bytes sent as they are (upload chunks).
+    body: Any = None
+    headers: Mapping[str, str] | None = None
+    options: CallOptions | None = None
+    #: False for calls that create something: then only a request that never reached the
+    #: server is repeated after a network failure.
+    idempotent: bool = True
+    #: Send the API key / bearer token (upload chunks carry their own credential in the URL).
+    authenticated: bool = True
+
+
+@attrs.frozen
+class JsonAnswer:
+    """A 200 answer: its parsed JSON body and its headers."""
+
+    data: Any
+    headers: Mapping[str, str]
+
+
+class HttpTransport:
+    """Sends REST calls over one connection pool, retrying what is worth retrying."""
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        auth: Auth,
+        *,
+        pool_size: int = 100,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self._auth = auth
+        self._rng = rng or random.Random()
+        self._retriers: dict[RetryPolicy, Retrier] = {}
+        if config.injected_client is not None:
+            self.client: httpx.AsyncClient = config.injected_client
+            self._owns_client = False
+        else:
+            self.client = httpx.AsyncClient(**_client_args(config.client_args, pool_size))
+            self._owns_client = True
+
+    async def send(
+        self, call: RestCall, *, deadline: float = math.inf, request_id: str | None = None
+    ) -> JsonAnswer:
+        """Send `call` (retrying as its policy says) and return the parsed 200 answer."""
+
+        async def attempt(number: int) -> JsonAnswer:
+            response = await self._exchange(call, number, request_id)
+            return JsonAnswer(_json_body(response), response.headers)
+
+        return await self._retrier(call).run(
+            attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
+        )
+
+    async def send_raw(
+        self, call: RestCall, *, deadline: float = math.inf, request_id: str | None = None
+    ) -> httpx.Response:
+        """Like `send`, but return the 200 response with its body unparsed (downloads)."""
+
+        async def attempt(number: int) -> httpx.Response:
+            return await self._exchange(call, number, request_id)
+
+        return await self._retrier(call).run(
+            attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
+        )
+
+    @asynccontextmanager
+    async def open_stream(
+        self, call: RestCall, *, deadline: float = math.inf, request_id: str | None = None
+    ) -> AsyncIterator[AsyncIterator[Any]]:
+        """Open a server-sent-events stream; yield an iterator of its JSON events.
+
+        Opening is retried like `send`; once the stream has begun nothing is retried, and an
+        error event inside it raises the typed error. The connection is released when the block
+        exits, however it exits.
+        """
+
+        async def attempt(number: int) -> httpx.Response:
+            return await self._exchange(call, number, request_id, stream=True)
+
+        response = await self._retrier(call).run(
+            attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
+        )
+        try:
+            yield _events(response, request_id)
+        finally:
+            with anyio.move_on_after(_CLOSE_GRACE, shield=True):
+                await response.aclose()
+
+    async def aclose(self) -> None:
+        """Close the pool, unless the caller owns it."""
+        if self._owns_client:
+            await self.client.aclose()
+
+    def _retrier(self, call: RestCall) -> Retrier:
+        policy = (call.options and call.options.retry) or self.config.retry
+        retrier = self._retriers.get(policy)
+        if retrier is None:
+            retrier = self._retriers[policy] = Retrier(policy, self._rng)
+        return retrier
+
+    @property
+    def retries(self) -> int:
+        """Attempts beyond the first, over this transport's life."""
+        return sum(r.retries for r in self._retriers.values())
+
+    async def _exchange(
+        self, call: RestCall, attempt: int, request_id: str | None, *, stream: bool = False
+    ) -> httpx.Response:
+        request = await self._build_request(call)
+        try:
+            response = await self.client.send(request, stream=stream)
+            if response.status_code != 200:
+                if stream:
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
+                raise error_from_response(response, request_id=request_id, attempts=attempt)
+        except httpx.TransportError as exc:
+            raise network_error(exc, request_id=request_id, attempts=attempt) from exc
+        return response
+
+    async def _build_request(self, call: RestCall) -> httpx.Request:
+        config, options = self.config, call.options
+        headers = dict(config.headers)
+        if call.authenticated:
+            headers.update(await self._auth.headers())
+        if options is not None and options.headers:
+            headers.update(options.headers)
+        if call.headers:
+            headers.update(call.headers)
+        timeout = options.timeout if options is not None and options.timeout else config.timeout
+        if timeout:
+            headers["x-server-timeout"] = str(math.ceil(timeout))
+        content: bytes | None
+        if isinstance(call.body, bytes | bytearray):
+            content = bytes(call.body)
+        elif call.body is None and call.method in ("GET", "DELETE"):
+            content = None
+        else:
+            content = json.dumps(_with_extra_body(call.body, config, options)).encode()
+        return self.client.build_request(
+            call.method,
+            build_url(config, call.path, method=call.method, options=options),
+            params=_query(call.query),
+            headers=headers,
+            content=content,
+        )
+
+
+async def _events(response: httpx.Response, request_id: str | None) -> AsyncIterator[Any]:
+    decoder = SSEDecoder()
+    try:
+        async for chunk in response.aiter_raw():
+            for event in decoder.feed(chunk):
+                yield _checked_event(event, request_id)
+        for event in decoder.close():
+            yield _checked_event(event, request_id)
+    except httpx.TransportError as exc:
+        raise network_error(exc, request_id=request_id) from exc
+
+
+def _checked_event(event: Any, request_id: str | None) -> Any:
+    if isinstance(event, dict) and isinstance(event.get("error"), dict):
+        code = event["error"].get("code")
+        raise api_error(code if isinstance(code, int) else 500, event, request_id=request_id)
+    return event
+
+
+def _json_body(response: httpx.Response) -> Any:
+    if not response.content:
+        return {}
+    try:
+        return json.loads(response.content)
+    except ValueError as exc:
+        raise UnknownApiResponseError(
+            f"the answer is not JSON: {response.content[:200]!r}"
+        ) from exc
+
+
+def _query(query: Mapping[str, Any] | None) -> dict[str, str] | None:
+    if not query:
+        return None
+    # urlencode of a Python bool gives True/False, which is what the API receives from the SDK.
+    return {key: str(value) for key, value in query.items() if value is not None}
+
+
+def _with_extra_body(body: Any, config: EngineConfig, options: CallOptions | None) -> Any:
+    for extra in (config.extra_body, options and options.extra_body):
+        if extra and isinstance(body, dict):
+            body = _deep_merge(body, extra)
+    return body
+
+
+def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]:
+    """httpx.AsyncClient's arguments: the caller's, with a pool at least as large as the engine's
+    own concurrency so that the pool never becomes a hidden limiter."""
+    args = {key: value for key, value in user_args.items() if key in _HTTPX_CLIENT_PARAMETERS}
+    limits = args.get("limits")
+    if isinstance(limits, Mapping):
+        limits = httpx.Limits(**limits)
+    if limits is None:
+        limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
+    args["limits"] = limits
+    args.setdefault("timeout", None)  # deadlines are the caller's cancel scope, not httpx's
+    args.setdefault("follow_redirects", True)
+    return args
+
+
+# `async_client_args` is shared with other transports (aiohttp, websockets): keep httpx's own.
+_HTTPX_CLIENT_PARAMETERS = frozenset(inspect.signature(httpx.AsyncClient).parameters)
