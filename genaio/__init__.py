@@ -1,1 +1,23 @@
-"""genaio: an actor-based asynchronous client for the Gemini API."""
+"""genaio: an actor-based asynchronous client for the Gemini API, on trio and asyncio.
+
+    client = genaio.Client(api_key=...)
+    response = await client.aio.models.generate_content(model="gemini-2.0-flash", contents="Hi")
+"""
+
+__version__ = "0.1.0"
+
+from genaio import errors, types  # noqa: E402
+from genaio.actors import FamilyLimits, Limits  # noqa: E402
+from genaio.api import AsyncClient, Client  # noqa: E402
+from genaio.engine import RateLimit  # noqa: E402
+
+__all__ = [
+    "AsyncClient",
+    "Client",
+    "FamilyLimits",
+    "Limits",
+    "RateLimit",
+    "__version__",
+    "errors",
+    "types",
+]

@@ -1,0 +1,187 @@
+"""The actor: a bounded mailbox, a task group of workers, and a concurrency limit.
+
+Callers `submit` envelopes; a full mailbox makes them wait, which is the backpressure. The serve
+loop takes envelopes in order and starts a worker for each, at most `concurrency` at a time. A
+worker runs the actor's handler, which replies through the envelope. API errors (any
+`GenaioError`) are replies; any other exception is a bug that crashes the actor, for its
+supervisor to handle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import attrs
+
+from genaio._log import get_logger
+from genaio.actors._envelope import Envelope
+from genaio.errors import ActorCrashedError, ClientClosedError, GenaioError
+
+__all__ = ["Actor", "ActorStatistics", "Handler"]
+
+Handler = Callable[[Envelope[Any]], Awaitable[None]]
+log = get_logger("genaio.actors")
+
+
+@attrs.frozen
+class ActorStatistics:
+    """A snapshot of an actor, for tests, dashboards and `repr`."""
+
+    name: str
+    queued: int
+    in_flight: int
+    concurrency: int
+    mailbox_size: int
+    submitted: int
+    completed: int
+    failed: int
+    restarts: int
+    closed: bool
+
+
+class Actor:
+    """One family's mailbox, workers and concurrency limit."""
+
+    def __init__(self, name: str, handler: Handler, *, mailbox_size: int, concurrency: int):
+        if mailbox_size < 0 or concurrency < 1:
+            raise ValueError("mailbox_size must be >= 0 and concurrency >= 1")
+        self.name = name
+        self._handler = handler
+        self._mailbox_size = mailbox_size
+        # The buffer is the backpressure: callers beyond it wait in `submit`.
+        self._send, self._receive = anyio.create_memory_object_stream[Envelope[Any]](mailbox_size)
+        self._capacity = anyio.CapacityLimiter(concurrency)
+        # Envelopes taken from the mailbox whose reply is not done: failed if the actor stops.
+        self._held: set[Envelope[Any]] = set()
+        self._stopped = anyio.Event()
+        self._intake: anyio.CancelScope | None = None
+        self._closing = False
+        self.submitted = self.completed = self.failed = self.restarts = 0
+
+    async def submit(self, envelope: Envelope[Any]) -> None:
+        """Put `envelope` in the mailbox, waiting while it is full.
+
+        Cancellation: either the envelope is in the mailbox or it was never sent.
+        """
+        try:
+            await self._send.send(envelope)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            raise ClientClosedError(f"the client is closed ({self.name} takes no more calls)")
+        self.submitted += 1
+
+    async def call(self, work: Any, *, deadline: float = float("inf"), **context: Any) -> Any:
+        """Submit `work` and wait for its reply.
+
+        Cancellation: cancelling the caller cancels exactly this call's work.
+        """
+        envelope: Envelope[Any] = Envelope(work, deadline=deadline, log_context=context)
+        await self.submit(envelope)
+        return await envelope.reply.wait()
+
+    async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED):
+        """Serve the mailbox until it is closed and drained, and every worker has finished."""
+        async with anyio.create_task_group() as workers:
+            task_status.started()
+            with anyio.CancelScope() as self._intake:
+                if self._closing:
+                    self._intake.cancel()
+                async for envelope in self._receive:
+                    if envelope.reply.abandoned:
+                        continue
+                    self._held.add(envelope)
+                    try:
+                        await self._capacity.acquire_on_behalf_of(envelope)
+                    except BaseException:
+                        if self._closing:
+                            self._held.discard(envelope)
+                            envelope.reply.fail(self._closed_error())
+                        raise
+                    if envelope.reply.abandoned:  # its caller left while it waited for capacity
+                        self._held.discard(envelope)
+                        self._capacity.release_on_behalf_of(envelope)
+                        continue
+                    workers.start_soon(self._work, envelope)
+            self._fail_queued()
+        self._stopped.set()
+
+    def close(self) -> None:
+        """Stop intake at once: submitters, waiting or new, and queued envelopes get
+        `ClientClosedError`; work already started goes on until it ends or is cancelled."""
+        self._closing = True
+        self._send.close()
+        if self._intake is not None:
+            self._intake.cancel()
+
+    async def wait_stopped(self) -> None:
+        """Wait until `run` has drained the mailbox and its workers have finished."""
+        await self._stopped.wait()
+
+    def _fail_queued(self) -> None:
+        while True:
+            try:
+                envelope = self._receive.receive_nowait()
+            except (anyio.WouldBlock, anyio.EndOfStream):
+                return
+            envelope.reply.fail(self._closed_error())
+            self.failed += 1
+
+    def _closed_error(self) -> ClientClosedError:
+        return ClientClosedError(f"the client was closed before {self.name} served this call")
+
+    def fail_held(self, error: BaseException) -> None:
+        """Fail every envelope this actor took but did not answer (after a crash or a stop)."""
+        held, self._held = self._held, set()
+        for envelope in held:
+            envelope.reply.fail(error)
+        self.failed += len(held)
+
+    def statistics(self) -> ActorStatistics:
+        running = int(self._capacity.borrowed_tokens)
+        return ActorStatistics(
+            name=self.name,
+            # The serve loop may hold one envelope while it waits for a worker slot.
+            queued=self._receive.statistics().current_buffer_used + len(self._held) - running,
+            in_flight=running,
+            concurrency=int(self._capacity.total_tokens),
+            mailbox_size=self._mailbox_size,
+            submitted=self.submitted,
+            completed=self.completed,
+            failed=self.failed,
+            restarts=self.restarts,
+            closed=self._closing,
+        )
+
+    def __repr__(self) -> str:
+        s = self.statistics()
+        return (
+            f"<Actor {s.name} queued={s.queued}/{s.mailbox_size} "
+            f"in_flight={s.in_flight}/{s.concurrency} restarts={s.restarts}>"
+        )
+
+    async def _work(self, envelope: Envelope[Any]) -> None:
+        reply = envelope.reply
+        try:
+            with anyio.CancelScope() as scope:
+                reply.bind(scope)
+                try:
+                    await self._handler(envelope)
+                except GenaioError as exc:
+                    reply.fail(exc)
+                except Exception as exc:
+                    reply.fail(_crash_error(self.name, exc))
+                    raise
+        finally:
+            self._capacity.release_on_behalf_of(envelope)
+            # An unanswered envelope stays held: whoever cancelled this worker fails it.
+            if reply.done or reply.abandoned:
+                self._held.discard(envelope)
+                if reply.done:
+                    self.completed += 1
+
+
+def _crash_error(name: str, exc: BaseException) -> ActorCrashedError:
+    error = ActorCrashedError(f"the {name} actor crashed: {type(exc).__name__}: {exc}")
+    error.__cause__ = exc
+    return error

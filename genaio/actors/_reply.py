@@ -1,0 +1,86 @@
+"""The one-shot reply slot between a caller and the worker serving its envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import anyio
+
+__all__ = ["Reply"]
+
+T = TypeVar("T")
+
+
+class Reply(Generic[T]):
+    """Filled once, with a value or an exception; awaited by exactly one caller.
+
+    A caller that stops waiting (cancelled, timed out) abandons the reply: the worker's cancel
+    scope for it is cancelled, and a value that arrives later is discarded (with `discard`, if it
+    holds a resource such as an open stream).
+    """
+
+    __slots__ = ("_abandoned", "_discard", "_done", "_error", "_scope", "_value")
+
+    def __init__(self) -> None:
+        self._done = anyio.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._scope: anyio.CancelScope | None = None
+        self._discard: Callable[[], object] | None = None
+        self._abandoned = False
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    @property
+    def abandoned(self) -> bool:
+        return self._abandoned
+
+    def send(self, value: T, *, discard: Callable[[], object] | None = None) -> None:
+        """Deliver `value`; `discard` releases it if the caller has already gone."""
+        if self._done.is_set():
+            return
+        if self._abandoned:
+            if discard is not None:
+                discard()
+            return
+        self._value, self._discard = value, discard
+        self._done.set()
+
+    def fail(self, error: BaseException) -> None:
+        """Deliver `error` to the caller (a no-op once the reply is done)."""
+        if not self._done.is_set():
+            self._error = error
+            self._done.set()
+
+    def bind(self, scope: anyio.CancelScope) -> None:
+        """Tie the worker's cancel scope to the caller: abandoning cancels it."""
+        self._scope = scope
+        if self._abandoned:
+            scope.cancel()
+
+    def abandon(self) -> None:
+        """The caller has gone: cancel the work, release a value already delivered."""
+        if self._abandoned:
+            return
+        self._abandoned = True
+        if self._scope is not None:
+            self._scope.cancel()
+        if self._done.is_set() and self._discard is not None:
+            self._discard()
+
+    async def wait(self) -> T:
+        """The value, or raise the error.
+
+        Cancellation: cancelling the wait abandons the reply, which cancels the work.
+        """
+        try:
+            await self._done.wait()
+        except BaseException:
+            self.abandon()
+            raise
+        if self._error is not None:
+            raise self._error
+        return self._value

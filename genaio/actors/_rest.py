@@ -1,0 +1,80 @@
+"""The one way any family actor performs a REST call: a JSON answer, raw bytes, or a stream.
+
+A stream is pumped by the worker into a small memory channel whose receiving end is the reply;
+the connection stays in the actor's task group, and the caller's pace is the backpressure. The
+caller closing its end (or going away) stops the pump and releases the connection.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import anyio
+import attrs
+
+from genaio.actors._envelope import Envelope
+from genaio.engine import HttpTransport, RestCall
+from genaio.errors import GenaioError
+
+__all__ = ["Answer", "RestWork", "StreamFailure", "perform"]
+
+#: Events a stream may run ahead of its reader: enough to hide one network round trip.
+STREAM_BUFFER = 8
+
+
+class Answer(enum.Enum):
+    JSON = "json"
+    RAW = "raw"
+    STREAM = "stream"
+
+
+@attrs.frozen
+class RestWork:
+    """What a family actor is asked to do: a REST call and the kind of answer wanted.
+
+    `rate_key` names the rate limiter the call is charged to (a model, for the models family),
+    and `tokens` is its estimated cost in tokens.
+    """
+
+    call: RestCall
+    answer: Answer = Answer.JSON
+    rate_key: str | None = None
+    tokens: int = 0
+
+
+@attrs.frozen
+class StreamFailure:
+    """Sent down a stream's channel in place of an event: the error that ended the stream."""
+
+    error: GenaioError
+
+
+async def perform(transport: HttpTransport, envelope: Envelope[Any]) -> None:
+    """Run `envelope.work` (a `RestWork`) on `transport` and reply."""
+    work: RestWork = envelope.work
+    deadline, request_id = envelope.deadline, envelope.request_id
+    if work.answer is Answer.JSON:
+        envelope.reply.send(await transport.send(work.call, deadline=deadline, request_id=request_id))
+    elif work.answer is Answer.RAW:
+        response = await transport.send_raw(work.call, deadline=deadline, request_id=request_id)
+        envelope.reply.send(response)
+    else:
+        await _pump(transport, envelope, work.call)
+
+
+async def _pump(transport: HttpTransport, envelope: Envelope[Any], call: RestCall) -> None:
+    send, receive = anyio.create_memory_object_stream[Any](STREAM_BUFFER)
+    with send:
+        async with transport.open_stream(
+            call, deadline=envelope.deadline, request_id=envelope.request_id
+        ) as events:
+            envelope.reply.send(receive, discard=receive.close)
+            try:
+                try:
+                    async for event in events:
+                        await send.send(event)
+                except GenaioError as exc:
+                    await send.send(StreamFailure(exc))
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                return  # the reader closed its end: stop reading, release the connection

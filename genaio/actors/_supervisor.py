@@ -1,0 +1,66 @@
+"""Supervision: restart a crashed actor within a budget, then let the failure propagate."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import anyio
+import attrs
+
+from genaio._log import get_logger
+from genaio.actors._actor import Actor, _crash_error
+
+__all__ = ["RestartBudget", "supervise"]
+
+log = get_logger("genaio.supervisor")
+
+
+@attrs.define
+class RestartBudget:
+    """At most `max_restarts` restarts within any `window` seconds of the loop's clock."""
+
+    max_restarts: int = 3
+    window: float = 60.0
+    _times: deque[float] = attrs.field(factory=deque, init=False)
+
+    def allow(self, now: float) -> bool:
+        while self._times and now - self._times[0] > self.window:
+            self._times.popleft()
+        if len(self._times) >= self.max_restarts:
+            return False
+        self._times.append(now)
+        return True
+
+
+async def supervise(
+    actor: Actor,
+    budget: RestartBudget,
+    *,
+    task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
+) -> None:
+    """Run `actor` until its mailbox closes; restart it when it crashes.
+
+    The envelopes a crashed incarnation held are failed with `ActorCrashedError`; queued ones
+    wait in the mailbox for the next incarnation. Past the budget, the crash propagates to the
+    parent (the connection actor), which tears the tree down.
+    """
+    status = task_status
+    while True:
+        try:
+            await actor.run(task_status=status)
+            return
+        except Exception as group:
+            crash = _first_cause(group)
+            actor.fail_held(_crash_error(actor.name, crash))
+            if not budget.allow(anyio.current_time()):
+                log.error("actor crashed past its restart budget", actor=actor.name, exc_info=crash)
+                raise _crash_error(actor.name, crash) from crash
+            actor.restarts += 1
+            log.warning("actor crashed; restarting", actor=actor.name, exc_info=crash)
+            status = anyio.TASK_STATUS_IGNORED
+
+
+def _first_cause(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc

@@ -1,0 +1,125 @@
+"""`genaio.Client` and its `aio` property, the AsyncClient."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any
+
+from genaio.actors import Limits, Runtime, open_connection_actor
+from genaio.api._options import resolve
+from genaio.api._sync import SyncBridge
+from genaio.api.models import AsyncModels
+from genaio.engine import Auth, EngineConfig
+from genaio.types import HttpOptions
+
+__all__ = ["AsyncClient", "Client"]
+
+
+class AsyncClient:
+    """The asynchronous client (`client.aio`): every family, served by one actor tree.
+
+    Use it as `async with client.aio as c:` (the tree runs in your task), or simply await its
+    methods (the tree starts on first use and lives until `aclose()` or the end of the loop).
+    """
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        auth: Auth,
+        limits: Limits,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._config = config
+        self._runtime = Runtime(lambda: open_connection_actor(config, auth, limits, rng=rng))
+        self.models = AsyncModels(self)
+
+    @property
+    def vertexai(self) -> bool:
+        return self._config.vertex
+
+    async def aclose(self) -> None:
+        """Close the client: in-flight calls get `limits.shutdown_grace` seconds to finish, the
+        rest fail with `ClientClosedError`, and the connection pool is closed.
+
+        Idempotent. Cancellation: a cancelled `aclose()` still closes everything (bounded).
+        """
+        await self._runtime.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        await self._runtime.enter()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self._runtime.exit(exc_info)
+
+    def statistics(self) -> dict[str, Any] | None:
+        """Queues, in-flight calls, restarts and retries of the tree running in this loop."""
+        connection = self._runtime.current()
+        return connection.statistics() if connection is not None else None
+
+    def __repr__(self) -> str:
+        backend = "vertexai" if self.vertexai else "gemini"
+        state = "closed" if self._runtime.closed else "open"
+        return f"<genaio.AsyncClient {backend} {self._config.base_url} {state}>"
+
+
+class Client:
+    """The Gemini API client. `client.aio` is asynchronous; `client.models` etc. block.
+
+    Arguments and environment variables are the official SDK's (see `docs/getting-started.md`);
+    `limits` sets genaio's own concurrency, mailbox and rate limits.
+    """
+
+    def __init__(
+        self,
+        *,
+        vertexai: bool | None = None,
+        api_key: str | None = None,
+        credentials: Any = None,
+        project: str | None = None,
+        location: str | None = None,
+        http_options: HttpOptions | Mapping[str, Any] | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        config, auth = resolve(
+            api_key=api_key,
+            vertexai=vertexai,
+            project=project,
+            location=location,
+            credentials=credentials,
+            http_options=http_options,
+        )
+        limits = limits or Limits()
+        self._config = config
+        self._aio = AsyncClient(config, auth, limits)
+        # The blocking surface runs its own AsyncClient on a loop in a background thread.
+        self._sync = SyncBridge(lambda: AsyncClient(config, auth, limits))
+
+    @property
+    def aio(self) -> AsyncClient:
+        return self._aio
+
+    @property
+    def vertexai(self) -> bool:
+        return self._config.vertex
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._sync.family(name)
+
+    def close(self) -> None:
+        """Close the blocking surface (not `client.aio`, which `aclose()` closes)."""
+        self._sync.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        backend = "vertexai" if self.vertexai else "gemini"
+        return f"<genaio.Client {backend} {self._config.base_url}>"

@@ -1,0 +1,106 @@
+"""The base of every family namespace on `client.aio`: one way to call, stream and page.
+
+A family module is a set of typed methods that validate their arguments, build a `RestCall`,
+and hand it to one of the three helpers here; the helpers find the family's actor in the
+running tree, apply the call's timeout as a cancel scope, and parse the answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import anyio
+
+from genaio.actors import Answer, RestWork
+from genaio.api._options import call_options
+from genaio.api._streams import ResponseStream
+from genaio.api.pagers import AsyncPager, Page
+from genaio.engine import CallOptions, JsonAnswer, RestCall
+from genaio.errors import DeadlineExceededError
+
+if TYPE_CHECKING:
+    from genaio.api._client import AsyncClient
+
+__all__ = ["Resource"]
+
+T = TypeVar("T")
+
+
+class Resource:
+    """A family's methods; `family` names the actor that serves them."""
+
+    family: ClassVar[str]
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def _vertex(self) -> bool:
+        return self._client.vertexai
+
+    def _options(self, config: Any) -> CallOptions | None:
+        """The per-call `http_options` of a config (a model or a dict), if it has one."""
+        if config is None:
+            return None
+        http_options = (
+            config.get("http_options") if isinstance(config, Mapping) else config.http_options
+        )
+        return call_options(http_options)
+
+    async def _request(
+        self,
+        call: RestCall,
+        *,
+        rate_key: str | None = None,
+        tokens: int = 0,
+        answer: Answer = Answer.JSON,
+    ) -> Any:
+        """Send `call` through the family's actor and return what it replies.
+
+        Cancellation: cancelling the caller cancels exactly this request.
+        """
+        timeout = self._timeout(call.options)
+        work = RestWork(call, answer=answer, rate_key=rate_key, tokens=tokens)
+        connection = await self._client._runtime.connection()
+        family = connection.family(self.family)
+        if timeout is None:
+            return await family.call(work)
+        with anyio.move_on_after(timeout) as scope:
+            return await family.call(work, deadline=anyio.current_time() + timeout)
+        raise DeadlineExceededError(timeout) if scope.cancelled_caught else AssertionError
+
+    async def _json(self, call: RestCall, **kwargs: Any) -> JsonAnswer:
+        return await self._request(call, **kwargs)
+
+    async def _stream(
+        self, call: RestCall, parse: Callable[[Any], T], **kwargs: Any
+    ) -> ResponseStream[T]:
+        """Open a stream; its events arrive parsed by `parse`, each within the call's timeout."""
+        receive = await self._request(call, answer=Answer.STREAM, **kwargs)
+        return ResponseStream(receive, parse, idle_timeout=self._timeout(call.options))
+
+    async def _pager(
+        self,
+        name: str,
+        fetch: Callable[[dict[str, Any]], RestCall],
+        items_key: str,
+        parse: Callable[[Any], T],
+        config: dict[str, Any],
+    ) -> AsyncPager[T]:
+        """Fetch the first page of a list and return the pager over all of them."""
+
+        async def fetch_page(page_config: dict[str, Any]) -> Page[T]:
+            answer = await self._json(fetch(page_config))
+            data = answer.data
+            items = [parse(item) for item in data.get(items_key) or ()]
+            return Page(items, data.get("nextPageToken") or None, dict(answer.headers))
+
+        return await AsyncPager.create(name, fetch_page, config)
+
+    def _timeout(self, options: CallOptions | None) -> float | None:
+        if options is not None and options.timeout:
+            return options.timeout
+        timeout = self._client._config.timeout
+        return timeout if timeout and math.isfinite(timeout) else None

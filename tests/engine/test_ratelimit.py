@@ -1,0 +1,50 @@
+import pytest
+import trio
+
+from genaio.engine import RateLimit, RateLimiter
+from genaio.engine._ratelimit import TokenBucket
+
+
+def test_bucket_reservations_queue_in_order():
+    bucket = TokenBucket.full(60, now=0.0)  # one a second
+    assert [bucket.reserve(1, 0.0) for _ in range(60)] == [0.0] * 60
+    assert bucket.reserve(1, 0.0) == pytest.approx(1.0)
+    assert bucket.reserve(1, 0.0) == pytest.approx(2.0)
+    assert bucket.reserve(1, 10.0) == pytest.approx(0.0)  # refilled meanwhile
+
+
+def test_a_cost_larger_than_the_bucket_waits_for_a_full_bucket_only():
+    bucket = TokenBucket.full(100, now=0.0)
+    assert bucket.reserve(1000, 0.0) == 0.0
+    assert bucket.reserve(1000, 0.0) == pytest.approx(60.0)
+
+
+def test_limits_must_be_positive():
+    with pytest.raises(ValueError):
+        RateLimit(requests_per_minute=0)
+
+
+async def test_requests_per_minute_on_the_loop_clock(autojump_clock):
+    limiter = RateLimiter(RateLimit(requests_per_minute=10))
+    times = []
+    for _ in range(12):
+        await limiter.acquire(1)
+        times.append(trio.current_time())
+    assert times[:10] == [0.0] * 10
+    assert times[10:] == pytest.approx([6.0, 12.0])
+
+
+async def test_tokens_per_minute(autojump_clock):
+    limiter = RateLimiter(RateLimit(tokens_per_minute=1000))
+    await limiter.acquire(800)
+    await limiter.acquire(400)
+    assert trio.current_time() == pytest.approx(12.0)
+
+
+async def test_a_cancelled_wait_gives_its_reservation_back(autojump_clock):
+    limiter = RateLimiter(RateLimit(requests_per_minute=1))
+    await limiter.acquire(1)
+    with trio.move_on_after(1):
+        await limiter.acquire(1)  # would wait 60 s
+    await limiter.acquire(1)
+    assert trio.current_time() == pytest.approx(60.0)
