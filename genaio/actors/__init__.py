@@ -5,7 +5,7 @@ from genaio.actors._envelope import Envelope, new_request_id
 from genaio.actors._family import FamilyActor
 from genaio.actors._limits import FamilyLimits, Limits
 from genaio.actors._reply import Reply
-from genaio.actors._rest import Answer, RestWork, StreamFailure
+from genaio.actors._rest import Answer, OpenStream, RestWork, StreamFailure
 from genaio.actors._runtime import Runtime, single_error
 from genaio.actors._supervisor import RestartBudget, supervise
 from genaio.actors.connection import Connection, open_connection_actor
@@ -19,6 +19,7 @@ __all__ = [
     "FamilyActor",
     "FamilyLimits",
     "Limits",
+    "OpenStream",
     "Reply",
     "RestWork",
     "RestartBudget",

@@ -8,16 +8,18 @@ caller closing its end (or going away) stops the pump and releases the connectio
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import Any
 
 import anyio
 import attrs
+from anyio.streams.memory import MemoryObjectReceiveStream
 
 from genaio.actors._envelope import Envelope
 from genaio.engine import HttpTransport, RestCall
 from genaio.errors import GenaioError
 
-__all__ = ["Answer", "RestWork", "StreamFailure", "perform"]
+__all__ = ["Answer", "OpenStream", "RestWork", "StreamFailure", "perform"]
 
 #: Events a stream may run ahead of its reader: enough to hide one network round trip.
 STREAM_BUFFER = 8
@@ -50,6 +52,21 @@ class StreamFailure:
     error: GenaioError
 
 
+@attrs.frozen
+class OpenStream:
+    """The caller's end of a stream: its events, and the pump's cancel.
+
+    Closing it stops the pump at once, even while the pump waits on the network.
+    """
+
+    events: MemoryObjectReceiveStream[Any]
+    cancel: Callable[[], object]
+
+    def close(self) -> None:
+        self.events.close()
+        self.cancel()
+
+
 async def perform(transport: HttpTransport, envelope: Envelope[Any]) -> None:
     """Run `envelope.work` (a `RestWork`) on `transport` and reply."""
     work: RestWork = envelope.work
@@ -65,11 +82,12 @@ async def perform(transport: HttpTransport, envelope: Envelope[Any]) -> None:
 
 async def _pump(transport: HttpTransport, envelope: Envelope[Any], call: RestCall) -> None:
     send, receive = anyio.create_memory_object_stream[Any](STREAM_BUFFER)
-    with send:
+    with send, anyio.CancelScope() as pump:
         async with transport.open_stream(
             call, deadline=envelope.deadline, request_id=envelope.request_id
         ) as events:
-            envelope.reply.send(receive, discard=receive.close)
+            stream = OpenStream(receive, pump.cancel)
+            envelope.reply.send(stream, discard=stream.close)
             try:
                 try:
                     async for event in events:

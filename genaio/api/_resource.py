@@ -78,8 +78,8 @@ class Resource:
         self, call: RestCall, parse: Callable[[Any], T], **kwargs: Any
     ) -> ResponseStream[T]:
         """Open a stream; its events arrive parsed by `parse`, each within the call's timeout."""
-        receive = await self._request(call, answer=Answer.STREAM, **kwargs)
-        return ResponseStream(receive, parse, idle_timeout=self._timeout(call.options))
+        stream = await self._request(call, answer=Answer.STREAM, **kwargs)
+        return ResponseStream(stream, parse, idle_timeout=self._timeout(call.options))
 
     async def _pager(
         self,

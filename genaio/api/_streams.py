@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream
 
-from genaio.actors import StreamFailure
+from genaio.actors import OpenStream, StreamFailure
 from genaio.errors import DeadlineExceededError
 
 __all__ = ["ResponseStream"]
@@ -21,17 +20,19 @@ class ResponseStream(Generic[T]):
 
     Iterate it with `async for`; leave early with `await stream.aclose()` (or `async with`).
     A stream dropped without closing is closed when it is garbage-collected, which releases its
-    connection: closing the channel is synchronous, so no task is scheduled from `__del__`.
+    connection: closing is synchronous (a channel close and a cancel), so no task is scheduled
+    from `__del__`.
     """
 
     def __init__(
         self,
-        receive: MemoryObjectReceiveStream[Any],
+        stream: OpenStream,
         parse: Callable[[Any], T],
         *,
         idle_timeout: float | None = None,
     ) -> None:
-        self._receive = receive
+        self._stream = stream
+        self._receive = stream.events
         self._parse = parse
         self._idle_timeout = idle_timeout
 
@@ -65,7 +66,7 @@ class ResponseStream(Generic[T]):
 
     def close(self) -> None:
         """Stop reading: the worker stops and the connection is released."""
-        self._receive.close()
+        self._stream.close()
 
     async def aclose(self) -> None:
         self.close()
@@ -77,6 +78,6 @@ class ResponseStream(Generic[T]):
         self.close()
 
     def __del__(self) -> None:
-        receive = getattr(self, "_receive", None)
-        if receive is not None:
-            receive.close()
+        stream = getattr(self, "_stream", None)
+        if stream is not None:
+            stream.close()

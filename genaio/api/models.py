@@ -97,16 +97,12 @@ class AsyncModels(Resource):
         self, *, config: ListModelsConfig | dict[str, Any] | None = None
     ) -> AsyncPager[Model]:
         """Base models (or, with `query_base=False`, tuned models), page by page."""
-        parsed_config = _normalize.coerce_config(ListModelsConfig, config) or ListModelsConfig()
-        path, items_key = _bodies.list_models_path(parsed_config, vertex=self._vertex)
+        parsed_config = _normalize.coerce_config(ListModelsConfig, config)
         options = self._options(parsed_config)
+        items_key = "models" if parsed_config.query_base is not False else "tunedModels"
 
         def page_call(page_config: dict[str, Any]) -> RestCall:
-            query = {
-                "pageSize": page_config.get("page_size"),
-                "pageToken": page_config.get("page_token"),
-                "filter": page_config.get("filter"),
-            }
+            path, query = _bodies.list_models_query(page_config, vertex=self._vertex)
             return RestCall("GET", path, query=query, options=options)
 
         config_dict = parsed_config.model_dump(exclude_none=True, exclude={"http_options"})
@@ -121,10 +117,10 @@ class AsyncModels(Resource):
         query: dict[str, str] | None = None,
     ) -> tuple[RestCall, str, GenerateContentConfig | None]:
         name = _normalize.t_model(model, vertex=self._vertex)
-        parsed_config = _normalize.coerce_config(GenerateContentConfig, config)
-        body = _bodies.generate_content_body(
-            _normalize.t_contents(contents), parsed_config, vertex=self._vertex
+        parsed_config = (
+            None if config is None else _normalize.coerce_config(GenerateContentConfig, config)
         )
+        body = _bodies.generate_content_body(contents, parsed_config, vertex=self._vertex)
         call = RestCall(
             "POST", name + verb, query=query, body=body, options=self._options(parsed_config)
         )
