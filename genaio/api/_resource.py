@@ -44,10 +44,9 @@ class Resource:
         """The per-call `http_options` of a config (a model or a dict), if it has one."""
         if config is None:
             return None
-        http_options = (
-            config.get("http_options") if isinstance(config, Mapping) else config.http_options
-        )
-        return call_options(http_options)
+        if isinstance(config, Mapping):
+            return call_options(config.get("http_options"))
+        return call_options(getattr(config, "http_options", None))
 
     async def _request(
         self,

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import trio
+import anyio
 from anyio.from_thread import BlockingPortal
 
 from genaio.errors import ClientClosedError
@@ -23,7 +23,12 @@ __all__ = ["SyncBridge", "SyncProxy"]
 
 
 class _LoopThread:
-    """A trio loop in a daemon thread (it never holds up interpreter exit), with a portal."""
+    """An event loop in a daemon thread (it never holds up interpreter exit), with a portal.
+
+    The loop is asyncio's: a blocking call must work from any thread, including one that runs
+    a trio loop itself (the sync client used inside `trio.run`), and trio's `from_thread`
+    refuses to block a thread that runs trio. The engine is the same on either backend.
+    """
 
     def __init__(self) -> None:
         self._ready = threading.Event()
@@ -33,7 +38,7 @@ class _LoopThread:
         self._ready.wait()
 
     def _main(self) -> None:
-        trio.run(self._host)
+        anyio.run(self._host, backend="asyncio")
 
     async def _host(self) -> None:
         async with BlockingPortal() as portal:

@@ -37,11 +37,11 @@ class AsyncModels(Resource):
 
         Cancellation: cancelling the caller cancels the request and frees its connection.
         """
-        call, name, parsed_config = self._generate_call(model, contents, config, ":generateContent")
+        call, name = self._generate_call(model, contents, config, ":generateContent")
         answer = await self._json(call, rate_key=name, tokens=estimate_tokens(call.body))
         response = GenerateContentResponse.from_wire(answer.data)
         response.sdk_http_response = HttpResponse(headers=dict(answer.headers))
-        return _bodies.attach_parsed(response, parsed_config)
+        return _bodies.attach_parsed(response, config)
 
     async def generate_content_stream(
         self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
@@ -51,12 +51,12 @@ class AsyncModels(Resource):
         Cancellation: cancelling the caller (or closing the stream) ends the request and frees
         its connection; nothing is retried once the first chunk has arrived.
         """
-        call, name, parsed_config = self._generate_call(
+        call, name = self._generate_call(
             model, contents, config, ":streamGenerateContent", query={"alt": "sse"}
         )
 
         def parse(event: Any) -> GenerateContentResponse:
-            return _bodies.attach_parsed(GenerateContentResponse.from_wire(event), parsed_config)
+            return _bodies.attach_parsed(GenerateContentResponse.from_wire(event), config)
 
         return await self._stream(call, parse, rate_key=name, tokens=estimate_tokens(call.body))
 
@@ -99,7 +99,7 @@ class AsyncModels(Resource):
         """Base models (or, with `query_base=False`, tuned models), page by page."""
         parsed_config = _normalize.coerce_config(ListModelsConfig, config)
         options = self._options(parsed_config)
-        items_key = "models" if parsed_config.query_base is not False else "tunedModels"
+        _, items_key = _bodies.list_models_path(parsed_config, vertex=self._vertex)
 
         def page_call(page_config: dict[str, Any]) -> RestCall:
             path, query = _bodies.list_models_query(page_config, vertex=self._vertex)
@@ -115,13 +115,10 @@ class AsyncModels(Resource):
         config: GenerateContentConfig | dict[str, Any] | None,
         verb: str,
         query: dict[str, str] | None = None,
-    ) -> tuple[RestCall, str, GenerateContentConfig | None]:
+    ) -> tuple[RestCall, str]:
+        """The call and its model; `config` goes to the body builder as the caller gave it
+        (None and `{}` send no `generationConfig`, as the official SDK does)."""
         name = _normalize.t_model(model, vertex=self._vertex)
-        parsed_config = (
-            None if config is None else _normalize.coerce_config(GenerateContentConfig, config)
-        )
-        body = _bodies.generate_content_body(contents, parsed_config, vertex=self._vertex)
-        call = RestCall(
-            "POST", name + verb, query=query, body=body, options=self._options(parsed_config)
-        )
-        return call, name, parsed_config
+        body = _bodies.generate_content_body(contents, config, vertex=self._vertex)
+        call = RestCall("POST", name + verb, query=query, body=body, options=self._options(config))
+        return call, name

@@ -1,0 +1,202 @@
+"""Conversation content: `Content`, its `Part`s, and what a part can carry."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any, ClassVar
+
+from pydantic import PlainValidator
+
+from genaio.types._base import Base64Bytes, WireModel
+from genaio.types._enums import (
+    FunctionResponseScheduling,
+    Language,
+    Outcome,
+    PartMediaResolutionLevel,
+)
+from genaio.types._files import File
+from genaio.types._loose import LooseModel
+
+__all__ = [
+    "Blob",
+    "CodeExecutionResult",
+    "Content",
+    "ContentDict",
+    "ContentListUnion",
+    "ContentListUnionDict",
+    "ContentUnion",
+    "ContentUnionDict",
+    "ExecutableCode",
+    "FileData",
+    "FunctionCall",
+    "FunctionResponse",
+    "Part",
+    "PartDict",
+    "PartMediaResolution",
+    "PartUnion",
+    "PartUnionDict",
+    "PilImage",
+    "VideoMetadata",
+    "is_pil_image",
+]
+
+
+def is_pil_image(value: Any) -> bool:
+    """True for a PIL image, without importing PIL (which genaio does not depend on)."""
+    module = sys.modules.get("PIL.Image")
+    return module is not None and isinstance(value, module.Image)
+
+
+def _pil_image(value: Any) -> Any:
+    if not is_pil_image(value):
+        raise ValueError("not a PIL image")
+    return value
+
+
+#: A PIL image in a pydantic field; accepted only when PIL is installed and the value is one.
+PilImage = Annotated[Any, PlainValidator(_pil_image)]
+
+
+class Blob(WireModel):
+    """Inline bytes; `data` travels as URL-safe base64."""
+
+    data: Base64Bytes | None = None
+    mime_type: str | None = None
+    display_name: str | None = None
+
+
+class FileData(WireModel):
+    """A reference to a file by URI (a Files API URI, or gs:// and https:// on Vertex AI)."""
+
+    file_uri: str | None = None
+    mime_type: str | None = None
+    display_name: str | None = None
+
+
+class FunctionCall(WireModel):
+    """A call the model asks the client to make."""
+
+    _vertex_only: ClassVar[frozenset[str]] = frozenset({"partial_args", "will_continue"})
+
+    id: str | None = None
+    name: str | None = None
+    args: dict[str, Any] | None = None
+    partial_args: list[dict[str, Any]] | None = None
+    will_continue: bool | None = None
+
+
+class FunctionResponse(WireModel):
+    """The result of a function call, sent back to the model.
+
+    By convention `response` is `{"output": ...}` or `{"result": ...}` on success and
+    `{"error": ...}` on failure.
+    """
+
+    id: str | None = None
+    name: str | None = None
+    response: dict[str, Any] | None = None
+    will_continue: bool | None = None
+    scheduling: FunctionResponseScheduling | None = None
+    parts: list[dict[str, Any]] | None = None
+
+
+class ExecutableCode(WireModel):
+    """Code the model wrote for the code-execution tool."""
+
+    id: str | None = None
+    code: str | None = None
+    language: Language | None = None
+
+
+class CodeExecutionResult(WireModel):
+    """What running `ExecutableCode` produced."""
+
+    id: str | None = None
+    outcome: Outcome | None = None
+    output: str | None = None
+
+
+class VideoMetadata(WireModel):
+    """Which part of a video to look at. Offsets are durations such as `"1.5s"`."""
+
+    start_offset: str | None = None
+    end_offset: str | None = None
+    fps: float | None = None
+
+
+class PartMediaResolution(LooseModel):
+    """The resolution at which one media part is tokenized."""
+
+    level: PartMediaResolutionLevel | None = None
+    num_tokens: int | None = None
+
+
+class Part(WireModel):
+    """One piece of a `Content`. Normally exactly one data field is set."""
+
+    text: str | None = None
+    thought: bool | None = None
+    thought_signature: Base64Bytes | None = None
+    inline_data: Blob | None = None
+    file_data: FileData | None = None
+    function_call: FunctionCall | None = None
+    function_response: FunctionResponse | None = None
+    executable_code: ExecutableCode | None = None
+    code_execution_result: CodeExecutionResult | None = None
+    video_metadata: VideoMetadata | None = None
+    media_resolution: PartMediaResolution | None = None
+    tool_call: dict[str, Any] | None = None
+    tool_response: dict[str, Any] | None = None
+    part_metadata: dict[str, Any] | None = None
+    audio_transcription: dict[str, Any] | None = None
+
+    @classmethod
+    def from_text(cls, *, text: str) -> Part:
+        return cls(text=text)
+
+    @classmethod
+    def from_bytes(cls, *, data: bytes, mime_type: str) -> Part:
+        return cls(inline_data=Blob(data=data, mime_type=mime_type))
+
+    @classmethod
+    def from_uri(cls, *, file_uri: str, mime_type: str | None = None) -> Part:
+        return cls(file_data=FileData(file_uri=file_uri, mime_type=mime_type))
+
+    @classmethod
+    def from_function_call(cls, *, name: str, args: dict[str, Any]) -> Part:
+        return cls(function_call=FunctionCall(name=name, args=args))
+
+    @classmethod
+    def from_function_response(
+        cls, *, name: str, response: dict[str, Any], parts: list[dict[str, Any]] | None = None
+    ) -> Part:
+        return cls(function_response=FunctionResponse(name=name, response=response, parts=parts))
+
+    @classmethod
+    def from_executable_code(cls, *, code: str, language: Language | str) -> Part:
+        return cls(executable_code=ExecutableCode(code=code, language=language))
+
+    @classmethod
+    def from_code_execution_result(cls, *, outcome: Outcome | str, output: str) -> Part:
+        return cls(code_execution_result=CodeExecutionResult(outcome=outcome, output=output))
+
+
+class Content(WireModel):
+    """One turn of a conversation: a role (`user` or `model`) and its parts."""
+
+    role: str | None = None
+    parts: list[Part] | None = None
+
+
+PartDict = dict[str, Any]
+ContentDict = dict[str, Any]
+
+#: What may stand for one part: a `Part`, a `File`, text (and a PIL image, when PIL is there).
+PartUnion = File | Part | str
+PartUnionDict = PartUnion | PartDict
+#: What may stand for one `Content`.
+ContentUnion = Content | list[PartUnion] | PartUnion
+ContentUnionDict = ContentUnion | ContentDict | list[PartUnionDict]
+#: What `contents=` takes.
+ContentListUnion = list[ContentUnion] | ContentUnion
+ContentListUnionDict = list[ContentUnionDict] | ContentUnionDict

@@ -1,0 +1,343 @@
+"""The API's enumerations, as str enums that survive values this version does not know.
+
+The API grows new enum values faster than clients ship. A value the server (or a user reading
+newer docs) sends that is not listed here becomes a pseudo-member of the enum instead of an
+error; every member compares equal to its string, and matching is case-insensitive.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+__all__ = [
+    "Behavior",
+    "BlockedReason",
+    "DynamicRetrievalConfigMode",
+    "FeatureSelectionPreference",
+    "FileSource",
+    "FileState",
+    "FinishReason",
+    "FunctionCallingConfigMode",
+    "FunctionResponseScheduling",
+    "HarmBlockMethod",
+    "HarmBlockThreshold",
+    "HarmCategory",
+    "HarmProbability",
+    "HarmSeverity",
+    "JobState",
+    "Language",
+    "MediaModality",
+    "MediaResolution",
+    "Modality",
+    "Outcome",
+    "PartMediaResolutionLevel",
+    "ServiceTier",
+    "TaskType",
+    "ThinkingLevel",
+    "TrafficType",
+    "Type",
+    "WireEnum",
+]
+
+
+class WireEnum(enum.StrEnum):
+    """A str enum that keeps unknown values as pseudo-members rather than failing."""
+
+    @classmethod
+    def _missing_(cls, value: Any) -> WireEnum | None:
+        if not isinstance(value, str):
+            return None
+        known = cls._value2member_map_
+        member = known.get(value.upper()) or known.get(value.lower())
+        if member is None:
+            member = str.__new__(cls, value)
+            member._name_ = value
+            member._value_ = value
+            # Cached so the same unknown value is one object, as real members are.
+            known[value] = member
+        return member  # type: ignore[return-value]
+
+
+class HarmCategory(WireEnum):
+    """The harm categories safety settings and ratings refer to."""
+
+    HARM_CATEGORY_UNSPECIFIED = "HARM_CATEGORY_UNSPECIFIED"
+    HARM_CATEGORY_HARASSMENT = "HARM_CATEGORY_HARASSMENT"
+    HARM_CATEGORY_HATE_SPEECH = "HARM_CATEGORY_HATE_SPEECH"
+    HARM_CATEGORY_SEXUALLY_EXPLICIT = "HARM_CATEGORY_SEXUALLY_EXPLICIT"
+    HARM_CATEGORY_DANGEROUS_CONTENT = "HARM_CATEGORY_DANGEROUS_CONTENT"
+    HARM_CATEGORY_CIVIC_INTEGRITY = "HARM_CATEGORY_CIVIC_INTEGRITY"
+    HARM_CATEGORY_JAILBREAK = "HARM_CATEGORY_JAILBREAK"
+    HARM_CATEGORY_IMAGE_HATE = "HARM_CATEGORY_IMAGE_HATE"
+    HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT = "HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT"
+    HARM_CATEGORY_IMAGE_HARASSMENT = "HARM_CATEGORY_IMAGE_HARASSMENT"
+    HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT = "HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT"
+
+
+class HarmBlockThreshold(WireEnum):
+    """From which probability content is blocked."""
+
+    HARM_BLOCK_THRESHOLD_UNSPECIFIED = "HARM_BLOCK_THRESHOLD_UNSPECIFIED"
+    BLOCK_LOW_AND_ABOVE = "BLOCK_LOW_AND_ABOVE"
+    BLOCK_MEDIUM_AND_ABOVE = "BLOCK_MEDIUM_AND_ABOVE"
+    BLOCK_ONLY_HIGH = "BLOCK_ONLY_HIGH"
+    BLOCK_NONE = "BLOCK_NONE"
+    OFF = "OFF"
+
+
+class HarmBlockMethod(WireEnum):
+    """Whether the threshold applies to probability or severity (Vertex AI)."""
+
+    HARM_BLOCK_METHOD_UNSPECIFIED = "HARM_BLOCK_METHOD_UNSPECIFIED"
+    SEVERITY = "SEVERITY"
+    PROBABILITY = "PROBABILITY"
+
+
+class HarmProbability(WireEnum):
+    """How likely a rated piece of content is harmful."""
+
+    HARM_PROBABILITY_UNSPECIFIED = "HARM_PROBABILITY_UNSPECIFIED"
+    NEGLIGIBLE = "NEGLIGIBLE"
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+class HarmSeverity(WireEnum):
+    """How harmful a rated piece of content is (Vertex AI)."""
+
+    HARM_SEVERITY_UNSPECIFIED = "HARM_SEVERITY_UNSPECIFIED"
+    HARM_SEVERITY_NEGLIGIBLE = "HARM_SEVERITY_NEGLIGIBLE"
+    HARM_SEVERITY_LOW = "HARM_SEVERITY_LOW"
+    HARM_SEVERITY_MEDIUM = "HARM_SEVERITY_MEDIUM"
+    HARM_SEVERITY_HIGH = "HARM_SEVERITY_HIGH"
+
+
+class FinishReason(WireEnum):
+    """Why a candidate stopped."""
+
+    FINISH_REASON_UNSPECIFIED = "FINISH_REASON_UNSPECIFIED"
+    STOP = "STOP"
+    MAX_TOKENS = "MAX_TOKENS"
+    SAFETY = "SAFETY"
+    RECITATION = "RECITATION"
+    LANGUAGE = "LANGUAGE"
+    OTHER = "OTHER"
+    BLOCKLIST = "BLOCKLIST"
+    PROHIBITED_CONTENT = "PROHIBITED_CONTENT"
+    SPII = "SPII"
+    MALFORMED_FUNCTION_CALL = "MALFORMED_FUNCTION_CALL"
+    IMAGE_SAFETY = "IMAGE_SAFETY"
+    IMAGE_PROHIBITED_CONTENT = "IMAGE_PROHIBITED_CONTENT"
+    IMAGE_OTHER = "IMAGE_OTHER"
+    NO_IMAGE = "NO_IMAGE"
+    IMAGE_RECITATION = "IMAGE_RECITATION"
+    UNEXPECTED_TOOL_CALL = "UNEXPECTED_TOOL_CALL"
+    TOO_MANY_TOOL_CALLS = "TOO_MANY_TOOL_CALLS"
+    MISSING_THOUGHT_SIGNATURE = "MISSING_THOUGHT_SIGNATURE"
+    MALFORMED_RESPONSE = "MALFORMED_RESPONSE"
+
+
+class BlockedReason(WireEnum):
+    """Why a prompt was blocked."""
+
+    BLOCKED_REASON_UNSPECIFIED = "BLOCKED_REASON_UNSPECIFIED"
+    SAFETY = "SAFETY"
+    OTHER = "OTHER"
+    BLOCKLIST = "BLOCKLIST"
+    PROHIBITED_CONTENT = "PROHIBITED_CONTENT"
+    IMAGE_SAFETY = "IMAGE_SAFETY"
+    MODEL_ARMOR = "MODEL_ARMOR"
+    JAILBREAK = "JAILBREAK"
+
+
+class Modality(WireEnum):
+    """Kinds of output a model may be asked for."""
+
+    MODALITY_UNSPECIFIED = "MODALITY_UNSPECIFIED"
+    TEXT = "TEXT"
+    IMAGE = "IMAGE"
+    AUDIO = "AUDIO"
+    VIDEO = "VIDEO"
+
+
+class MediaModality(WireEnum):
+    """Kinds of media token counts are broken down by."""
+
+    MODALITY_UNSPECIFIED = "MODALITY_UNSPECIFIED"
+    TEXT = "TEXT"
+    IMAGE = "IMAGE"
+    VIDEO = "VIDEO"
+    AUDIO = "AUDIO"
+    DOCUMENT = "DOCUMENT"
+
+
+class FunctionCallingConfigMode(WireEnum):
+    """Whether and how the model may call functions."""
+
+    MODE_UNSPECIFIED = "MODE_UNSPECIFIED"
+    AUTO = "AUTO"
+    ANY = "ANY"
+    NONE = "NONE"
+    VALIDATED = "VALIDATED"
+
+
+class Type(WireEnum):
+    """The OpenAPI data types a `Schema` can have."""
+
+    TYPE_UNSPECIFIED = "TYPE_UNSPECIFIED"
+    STRING = "STRING"
+    NUMBER = "NUMBER"
+    INTEGER = "INTEGER"
+    BOOLEAN = "BOOLEAN"
+    ARRAY = "ARRAY"
+    OBJECT = "OBJECT"
+    NULL = "NULL"
+
+
+class MediaResolution(WireEnum):
+    """Resolution at which input media are tokenized."""
+
+    MEDIA_RESOLUTION_UNSPECIFIED = "MEDIA_RESOLUTION_UNSPECIFIED"
+    MEDIA_RESOLUTION_LOW = "MEDIA_RESOLUTION_LOW"
+    MEDIA_RESOLUTION_MEDIUM = "MEDIA_RESOLUTION_MEDIUM"
+    MEDIA_RESOLUTION_HIGH = "MEDIA_RESOLUTION_HIGH"
+
+
+class PartMediaResolutionLevel(WireEnum):
+    """Resolution of one media part."""
+
+    MEDIA_RESOLUTION_UNSPECIFIED = "MEDIA_RESOLUTION_UNSPECIFIED"
+    MEDIA_RESOLUTION_LOW = "MEDIA_RESOLUTION_LOW"
+    MEDIA_RESOLUTION_MEDIUM = "MEDIA_RESOLUTION_MEDIUM"
+    MEDIA_RESOLUTION_HIGH = "MEDIA_RESOLUTION_HIGH"
+    MEDIA_RESOLUTION_ULTRA_HIGH = "MEDIA_RESOLUTION_ULTRA_HIGH"
+
+
+class ThinkingLevel(WireEnum):
+    """How much a thinking model thinks."""
+
+    THINKING_LEVEL_UNSPECIFIED = "THINKING_LEVEL_UNSPECIFIED"
+    MINIMAL = "MINIMAL"
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+class JobState(WireEnum):
+    """States of batch and tuning jobs."""
+
+    JOB_STATE_UNSPECIFIED = "JOB_STATE_UNSPECIFIED"
+    JOB_STATE_QUEUED = "JOB_STATE_QUEUED"
+    JOB_STATE_PENDING = "JOB_STATE_PENDING"
+    JOB_STATE_RUNNING = "JOB_STATE_RUNNING"
+    JOB_STATE_SUCCEEDED = "JOB_STATE_SUCCEEDED"
+    JOB_STATE_FAILED = "JOB_STATE_FAILED"
+    JOB_STATE_CANCELLING = "JOB_STATE_CANCELLING"
+    JOB_STATE_CANCELLED = "JOB_STATE_CANCELLED"
+    JOB_STATE_PAUSED = "JOB_STATE_PAUSED"
+    JOB_STATE_EXPIRED = "JOB_STATE_EXPIRED"
+    JOB_STATE_UPDATING = "JOB_STATE_UPDATING"
+    JOB_STATE_PARTIALLY_SUCCEEDED = "JOB_STATE_PARTIALLY_SUCCEEDED"
+
+
+class Language(WireEnum):
+    """Languages of `ExecutableCode`."""
+
+    LANGUAGE_UNSPECIFIED = "LANGUAGE_UNSPECIFIED"
+    PYTHON = "PYTHON"
+
+
+class Outcome(WireEnum):
+    """Outcomes of a code execution."""
+
+    OUTCOME_UNSPECIFIED = "OUTCOME_UNSPECIFIED"
+    OUTCOME_OK = "OUTCOME_OK"
+    OUTCOME_FAILED = "OUTCOME_FAILED"
+    OUTCOME_DEADLINE_EXCEEDED = "OUTCOME_DEADLINE_EXCEEDED"
+
+
+class Behavior(WireEnum):
+    """Whether a function call blocks the conversation (Live API)."""
+
+    UNSPECIFIED = "UNSPECIFIED"
+    BLOCKING = "BLOCKING"
+    NON_BLOCKING = "NON_BLOCKING"
+
+
+class FunctionResponseScheduling(WireEnum):
+    """When a non-blocking function's response is taken up (Live API)."""
+
+    SCHEDULING_UNSPECIFIED = "SCHEDULING_UNSPECIFIED"
+    SILENT = "SILENT"
+    WHEN_IDLE = "WHEN_IDLE"
+    INTERRUPT = "INTERRUPT"
+
+
+class TrafficType(WireEnum):
+    """How a request was billed (Vertex AI)."""
+
+    TRAFFIC_TYPE_UNSPECIFIED = "TRAFFIC_TYPE_UNSPECIFIED"
+    ON_DEMAND = "ON_DEMAND"
+    ON_DEMAND_PRIORITY = "ON_DEMAND_PRIORITY"
+    ON_DEMAND_FLEX = "ON_DEMAND_FLEX"
+    ON_DEMAND_OFFPEAK = "ON_DEMAND_OFFPEAK"
+    PROVISIONED_THROUGHPUT = "PROVISIONED_THROUGHPUT"
+
+
+class FileState(WireEnum):
+    """Processing states of an uploaded file."""
+
+    STATE_UNSPECIFIED = "STATE_UNSPECIFIED"
+    PROCESSING = "PROCESSING"
+    ACTIVE = "ACTIVE"
+    FAILED = "FAILED"
+
+
+class FileSource(WireEnum):
+    """Where a file came from."""
+
+    SOURCE_UNSPECIFIED = "SOURCE_UNSPECIFIED"
+    UPLOADED = "UPLOADED"
+    GENERATED = "GENERATED"
+    REGISTERED = "REGISTERED"
+
+
+class DynamicRetrievalConfigMode(WireEnum):
+    """When Google Search retrieval runs."""
+
+    MODE_UNSPECIFIED = "MODE_UNSPECIFIED"
+    MODE_DYNAMIC = "MODE_DYNAMIC"
+
+
+class FeatureSelectionPreference(WireEnum):
+    """Quality/cost preference for automatic model selection (Vertex AI)."""
+
+    FEATURE_SELECTION_PREFERENCE_UNSPECIFIED = "FEATURE_SELECTION_PREFERENCE_UNSPECIFIED"
+    PRIORITIZE_QUALITY = "PRIORITIZE_QUALITY"
+    BALANCED = "BALANCED"
+    PRIORITIZE_COST = "PRIORITIZE_COST"
+
+
+class TaskType(WireEnum):
+    """What an embedding is for; `EmbedContentConfig.task_type` is a str, these are known values."""
+
+    TASK_TYPE_UNSPECIFIED = "TASK_TYPE_UNSPECIFIED"
+    RETRIEVAL_QUERY = "RETRIEVAL_QUERY"
+    RETRIEVAL_DOCUMENT = "RETRIEVAL_DOCUMENT"
+    SEMANTIC_SIMILARITY = "SEMANTIC_SIMILARITY"
+    CLASSIFICATION = "CLASSIFICATION"
+    CLUSTERING = "CLUSTERING"
+    QUESTION_ANSWERING = "QUESTION_ANSWERING"
+    FACT_VERIFICATION = "FACT_VERIFICATION"
+    CODE_RETRIEVAL_QUERY = "CODE_RETRIEVAL_QUERY"
+
+
+class ServiceTier(WireEnum):
+    """Serving tiers a request can ask for (lower-case on the wire)."""
+
+    UNSPECIFIED = "unspecified"
+    FLEX = "flex"
+    STANDARD = "standard"
+    PRIORITY = "priority"

@@ -1,0 +1,187 @@
+"""What `generate_content` returns, with the SDK's convenience properties."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from pydantic import AliasChoices, Field
+
+from genaio.types._base import WireModel
+from genaio.types._content import (
+    CodeExecutionResult,
+    Content,
+    ExecutableCode,
+    FunctionCall,
+    Part,
+)
+from genaio.types._enums import (
+    BlockedReason,
+    FinishReason,
+    HarmBlockThreshold,
+    HarmCategory,
+    HarmProbability,
+    HarmSeverity,
+    MediaModality,
+    TrafficType,
+)
+from genaio.types._loose import LooseModel
+
+__all__ = [
+    "Candidate",
+    "Citation",
+    "CitationMetadata",
+    "GenerateContentResponse",
+    "GenerateContentResponsePromptFeedback",
+    "GenerateContentResponseUsageMetadata",
+    "GroundingMetadata",
+    "HttpResponse",
+    "LogprobsResult",
+    "ModalityTokenCount",
+    "SafetyRating",
+    "UrlContextMetadata",
+]
+
+
+class HttpResponse(WireModel):
+    """The HTTP envelope of a response, for callers who want its headers."""
+
+    headers: dict[str, str] | None = None
+    body: str | None = None
+
+
+class SafetyRating(WireModel):
+    category: HarmCategory | None = None
+    probability: HarmProbability | None = None
+    probability_score: float | None = None
+    severity: HarmSeverity | None = None
+    severity_score: float | None = None
+    blocked: bool | None = None
+    overwritten_threshold: HarmBlockThreshold | None = None
+
+
+class Citation(WireModel):
+    start_index: int | None = None
+    end_index: int | None = None
+    uri: str | None = None
+    title: str | None = None
+    license: str | None = None
+    publication_date: dict[str, int] | None = None
+
+
+class CitationMetadata(WireModel):
+    """Sources a candidate recites. The server calls the list `citationSources`."""
+
+    citations: list[Citation] | None = Field(
+        default=None,
+        validation_alias=AliasChoices("citations", "citationSources"),
+        serialization_alias="citationSources",
+    )
+
+
+class ModalityTokenCount(WireModel):
+    modality: MediaModality | None = None
+    token_count: int | None = None
+
+
+class GenerateContentResponseUsageMetadata(WireModel):
+    prompt_token_count: int | None = None
+    candidates_token_count: int | None = None
+    total_token_count: int | None = None
+    cached_content_token_count: int | None = None
+    thoughts_token_count: int | None = None
+    tool_use_prompt_token_count: int | None = None
+    prompt_tokens_details: list[ModalityTokenCount] | None = None
+    candidates_tokens_details: list[ModalityTokenCount] | None = None
+    cache_tokens_details: list[ModalityTokenCount] | None = None
+    tool_use_prompt_tokens_details: list[ModalityTokenCount] | None = None
+    traffic_type: TrafficType | None = None
+
+
+class GenerateContentResponsePromptFeedback(WireModel):
+    """Why the prompt was blocked, if it was."""
+
+    block_reason: BlockedReason | None = None
+    block_reason_message: str | None = None
+    safety_ratings: list[SafetyRating] | None = None
+
+
+class GroundingMetadata(LooseModel):
+    """Search queries, sources and supports behind a grounded answer (kept as sent)."""
+
+
+class UrlContextMetadata(LooseModel):
+    """Which URLs the url_context tool fetched (kept as sent)."""
+
+
+class LogprobsResult(LooseModel):
+    """Top candidate tokens and their log probabilities (kept as sent)."""
+
+
+class Candidate(WireModel):
+    content: Content | None = None
+    finish_reason: FinishReason | None = None
+    finish_message: str | None = None
+    index: int | None = None
+    safety_ratings: list[SafetyRating] | None = None
+    citation_metadata: CitationMetadata | None = None
+    grounding_metadata: GroundingMetadata | None = None
+    url_context_metadata: UrlContextMetadata | None = None
+    avg_logprobs: float | None = None
+    logprobs_result: LogprobsResult | None = None
+    token_count: int | None = None
+
+
+class GenerateContentResponse(WireModel):
+    """One response (or one streamed chunk) of `generate_content`."""
+
+    candidates: list[Candidate] | None = None
+    prompt_feedback: GenerateContentResponsePromptFeedback | None = None
+    usage_metadata: GenerateContentResponseUsageMetadata | None = None
+    model_version: str | None = None
+    response_id: str | None = None
+    model_status: dict[str, Any] | None = None
+    create_time: datetime.datetime | None = None
+    sdk_http_response: HttpResponse | None = None
+    automatic_function_calling_history: list[Content] | None = None
+    #: The response text parsed by `response_schema` (a model, enum, dict...); client-side only.
+    parsed: Any = Field(default=None, exclude=True)
+
+    @property
+    def parts(self) -> list[Part] | None:
+        """The parts of the first candidate, or None."""
+        if not self.candidates or self.candidates[0].content is None:
+            return None
+        return self.candidates[0].content.parts
+
+    @property
+    def text(self) -> str | None:
+        """The text of the first candidate, thoughts left out; None if it has no text part."""
+        texts = [p.text for p in self.parts or () if p.text is not None and not p.thought]
+        return "".join(texts) if texts else None
+
+    @property
+    def function_calls(self) -> list[FunctionCall] | None:
+        """The function calls of the first candidate, or None if there are none."""
+        calls = [p.function_call for p in self.parts or () if p.function_call is not None]
+        return calls or None
+
+    @property
+    def executable_code(self) -> str | None:
+        """The code of the first candidate's first `ExecutableCode` part."""
+        code = _first(self.parts, "executable_code")
+        return code.code if isinstance(code, ExecutableCode) else None
+
+    @property
+    def code_execution_result(self) -> str | None:
+        """The output of the first candidate's first `CodeExecutionResult` part."""
+        result = _first(self.parts, "code_execution_result")
+        return result.output if isinstance(result, CodeExecutionResult) else None
+
+
+def _first(parts: list[Part] | None, name: str) -> Any:
+    for part in parts or ():
+        value = getattr(part, name)
+        if value is not None:
+            return value
+    return None

@@ -1,0 +1,231 @@
+"""Tools the model may use: function declarations and the built-in tools, and how to call them."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from pydantic import TypeAdapter
+
+from genaio.types._base import WireModel
+from genaio.types._enums import Behavior, DynamicRetrievalConfigMode, FunctionCallingConfigMode
+from genaio.types._loose import LooseModel
+from genaio.types._schema import Schema
+
+__all__ = [
+    "AutomaticFunctionCallingConfig",
+    "AutomaticFunctionCallingConfigDict",
+    "ComputerUse",
+    "DynamicRetrievalConfig",
+    "EnterpriseWebSearch",
+    "FileSearch",
+    "FunctionCallingConfig",
+    "FunctionCallingConfigDict",
+    "FunctionDeclaration",
+    "FunctionDeclarationDict",
+    "GoogleMaps",
+    "GoogleSearch",
+    "GoogleSearchRetrieval",
+    "LatLng",
+    "McpServer",
+    "Retrieval",
+    "RetrievalConfig",
+    "Tool",
+    "ToolCodeExecution",
+    "ToolConfig",
+    "ToolConfigDict",
+    "ToolDict",
+    "ToolListUnion",
+    "ToolListUnionDict",
+    "UrlContext",
+]
+
+_VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+
+
+class FunctionDeclaration(WireModel):
+    """A function the model may call. Give `parameters` (a `Schema`) or a JSON Schema."""
+
+    name: str | None = None
+    description: str | None = None
+    parameters: Schema | None = None
+    parameters_json_schema: Any | None = None
+    response: Schema | None = None
+    response_json_schema: Any | None = None
+    behavior: Behavior | None = None
+
+    @classmethod
+    def from_callable(cls, func: Callable[..., Any]) -> FunctionDeclaration:
+        """Declare a Python function from its signature, type hints and docstring.
+
+        Parameters become a JSON Schema object (pydantic's schema of each annotation, with the
+        parameters that have no default `required`); `*args`/`**kwargs` are left out. The return
+        annotation, if any, becomes `response_json_schema`. An unannotated parameter is a
+        ValueError: the model could not know what to pass.
+        """
+        name = getattr(func, "__name__", None) or type(func).__name__
+        hints = typing.get_type_hints(func)
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        defs: dict[str, Any] = {}
+        for param in inspect.signature(func).parameters.values():
+            if param.kind in _VARIADIC:
+                continue
+            if param.name not in hints:
+                raise ValueError(f"parameter {param.name!r} of {name}() needs a type annotation")
+            adapter = TypeAdapter(hints[param.name])
+            schema = adapter.json_schema()
+            defs.update(schema.pop("$defs", {}))
+            if param.default is inspect.Parameter.empty:
+                required.append(param.name)
+            else:
+                schema["default"] = adapter.dump_python(param.default, mode="json")
+            properties[param.name] = schema
+        declaration = cls(name=name, description=inspect.getdoc(func) or "")
+        if properties:
+            parameters: dict[str, Any] = {"type": "object", "properties": properties}
+            if defs:
+                parameters["$defs"] = defs
+            parameters["required"] = required
+            declaration.parameters_json_schema = parameters
+        if "return" in hints:
+            declaration.response_json_schema = TypeAdapter(hints["return"]).json_schema()
+        return declaration
+
+
+class GoogleSearch(LooseModel):
+    """Ground answers with Google Search."""
+
+    _vertex_only: ClassVar[frozenset[str]] = frozenset({"blocking_confidence", "exclude_domains"})
+
+    time_range_filter: dict[str, Any] | None = None
+    exclude_domains: list[str] | None = None
+    blocking_confidence: str | None = None
+
+
+class DynamicRetrievalConfig(LooseModel):
+    mode: DynamicRetrievalConfigMode | None = None
+    dynamic_threshold: float | None = None
+
+
+class GoogleSearchRetrieval(LooseModel):
+    """The older, threshold-driven Google Search grounding."""
+
+    dynamic_retrieval_config: DynamicRetrievalConfig | None = None
+
+
+class ToolCodeExecution(LooseModel):
+    """Let the model write and run Python."""
+
+
+class UrlContext(LooseModel):
+    """Let the model read URLs given in the prompt."""
+
+
+class FileSearch(LooseModel):
+    """Search File Search stores (Gemini API)."""
+
+    file_search_store_names: list[str] | None = None
+    top_k: int | None = None
+    metadata_filter: str | None = None
+
+
+class GoogleMaps(LooseModel):
+    """Ground answers with Google Maps."""
+
+    _vertex_only: ClassVar[frozenset[str]] = frozenset({"grounding_types"})
+
+    enable_widget: bool | None = None
+
+
+class ComputerUse(LooseModel):
+    """Let the model drive a computer through predefined actions."""
+
+    environment: str | None = None
+    excluded_predefined_functions: list[str] | None = None
+
+
+class Retrieval(LooseModel):
+    """Vertex AI Search or RAG retrieval (Vertex AI only)."""
+
+
+class EnterpriseWebSearch(LooseModel):
+    """Web search with enterprise controls (Vertex AI only)."""
+
+
+class McpServer(LooseModel):
+    """A remote MCP server the model may use."""
+
+    name: str | None = None
+
+
+class Tool(WireModel):
+    """One tool: function declarations, or one of the built-in tools."""
+
+    _vertex_only: ClassVar[frozenset[str]] = frozenset(
+        {"retrieval", "enterprise_web_search", "parallel_ai_search", "exa_ai_search"}
+    )
+
+    function_declarations: list[FunctionDeclaration] | None = None
+    google_search: GoogleSearch | None = None
+    google_search_retrieval: GoogleSearchRetrieval | None = None
+    code_execution: ToolCodeExecution | None = None
+    url_context: UrlContext | None = None
+    file_search: FileSearch | None = None
+    google_maps: GoogleMaps | None = None
+    computer_use: ComputerUse | None = None
+    mcp_servers: list[McpServer] | None = None
+    retrieval: Retrieval | None = None
+    enterprise_web_search: EnterpriseWebSearch | None = None
+    parallel_ai_search: dict[str, Any] | None = None
+    exa_ai_search: dict[str, Any] | None = None
+
+
+class FunctionCallingConfig(WireModel):
+    """Whether the model may call functions (`mode`), and which."""
+
+    _vertex_only: ClassVar[frozenset[str]] = frozenset({"stream_function_call_arguments"})
+
+    mode: FunctionCallingConfigMode | None = None
+    allowed_function_names: list[str] | None = None
+    stream_function_call_arguments: bool | None = None
+
+
+class LatLng(WireModel):
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class RetrievalConfig(WireModel):
+    """Where the user is, for location-aware tools."""
+
+    lat_lng: LatLng | None = None
+    language_code: str | None = None
+
+
+class ToolConfig(WireModel):
+    """Settings shared by all the tools of a request."""
+
+    function_calling_config: FunctionCallingConfig | None = None
+    retrieval_config: RetrievalConfig | None = None
+    include_server_side_tool_invocations: bool | None = None
+
+
+class AutomaticFunctionCallingConfig(WireModel):
+    """Client-side: whether genaio calls Python tools itself, and how many rounds at most."""
+
+    disable: bool | None = None
+    maximum_remote_calls: int | None = None
+    ignore_call_history: bool | None = None
+
+
+ToolDict = dict[str, Any]
+ToolConfigDict = dict[str, Any]
+FunctionDeclarationDict = dict[str, Any]
+FunctionCallingConfigDict = dict[str, Any]
+AutomaticFunctionCallingConfigDict = dict[str, Any]
+#: What `tools=` takes: `Tool`s and plain Python functions.
+ToolListUnion = list[Tool | Callable[..., Any]]
+ToolListUnionDict = list[Tool | ToolDict | Callable[..., Any]]
