@@ -55,7 +55,6 @@ class Actor:
         self._capacity = anyio.CapacityLimiter(concurrency)
         # Envelopes taken from the mailbox whose reply is not done: failed if the actor stops.
         self._held: set[Envelope[Any]] = set()
-        self._stopped = anyio.Event()
         self._intake: anyio.CancelScope | None = None
         self._closing = False
         self.submitted = self.completed = self.failed = self.restarts = 0
@@ -81,7 +80,7 @@ class Actor:
         return await envelope.reply.wait()
 
     async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED):
-        """Serve the mailbox until it is closed and drained, and every worker has finished."""
+        """Serve the mailbox until `close()`; return once every worker has finished."""
         async with anyio.create_task_group() as workers:
             task_status.started()
             with anyio.CancelScope() as self._intake:
@@ -104,7 +103,6 @@ class Actor:
                         continue
                     workers.start_soon(self._work, envelope)
             self._fail_queued()
-        self._stopped.set()
 
     def close(self) -> None:
         """Stop intake at once: submitters, waiting or new, and queued envelopes get
@@ -113,10 +111,6 @@ class Actor:
         self._send.close()
         if self._intake is not None:
             self._intake.cancel()
-
-    async def wait_stopped(self) -> None:
-        """Wait until `run` has drained the mailbox and its workers have finished."""
-        await self._stopped.wait()
 
     def _fail_queued(self) -> None:
         while True:

@@ -80,8 +80,8 @@ class Connection:
             for family in self.families.values():
                 family.actor.close()
             with anyio.move_on_after(self.limits.shutdown_grace):
-                for family in self.families.values():
-                    await family.actor.wait_stopped()
+                for name in self._scopes:  # an actor exits once its workers are done
+                    await self._exited[name].wait()
             for scope in self._scopes.values():
                 scope.cancel()
             for name in self._scopes:

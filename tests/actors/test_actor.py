@@ -151,7 +151,13 @@ async def test_crashes_past_the_budget_propagate():
 async def test_close_fails_queued_and_new_callers_and_lets_running_work_finish(nursery):
     gate = Gate()
     actor = Actor("t", gate, mailbox_size=4, concurrency=1)
-    await start(nursery, actor)
+    stopped = trio.Event()
+
+    async def run_then_signal(task_status=trio.TASK_STATUS_IGNORED):
+        await supervise(actor, RestartBudget(), task_status=task_status)
+        stopped.set()
+
+    await nursery.start(run_then_signal)
     outcomes = {}
 
     async def caller(work):
@@ -169,8 +175,9 @@ async def test_close_fails_queued_and_new_callers_and_lets_running_work_finish(n
     assert isinstance(outcomes["queued"], ClientClosedError)
     with pytest.raises(ClientClosedError):
         await actor.call("late")
+    assert not stopped.is_set()  # running work goes on after close
     gate.release.set()
-    await actor.wait_stopped()
+    await stopped.wait()
     assert outcomes["running"] == "done running"
 
 

@@ -1,0 +1,179 @@
+"""Build a `GenerateContentResponse` (whole or as stream chunks) for a request body. Pure.
+
+Shared by generateContent, streamGenerateContent, batches, interactions and Vertex.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ._generate import function_call, last_user_text, png_bytes, reply_text, schema_value
+from ._http import ApiError, g
+from ._tokenizer import content_tokens, contents_tokens, split_tokens, text_tokens
+
+__all__ = ["Answer", "answer", "prompt_tokens", "stream_chunks", "whole_response"]
+
+_TOKEN_END = re.compile(r"\w+|[^\w\s]")
+
+
+@attrs.frozen
+class Answer:
+    parts: list[dict[str, Any]]
+    finish_reason: str
+    prompt_tokens: int
+    output_tokens: int
+    thought_tokens: int
+    cached_tokens: int
+    candidate_count: int
+    model_version: str
+    response_id: str
+
+
+def prompt_tokens(body: Mapping[str, Any], cached: Mapping[str, Any] | None = None) -> int:
+    """Input tokens: contents, system instruction and tools (plus a cache's, if used)."""
+    total = contents_tokens(g(body, "contents"))
+    system = g(body, "systemInstruction")
+    if system:
+        total += content_tokens(system)
+    tools = g(body, "tools")
+    if tools:
+        total += text_tokens(json.dumps(tools))
+    if cached:
+        total += int(cached["usageMetadata"]["totalTokenCount"])
+    return total
+
+
+def _truncate(text: str, limit: int) -> tuple[str, bool]:
+    if limit <= 0:
+        return text, False
+    ends = [m.end() for m in _TOKEN_END.finditer(text)]
+    if len(ends) <= limit:
+        return text, False
+    return text[: ends[limit - 1]], True
+
+
+def answer(model: str, body: Mapping[str, Any], cached: Mapping[str, Any] | None = None) -> Answer:
+    """The model's deterministic answer to a GenerateContentRequest body."""
+    contents = list(g(cached, "contents", ())) + list(g(body, "contents", ()))
+    if not g(body, "contents"):
+        raise ApiError(400, "* GenerateContentRequest.contents: contents is not specified\n")
+    config = g(body, "generationConfig", {})
+    tools = g(body, "tools") or g(cached, "tools")
+    tool_config = g(body, "toolConfig") or g(cached, "toolConfig")
+    parts: list[dict[str, Any]] = []
+    finish = "STOP"
+    thought_tokens = 0
+    call = function_call(contents, tools, tool_config)
+    if call is not None:
+        parts.append({"functionCall": call})
+    else:
+        text = _text(contents, config)
+        for stop in g(config, "stopSequences", ()):
+            if stop and stop in text:
+                text = text[: text.index(stop)]
+        text, cut = _truncate(text, int(g(config, "maxOutputTokens", 0) or 0))
+        if cut:
+            finish = "MAX_TOKENS"
+        thinking = g(config, "thinkingConfig", {})
+        if g(thinking, "includeThoughts"):
+            thought = f"Thinking about: {last_user_text(contents)[:80]}"
+            thought_tokens = text_tokens(thought)
+            parts.append({"text": thought, "thought": True})
+        parts.append({"text": text})
+        modalities = [str(m).upper() for m in g(config, "responseModalities", ())]
+        if "IMAGE" in modalities:
+            data = base64.urlsafe_b64encode(png_bytes(text)).decode()
+            parts.append({"inlineData": {"mimeType": "image/png", "data": data}})
+    output = sum(content_tokens({"parts": [p]}) for p in parts if not p.get("thought"))
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).digest()
+    return Answer(
+        parts=parts,
+        finish_reason=finish,
+        prompt_tokens=prompt_tokens(body, cached),
+        output_tokens=output,
+        thought_tokens=thought_tokens,
+        cached_tokens=int(cached["usageMetadata"]["totalTokenCount"]) if cached else 0,
+        candidate_count=max(1, int(g(config, "candidateCount", 1) or 1)),
+        model_version=model.rsplit("/", 1)[-1],
+        response_id=base64.urlsafe_b64encode(digest[:16]).decode().rstrip("="),
+    )
+
+
+def _text(contents: Sequence[Any], config: Mapping[str, Any]) -> str:
+    mime = str(g(config, "responseMimeType", "text/plain")).lower()
+    schema = g(config, "responseJsonSchema") or g(config, "responseSchema")
+    prompt = last_user_text(contents)
+    if mime == "application/json":
+        value = schema_value(schema, prompt) if schema else {"response": reply_text(contents)}
+        return json.dumps(value)
+    if mime == "text/x.enum" and isinstance(schema, Mapping) and schema.get("enum"):
+        return str(schema["enum"][0])
+    return reply_text(contents)
+
+
+def _usage(a: Answer, output: int, final: bool) -> dict[str, Any]:
+    usage: dict[str, Any] = {
+        "promptTokenCount": a.prompt_tokens,
+        "candidatesTokenCount": output * a.candidate_count,
+        "totalTokenCount": a.prompt_tokens + output * a.candidate_count + a.thought_tokens,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": a.prompt_tokens}],
+    }
+    if a.thought_tokens and final:
+        usage["thoughtsTokenCount"] = a.thought_tokens
+    if a.cached_tokens:
+        usage["cachedContentTokenCount"] = a.cached_tokens
+    return usage
+
+
+def _candidates(a: Answer, parts: list[dict[str, Any]], finish: bool) -> list[dict[str, Any]]:
+    result = []
+    for index in range(a.candidate_count):
+        candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": index}
+        if finish:
+            candidate["finishReason"] = a.finish_reason
+        result.append(candidate)
+    return result
+
+
+def whole_response(a: Answer) -> dict[str, Any]:
+    return {
+        "candidates": _candidates(a, a.parts, True),
+        "usageMetadata": _usage(a, a.output_tokens, True),
+        "modelVersion": a.model_version,
+        "responseId": a.response_id,
+    }
+
+
+def stream_chunks(a: Answer, words_per_chunk: int) -> list[dict[str, Any]]:
+    """The answer as SSE chunks: text split every `words_per_chunk` words, usage on each."""
+    pieces: list[list[dict[str, Any]]] = []
+    for part in a.parts:
+        text = part.get("text")
+        if text is None or part.get("thought"):
+            pieces.append([part])
+            continue
+        words = re.findall(r"\S+\s*", text) or [""]
+        for start in range(0, len(words), max(1, words_per_chunk)):
+            pieces.append([{"text": "".join(words[start : start + words_per_chunk])}])
+    chunks = []
+    sent = 0
+    for index, parts in enumerate(pieces):
+        final = index == len(pieces) - 1
+        sent += sum(len(split_tokens(p.get("text", ""))) for p in parts)
+        output = a.output_tokens if final else min(sent, a.output_tokens)
+        chunks.append(
+            {
+                "candidates": _candidates(a, parts, final),
+                "usageMetadata": _usage(a, output, final),
+                "modelVersion": a.model_version,
+                "responseId": a.response_id,
+            }
+        )
+    return chunks

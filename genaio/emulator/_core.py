@@ -1,0 +1,212 @@
+"""The emulator's synchronous core: route a request, authenticate, decide faults, run a handler.
+
+`Emulator.handle(req)` makes every decision and returns an `Outcome`; the ASGI shell in
+`_app.py` only performs it (sleeps, writes, resets). Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import structlog
+
+from ._clock import Clock
+from ._config import EmulatorConfig, FaultConfig, ModelInfo
+from ._faults import ERRORS, NO_FAULT, Fault, Faults, fault_error
+from ._http import ApiError, Request, Response, StreamResponse
+from ._quota import QuotaBook
+from ._state import State
+from ._stats import Stats
+
+__all__ = ["Call", "Emulator", "Outcome", "Route"]
+
+log = structlog.get_logger("genaio.emulator")
+
+Handler = Callable[["Call"], "Response | StreamResponse"]
+
+
+@attrs.frozen
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    endpoint: str  # stats/quota/fault name; "{action}" takes the path's `:action`
+    auth: str = "key"  # key | upload | none
+
+    @classmethod
+    def make(cls, method: str, pattern: str, handler: Handler, endpoint: str, auth: str = "key"):
+        return cls(method, re.compile(pattern + r"\Z"), handler, endpoint, auth)
+
+
+@attrs.define(slots=True)
+class Call:
+    """One request on its way through a handler; handlers fill `model` for stats."""
+
+    emu: Emulator
+    req: Request
+    params: dict[str, str]
+    version: str
+    surface: str  # "gemini" | "vertex"
+    endpoint: str
+    model: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        return self.req.json()
+
+
+@attrs.frozen
+class Outcome:
+    response: Response | StreamResponse | None  # None: reset or hang
+    fault: Fault = NO_FAULT
+    endpoint: str = ""
+    model: str | None = None
+
+
+_GEMINI = re.compile(r"/(?P<upload>upload/)?(?P<version>v1|v1beta|v1alpha)/(?P<rest>.+)")
+_VERTEX = re.compile(
+    r"/(?P<version>v1|v1beta1)/(?:projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/)?"
+    r"(?P<rest>publishers/.+|(?:operations|cachedContents|batchPredictionJobs|tuningJobs|models"
+    r"|endpoints)(?:/.*|:.*)?)"
+)
+
+
+class Emulator:
+    """The whole emulator state and policy; one per server."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        from ._routes import gemini_routes, vertex_routes  # the families import this module
+
+        self.config = config
+        self.clock = Clock(config.time_scale)
+        self.state = State(config.faults.seed)
+        self.quota = QuotaBook(config, self.clock)
+        self.faults = Faults(config.faults)
+        self.stats = Stats()
+        self._gemini = _index(gemini_routes())
+        self._vertex = _index(vertex_routes())
+        self._models = {m.name: m for m in config.models}
+
+    # -- runtime control ---------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget all resources, counters and quota windows; keep the config and the clock."""
+        self.state = State(self.config.faults.seed)
+        self.quota.reset()
+        self.stats.reset()
+        self.faults.set(self.faults.config)
+
+    def set_faults(self, faults: FaultConfig) -> None:
+        self.faults.set(faults)
+
+    def model_info(self, name: str) -> ModelInfo | None:
+        return self._models.get(name.removeprefix("models/"))
+
+    # -- one request -------------------------------------------------------------------------
+
+    def handle(self, req: Request) -> Outcome:
+        self.state.timers.run(self.clock.now())
+        call: Call | None = None
+        fault = NO_FAULT
+        try:
+            route, call = self._resolve(req)
+            self._authenticate(route, call)
+            if route.auth != "none":
+                fault = self.faults.decide(call.endpoint, _streaming(call))
+            if fault.kind in ERRORS:
+                raise fault_error(fault.kind)
+            if fault.kind in ("reset", "hang"):
+                self._count(call, 0, fault.kind)
+                return Outcome(None, fault, call.endpoint, call.model)
+            response = route.handler(call)
+        except ApiError as error:
+            response = error.response()
+        endpoint = call.endpoint if call else "unknown"
+        model = call.model if call else None
+        status = 200 if isinstance(response, StreamResponse) else response.status
+        self._count(call, status, fault.kind)
+        if self.config.log_requests:
+            log.info(
+                "request",
+                method=req.method,
+                path=req.path,
+                status=status,
+                endpoint=endpoint,
+                model=model,
+                fault=fault.kind,
+            )
+        return Outcome(response, fault, endpoint, model)
+
+    def _count(self, call: Call | None, status: int, fault: str | None) -> None:
+        if call is None:
+            self.stats.request("unknown", None, status, fault)
+        else:
+            self.stats.request(call.endpoint, call.model, status, fault)
+
+    def _resolve(self, req: Request) -> tuple[Route, Call]:
+        path = req.path
+        match = _GEMINI.match(path)
+        surface, table = "gemini", self._gemini
+        rest = ""
+        if match and not match["rest"].startswith(("projects/", "publishers/")):
+            rest = ("upload:" if match["upload"] else "") + match["rest"]
+        else:
+            match = _VERTEX.fullmatch(path)
+            surface, table = "vertex", self._vertex
+            if match:
+                rest = match["rest"]
+        if not match:
+            raise ApiError(404, f"The requested URL {path} was not found on this server.")
+        head = re.split(r"[/:]", rest, maxsplit=1)[0]
+        allowed: set[str] = set()
+        for route in table.get(head) or table.get("", ()):
+            found = route.pattern.match(rest)
+            if found is None:
+                continue
+            if route.method != req.method:
+                allowed.add(route.method)
+                continue
+            params = found.groupdict()
+            if params.get("model_id"):
+                params["model"] = "models/" + params["model_id"]
+            endpoint = route.endpoint.format(**params) if "{" in route.endpoint else route.endpoint
+            return route, Call(self, req, params, match["version"], surface, endpoint)
+        if allowed:
+            raise ApiError(405, f"Method {req.method} is not allowed for {path}.", "UNIMPLEMENTED")
+        raise ApiError(404, f"The requested URL {path} was not found on this server.")
+
+    def _authenticate(self, route: Route, call: Call) -> None:
+        from ._auth import check_request
+
+        check_request(route.auth, call)
+
+
+def _streaming(call: Call) -> bool:
+    if call.endpoint.startswith("stream") or call.req.query.get("alt") == "sse":
+        return True
+    if call.endpoint == "createInteraction":
+        try:
+            return call.body().get("stream") is True
+        except ApiError:
+            return False
+    return call.endpoint == "getInteraction" and call.req.flag("stream")
+
+
+_LEADING_GROUPS = re.compile(r"(?:\(\?P<\w+>|\(\?:)*")
+_HEAD = re.compile(r"[A-Za-z_]+(?![A-Za-z_|])")
+
+
+def _index(routes: list[Route]) -> dict[str, list[Route]]:
+    """Routes by the literal first path segment of their pattern ("" when it varies)."""
+    table: dict[str, list[Route]] = {}
+    for route in routes:
+        pattern = route.pattern.pattern
+        found = _HEAD.match(pattern, _LEADING_GROUPS.match(pattern).end())
+        table.setdefault(found.group() if found else "", []).append(route)
+    wildcard = table.get("", [])
+    for head, entries in table.items():
+        if head:
+            entries.extend(wildcard)
+    return table

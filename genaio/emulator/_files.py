@@ -1,0 +1,261 @@
+"""The `files` family and the resumable upload protocol (spec §6), which file search stores share.
+
+A start request opens an upload session and answers with an absolute `X-Goog-Upload-URL`;
+chunks must arrive at the offset already received; the finalize chunk creates the resource.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._clock import timestamp
+from ._http import ApiError, Response, dumps, g, json_response
+from ._state import paginate
+
+if TYPE_CHECKING:
+    from ._core import Call, Emulator
+
+__all__ = [
+    "delete_file",
+    "download_file",
+    "get_file",
+    "list_files",
+    "new_file",
+    "register_files",
+    "upload_chunk",
+    "upload_chunk_or_start",
+    "upload_start",
+]
+
+_CHUNK_GRANULARITY = b"8388608"
+_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?")
+
+
+@attrs.define
+class Upload:
+    """One resumable upload session; `finish` turns the bytes into the answer body."""
+
+    size: int | None
+    mime_type: str
+    finish: Callable[[bytes], dict[str, Any]]
+    data: bytearray = attrs.Factory(bytearray)
+
+
+def _status(value: str) -> tuple[bytes, bytes]:
+    return (b"x-goog-upload-status", value.encode())
+
+
+def upload_chunk_or_start(call: Call) -> Response:
+    """The one upload URL: a start request opens a session, `?upload_id=` carries its chunks."""
+    if "upload_id" in call.req.query:
+        return upload_chunk(call)
+    return upload_start(call)
+
+
+def upload_start(call: Call) -> Response:
+    """`POST upload/{v}/files` or `upload/{v}/{store}:uploadToFileSearchStore` (command start)."""
+    req = call.req
+    if (
+        req.headers.get("x-goog-upload-protocol", "").lower() != "resumable"
+        or req.headers.get("x-goog-upload-command", "").lower() != "start"
+    ):
+        raise ApiError(
+            400,
+            "Only the resumable upload protocol (X-Goog-Upload-Protocol: "
+            "resumable, X-Goog-Upload-Command: start) is supported by the emulator.",
+        )
+    body = call.body()
+    length = req.headers.get("x-goog-upload-header-content-length")
+    mime = req.headers.get("x-goog-upload-header-content-type", "")
+    store = call.params.get("store")
+    if store is None:
+        meta = g(body, "file", {})
+        mime = mime or g(meta, "mimeType", "application/octet-stream")
+        name = _file_name(call.emu, g(meta, "name"))
+        display = g(meta, "displayName")
+        finish = lambda data: {"file": new_file(call, data, mime, name, display)}  # noqa: E731
+    else:
+        from ._stores import finish_store_upload, get_store_record
+
+        get_store_record(call.emu, store)
+        mime = mime or g(body, "mimeType", "application/octet-stream")
+        finish = lambda data: finish_store_upload(call, store, body, data, mime)  # noqa: E731
+    upload_id = call.emu.state.new_id(24)
+    call.emu.state.uploads[upload_id] = Upload(int(length) if length else None, mime, finish)
+    url = f"{_public(call)}{req.path}?upload_id={upload_id}&upload_protocol=resumable"
+    headers = (
+        (b"x-goog-upload-url", url.encode()),
+        (b"x-goog-upload-control-url", url.encode()),
+        (b"x-goog-upload-chunk-granularity", _CHUNK_GRANULARITY),
+        _status("active"),
+    )
+    return Response(200, b"", headers)
+
+
+def _public(call: Call) -> str:
+    return call.emu.config.public_url.rstrip("/") or call.req.base_url
+
+
+def _file_name(emu: Emulator, requested: str | None) -> str:
+    if requested:
+        bare = requested.removeprefix("files/")
+        if not _NAME.fullmatch(bare):
+            raise ApiError(
+                400,
+                "* File.name: the file id must contain only lowercase "
+                "alphanumeric characters or dashes, and be at most 40 characters.\n",
+            )
+        if f"files/{bare}" in emu.state.files:
+            raise ApiError(409, f"File files/{bare} already exists.", "ALREADY_EXISTS")
+        return f"files/{bare}"
+    return f"files/{emu.state.new_id()}"
+
+
+def upload_chunk(call: Call) -> Response:
+    req = call.req
+    upload_id = req.query["upload_id"]
+    session = call.emu.state.uploads.get(upload_id)
+    if session is None:
+        raise ApiError(404, "The upload session is unknown or has ended.")
+    commands = {c.strip() for c in req.headers.get("x-goog-upload-command", "").lower().split(",")}
+    received = len(session.data)
+    if "query" in commands:
+        return Response(
+            200, b"", (_status("active"), (b"x-goog-upload-size-received", str(received).encode()))
+        )
+    if "cancel" in commands:
+        del call.emu.state.uploads[upload_id]
+        return Response(200, b"", (_status("cancelled"),))
+    if "upload" in commands:
+        offset = int(req.headers.get("x-goog-upload-offset", received))
+        if offset != received:
+            raise ApiError(
+                400,
+                f"Invalid upload offset {offset}: {received} bytes were received so far.",
+                headers=(_status("active"),),
+            )
+        session.data += req.body
+    if "finalize" not in commands:
+        return Response(200, b"", (_status("active"),))
+    del call.emu.state.uploads[upload_id]
+    if session.size is not None and len(session.data) != session.size:
+        raise ApiError(
+            400,
+            f"The upload has {len(session.data)} bytes but {session.size} were announced.",
+            headers=(_status("final"),),
+        )
+    answer = session.finish(bytes(session.data))
+    return Response(
+        200,
+        dumps(answer),
+        ((b"content-type", b"application/json; charset=UTF-8"), _status("final")),
+    )
+
+
+def new_file(
+    call: Call,
+    data: bytes,
+    mime: str,
+    name: str | None = None,
+    display_name: str | None = None,
+    source: str = "UPLOADED",
+) -> dict[str, Any]:
+    """Store `data` as a File resource and return its JSON."""
+    emu = call.emu
+    name = name or f"files/{emu.state.new_id()}"
+    now = emu.clock.now()
+    base = f"{_public(call)}/{call.version}/{name}"
+    record: dict[str, Any] = {
+        "name": name,
+        "mimeType": mime,
+        "sizeBytes": str(len(data)),
+        "createTime": timestamp(now),
+        "updateTime": timestamp(now),
+        "expirationTime": timestamp(now + emu.config.file_ttl_seconds),
+        "sha256Hash": base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode(),
+        "uri": base,
+        "downloadUri": f"{base}:download?alt=media",
+        "state": "ACTIVE",
+        "source": source,
+    }
+    if display_name:
+        record["displayName"] = display_name
+    if mime.startswith("video/") and source == "UPLOADED":
+        record["state"] = "PROCESSING"
+        emu.state.timers.at(now + emu.config.lro_seconds, lambda: record.update(state="ACTIVE"))
+    emu.state.files[name] = record
+    emu.state.file_bytes[name] = data
+    emu.state.timers.at(now + emu.config.file_ttl_seconds, lambda: _expire(emu, name, record))
+    return record
+
+
+def _expire(emu: Emulator, name: str, record: dict[str, Any]) -> None:
+    if emu.state.files.get(name) is record:
+        del emu.state.files[name]
+        emu.state.file_bytes.pop(name, None)
+
+
+def file_record(emu: Emulator, name: str) -> dict[str, Any]:
+    record = emu.state.files.get(name)
+    if record is None:
+        raise ApiError(
+            403,
+            f"You do not have permission to access the File {name.split('/')[-1]}"
+            " or it may not exist.",
+            "PERMISSION_DENIED",
+        )
+    return record
+
+
+def get_file(call: Call) -> Response:
+    return json_response(file_record(call.emu, call.params["name"]))
+
+
+def delete_file(call: Call) -> Response:
+    name = call.params["name"]
+    file_record(call.emu, name)
+    del call.emu.state.files[name]
+    call.emu.state.file_bytes.pop(name, None)
+    return json_response({})
+
+
+def list_files(call: Call) -> Response:
+    files = list(call.emu.state.files.values())
+    return json_response(paginate(files, call.req, "files", 10, 100))
+
+
+def download_file(call: Call) -> Response:
+    name = call.params["name"]
+    file_record(call.emu, name)
+    if call.req.query.get("alt") != "media":
+        raise ApiError(400, "Downloads need ?alt=media.")
+    data = call.emu.state.file_bytes[name]
+    mime = call.emu.state.files[name]["mimeType"]
+    return Response(200, data, ((b"content-type", mime.encode()),))
+
+
+def register_files(call: Call) -> Response:
+    """`POST files:register {"uris": [gs://...]}`: REGISTERED files (needs OAuth, spec §3.4)."""
+    if not call.req.headers.get("authorization", "").lower().startswith("bearer "):
+        raise ApiError(
+            401,
+            "Registering files needs OAuth credentials (Authorization: Bearer).",
+            "UNAUTHENTICATED",
+        )
+    uris = g(call.body(), "uris", [])
+    if not uris or not all(isinstance(u, str) and u.startswith("gs://") for u in uris):
+        raise ApiError(400, "* RegisterFilesRequest.uris: every uri must be a gs:// uri\n")
+    files = []
+    for uri in uris:
+        mime = "application/pdf" if uri.endswith(".pdf") else "application/octet-stream"
+        record = new_file(call, b"", mime, source="REGISTERED")
+        record["displayName"] = uri.rsplit("/", 1)[-1]
+        record["uri"] = uri
+        files.append(record)
+    return json_response({"files": files})
