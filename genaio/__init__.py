@@ -1,15 +1,15 @@
 """genaio: an actor-based asynchronous client for the Gemini API, on trio and asyncio.
 
-    client = genaio.Client(api_key=...)
-    response = await client.aio.models.generate_content(model="gemini-2.0-flash", contents="Hi")
+client = genaio.Client(api_key=...)
+response = await client.aio.models.generate_content(model="gemini-2.0-flash", contents="Hi")
 """
 
 __version__ = "0.1.0"
 
-from genaio import errors, types  # noqa: E402
-from genaio.actors import FamilyLimits, Limits  # noqa: E402
-from genaio.api import AsyncClient, Client  # noqa: E402
-from genaio.engine import RateLimit  # noqa: E402
+from genaio import errors, types
+from genaio.actors import FamilyLimits, Limits
+from genaio.api import AsyncClient, Client
+from genaio.engine import RateLimit
 
 __all__ = [
     "AsyncClient",

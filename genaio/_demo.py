@@ -50,12 +50,16 @@ async def _demo(client: genaio.Client, args: argparse.Namespace) -> None:
         elapsed = time.perf_counter() - started
         stats = aio.statistics()["families"]["models"]
     total = args.requests + args.embeddings
-    print(f"{args.requests} generate_content and {args.embeddings} embed_content calls, "
-          f"concurrently, in {elapsed:.2f} s ({total / elapsed:.0f} calls/s)")
+    print(
+        f"{args.requests} generate_content and {args.embeddings} embed_content calls, "
+        f"concurrently, in {elapsed:.2f} s ({total / elapsed:.0f} calls/s)"
+    )
     print(f"  a response: {texts[0]!r}" if texts else "  no responses")
     print(f"  embedding dimensions: {sorted(dimensions)}")
-    print(f"  models actor: {stats.completed} completed, {stats.failed} failed, "
-          f"{stats.restarts} restarts; closed cleanly")
+    print(
+        f"  models actor: {stats.completed} completed, {stats.failed} failed, "
+        f"{stats.restarts} restarts; closed cleanly"
+    )
 
 
 @contextlib.contextmanager
@@ -66,7 +70,10 @@ def _backend() -> Iterator[tuple[str | None, str]]:
     from genaio.emulator import run_emulator_in_thread
 
     with run_emulator_in_thread() as emulator:
-        yield emulator.base_url, f"no API key set: using the embedded emulator at {emulator.base_url}"
+        yield (
+            emulator.base_url,
+            f"no API key set: using the embedded emulator at {emulator.base_url}",
+        )
 
 
 def _api_key() -> str | None:

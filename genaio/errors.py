@@ -142,7 +142,12 @@ class DeadlineExceededError(APIError, TimeoutError):
     def __init__(self, timeout: float, *, request_id: str | None = None) -> None:
         super().__init__(
             None,
-            {"error": {"message": f"no answer within {timeout:g} s", "status": "DEADLINE_EXCEEDED"}},
+            {
+                "error": {
+                    "message": f"no answer within {timeout:g} s",
+                    "status": "DEADLINE_EXCEEDED",
+                }
+            },
             request_id=request_id,
         )
 

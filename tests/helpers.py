@@ -12,7 +12,11 @@ import genaio
 
 GENERATE_OK = {
     "candidates": [
-        {"content": {"role": "model", "parts": [{"text": "hello"}]}, "finishReason": "STOP", "index": 0}
+        {
+            "content": {"role": "model", "parts": [{"text": "hello"}]},
+            "finishReason": "STOP",
+            "index": 0,
+        }
     ],
     "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2},
     "modelVersion": "gemini-2.0-flash",

@@ -67,7 +67,9 @@ class Actor:
         try:
             await self._send.send(envelope)
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            raise ClientClosedError(f"the client is closed ({self.name} takes no more calls)")
+            raise ClientClosedError(
+                f"the client is closed ({self.name} takes no more calls)"
+            ) from None
         self.submitted += 1
 
     async def call(self, work: Any, *, deadline: float = float("inf"), **context: Any) -> Any:

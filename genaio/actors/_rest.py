@@ -72,7 +72,9 @@ async def perform(transport: HttpTransport, envelope: Envelope[Any]) -> None:
     work: RestWork = envelope.work
     deadline, request_id = envelope.deadline, envelope.request_id
     if work.answer is Answer.JSON:
-        envelope.reply.send(await transport.send(work.call, deadline=deadline, request_id=request_id))
+        envelope.reply.send(
+            await transport.send(work.call, deadline=deadline, request_id=request_id)
+        )
     elif work.answer is Answer.RAW:
         response = await transport.send_raw(work.call, deadline=deadline, request_id=request_id)
         envelope.reply.send(response)

@@ -31,7 +31,11 @@ class AsyncModels(Resource):
     family = "models"
 
     async def generate_content(
-        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: GenerateContentConfig | dict[str, Any] | None = None,
     ) -> GenerateContentResponse:
         """Generate a response to `contents`.
 
@@ -44,7 +48,11 @@ class AsyncModels(Resource):
         return _bodies.attach_parsed(response, config)
 
     async def generate_content_stream(
-        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: GenerateContentConfig | dict[str, Any] | None = None,
     ) -> ResponseStream[GenerateContentResponse]:
         """Open a stream of response chunks: `async for chunk in await ...`.
 
@@ -61,15 +69,17 @@ class AsyncModels(Resource):
         return await self._stream(call, parse, rate_key=name, tokens=estimate_tokens(call.body))
 
     async def embed_content(
-        self, *, model: str, contents: Any, config: EmbedContentConfig | dict[str, Any] | None = None
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: EmbedContentConfig | dict[str, Any] | None = None,
     ) -> EmbedContentResponse:
         """Embed one content or many (one embedding per list element)."""
         name = _normalize.t_model(model, vertex=self._vertex)
         parsed_config = _normalize.coerce_config(EmbedContentConfig, config)
         verb, body = _bodies.embed_content_body(name, contents, parsed_config, vertex=self._vertex)
-        call = RestCall(
-            "POST", f"{name}:{verb}", body=body, options=self._options(parsed_config)
-        )
+        call = RestCall("POST", f"{name}:{verb}", body=body, options=self._options(parsed_config))
         answer = await self._json(call, rate_key=name, tokens=estimate_tokens(body))
         return _bodies.parse_embed_response(verb, answer.data)
 
@@ -80,7 +90,9 @@ class AsyncModels(Resource):
         name = _normalize.t_model(model, vertex=self._vertex)
         parsed_config = _normalize.coerce_config(CountTokensConfig, config)
         body = _bodies.count_tokens_body(contents, parsed_config, vertex=self._vertex)
-        call = RestCall("POST", f"{name}:countTokens", body=body, options=self._options(parsed_config))
+        call = RestCall(
+            "POST", f"{name}:countTokens", body=body, options=self._options(parsed_config)
+        )
         answer = await self._json(call)
         return CountTokensResponse.from_wire(answer.data)
 

@@ -92,4 +92,5 @@ class AsyncPager(Generic[T]):
         return item
 
     def __repr__(self) -> str:
-        return f"<AsyncPager {self.name} page={len(self.page)} more={bool(self.config.get('page_token'))}>"
+        more = bool(self.config.get("page_token"))
+        return f"<AsyncPager {self.name} page={len(self.page)} more={more}>"

@@ -1,1 +1,23 @@
-"""genaio.engine."""
+"""What actors use to do the work: transport, retries, rate limits, SSE, credentials."""
+
+from genaio.engine._auth import ApiKeyAuth, Auth, GoogleCredentialsAuth, NoAuth
+from genaio.engine._config import CallOptions, EngineConfig, RetryPolicy
+from genaio.engine._ratelimit import RateLimit, RateLimiter
+from genaio.engine._tokens import estimate_tokens
+from genaio.engine._transport import HttpTransport, JsonAnswer, RestCall
+
+__all__ = [
+    "ApiKeyAuth",
+    "Auth",
+    "CallOptions",
+    "EngineConfig",
+    "GoogleCredentialsAuth",
+    "HttpTransport",
+    "JsonAnswer",
+    "NoAuth",
+    "RateLimit",
+    "RateLimiter",
+    "RestCall",
+    "RetryPolicy",
+    "estimate_tokens",
+]

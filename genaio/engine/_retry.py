@@ -15,7 +15,6 @@ from typing import TypeVar
 
 import anyio
 import httpx
-
 import tenacity
 
 from genaio._log import get_logger

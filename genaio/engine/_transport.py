@@ -194,7 +194,7 @@ class HttpTransport:
 async def _events(response: httpx.Response, request_id: str | None) -> AsyncIterator[Any]:
     decoder = SSEDecoder()
     try:
-        async for chunk in response.aiter_raw():
+        async for chunk in response.aiter_bytes():
             for event in decoder.feed(chunk):
                 yield _checked_event(event, request_id)
         for event in decoder.close():

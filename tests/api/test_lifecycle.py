@@ -6,6 +6,7 @@ import anyio
 import httpx
 import pytest
 import trio
+import trio.lowlevel
 import trio.testing
 
 import genaio
@@ -231,7 +232,7 @@ async def test_leaving_a_stream_early_stops_reading_it():
         for i in range(1000):
             sent.append(i)
             yield b'data: {"candidates": [{"content": {"parts": [{"text": "a"}]}}]}\r\n\r\n'
-            await trio.sleep(0)
+            await trio.lowlevel.checkpoint()
 
     client = mock_client(lambda request: httpx.Response(200, content=body()))
     async with await client.aio.models.generate_content_stream(model="m", contents="x") as stream:

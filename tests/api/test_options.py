@@ -30,8 +30,14 @@ def clean_env(monkeypatch):
 
 
 def resolved(**kwargs):
-    args = dict(api_key=None, vertexai=None, project=None, location=None, credentials=None,
-                http_options=None)
+    args = dict(
+        api_key=None,
+        vertexai=None,
+        project=None,
+        location=None,
+        credentials=None,
+        http_options=None,
+    )
     args.update(kwargs)
     return resolve(**args)
 
@@ -52,7 +58,10 @@ def test_key_precedence(monkeypatch):
 def test_gemini_defaults_and_overrides(monkeypatch):
     config, _ = resolved(api_key="k")
     assert (config.base_url, config.api_version, config.vertex) == (
-        "https://generativelanguage.googleapis.com/", "v1", False)
+        "https://generativelanguage.googleapis.com/",
+        "v1",
+        False,
+    )
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", "http://127.0.0.1:9/")
     assert resolved(api_key="k")[0].base_url == "http://127.0.0.1:9/"
     options = {"base_url": "http://h/", "api_version": "v1beta", "timeout": 2500}
@@ -78,7 +87,11 @@ def test_vertex_from_the_environment(monkeypatch):
     monkeypatch.setenv("GOOGLE_API_KEY", "ignored-for-project-mode")
     config, auth = resolved(credentials=Credentials("tok"))
     assert (config.vertex, config.project, config.location, config.api_version) == (
-        True, "proj", "us-central1", "v1beta1")
+        True,
+        "proj",
+        "us-central1",
+        "v1beta1",
+    )
     assert config.base_url == "https://us-central1-aiplatform.googleapis.com/"
     assert "Bearer" in repr(auth) or "token=<hidden>" in repr(auth)
 
@@ -92,12 +105,14 @@ def test_vertex_from_the_environment(monkeypatch):
     ],
 )
 def test_vertex_base_urls(location, base_url):
-    config, _ = resolved(vertexai=True, project="p", location=location, credentials=Credentials("t"))
+    config, _ = resolved(
+        vertexai=True, project="p", location=location, credentials=Credentials("t")
+    )
     assert config.base_url == base_url
 
 
 def test_vertex_express_mode_with_a_key():
-    config, auth = resolved(vertexai=True, api_key="k")
+    config, _ = resolved(vertexai=True, api_key="k")
     assert (config.express, config.base_url) == (True, "https://aiplatform.googleapis.com/")
 
 
@@ -145,11 +160,14 @@ def test_headers_merge_and_server_timeout():
         seen.append(request)
         return json_response(200, GENERATE_OK)
 
-    client = genaio.Client(api_key="k", http_options={
-        "headers": {"X-Custom": "1", "user-agent": "myapp/2"},
-        "timeout": 1500,
-        "httpx_async_client": httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-    })
+    client = genaio.Client(
+        api_key="k",
+        http_options={
+            "headers": {"X-Custom": "1", "user-agent": "myapp/2"},
+            "timeout": 1500,
+            "httpx_async_client": httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        },
+    )
 
     async def main():
         await client.aio.models.generate_content(model="m", contents="Hi")

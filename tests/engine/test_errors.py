@@ -37,7 +37,9 @@ def test_every_status_maps_to_its_class(code, status, cls):
     error = error_from_response(response(code, error_body(code, status)), request_id="r1")
     assert type(error) is cls
     assert (error.code, error.status, error.message) == (code, status, f"{status} happened")
-    assert error.details == {"error": {"code": code, "message": f"{status} happened", "status": status}}
+    assert error.details == {
+        "error": {"code": code, "message": f"{status} happened", "status": status}
+    }
     assert error.request_id == "r1"
     assert str(error).startswith(f"{code} {status}. ")
     assert isinstance(error, errors.ClientError) == (400 <= code < 500)
@@ -73,7 +75,14 @@ def test_retry_after_header_when_no_retry_info():
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("53s", 53.0), ("1.5s", 1.5), ("0s", 0.0), ({"seconds": 2, "nanos": 5e8}, 2.5), ("x", None), (3, None)],
+    [
+        ("53s", 53.0),
+        ("1.5s", 1.5),
+        ("0s", 0.0),
+        ({"seconds": 2, "nanos": 5e8}, 2.5),
+        ("x", None),
+        (3, None),
+    ],
 )
 def test_durations(value, seconds):
     assert parse_duration(value) == seconds

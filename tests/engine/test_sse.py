@@ -64,7 +64,9 @@ def test_an_oversized_line_is_refused():
 
 
 @given(
-    st.lists(st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=20)), max_size=5),
+    st.lists(
+        st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=20)), max_size=5
+    ),
     st.data(),
 )
 def test_any_split_of_the_bytes_decodes_the_same(values, data):

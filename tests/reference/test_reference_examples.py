@@ -15,7 +15,9 @@ import trio
 import genaio
 
 HERE = Path(__file__).parent
-EXAMPLES = sorted(p.stem for p in (HERE / "asyncio_examples").glob("*.py") if p.stem != "models_property")
+EXAMPLES = sorted(
+    p.stem for p in (HERE / "asyncio_examples").glob("*.py") if p.stem != "models_property"
+)
 TRIO_EXAMPLES = sorted(p.stem for p in (HERE / "trio_examples").glob("*.py"))
 
 
@@ -48,8 +50,13 @@ def service_account_file(tmp_path, genaio_emulator):
 
 @pytest.fixture
 def pointed_at_emulator(monkeypatch, genaio_emulator, service_account_file):
-    for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI",
-                 "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION"):
+    for name in (
+        "GOOGLE_API_KEY",
+        "GEMINI_API_KEY",
+        "GOOGLE_GENAI_USE_VERTEXAI",
+        "GOOGLE_CLOUD_PROJECT",
+        "GOOGLE_CLOUD_LOCATION",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", genaio_emulator.base_url)
     monkeypatch.setenv("GOOGLE_VERTEX_BASE_URL", genaio_emulator.base_url)
