@@ -32,11 +32,30 @@ _POOL_CLOSE_TIMEOUT = 5.0
 
 FamilyFactory = Callable[[HttpTransport, Limits], FamilyActor]
 
-#: The family actors every client runs, by the attribute name of their facade.
+
+def _family(name: str) -> FamilyFactory:
+    return lambda transport, limits: FamilyActor(name, transport, limits.family(name))
+
+
+#: The family actors every client runs, by the attribute name of their facade. Each has its own
+#: mailbox, workers and limits, so that (say) a flood of uploads never delays generate_content.
 FAMILIES: dict[str, FamilyFactory] = {
     "models": lambda transport, limits: ModelsActor(
         transport, limits.family("models"), limits.model_rates
     ),
+    **{
+        name: _family(name)
+        for name in (
+            "files",
+            "caches",
+            "batches",
+            "tunings",
+            "operations",
+            "file_search_stores",
+            "auth_tokens",
+            "interactions",
+        )
+    },
 }
 
 

@@ -9,7 +9,16 @@ from typing import Any
 from genaio.actors import Limits, Runtime, open_connection_actor
 from genaio.api._options import resolve
 from genaio.api._sync import SyncBridge
+from genaio.api.auth_tokens import AsyncTokens
+from genaio.api.batches import AsyncBatches
+from genaio.api.caches import AsyncCaches
+from genaio.api.chats import AsyncChats
+from genaio.api.file_search_stores import AsyncFileSearchStores
+from genaio.api.files import AsyncFiles
+from genaio.api.interactions import AsyncInteractionsResource
 from genaio.api.models import AsyncModels
+from genaio.api.operations import AsyncOperations
+from genaio.api.tunings import AsyncTunings
 from genaio.engine import Auth, EngineConfig
 from genaio.types import HttpOptions
 
@@ -34,6 +43,15 @@ class AsyncClient:
         self._config = config
         self._runtime = Runtime(lambda: open_connection_actor(config, auth, limits, rng=rng))
         self.models = AsyncModels(self)
+        self.chats = AsyncChats(self)
+        self.files = AsyncFiles(self)
+        self.caches = AsyncCaches(self)
+        self.file_search_stores = AsyncFileSearchStores(self)
+        self.batches = AsyncBatches(self)
+        self.tunings = AsyncTunings(self)
+        self.auth_tokens = AsyncTokens(self)
+        self.operations = AsyncOperations(self)
+        self.interactions = AsyncInteractionsResource(self)
 
     @property
     def vertexai(self) -> bool:

@@ -111,10 +111,10 @@ class AsyncModels(Resource):
         """Base models (or, with `query_base=False`, tuned models), page by page."""
         parsed_config = _normalize.coerce_config(ListModelsConfig, config)
         options = self._options(parsed_config)
-        _, items_key = _bodies.list_models_path(parsed_config, vertex=self._vertex)
+        path, items_key = _bodies.list_models_path(parsed_config, vertex=self._vertex)
 
         def page_call(page_config: dict[str, Any]) -> RestCall:
-            path, query = _bodies.list_models_query(page_config, vertex=self._vertex)
+            query = _bodies.list_models_query(page_config, vertex=self._vertex)
             return RestCall("GET", path, query=query, options=options)
 
         config_dict = parsed_config.model_dump(exclude_none=True, exclude={"http_options"})

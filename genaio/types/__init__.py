@@ -301,3 +301,34 @@ __all__ = [
     "WireEnum",
     "WireModel",
 ]
+
+# The families beyond `models`: each module lists its own names.
+from genaio.types import (
+    _auth_tokens,
+    _batches,
+    _caches,
+    _file_search,
+    _interactions,
+    _media,
+    _operations,
+    _tunings,
+)
+from genaio.types._auth_tokens import *  # noqa: F403
+from genaio.types._batches import *  # noqa: F403
+from genaio.types._caches import *  # noqa: F403
+from genaio.types._file_search import *  # noqa: F403
+from genaio.types._interactions import *  # noqa: F403
+from genaio.types._media import *  # noqa: F403
+from genaio.types._operations import *  # noqa: F403
+from genaio.types._tunings import *  # noqa: F403
+
+__all__ += [
+    *_auth_tokens.__all__,
+    *_batches.__all__,
+    *_caches.__all__,
+    *_file_search.__all__,
+    *_interactions.__all__,
+    *_media.__all__,
+    *_operations.__all__,
+    *_tunings.__all__,
+]
