@@ -1,4 +1,4 @@
-"""`client.aio.batches`: batch jobs: create (inlined or from a file), embeddings, get, cancel, delete, list."""
+"""`client.aio.batches`: batch jobs, inlined or from a file, and embeddings batches."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`client.aio.files`: the Files API: upload (resumable, streamed from disk), get, list, delete, download."""
+"""`client.aio.files`: the Files API, with resumable uploads streamed from disk."""
 
 from __future__ import annotations
 
