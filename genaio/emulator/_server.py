@@ -8,6 +8,7 @@ Under asyncio, hypercorn's asyncio worker serves (resets then degrade to a cut b
 
 from __future__ import annotations
 
+import concurrent.futures
 import socket
 import struct
 import threading
@@ -248,9 +249,20 @@ class EmulatorThread(EmulatorHandle):
             sock.close()
 
     def _call(self, fn: Callable[[], T]) -> T:
+        """Run `fn` on the server's loop and return its result, from any thread: also one that
+        runs a trio loop of its own, which `trio.from_thread` refuses to block."""
         if self._token is None or threading.current_thread() is self._thread:
             return fn()
-        return trio.from_thread.run_sync(fn, trio_token=self._token)
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(fn())
+            except BaseException as error:
+                future.set_exception(error)
+
+        self._token.run_sync_soon(run)
+        return future.result()
 
     def close(self) -> None:
         """Stop the server and join its thread (idempotent)."""
@@ -259,7 +271,7 @@ class EmulatorThread(EmulatorHandle):
             return
         if self._token is not None and self._stop is not None:
             try:
-                trio.from_thread.run_sync(self._stop.cancel, trio_token=self._token)
+                self._token.run_sync_soon(self._stop.cancel)
             except trio.RunFinishedError:
                 pass
         thread.join(timeout=10)
