@@ -254,3 +254,23 @@ async def _swallow(awaitable):
         await awaitable
     except ClientClosedError:
         pass
+
+
+async def test_per_model_rate_limits_hold_on_the_loop_clock(nursery, autojump_clock):
+    sent = []
+
+    def handler(request):
+        sent.append((request.url.path.split("/")[-1].split(":")[0], trio.current_time()))
+        return json_response(200, GENERATE_OK)
+
+    limits = genaio.Limits(model_rates={"slow-model": genaio.RateLimit(requests_per_minute=2)})
+    client = mock_client(handler, limits=limits)
+    for model in ("slow-model", "slow-model", "slow-model", "fast-model"):
+        await client.aio.models.generate_content(model=model, contents="Hi")
+    assert sent == [
+        ("slow-model", 0.0),
+        ("slow-model", 0.0),
+        ("slow-model", pytest.approx(30.0)),  # 2 a minute: the third waits half a minute
+        ("fast-model", pytest.approx(30.0)),  # another model is not held by this one's limit
+    ]
+    await client.aio.aclose()

@@ -1,6 +1,6 @@
 """Measure the emulator's throughput on loopback (not a test; run it by hand).
 
-    python tests/emulator/bench_emulator.py --requests 20000 --concurrency 64
+    python bench/emulator_throughput.py --requests 20000 --concurrency 64
 
 Starts `genaio emulator` in a subprocess (its own core) and drives it from this process with a
 lean client (h11 over trio sockets, one keep-alive connection per worker), so the number is
