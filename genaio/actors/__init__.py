@@ -1,11 +1,12 @@
 """The actor runtime and the actors: mailboxes, supervisors, the family and connection actors."""
 
 from genaio.actors._actor import Actor, ActorStatistics
+from genaio.actors._coalesce import BatchPolicy
 from genaio.actors._envelope import Envelope, new_request_id
 from genaio.actors._family import FamilyActor
 from genaio.actors._limits import FamilyLimits, Limits
 from genaio.actors._reply import Reply
-from genaio.actors._rest import Answer, OpenStream, RestWork, StreamFailure
+from genaio.actors._rest import Answer, Batchable, OpenStream, RestWork, StreamFailure
 from genaio.actors._runtime import Runtime, single_error
 from genaio.actors._supervisor import RestartBudget, supervise
 from genaio.actors.connection import Connection, open_connection_actor
@@ -14,6 +15,8 @@ __all__ = [
     "Actor",
     "ActorStatistics",
     "Answer",
+    "BatchPolicy",
+    "Batchable",
     "Connection",
     "Envelope",
     "FamilyActor",

@@ -9,8 +9,9 @@ supervisor to handle.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 import attrs
@@ -19,10 +20,44 @@ from genaio._log import get_logger
 from genaio.actors._envelope import Envelope
 from genaio.errors import ActorCrashedError, ClientClosedError, GenaioError
 
-__all__ = ["Actor", "ActorStatistics", "Handler"]
+__all__ = ["Actor", "ActorStatistics", "Dispatch", "Handler", "Intake", "Passthrough"]
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
 log = get_logger("genaio.actors")
+
+
+@attrs.frozen
+class Dispatch:
+    """An envelope to run, and the envelopes it stands for (merged into it), if any."""
+
+    envelope: Envelope[Any]
+    absorbed: tuple[Envelope[Any], ...] = ()
+
+
+class Intake(Protocol):
+    """How envelopes taken from the mailbox become work to run: synchronous, no I/O.
+
+    `idle` says that nothing else waits in the mailbox right now.
+    """
+
+    def accept(self, envelope: Envelope[Any], now: float, idle: bool) -> list[Dispatch]: ...
+
+    def due(self, now: float, idle: bool) -> list[Dispatch]: ...
+
+    def deadline(self) -> float: ...
+
+
+class Passthrough:
+    """Every envelope runs as it is, at once."""
+
+    def accept(self, envelope: Envelope[Any], now: float, idle: bool) -> list[Dispatch]:
+        return [Dispatch(envelope)]
+
+    def due(self, now: float, idle: bool) -> list[Dispatch]:
+        return []
+
+    def deadline(self) -> float:
+        return math.inf
 
 
 @attrs.frozen
@@ -44,11 +79,20 @@ class ActorStatistics:
 class Actor:
     """One family's mailbox, workers and concurrency limit."""
 
-    def __init__(self, name: str, handler: Handler, *, mailbox_size: int, concurrency: int):
+    def __init__(
+        self,
+        name: str,
+        handler: Handler,
+        *,
+        mailbox_size: int,
+        concurrency: int,
+        intake: Intake | None = None,
+    ):
         if mailbox_size < 0 or concurrency < 1:
             raise ValueError("mailbox_size must be >= 0 and concurrency >= 1")
         self.name = name
         self._handler = handler
+        self._intake_policy = intake or Passthrough()
         self._mailbox_size = mailbox_size
         # The buffer is the backpressure: callers beyond it wait in `submit`.
         self._send, self._receive = anyio.create_memory_object_stream[Envelope[Any]](mailbox_size)
@@ -88,23 +132,43 @@ class Actor:
             with anyio.CancelScope() as self._intake:
                 if self._closing:
                     self._intake.cancel()
-                async for envelope in self._receive:
-                    if envelope.reply.abandoned:
-                        continue
-                    self._held.add(envelope)
-                    try:
-                        await self._capacity.acquire_on_behalf_of(envelope)
-                    except BaseException:
-                        if self._closing:
-                            self._held.discard(envelope)
-                            envelope.reply.fail(self._closed_error())
-                        raise
-                    if envelope.reply.abandoned:  # its caller left while it waited for capacity
-                        self._held.discard(envelope)
-                        self._capacity.release_on_behalf_of(envelope)
-                        continue
-                    workers.start_soon(self._work, envelope)
+                intake = self._intake_policy
+                while True:
+                    envelope = None
+                    with anyio.move_on_at(intake.deadline()):
+                        try:
+                            envelope = await self._receive.receive()
+                        except anyio.EndOfStream:
+                            break
+                    now, idle = anyio.current_time(), self._idle()
+                    ready = intake.due(now, idle)
+                    if envelope is not None and not envelope.reply.abandoned:
+                        self._held.add(envelope)
+                        ready += intake.accept(envelope, now, idle)
+                    for dispatch in ready:
+                        await self._dispatch(workers, dispatch)
             self._fail_queued()
+
+    async def _dispatch(self, workers: anyio.abc.TaskGroup, dispatch: Dispatch) -> None:
+        envelope = dispatch.envelope
+        self._held.difference_update(dispatch.absorbed)
+        self._held.add(envelope)
+        try:
+            await self._capacity.acquire_on_behalf_of(envelope)
+        except BaseException:
+            if self._closing:
+                self._held.discard(envelope)
+                envelope.reply.fail(self._closed_error())
+            raise
+        if envelope.reply.abandoned:  # its caller left while it waited for capacity
+            self._held.discard(envelope)
+            self._capacity.release_on_behalf_of(envelope)
+            return
+        workers.start_soon(self._work, envelope)
+
+    def _idle(self) -> bool:
+        mailbox = self._receive.statistics()
+        return mailbox.current_buffer_used == 0 and mailbox.tasks_waiting_send == 0
 
     def close(self) -> None:
         """Stop intake at once: submitters, waiting or new, and queued envelopes get

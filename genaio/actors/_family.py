@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genaio.actors._actor import Actor
+from genaio.actors._actor import Actor, Intake
 from genaio.actors._envelope import Envelope
 from genaio.actors._limits import FamilyLimits
 from genaio.actors._rest import RestWork, perform
@@ -16,12 +16,23 @@ __all__ = ["FamilyActor"]
 class FamilyActor:
     """Serves one resource family: waits on the call's rate limiter, then performs the call."""
 
-    def __init__(self, name: str, transport: HttpTransport, limits: FamilyLimits) -> None:
+    def __init__(
+        self,
+        name: str,
+        transport: HttpTransport,
+        limits: FamilyLimits,
+        *,
+        intake: Intake | None = None,
+    ) -> None:
         self.name = name
         self.transport = transport
         self.limits = limits
         self.actor = Actor(
-            name, self._handle, mailbox_size=limits.mailbox_size, concurrency=limits.concurrency
+            name,
+            self._handle,
+            mailbox_size=limits.mailbox_size,
+            concurrency=limits.concurrency,
+            intake=intake,
         )
         self._limiters: dict[str | None, RateLimiter | None] = {}
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from genaio.actors._coalesce import BatchPolicy
 from genaio.engine import RateLimit
 
 __all__ = ["FamilyLimits", "Limits"]
@@ -30,13 +31,15 @@ class FamilyLimits:
 class Limits:
     """Limits and lifetimes of a client's actor tree.
 
-    `model_rates` maps a model id (`"gemini-2.0-flash"`) to its own rate limit. `shutdown_grace`
+    `model_rates` maps a model id (`"gemini-2.0-flash"`) to its own rate limit. `batching` is how
+    concurrent single embedding calls are merged into batch requests (None: never). `shutdown_grace`
     is how long `aclose()` lets in-flight calls finish before cancelling them. A crashed actor is
     restarted at most `max_restarts` times in `restart_window` seconds.
     """
 
     families: Mapping[str, FamilyLimits] = attrs.field(factory=dict)
     model_rates: Mapping[str, RateLimit] = attrs.field(factory=dict)
+    batching: BatchPolicy | None = BatchPolicy()
     shutdown_grace: float = 5.0
     max_restarts: int = 3
     restart_window: float = 60.0

@@ -19,7 +19,7 @@ from genaio.actors._envelope import Envelope
 from genaio.engine import HttpTransport, RestCall
 from genaio.errors import GenaioError
 
-__all__ = ["Answer", "OpenStream", "RestWork", "StreamFailure", "perform"]
+__all__ = ["Answer", "Batchable", "OpenStream", "RestWork", "StreamFailure", "perform"]
 
 #: Events a stream may run ahead of its reader: enough to hide one network round trip.
 STREAM_BUFFER = 8
@@ -29,6 +29,15 @@ class Answer(enum.Enum):
     JSON = "json"
     RAW = "raw"
     STREAM = "stream"
+
+
+@attrs.frozen
+class Batchable:
+    """Marks a call that may share a request with others (see `_coalesce`): its body's list
+    `field` holds its entries, and the answer's list `answer_field` one result per entry."""
+
+    field: str
+    answer_field: str
 
 
 @attrs.frozen
@@ -43,6 +52,7 @@ class RestWork:
     answer: Answer = Answer.JSON
     rate_key: str | None = None
     tokens: int = 0
+    batchable: Batchable | None = None
 
 
 @attrs.frozen

@@ -1,9 +1,13 @@
-"""The models actor: generate, stream, embed and count, rate limited per model."""
+"""The models actor: generate, stream, embed and count, rate limited per model, with single
+embedding calls coalesced into batch requests."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from genaio.actors._coalesce import BatchPolicy, BatchWork, Coalescer, perform_batch
+from genaio.actors._envelope import Envelope
 from genaio.actors._family import FamilyActor
 from genaio.actors._limits import FamilyLimits
 from genaio.engine import HttpTransport, RateLimit
@@ -17,18 +21,33 @@ def model_id(model: str) -> str:
 
 
 class ModelsActor(FamilyActor):
-    """Each model has its own requests and tokens per minute, as the API's quotas do."""
+    """Each model has its own requests and tokens per minute, as the API's quotas do; with a
+    batch policy, batchable calls (embeddings) share requests."""
 
     def __init__(
         self,
         transport: HttpTransport,
         limits: FamilyLimits,
         model_rates: Mapping[str, RateLimit],
+        batching: BatchPolicy | None = None,
     ) -> None:
-        super().__init__("models", transport, limits)
+        self.coalescer = Coalescer(batching) if batching is not None else None
+        super().__init__("models", transport, limits, intake=self.coalescer)
         self._model_rates = {model_id(name): rate for name, rate in model_rates.items()}
 
     def rate_for(self, key: str | None) -> RateLimit | None:
         if key is None:
             return None
         return self._model_rates.get(model_id(key), self.limits.rate)
+
+    async def _handle(self, envelope: Envelope[Any]) -> None:
+        work = envelope.work
+        if not isinstance(work, BatchWork):
+            await super()._handle(envelope)
+            return
+        assert self.coalescer is not None
+        try:
+            limiter = self._limiter(work.members[0].work.rate_key) if work.members else None
+            await perform_batch(self.transport, envelope, limiter)
+        finally:
+            self.coalescer.finished(work.key)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import anyio
 
-from genaio.actors import Answer, RestWork
+from genaio.actors import Answer, Batchable, RestWork
 from genaio.api._options import call_options
 from genaio.api._streams import ResponseStream
 from genaio.api.pagers import AsyncPager, Page
@@ -55,13 +55,14 @@ class Resource:
         rate_key: str | None = None,
         tokens: int = 0,
         answer: Answer = Answer.JSON,
+        batchable: Batchable | None = None,
     ) -> Any:
         """Send `call` through the family's actor and return what it replies.
 
         Cancellation: cancelling the caller cancels exactly this request.
         """
         timeout = self._timeout(call.options)
-        work = RestWork(call, answer=answer, rate_key=rate_key, tokens=tokens)
+        work = RestWork(call, answer, rate_key, tokens, batchable)
         connection = await self._client._runtime.connection()
         family = connection.family(self.family)
         if timeout is None:

@@ -1,0 +1,182 @@
+"""Coalescing single embedding calls into batch requests, in the models actor."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import httpx
+import pytest
+import trio
+import trio.testing
+
+from genaio.actors import Batchable, BatchPolicy, FamilyLimits, RestartBudget, RestWork, supervise
+from genaio.actors.models import ModelsActor
+from genaio.engine import ApiKeyAuth, EngineConfig, HttpTransport, RestCall, RetryPolicy
+from genaio.errors import InvalidArgumentError, ServiceUnavailableError
+from tests.helpers import error_json, json_response
+
+EMBED = Batchable("requests", "embeddings")
+
+
+class EmbeddingServer:
+    """Answers batchEmbedContents with one embedding per entry: [len(text)]; records requests."""
+
+    def __init__(self, *, refuse: str | None = None, fail_all: bool = False):
+        self.requests: list[list[str]] = []
+        self.times: list[float] = []
+        self.refuse = refuse
+        self.fail_all = fail_all
+        self.gate: trio.Event | None = None
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        texts = [r["content"]["parts"][0]["text"] for r in json.loads(request.content)["requests"]]
+        self.requests.append(texts)
+        self.times.append(trio.current_time())
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.fail_all:
+            return json_response(503, error_json(503, "UNAVAILABLE"))
+        if self.refuse in texts:
+            return json_response(400, error_json(400, "INVALID_ARGUMENT", "empty text"))
+        return json_response(200, {"embeddings": [{"values": [float(len(t))]} for t in texts]})
+
+
+def embed_work(text: str, tokens: int = 1) -> RestWork:
+    body = {"requests": [{"model": "models/m", "content": {"parts": [{"text": text}]}}]}
+    call = RestCall("POST", "models/m:batchEmbedContents", body=body)
+    return RestWork(call, rate_key="models/m", tokens=tokens, batchable=EMBED)
+
+
+async def start_actor(nursery, server, policy=BatchPolicy(), attempts=1) -> ModelsActor:
+    config = EngineConfig(
+        base_url="https://example.test/",
+        api_version="v1",
+        retry=RetryPolicy(attempts=attempts),
+        injected_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
+    )
+    transport = HttpTransport(config, ApiKeyAuth("k"), rng=random.Random(1))
+    models = ModelsActor(transport, FamilyLimits(concurrency=100, mailbox_size=256), {}, policy)
+    await nursery.start(supervise, models.actor, RestartBudget())
+    return models
+
+
+async def embed(models: ModelsActor, text: str, results: dict, tokens: int = 1) -> None:
+    try:
+        answer = await models.call(embed_work(text, tokens))
+        results[text] = answer.data["embeddings"]
+    except Exception as exc:
+        results[text] = exc
+
+
+async def test_concurrent_single_calls_share_requests_and_each_gets_its_own(nursery):
+    server = EmbeddingServer()
+    models = await start_actor(nursery, server)
+    results: dict = {}
+    async with trio.open_nursery() as callers:
+        for i in range(250):
+            callers.start_soon(embed, models, "x" * (i + 1), results)
+    assert {text: r[0]["values"][0] for text, r in results.items()} == {
+        "x" * (i + 1): float(i + 1) for i in range(250)
+    }
+    assert sum(map(len, server.requests)) == 250
+    assert len(server.requests) <= 4
+    assert max(map(len, server.requests)) == 100
+
+
+async def test_a_lone_caller_goes_at_once_and_alone(nursery, autojump_clock):
+    server = EmbeddingServer()
+    models = await start_actor(nursery, server, BatchPolicy(window=10.0))
+    results: dict = {}
+    await embed(models, "only", results)
+    await embed(models, "then me", results)
+    assert server.requests == [["only"], ["then me"]]
+    assert trio.current_time() == 0.0
+
+
+async def test_while_a_batch_is_in_flight_the_next_waits_at_most_the_window(
+    nursery, autojump_clock
+):
+    server = EmbeddingServer()
+    server.gate = trio.Event()
+    models = await start_actor(nursery, server, BatchPolicy(window=0.5))
+    results: dict = {}
+    nursery.start_soon(embed, models, "first", results)
+    await trio.testing.wait_all_tasks_blocked()
+    nursery.start_soon(embed, models, "second", results)
+    nursery.start_soon(embed, models, "third", results)
+    await trio.sleep(1)  # on the mock clock: past the window
+    assert [sorted(r) for r in server.requests] == [["first"], ["second", "third"]]
+    assert server.times == [0.0, pytest.approx(0.5)]
+    server.gate.set()
+    await trio.testing.wait_all_tasks_blocked()
+    assert set(results) == {"first", "second", "third"}
+
+
+async def test_one_bad_entry_fails_only_its_caller(nursery):
+    server = EmbeddingServer(refuse="bad")
+    models = await start_actor(nursery, server)
+    results: dict = {}
+    texts = [f"t{i}" for i in range(15)] + ["bad"] + [f"u{i}" for i in range(16)]
+    async with trio.open_nursery() as callers:
+        for text in texts:
+            callers.start_soon(embed, models, text, results)
+    assert isinstance(results.pop("bad"), InvalidArgumentError)
+    assert all(isinstance(r, list) for r in results.values())
+    assert len(results) == 31
+    assert len(server.requests) <= 2 * 5 + 2  # halving down to the one bad entry
+
+
+async def test_a_shared_failure_reaches_every_caller_in_the_batch(nursery):
+    server = EmbeddingServer(fail_all=True)
+    models = await start_actor(nursery, server)
+    results: dict = {}
+    async with trio.open_nursery() as callers:
+        for i in range(10):
+            callers.start_soon(embed, models, f"t{i}", results)
+    assert all(isinstance(r, ServiceUnavailableError) for r in results.values())
+    assert len(server.requests) <= 2
+
+
+async def test_the_token_budget_splits_batches(nursery):
+    server = EmbeddingServer()
+    models = await start_actor(nursery, server, BatchPolicy(max_tokens=1000))
+    results: dict = {}
+    async with trio.open_nursery() as callers:
+        for i in range(6):
+            callers.start_soon(embed, models, f"t{i}", results, 400)
+    assert max(map(len, server.requests)) <= 2
+    assert len(results) == 6
+
+
+async def test_a_cancelled_member_leaves_the_others_answered(nursery, autojump_clock):
+    server = EmbeddingServer()
+    server.gate = trio.Event()
+    models = await start_actor(nursery, server)
+    results: dict = {}
+    nursery.start_soon(embed, models, "busy", results)
+    await trio.testing.wait_all_tasks_blocked()
+    with trio.CancelScope() as mine:
+        nursery.start_soon(embed, models, "stays", results)
+
+        async def leave_once_batched():
+            await trio.testing.wait_all_tasks_blocked()
+            mine.cancel()
+
+        nursery.start_soon(leave_once_batched)
+        await embed(models, "leaves", results)
+    server.gate.set()
+    await trio.sleep(1)  # on the mock clock: past the window
+    assert "leaves" not in results
+    assert results["stays"][0]["values"] == [5.0]
+
+
+async def test_statistics_count_merged_requests(nursery):
+    server = EmbeddingServer()
+    models = await start_actor(nursery, server)
+    results: dict = {}
+    async with trio.open_nursery() as callers:
+        for i in range(120):
+            callers.start_soon(embed, models, f"t{i}", results)
+    assert models.coalescer.merged == 120
+    assert models.coalescer.requests == len(server.requests)
