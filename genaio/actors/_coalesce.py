@@ -28,7 +28,7 @@ from genaio.actors._actor import Dispatch
 from genaio.actors._envelope import Envelope
 from genaio.actors._reply import Reply
 from genaio.actors._rest import Batchable, RestWork
-from genaio.engine import HttpTransport, JsonAnswer, RateLimiter
+from genaio.engine import HttpTransport, JsonAnswer, Throttle
 from genaio.errors import GenaioError, InvalidArgumentError, UnknownApiResponseError
 
 __all__ = ["BatchPolicy", "BatchReply", "BatchWork", "Coalescer", "perform_batch"]
@@ -167,7 +167,7 @@ def _key(work: RestWork) -> Hashable:
 
 
 async def perform_batch(
-    transport: HttpTransport, envelope: Envelope[None], limiter: RateLimiter | None
+    transport: HttpTransport, envelope: Envelope[None], throttle: Throttle | None
 ) -> None:
     """Send a merged request and answer each member with its own slice.
 
@@ -176,7 +176,7 @@ async def perform_batch(
     work: BatchWork = envelope.work
     live = tuple(m for m in work.members if not m.reply.abandoned)
     if live:
-        await _send(transport, live, work.batchable, envelope, limiter)
+        await _send(transport, live, work.batchable, envelope, throttle)
     envelope.reply.send(None)
 
 
@@ -185,18 +185,18 @@ async def _send(
     members: tuple[Envelope[Any], ...],
     batchable: Batchable,
     envelope: Envelope[None],
-    limiter: RateLimiter | None,
+    throttle: Throttle | None,
 ) -> None:
     """Answer every member: with its slice, or with the error that concerns it."""
     groups = [m.work.call.body[batchable.field] for m in members]
     body = {**members[0].work.call.body, batchable.field: [e for g in groups for e in g]}
     try:
-        if limiter is not None:
-            await limiter.acquire(sum(m.work.tokens for m in members))
         answer = await transport.send(
             attrs.evolve(members[0].work.call, body=body),
             deadline=envelope.deadline,
             request_id=envelope.request_id,
+            throttle=throttle,
+            tokens=sum(m.work.tokens for m in members),
         )
         results = _results(answer, batchable, len(body[batchable.field]))
     except InvalidArgumentError as error:
@@ -206,7 +206,7 @@ async def _send(
         half = len(members) // 2
         async with anyio.create_task_group() as halves:
             for part in (members[:half], members[half:]):
-                halves.start_soon(_send, transport, part, batchable, envelope, limiter)
+                halves.start_soon(_send, transport, part, batchable, envelope, throttle)
         return
     except GenaioError as error:
         for member in members:

@@ -1,4 +1,5 @@
-"""A family actor: an `Actor` whose work is REST calls, each behind its rate limiter."""
+"""A family actor: an `Actor` whose work is REST calls, each attempt admitted by the throttle
+of the quota it is charged to."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from genaio.actors._actor import Actor, Intake
 from genaio.actors._envelope import Envelope
 from genaio.actors._limits import FamilyLimits
 from genaio.actors._rest import RestWork, perform
-from genaio.engine import HttpTransport, RateLimit, RateLimiter
+from genaio.engine import HttpTransport, RateLimit, Throttle
 
 __all__ = ["FamilyActor"]
 
 
 class FamilyActor:
-    """Serves one resource family: waits on the call's rate limiter, then performs the call."""
+    """Serves one resource family: performs each call under its quota's throttle."""
 
     def __init__(
         self,
@@ -34,7 +35,7 @@ class FamilyActor:
             concurrency=limits.concurrency,
             intake=intake,
         )
-        self._limiters: dict[str | None, RateLimiter | None] = {}
+        self._throttles: dict[str | None, Throttle | None] = {}
 
     def rate_for(self, key: str | None) -> RateLimit | None:
         """The limit that applies to calls charged to `key`; one limit for the whole family."""
@@ -43,17 +44,17 @@ class FamilyActor:
     async def call(self, work: RestWork, *, deadline: float = float("inf")) -> Any:
         return await self.actor.call(work, deadline=deadline)
 
-    async def _handle(self, envelope: Envelope[Any]) -> None:
-        work: RestWork = envelope.work
-        limiter = self._limiter(work.rate_key)
-        if limiter is not None:
-            await limiter.acquire(work.tokens)
-        await perform(self.transport, envelope)
+    def new_throttle(self, key: str | None) -> Throttle | None:
+        """The admission control of calls charged to `key`: only where a rate is set."""
+        rate = self.rate_for(key)
+        return Throttle(rate, max_concurrency=self.limits.concurrency) if rate else None
 
-    def _limiter(self, key: str | None) -> RateLimiter | None:
+    def throttle(self, key: str | None) -> Throttle | None:
         try:
-            return self._limiters[key]
+            return self._throttles[key]
         except KeyError:
-            rate = self.rate_for(key)
-            limiter = self._limiters[key] = RateLimiter(rate) if rate else None
-            return limiter
+            throttle = self._throttles[key] = self.new_throttle(key)
+            return throttle
+
+    async def _handle(self, envelope: Envelope[Any]) -> None:
+        await perform(self.transport, envelope, self.throttle(envelope.work.rate_key))

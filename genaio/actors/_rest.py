@@ -16,7 +16,7 @@ import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from genaio.actors._envelope import Envelope
-from genaio.engine import HttpTransport, RestCall
+from genaio.engine import HttpTransport, RestCall, Throttle
 from genaio.errors import GenaioError
 
 __all__ = ["Answer", "Batchable", "OpenStream", "RestWork", "StreamFailure", "perform"]
@@ -77,26 +77,41 @@ class OpenStream:
         self.cancel()
 
 
-async def perform(transport: HttpTransport, envelope: Envelope[Any]) -> None:
-    """Run `envelope.work` (a `RestWork`) on `transport` and reply."""
+async def perform(
+    transport: HttpTransport, envelope: Envelope[Any], throttle: Throttle | None = None
+) -> None:
+    """Run `envelope.work` (a `RestWork`) on `transport` and reply; each attempt of a JSON call
+    or a stream is admitted by `throttle`."""
     work: RestWork = envelope.work
     deadline, request_id = envelope.deadline, envelope.request_id
     if work.answer is Answer.JSON:
-        envelope.reply.send(
-            await transport.send(work.call, deadline=deadline, request_id=request_id)
+        answer = await transport.send(
+            work.call,
+            deadline=deadline,
+            request_id=request_id,
+            throttle=throttle,
+            tokens=work.tokens,
         )
+        envelope.reply.send(answer)
     elif work.answer is Answer.RAW:
         response = await transport.send_raw(work.call, deadline=deadline, request_id=request_id)
         envelope.reply.send(response)
     else:
-        await _pump(transport, envelope, work.call)
+        await _pump(transport, envelope, throttle)
 
 
-async def _pump(transport: HttpTransport, envelope: Envelope[Any], call: RestCall) -> None:
+async def _pump(
+    transport: HttpTransport, envelope: Envelope[Any], throttle: Throttle | None
+) -> None:
+    work: RestWork = envelope.work
     send, receive = anyio.create_memory_object_stream[Any](STREAM_BUFFER)
     with send, anyio.CancelScope() as pump:
         async with transport.open_stream(
-            call, deadline=envelope.deadline, request_id=envelope.request_id
+            work.call,
+            deadline=envelope.deadline,
+            request_id=envelope.request_id,
+            throttle=throttle,
+            tokens=work.tokens,
         ) as events:
             stream = OpenStream(receive, pump.cancel)
             envelope.reply.send(stream, discard=stream.close)

@@ -10,7 +10,7 @@ from genaio.actors._coalesce import BatchPolicy, BatchWork, Coalescer, perform_b
 from genaio.actors._envelope import Envelope
 from genaio.actors._family import FamilyActor
 from genaio.actors._limits import FamilyLimits
-from genaio.engine import HttpTransport, RateLimit
+from genaio.engine import HttpTransport, RateLimit, Throttle
 
 __all__ = ["ModelsActor", "model_id"]
 
@@ -40,6 +40,16 @@ class ModelsActor(FamilyActor):
             return None
         return self._model_rates.get(model_id(key), self.limits.rate)
 
+    def new_throttle(self, key: str | None) -> Throttle | None:
+        """Every model gets one: even with no rate set, a 429's RetryInfo pauses the model and
+        429s and 503s shrink its concurrency window."""
+        if key is None:
+            return None
+        return Throttle(self.rate_for(key), max_concurrency=self.limits.concurrency)
+
+    def throttle(self, key: str | None) -> Throttle | None:
+        return super().throttle(model_id(key) if key is not None else None)
+
     async def _handle(self, envelope: Envelope[Any]) -> None:
         work = envelope.work
         if not isinstance(work, BatchWork):
@@ -47,7 +57,7 @@ class ModelsActor(FamilyActor):
             return
         assert self.coalescer is not None
         try:
-            limiter = self._limiter(work.members[0].work.rate_key) if work.members else None
-            await perform_batch(self.transport, envelope, limiter)
+            throttle = self.throttle(work.members[0].work.rate_key) if work.members else None
+            await perform_batch(self.transport, envelope, throttle)
         finally:
             self.coalescer.finished(work.key)

@@ -3,6 +3,7 @@
 from genaio.engine._auth import ApiKeyAuth, Auth, GoogleCredentialsAuth, NoAuth
 from genaio.engine._config import CallOptions, EngineConfig, RetryPolicy
 from genaio.engine._ratelimit import RateLimit, RateLimiter
+from genaio.engine._throttle import Throttle, ThrottleStatistics
 from genaio.engine._tokens import estimate_tokens
 from genaio.engine._transport import HttpTransport, JsonAnswer, RestCall
 
@@ -19,5 +20,7 @@ __all__ = [
     "RateLimiter",
     "RestCall",
     "RetryPolicy",
+    "Throttle",
+    "ThrottleStatistics",
     "estimate_tokens",
 ]

@@ -54,6 +54,11 @@ class TokenBucket:
         self._refill(now)
         self.level = min(self.per_minute, self.level + min(cost, self.per_minute))
 
+    def adjust(self, delta: float, now: float) -> None:
+        """Take `delta` more (or give back, if negative) without waiting: a correction."""
+        self._refill(now)
+        self.level = min(self.per_minute, self.level - delta)
+
     def _refill(self, now: float) -> None:
         elapsed = max(0.0, now - self.updated)
         self.level = min(self.per_minute, self.level + elapsed * self.per_minute / 60.0)
@@ -88,6 +93,11 @@ class RateLimiter:
             self._requests.refund(1, now)
         if self._tokens is not None:
             self._tokens.refund(tokens, now)
+
+    def charge_tokens(self, delta: int) -> None:
+        """Correct an estimate once the answer tells the real count (a negative delta refunds)."""
+        if self._tokens is not None and delta:
+            self._tokens.adjust(delta, self._clock())
 
     async def acquire(self, tokens: int) -> None:
         """Wait until one more request of `tokens` tokens fits the limit.

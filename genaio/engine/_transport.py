@@ -24,6 +24,7 @@ from genaio.engine._config import CallOptions, EngineConfig, RetryPolicy
 from genaio.engine._errors import api_error, error_from_response, network_error
 from genaio.engine._retry import Retrier
 from genaio.engine._sse import SSEDecoder
+from genaio.engine._throttle import Attempt, Throttle
 from genaio.engine._urls import build_url
 from genaio.errors import UnknownApiResponseError
 
@@ -82,13 +83,26 @@ class HttpTransport:
             self._owns_client = True
 
     async def send(
-        self, call: RestCall, *, deadline: float = math.inf, request_id: str | None = None
+        self,
+        call: RestCall,
+        *,
+        deadline: float = math.inf,
+        request_id: str | None = None,
+        throttle: Throttle | None = None,
+        tokens: int = 0,
     ) -> JsonAnswer:
-        """Send `call` (retrying as its policy says) and return the parsed 200 answer."""
+        """Send `call` (retrying as its policy says) and return the parsed 200 answer.
+
+        With a `throttle`, every attempt is admitted by it and teaches it how it ended.
+        """
 
         async def attempt(number: int) -> JsonAnswer:
-            response = await self._exchange(call, number, request_id)
-            return JsonAnswer(_json_body(response), response.headers)
+            async with _admitted(throttle, tokens) as admitted:
+                response = await self._exchange(call, number, request_id)
+                data = _json_body(response)
+                if admitted is not None:
+                    admitted.used(_usage_tokens(data))
+            return JsonAnswer(data, response.headers)
 
         return await self._retrier(call).run(
             attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
@@ -108,17 +122,24 @@ class HttpTransport:
 
     @asynccontextmanager
     async def open_stream(
-        self, call: RestCall, *, deadline: float = math.inf, request_id: str | None = None
+        self,
+        call: RestCall,
+        *,
+        deadline: float = math.inf,
+        request_id: str | None = None,
+        throttle: Throttle | None = None,
+        tokens: int = 0,
     ) -> AsyncIterator[AsyncIterator[Any]]:
         """Open a server-sent-events stream; yield an iterator of its JSON events.
 
-        Opening is retried like `send`; once the stream has begun nothing is retried, and an
-        error event inside it raises the typed error. The connection is released when the block
-        exits, however it exits.
+        Opening is retried like `send` (and admitted by the throttle); once the stream has begun
+        nothing is retried, and an error event inside it raises the typed error. The connection
+        is released when the block exits, however it exits.
         """
 
         async def attempt(number: int) -> httpx.Response:
-            return await self._exchange(call, number, request_id, stream=True)
+            async with _admitted(throttle, tokens):
+                return await self._exchange(call, number, request_id, stream=True)
 
         response = await self._retrier(call).run(
             attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
@@ -208,6 +229,21 @@ def _checked_event(event: Any, request_id: str | None) -> Any:
         code = event["error"].get("code")
         raise api_error(code if isinstance(code, int) else 500, event, request_id=request_id)
     return event
+
+
+@asynccontextmanager
+async def _admitted(throttle: Throttle | None, tokens: int) -> AsyncIterator[Attempt | None]:
+    if throttle is None:
+        yield None
+    else:
+        async with throttle.attempt(tokens) as admitted:
+            yield admitted
+
+
+def _usage_tokens(data: Any) -> int | None:
+    usage = data.get("usageMetadata") if isinstance(data, dict) else None
+    total = usage.get("totalTokenCount") if isinstance(usage, dict) else None
+    return total if isinstance(total, int) else None
 
 
 def _json_body(response: httpx.Response) -> Any:

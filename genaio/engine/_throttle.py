@@ -1,0 +1,153 @@
+"""Admission of each attempt to one quota: rate buckets, the server's pause, and an adaptive
+concurrency window.
+
+Every attempt (retries included) passes here, so the quota sees every request that is sent:
+- the requests and tokens buckets (`RateLimiter`) keep the rate under the limit;
+- a 429 carrying `RetryInfo` pauses the whole quota for that long, not just the one request
+  (the other callers would only collect 429s of their own meanwhile); a per-day quota's 429
+  carries the time to its reset, so callers wait for the reset instead of hammering;
+- a window of concurrent attempts shrinks by half on a 429 or a 503 and grows by about one per
+  window's worth of successes (AIMD), so load backs off while the service is saturated;
+- the tokens charged before sending are corrected by the usage the answer reports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import anyio
+import attrs
+
+from genaio.engine._ratelimit import RateLimit, RateLimiter
+from genaio.errors import RateLimitError, ServiceUnavailableError
+
+__all__ = ["Attempt", "Throttle", "ThrottleStatistics"]
+
+
+@attrs.define
+class Attempt:
+    """One admitted attempt; `used` records the tokens its answer reports."""
+
+    estimated: int
+    actual: int | None = None
+
+    def used(self, tokens: int | None) -> None:
+        self.actual = tokens
+
+
+@attrs.frozen
+class ThrottleStatistics:
+    window: float
+    in_flight: int
+    waiting: int
+    paused_for: float
+    rate_limited: int
+    overloaded: int
+    waited: float
+
+
+class Throttle:
+    """One quota's admission control (a model's, for the models family)."""
+
+    def __init__(
+        self,
+        limit: RateLimit | None,
+        *,
+        max_concurrency: int,
+        clock: Callable[[], float] = anyio.current_time,
+    ) -> None:
+        has_rate = limit is not None and (limit.requests_per_minute or limit.tokens_per_minute)
+        self._rate = RateLimiter(limit, clock) if has_rate and limit is not None else None
+        self._clock = clock
+        self._max = float(max_concurrency)
+        self.window = self._max
+        self._in_flight = 0
+        self._waiters: deque[anyio.Event] = deque()
+        self._paused_until = -math.inf
+        self.rate_limited = 0
+        self.overloaded = 0
+
+    @asynccontextmanager
+    async def attempt(self, tokens: int) -> AsyncIterator[Attempt]:
+        """Wait until one more attempt of `tokens` tokens may go; learn from how it ends.
+
+        Cancellation: a cancelled wait takes nothing (reservations are given back).
+        """
+        await self._wait_pause()
+        if self._rate is not None:
+            await self._rate.acquire(tokens)
+        try:
+            await self._wait_slot()
+        except BaseException:
+            if self._rate is not None:
+                self._rate.refund(tokens)
+            raise
+        attempt = Attempt(tokens)
+        try:
+            yield attempt
+        except BaseException as error:
+            self._learn(error)
+            raise
+        else:
+            self._learn(None)
+            if self._rate is not None and attempt.actual is not None:
+                self._rate.charge_tokens(attempt.actual - tokens)
+        finally:
+            self._release()
+
+    def pause(self, seconds: float) -> None:
+        """Hold every attempt back for `seconds` (the server's RetryInfo delay)."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def statistics(self) -> ThrottleStatistics:
+        return ThrottleStatistics(
+            window=round(self.window, 2),
+            in_flight=self._in_flight,
+            waiting=len(self._waiters),
+            paused_for=max(0.0, self._paused_until - self._clock()),
+            rate_limited=self.rate_limited,
+            overloaded=self.overloaded,
+            waited=self._rate.waited if self._rate is not None else 0.0,
+        )
+
+    def _learn(self, error: BaseException | None) -> None:
+        if error is None:
+            self.window = min(self._max, self.window + 1.0 / self.window)
+            return
+        if isinstance(error, RateLimitError):
+            self.rate_limited += 1
+            if error.retry_delay:
+                self.pause(error.retry_delay)
+        elif isinstance(error, ServiceUnavailableError):
+            self.overloaded += 1
+        else:
+            return
+        self.window = max(1.0, self.window / 2)
+
+    async def _wait_pause(self) -> None:
+        while (wait := self._paused_until - self._clock()) > 0:
+            await anyio.sleep(wait)
+
+    async def _wait_slot(self) -> None:
+        if self._in_flight < self.window and not self._waiters:
+            self._in_flight += 1
+            return
+        turn = anyio.Event()
+        self._waiters.append(turn)
+        try:
+            await turn.wait()
+        except BaseException:
+            if turn in self._waiters:
+                self._waiters.remove(turn)
+            else:  # woken and cancelled at once: pass the slot on
+                self._release()
+            raise
+
+    def _release(self) -> None:
+        self._in_flight -= 1
+        while self._waiters and self._in_flight < self.window:
+            self._in_flight += 1
+            self._waiters.popleft().set()

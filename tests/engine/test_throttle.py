@@ -1,0 +1,109 @@
+"""Per-quota admission on trio's MockClock: pauses, the adaptive window, token corrections."""
+
+import pytest
+import trio
+import trio.testing
+
+from genaio.engine import RateLimit, Throttle
+from genaio.errors import RateLimitError, ServiceUnavailableError
+from tests.helpers import GENERATE_OK, error_json, json_response, mock_client, retry_info
+
+
+def rate_limited(seconds: float) -> RateLimitError:
+    return RateLimitError(429, error_json(429, "RESOURCE_EXHAUSTED"), retry_delay=seconds)
+
+
+async def fail_with(throttle: Throttle, error: Exception) -> None:
+    with pytest.raises(type(error)):
+        async with throttle.attempt(1):
+            raise error
+
+
+async def test_a_retry_delay_pauses_every_attempt(autojump_clock):
+    throttle = Throttle(None, max_concurrency=10)
+    await fail_with(throttle, rate_limited(10))
+    assert throttle.statistics().paused_for == pytest.approx(10)
+    async with throttle.attempt(1):
+        assert trio.current_time() == pytest.approx(10)
+
+
+async def test_the_window_halves_on_overload_and_grows_back(autojump_clock):
+    throttle = Throttle(None, max_concurrency=8)
+    await fail_with(throttle, ServiceUnavailableError(503, {}))
+    await fail_with(throttle, rate_limited(0))
+    assert throttle.window == 2
+    successes = 0
+    while throttle.window < 8 and successes < 100:
+        async with throttle.attempt(1):
+            successes += 1
+    # About one more slot per window's worth of successes: from 2 to 8 takes ~(8² - 2²)/2.
+    assert throttle.window == 8
+    assert 25 <= successes <= 35
+    stats = throttle.statistics()
+    assert (stats.rate_limited, stats.overloaded) == (1, 1)
+
+
+async def test_attempts_beyond_the_window_wait_for_a_slot(nursery):
+    throttle = Throttle(None, max_concurrency=2)
+    release = trio.Event()
+    entered = []
+
+    async def hold(i):
+        async with throttle.attempt(1):
+            entered.append(i)
+            await release.wait()
+
+    for i in range(3):
+        nursery.start_soon(hold, i)
+    await trio.testing.wait_all_tasks_blocked()
+    assert len(entered) == 2 and throttle.statistics().waiting == 1
+    release.set()
+    await trio.testing.wait_all_tasks_blocked()
+    assert len(entered) == 3 and throttle.statistics().in_flight == 0
+
+
+async def test_a_cancelled_waiter_leaves_no_slot_taken(nursery):
+    throttle = Throttle(None, max_concurrency=1)
+    release = trio.Event()
+
+    async def hold():
+        async with throttle.attempt(1):
+            await release.wait()
+
+    nursery.start_soon(hold)
+    await trio.testing.wait_all_tasks_blocked()
+    with trio.move_on_after(1):
+        async with throttle.attempt(1):
+            pytest.fail("admitted past the window")
+    release.set()
+    await trio.testing.wait_all_tasks_blocked()
+    assert throttle.statistics().in_flight == 0
+    async with throttle.attempt(1):
+        pass
+
+
+async def test_the_tokens_an_answer_reports_correct_the_estimate(autojump_clock):
+    throttle = Throttle(RateLimit(tokens_per_minute=600), max_concurrency=10)
+    async with throttle.attempt(10) as attempt:
+        attempt.used(610)  # the estimate was far too low: the bucket is now 10 in debt
+    async with throttle.attempt(10):
+        assert trio.current_time() == pytest.approx(2.0)  # 20 tokens at 10 a second
+
+
+async def test_a_429_pauses_the_other_callers_of_the_same_model(nursery, autojump_clock):
+    sent = []
+
+    def server(request):
+        sent.append((request.content.decode().count("first"), trio.current_time()))
+        if len(sent) == 1:
+            return json_response(429, error_json(429, "RESOURCE_EXHAUSTED", details=retry_info(5)))
+        return json_response(200, GENERATE_OK)
+
+    client = mock_client(server)
+    nursery.start_soon(lambda: client.aio.models.generate_content(model="m", contents="first"))
+    await trio.testing.wait_all_tasks_blocked()
+    await client.aio.models.generate_content(model="m", contents="second")
+    # The first call's 429 paused model m for 5 s: the second call waited, and the first's
+    # retry went after the same pause.
+    assert sorted(t for _, t in sent[1:]) == [pytest.approx(5), pytest.approx(5)]
+    await client.aio.aclose()
