@@ -128,7 +128,8 @@ class Throttle:
         self.window = max(1.0, self.window / 2)
 
     async def _wait_pause(self) -> None:
-        while (wait := self._paused_until - self._clock()) > 0:
+        # A loop, not an event: another 429 may push the pause further while we sleep.
+        while (wait := self._paused_until - self._clock()) > 0:  # noqa: ASYNC110
             await anyio.sleep(wait)
 
     async def _wait_slot(self) -> None:
