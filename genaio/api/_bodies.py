@@ -35,6 +35,7 @@ __all__ = [
     "list_models_path",
     "list_models_query",
     "parse_embed_response",
+    "update_model_body",
 ]
 
 # GenerateContentConfig fields that stay on the client.
@@ -188,6 +189,15 @@ def compute_tokens_body(contents: Any, *, vertex: bool) -> dict[str, Any]:
     if not vertex:
         raise ValueError("compute_tokens is only available on Vertex AI")
     return {"contents": [c.to_wire() for c in t_contents(contents)]}
+
+
+def update_model_body(config: Any) -> dict[str, Any]:
+    """The body of `PATCH {model}`: the fields to change, with no `updateMask` (the server
+    takes the fields present as the mask, as the official SDK relies on)."""
+    config = coerce_config(types.UpdateModelConfig, config)
+    return config.model_dump(
+        mode="json", by_alias=True, exclude_none=True, exclude={"http_options"}
+    )
 
 
 def list_models_path(config: Any, *, vertex: bool) -> tuple[str, str]:

@@ -14,7 +14,7 @@ import attrs
 
 from genaio.errors import DeadlineExceededError
 
-__all__ = ["PollPolicy", "wait_until_done"]
+__all__ = ["PollPolicy", "poll_policy", "wait_until_done"]
 
 T = TypeVar("T")
 
@@ -38,6 +38,12 @@ class PollPolicy:
             return current
 
         return next_delay
+
+
+def poll_policy(poll: PollPolicy | None, timeout: float | None) -> PollPolicy:
+    """`poll` (default `PollPolicy()`), its timeout replaced by `timeout` when one is given."""
+    policy = poll or PollPolicy()
+    return policy if timeout is None else attrs.evolve(policy, timeout=timeout)
 
 
 async def wait_until_done(

@@ -1,13 +1,293 @@
-"""`client.aio.interactions`: the experimental Interactions API."""
+"""`client.aio.interactions`: the experimental Interactions API, on its own actor.
+
+An interaction is one exchange with a model or an agent, kept by the server: create it (at
+once, streamed, or in the background), read it back, cancel it, delete it. Its wire keys are
+snake_case, unlike the rest of the API. A stream is server-sent events that end with a
+`data: [DONE]` sentinel.
+"""
 
 from __future__ import annotations
 
-from genaio.api._resource import Resource
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["AsyncInteractionsResource"]
+from pydantic import BaseModel
+
+from genaio.api._resource import Resource
+from genaio.api._streams import ResponseStream
+from genaio.engine import CallOptions, RestCall
+from genaio.errors import UnknownApiResponseError
+from genaio.types import Interaction, InteractionSSEEvent
+
+__all__ = ["AsyncInteractionsResource", "InteractionStream"]
+
+#: Step kinds: a list of these is sent as it is; a list of anything else is one user input.
+_STEP_TYPES = frozenset(
+    {
+        "user_input",
+        "model_output",
+        "thought",
+        "function_call",
+        "function_result",
+        "code_execution_call",
+        "code_execution_result",
+        "url_context_call",
+        "url_context_result",
+        "google_search_call",
+        "google_search_result",
+        "google_maps_call",
+        "google_maps_result",
+        "file_search_call",
+        "file_search_result",
+        "mcp_server_tool_call",
+        "mcp_server_tool_result",
+        "retrieval_call",
+        "retrieval_result",
+        "processing_call",
+        "processing_result",
+        "tool_search_call",
+        "tool_search_result",
+    }
+)
+_SSE = {"accept": "text/event-stream"}
+# The sentinel as the SSE decoder reports it (it expects JSON in every `data:` field).
+_DONE = "b'[DONE]'"
+
+
+def t_interaction_input(value: Any) -> Any:
+    """`input=` on the wire: a str or one content item as it is; a list of steps as it is; a
+    list of content items (str for text) as one `user_input` step."""
+    if value is None or value == []:
+        raise ValueError("input is required")
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", exclude_none=True)
+    if not isinstance(value, list):
+        return value
+    items = [
+        {"type": "text", "text": v}
+        if isinstance(v, str)
+        else v.model_dump(mode="json", exclude_none=True)
+        if isinstance(v, BaseModel)
+        else v
+        for v in value
+    ]
+    steps = [isinstance(i, Mapping) and i.get("type") in _STEP_TYPES for i in items]
+    if all(steps):
+        return items
+    if any(steps):
+        raise ValueError("input mixes steps and content items; pass a list of either")
+    return [{"type": "user_input", "content": items}]
+
+
+class InteractionStream:
+    """The events of an interaction, ending at the server's `[DONE]`; close it to stop early."""
+
+    def __init__(self, stream: ResponseStream[InteractionSSEEvent]) -> None:
+        self._stream = stream
+
+    def __aiter__(self) -> InteractionStream:
+        return self
+
+    async def __anext__(self) -> InteractionSSEEvent:
+        """The next event.
+
+        Cancellation: cancelling the wait closes the stream (its connection is released).
+        """
+        try:
+            return await self._stream.__anext__()
+        except UnknownApiResponseError as exc:
+            if not str(exc).endswith(_DONE):
+                raise
+            self._stream.close()
+            raise StopAsyncIteration from None
+
+    def close(self) -> None:
+        self._stream.close()
+
+    async def aclose(self) -> None:
+        self.close()
+
+    async def __aenter__(self) -> InteractionStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class AsyncInteractionsResource(Resource):
     """The experimental Interactions API."""
 
     family = "interactions"
+
+    async def create(
+        self,
+        *,
+        input: Any,
+        model: str | None = None,
+        agent: str | None = None,
+        stream: bool | None = None,
+        background: bool | None = None,
+        system_instruction: str | None = None,
+        generation_config: Mapping[str, Any] | None = None,
+        agent_config: Mapping[str, Any] | None = None,
+        previous_interaction_id: str | None = None,
+        tools: list[Any] | None = None,
+        response_format: Any = None,
+        response_mime_type: str | None = None,
+        response_modalities: list[str] | None = None,
+        store: bool | None = None,
+        api_version: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - the official signature; one cancel scope
+        **fields: Any,
+    ) -> Interaction | InteractionStream:
+        """Start an interaction with a `model` or an `agent`; with `stream=True`, its events.
+
+        Other fields of the API (`safety_settings`, `webhook_config`, `cached_content`, ...) go
+        as keyword arguments, sent as they are.
+
+        Cancellation: cancelling the caller cancels the request; an interaction the server has
+        already started (say, in the background) runs on: `cancel` it.
+        """
+        if model is not None and (agent is not None or agent_config is not None):
+            raise ValueError("pass model or agent (with agent_config), not both")
+        if generation_config is not None and (agent is not None or agent_config is not None):
+            raise ValueError("generation_config is for models; agents take agent_config")
+        if model is None and agent is None:
+            raise ValueError("model or agent is required")
+        body = {
+            "model": model,
+            "agent": agent,
+            "input": t_interaction_input(input),
+            "stream": stream,
+            "background": background,
+            "system_instruction": system_instruction,
+            "generation_config": generation_config,
+            "agent_config": agent_config,
+            "previous_interaction_id": previous_interaction_id,
+            "tools": tools,
+            "response_format": response_format,
+            "response_mime_type": response_mime_type,
+            "response_modalities": response_modalities,
+            "store": store,
+            **fields,
+        }
+        body = {k: _plain(v) for k, v in body.items() if v is not None}
+        options = _call_options(api_version, extra_headers, extra_body, timeout)
+        call = RestCall(
+            "POST",
+            "interactions",
+            body=body,
+            headers=_SSE if stream else None,
+            options=options,
+            idempotent=False,
+        )
+        if stream:
+            return await self._events(call)
+        return Interaction.from_wire((await self._json(call)).data)
+
+    async def get(
+        self,
+        id: str,
+        *,
+        include_input: bool | None = None,
+        last_event_id: str | None = None,
+        stream: bool = False,
+        api_version: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - the official signature; one cancel scope
+    ) -> Interaction | InteractionStream:
+        """An interaction as it is now; with `stream=True`, its events (after `last_event_id`).
+
+        Cancellation: cancelling the caller cancels the request.
+        """
+        query = {
+            "include_input": _flag(include_input),
+            "last_event_id": last_event_id,
+            "stream": _flag(stream),
+        }
+        options = _call_options(api_version, extra_headers, None, timeout)
+        call = RestCall(
+            "GET",
+            f"interactions/{_id(id)}",
+            query={k: v for k, v in query.items() if v is not None},
+            headers=_SSE if stream else None,
+            options=options,
+        )
+        if stream:
+            return await self._events(call)
+        return Interaction.from_wire((await self._json(call)).data)
+
+    async def cancel(
+        self,
+        id: str,
+        *,
+        api_version: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - the official signature; one cancel scope
+    ) -> Interaction:
+        """Cancel an interaction running in the background; the interaction as cancelled.
+
+        Cancellation: cancelling the caller cancels the request; the cancel may still land.
+        """
+        options = _call_options(api_version, extra_headers, None, timeout)
+        # An empty object: genaio's transport sends a JSON body with every POST.
+        call = RestCall("POST", f"interactions/{_id(id)}/cancel", body={}, options=options)
+        return Interaction.from_wire((await self._json(call)).data)
+
+    async def delete(
+        self,
+        id: str,
+        *,
+        api_version: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - the official signature; one cancel scope
+    ) -> None:
+        """Delete an interaction.
+
+        Cancellation: cancelling the caller cancels the request; the deletion may still land.
+        """
+        options = _call_options(api_version, extra_headers, None, timeout)
+        await self._json(RestCall("DELETE", f"interactions/{_id(id)}", options=options))
+
+    async def _events(self, call: RestCall) -> InteractionStream:
+        return InteractionStream(await self._stream(call, InteractionSSEEvent.from_wire))
+
+
+def _id(value: str) -> str:
+    if not value or "/" in value or "?" in value:
+        raise ValueError(f"invalid interaction id {value!r}")
+    return value
+
+
+def _flag(value: bool | None) -> str | None:
+    """Booleans in the query as the Interactions API's client spells them."""
+    return None if value is None else str(value).lower()
+
+
+def _plain(value: Any) -> Any:
+    """A body field as JSON: pydantic models dumped with their Python (snake_case) names."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _call_options(
+    api_version: str | None,
+    headers: Mapping[str, str] | None,
+    extra_body: Mapping[str, Any] | None,
+    timeout: float | None,
+) -> CallOptions | None:
+    """The per-call overrides the official Interactions client takes as arguments
+    (`timeout` in seconds there, as here)."""
+    if api_version is None and not headers and extra_body is None and timeout is None:
+        return None
+    return CallOptions(
+        api_version=api_version,
+        headers={k.lower(): v for k, v in (headers or {}).items()} or None,
+        extra_body=extra_body,
+        timeout=timeout,
+    )

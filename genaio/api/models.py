@@ -1,28 +1,54 @@
-"""`client.aio.models`: generate, stream, embed, count tokens, get and list models."""
+"""`client.aio.models`: generate, stream, embed, count and compute tokens, get, list, update
+and delete models, make images (Imagen) and videos (Veo)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from genaio.api import _bodies, _normalize
+from genaio.api import _bodies, _media, _normalize
 from genaio.api._resource import Resource
 from genaio.api._streams import ResponseStream
 from genaio.api.pagers import AsyncPager
-from genaio.engine import RestCall, estimate_tokens
+from genaio.engine import JsonAnswer, RestCall, estimate_tokens
 from genaio.types import (
+    ComputeTokensConfig,
+    ComputeTokensResponse,
     CountTokensConfig,
     CountTokensResponse,
+    DeleteModelConfig,
+    DeleteModelResponse,
+    EditImageConfig,
+    EditImageResponse,
     EmbedContentConfig,
     EmbedContentResponse,
     GenerateContentConfig,
     GenerateContentResponse,
+    GeneratedImage,
+    GenerateImagesConfig,
+    GenerateImagesResponse,
+    GenerateVideosConfig,
+    GenerateVideosOperation,
+    GenerateVideosSource,
     GetModelConfig,
     HttpResponse,
+    Image,
     ListModelsConfig,
     Model,
+    RecontextImageConfig,
+    RecontextImageResponse,
+    RecontextImageSource,
+    SegmentImageConfig,
+    SegmentImageResponse,
+    SegmentImageSource,
+    UpdateModelConfig,
+    UpscaleImageConfig,
+    UpscaleImageResponse,
+    Video,
 )
 
 __all__ = ["AsyncModels"]
+
+T = TypeVar("T", ComputeTokensResponse, DeleteModelResponse)
 
 
 class AsyncModels(Resource):
@@ -96,6 +122,25 @@ class AsyncModels(Resource):
         answer = await self._json(call)
         return CountTokensResponse.from_wire(answer.data)
 
+    async def compute_tokens(
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: ComputeTokensConfig | dict[str, Any] | None = None,
+    ) -> ComputeTokensResponse:
+        """The tokens (ids and bytes) of each content; Vertex AI only.
+
+        Cancellation: cancelling the caller cancels the request.
+        """
+        name = _normalize.t_model(model, vertex=self._vertex)
+        body = _bodies.compute_tokens_body(contents, vertex=self._vertex)
+        parsed_config = _normalize.coerce_config(ComputeTokensConfig, config)
+        call = RestCall(
+            "POST", f"{name}:computeTokens", body=body, options=self._options(parsed_config)
+        )
+        return _with_headers(ComputeTokensResponse, await self._json(call))
+
     async def get(
         self, *, model: str, config: GetModelConfig | dict[str, Any] | None = None
     ) -> Model:
@@ -120,6 +165,171 @@ class AsyncModels(Resource):
         config_dict = parsed_config.model_dump(exclude_none=True, exclude={"http_options"})
         return await self._pager("models", page_call, items_key, Model.from_wire, config_dict)
 
+    async def update(
+        self, *, model: str, config: UpdateModelConfig | dict[str, Any] | None = None
+    ) -> Model:
+        """Change a tuned model's display name, description or default checkpoint.
+
+        Cancellation: cancelling the caller cancels the request; the change may still land.
+        """
+        name = _normalize.t_model(model, vertex=self._vertex)
+        parsed_config = _normalize.coerce_config(UpdateModelConfig, config)
+        body = _bodies.update_model_body(parsed_config)
+        call = RestCall("PATCH", name, body=body, options=self._options(parsed_config))
+        return Model.from_wire((await self._json(call)).data)
+
+    async def delete(
+        self, *, model: str, config: DeleteModelConfig | dict[str, Any] | None = None
+    ) -> DeleteModelResponse:
+        """Delete a tuned model.
+
+        Cancellation: cancelling the caller cancels the request; the deletion may still land.
+        """
+        name = _normalize.t_model(model, vertex=self._vertex)
+        parsed_config = _normalize.coerce_config(DeleteModelConfig, config)
+        call = RestCall("DELETE", name, options=self._options(parsed_config))
+        return _with_headers(DeleteModelResponse, await self._json(call))
+
+    async def generate_images(
+        self,
+        *,
+        model: str,
+        prompt: str,
+        config: GenerateImagesConfig | dict[str, Any] | None = None,
+    ) -> GenerateImagesResponse:
+        """Images from a prompt (Imagen); Vertex AI only, as in the official SDK 3.4.
+
+        Cancellation: cancelling the caller cancels the request.
+        """
+        _media.vertex_only("generate_images", vertex=self._vertex)
+        body = _media.generate_images_body(prompt, config)
+        answer = await self._predict(model, body, config)
+        images = _media.parse_images(answer.data)
+        rating = [i for i in images if _is_prompt_rating(i)]
+        return GenerateImagesResponse(
+            generated_images=[i for i in images if not _is_prompt_rating(i)],
+            positive_prompt_safety_attributes=rating[0].safety_attributes if rating else None,
+            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+        )
+
+    async def edit_image(
+        self,
+        *,
+        model: str,
+        prompt: str,
+        reference_images: list[Any],
+        config: EditImageConfig | dict[str, Any] | None = None,
+    ) -> EditImageResponse:
+        """Edit images (inpaint, outpaint, restyle...) from reference images; Vertex AI only.
+
+        Cancellation: cancelling the caller cancels the request.
+        """
+        _media.vertex_only("edit_image", vertex=self._vertex)
+        body = _media.edit_image_body(prompt, reference_images, config)
+        answer = await self._predict(model, body, config)
+        return EditImageResponse(
+            generated_images=_media.parse_images(answer.data),
+            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+        )
+
+    async def upscale_image(
+        self,
+        *,
+        model: str,
+        image: Image | dict[str, Any],
+        upscale_factor: str,
+        config: UpscaleImageConfig | dict[str, Any] | None = None,
+    ) -> UpscaleImageResponse:
+        """Upscale an image by `upscale_factor` (`x2` or `x4`); Vertex AI only.
+
+        Cancellation: cancelling the caller cancels the request.
+        """
+        _media.vertex_only("upscale_image", vertex=self._vertex)
+        body = _media.upscale_image_body(image, upscale_factor, config)
+        answer = await self._predict(model, body, config)
+        return UpscaleImageResponse(
+            generated_images=_media.parse_images(answer.data),
+            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+        )
+
+    async def recontext_image(
+        self,
+        *,
+        model: str,
+        source: RecontextImageSource | dict[str, Any],
+        config: RecontextImageConfig | dict[str, Any] | None = None,
+    ) -> RecontextImageResponse:
+        """Put a product (or a person) into a new scene; Vertex AI only.
+
+        Cancellation: cancelling the caller cancels the request.
+        """
+        _media.vertex_only("recontext_image", vertex=self._vertex)
+        body = _media.recontext_image_body(source, config)
+        answer = await self._predict(model, body, config)
+        return RecontextImageResponse(
+            generated_images=_media.parse_images(answer.data),
+            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+        )
+
+    async def segment_image(
+        self,
+        *,
+        model: str,
+        source: SegmentImageSource | dict[str, Any],
+        config: SegmentImageConfig | dict[str, Any] | None = None,
+    ) -> SegmentImageResponse:
+        """Masks of an image's foreground, background, or what a prompt names; Vertex AI only.
+
+        Cancellation: cancelling the caller cancels the request.
+        """
+        _media.vertex_only("segment_image", vertex=self._vertex)
+        body = _media.segment_image_body(source, config)
+        answer = await self._predict(model, body, config)
+        return SegmentImageResponse(
+            generated_masks=_media.parse_masks(answer.data),
+            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+        )
+
+    async def generate_videos(
+        self,
+        *,
+        model: str,
+        prompt: str | None = None,
+        image: Image | dict[str, Any] | None = None,
+        video: Video | dict[str, Any] | None = None,
+        source: GenerateVideosSource | dict[str, Any] | None = None,
+        config: GenerateVideosConfig | dict[str, Any] | None = None,
+    ) -> GenerateVideosOperation:
+        """Start making videos (Veo); Vertex AI only, as in the official SDK 3.4.
+
+        Returns the long-running operation at once; refresh it with
+        `client.aio.operations.get(operation)` until `done`, then read `operation.result`.
+
+        Cancellation: cancelling the caller cancels the request; if the server already
+        started the operation, it runs on.
+        """
+        _media.vertex_only("generate_videos", vertex=self._vertex)
+        if source is None:
+            source = GenerateVideosSource(prompt=prompt, image=image, video=video)
+        elif prompt is not None or image is not None or video is not None:
+            raise ValueError("pass either source or prompt/image/video, not both")
+        name = _normalize.t_model(model, vertex=self._vertex)
+        body = _media.generate_videos_body(source, config)
+        call = RestCall(
+            "POST",
+            f"{name}:predictLongRunning",
+            body=body,
+            options=self._options(config),
+            idempotent=False,
+        )
+        return GenerateVideosOperation.from_wire((await self._json(call, rate_key=name)).data)
+
+    async def _predict(self, model: str, body: dict[str, Any], config: Any) -> JsonAnswer:
+        """One `:predict` call, charged to the model's rate limit."""
+        name = _normalize.t_model(model, vertex=self._vertex)
+        call = RestCall("POST", f"{name}:predict", body=body, options=self._options(config))
+        return await self._json(call, rate_key=name)
+
     def _generate_call(
         self,
         model: str,
@@ -134,3 +344,16 @@ class AsyncModels(Resource):
         body = _bodies.generate_content_body(contents, config, vertex=self._vertex)
         call = RestCall("POST", name + verb, query=query, body=body, options=self._options(config))
         return call, name
+
+
+def _with_headers(cls: type[T], answer: JsonAnswer) -> T:
+    """`cls` from the answer's body, with its headers as `sdk_http_response`."""
+    response = cls.from_wire(answer.data)
+    response.sdk_http_response = HttpResponse(headers=dict(answer.headers))
+    return response
+
+
+def _is_prompt_rating(image: GeneratedImage) -> bool:
+    """A prediction that rates the prompt instead of being an image."""
+    attributes = image.safety_attributes
+    return attributes is not None and attributes.content_type == "Positive Prompt"

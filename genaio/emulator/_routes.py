@@ -19,6 +19,7 @@ from . import (
     _models,
     _stores,
     _tunings,
+    _vertex_jobs,
 )
 from ._core import Route
 from ._http import ApiError, Response, StreamResponse
@@ -210,4 +211,41 @@ def vertex_routes() -> list[Route]:
         r("GET", rf"{model}/operations/{_ID}", _vertex_operation, "getOperation"),
         r("GET", model, _models.get_model, "getModel"),
         r("GET", rf"operations/{_ID}", _vertex_operation, "getOperation"),
+        # cached contents, batch prediction jobs and tuning jobs
+        r("GET", r"cachedContents", _vertex_jobs.list_caches, "listCachedContents"),
+        r("POST", r"cachedContents", _vertex_jobs.create_cache, "createCachedContent"),
+        r("GET", rf"cachedContents/(?P<id>{_ID})", _vertex_jobs.get_cache, "getCachedContent"),
+        r(
+            "PATCH",
+            rf"cachedContents/(?P<id>{_ID})",
+            _vertex_jobs.update_cache,
+            "updateCachedContent",
+        ),
+        r(
+            "DELETE",
+            rf"cachedContents/(?P<id>{_ID})",
+            _vertex_jobs.delete_cache,
+            "deleteCachedContent",
+        ),
+        r(
+            "POST",
+            r"batchPredictionJobs",
+            _vertex_jobs.create_batch_job,
+            "createBatchPredictionJob",
+        ),
+        r("POST", r"tuningJobs", _vertex_jobs.create_tuning_job, "createTuningJob"),
+        *_vertex_job_routes("batchPredictionJobs", "BatchPredictionJob"),
+        *_vertex_job_routes("tuningJobs", "TuningJob"),
+    ]
+
+
+def _vertex_job_routes(collection: str, kind: str) -> list[Route]:
+    """get, list, cancel and delete of one Vertex AI job collection."""
+    r = Route.make
+    job = rf"(?P<collection>{collection})/(?P<id>{_ID})"
+    return [
+        r("GET", rf"(?P<collection>{collection})", _vertex_jobs.list_jobs, f"list{kind}s"),
+        r("GET", job, _vertex_jobs.get_job, f"get{kind}"),
+        r("DELETE", job, _vertex_jobs.delete_job, f"delete{kind}"),
+        r("POST", rf"{job}:cancel", _vertex_jobs.cancel_job, f"cancel{kind}"),
     ]

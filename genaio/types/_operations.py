@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from genaio.types._base import WireModel
+from genaio.types._http import HttpOptions
 
-__all__ = ["Operation", "OperationError"]
+__all__ = ["GetOperationConfig", "GetOperationConfigDict", "Operation", "OperationError"]
 
 
 class OperationError(WireModel):
@@ -19,7 +20,8 @@ class Operation(WireModel):
     """`{name, metadata, done, error, response}`; `done` is None while it runs.
 
     Each producer has its own subclass (videos, file search imports and uploads) that parses
-    `response` into its result; `client.aio.operations.get(op)` refreshes any of them.
+    `response` into its result; `client.aio.operations.get(op)` refreshes any of them, parsing
+    the answer with `type(op).from_api`.
     """
 
     name: str | None = None
@@ -27,3 +29,21 @@ class Operation(WireModel):
     done: bool | None = None
     error: OperationError | None = None
     response: dict[str, Any] | None = None
+
+    def fetch_call(self) -> tuple[str, dict[str, Any]] | None:
+        """How Vertex AI refreshes this operation when not by `GET {name}`: the path and body
+        of a POST (video operations use `{model}:fetchPredictOperation`). None: a GET."""
+        return None
+
+    @classmethod
+    def from_api(cls, data: Any, *, vertex: bool) -> Self:
+        """The operation from a server answer; a subclass whose result is shaped differently on
+        the two backends overrides this (the default is `from_wire`)."""
+        return cls.from_wire(data)
+
+
+class GetOperationConfig(WireModel):
+    http_options: HttpOptions | None = None
+
+
+GetOperationConfigDict = dict[str, Any]

@@ -1,3 +1,256 @@
-"""Types of the tunings family (filled in with the family)."""
+"""Tuning jobs: Vertex AI `tuningJobs`, and the Gemini API's legacy `tunedModels` seen as jobs.
 
-__all__: list[str] = []
+A Gemini API tuned model is `CREATING`, `ACTIVE` or `FAILED`; `TuningJob.from_api` reports it
+as the job the official SDK returns (`JOB_STATE_RUNNING`, `_SUCCEEDED`, `_FAILED`), with the
+tuning task's start and completion times and the model as `tuned_model`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, ClassVar, Self
+
+from genaio.types._base import WireModel
+from genaio.types._batches import JobError
+from genaio.types._enums import JobState
+from genaio.types._http import HttpOptions
+from genaio.types._responses import HttpResponse
+
+__all__ = [
+    "CancelTuningJobConfig",
+    "CancelTuningJobConfigDict",
+    "CancelTuningJobResponse",
+    "CreateTuningJobConfig",
+    "CreateTuningJobConfigDict",
+    "GetTuningJobConfig",
+    "GetTuningJobConfigDict",
+    "ListTuningJobsConfig",
+    "ListTuningJobsConfigDict",
+    "ListTuningJobsResponse",
+    "PreTunedModel",
+    "SupervisedHyperParameters",
+    "SupervisedTuningSpec",
+    "TunedModel",
+    "TunedModelCheckpoint",
+    "TuningDataset",
+    "TuningDatasetDict",
+    "TuningExample",
+    "TuningExampleDict",
+    "TuningJob",
+    "TuningValidationDataset",
+    "TuningValidationDatasetDict",
+]
+
+_LEGACY_STATES = {
+    "STATE_UNSPECIFIED": "JOB_STATE_UNSPECIFIED",
+    "CREATING": "JOB_STATE_RUNNING",
+    "ACTIVE": "JOB_STATE_SUCCEEDED",
+    "FAILED": "JOB_STATE_FAILED",
+}
+
+
+class TuningExample(WireModel):
+    """One supervised example (Gemini API): the input text and the wanted output."""
+
+    text_input: str | None = None
+    output: str | None = None
+
+
+class TuningDataset(WireModel):
+    """The training data: `examples` (Gemini API), or a `gcs_uri` / Vertex dataset (Vertex AI)."""
+
+    _vertex_only: ClassVar[frozenset[str]] = frozenset({"gcs_uri", "vertex_dataset_resource"})
+
+    gcs_uri: str | None = None
+    vertex_dataset_resource: str | None = None
+    examples: list[TuningExample] | None = None
+
+
+class TuningValidationDataset(WireModel):
+    gcs_uri: str | None = None
+    vertex_dataset_resource: str | None = None
+
+
+class PreTunedModel(WireModel):
+    """A tuned model to continue tuning from (Vertex AI)."""
+
+    tuned_model_name: str | None = None
+    checkpoint_id: str | None = None
+    base_model: str | None = None
+
+
+class CreateTuningJobConfig(WireModel):
+    """Options of `tunings.tune`. On the Gemini API only the display name and the
+    hyperparameters `epoch_count`, `batch_size`, `learning_rate` and `learning_rate_multiplier`
+    apply; the rest are Vertex AI's, where `method` (default `SUPERVISED_FINE_TUNING`; also
+    `PREFERENCE_TUNING`, `DISTILLATION`, `REINFORCEMENT_TUNING`) picks the spec they go to."""
+
+    _gemini_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "http_options",
+            "tuned_model_display_name",
+            "epoch_count",
+            "batch_size",
+            "learning_rate",
+            "learning_rate_multiplier",
+        }
+    )
+
+    http_options: HttpOptions | None = None
+    method: str | None = None
+    validation_dataset: TuningValidationDataset | None = None
+    tuned_model_display_name: str | None = None
+    description: str | None = None
+    epoch_count: int | None = None
+    learning_rate_multiplier: float | None = None
+    export_last_checkpoint_only: bool | None = None
+    pre_tuned_model_checkpoint_id: str | None = None
+    adapter_size: str | None = None
+    tuning_mode: str | None = None
+    custom_base_model: str | None = None
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    evaluation_config: dict[str, Any] | None = None
+    labels: dict[str, str] | None = None
+    beta: float | None = None
+    base_teacher_model: str | None = None
+    tuned_teacher_model_source: str | None = None
+    sft_loss_weight_multiplier: float | None = None
+    output_uri: str | None = None
+    encryption_spec: dict[str, Any] | None = None
+    reward_config: dict[str, Any] | None = None
+    composite_reward_config: dict[str, Any] | None = None
+    samples_per_prompt: int | None = None
+    evaluate_interval: int | None = None
+    checkpoint_interval: int | None = None
+    max_output_tokens: int | None = None
+    thinking_level: str | None = None
+    validation_dataset_uri: str | None = None
+
+
+class SupervisedHyperParameters(WireModel):
+    adapter_size: str | None = None
+    batch_size: int | None = None
+    epoch_count: int | None = None
+    learning_rate: float | None = None
+    learning_rate_multiplier: float | None = None
+
+
+class SupervisedTuningSpec(WireModel):
+    export_last_checkpoint_only: bool | None = None
+    hyper_parameters: SupervisedHyperParameters | None = None
+    training_dataset_uri: str | None = None
+    tuning_mode: str | None = None
+    validation_dataset_uri: str | None = None
+
+
+class TunedModelCheckpoint(WireModel):
+    checkpoint_id: str | None = None
+    epoch: int | None = None
+    step: int | None = None
+    endpoint: str | None = None
+
+
+class TunedModel(WireModel):
+    """The result of a tuning: the model's resource name and where it is served."""
+
+    model: str | None = None
+    endpoint: str | None = None
+    checkpoints: list[TunedModelCheckpoint] | None = None
+
+
+class TuningJob(WireModel):
+    """A tuning job. The Vertex AI specs other than supervised tuning are kept as dicts."""
+
+    _TERMINAL: ClassVar[frozenset[JobState]] = frozenset(
+        {
+            JobState.JOB_STATE_SUCCEEDED,
+            JobState.JOB_STATE_FAILED,
+            JobState.JOB_STATE_CANCELLED,
+            JobState.JOB_STATE_EXPIRED,
+            JobState.JOB_STATE_PARTIALLY_SUCCEEDED,
+        }
+    )
+
+    name: str | None = None
+    state: JobState | None = None
+    create_time: datetime.datetime | None = None
+    start_time: datetime.datetime | None = None
+    end_time: datetime.datetime | None = None
+    update_time: datetime.datetime | None = None
+    error: JobError | None = None
+    description: str | None = None
+    base_model: str | None = None
+    tuned_model: TunedModel | None = None
+    pre_tuned_model: PreTunedModel | None = None
+    supervised_tuning_spec: SupervisedTuningSpec | None = None
+    preference_optimization_spec: dict[str, Any] | None = None
+    distillation_spec: dict[str, Any] | None = None
+    reinforcement_tuning_spec: dict[str, Any] | None = None
+    tuning_data_stats: dict[str, Any] | None = None
+    encryption_spec: dict[str, Any] | None = None
+    experiment: str | None = None
+    labels: dict[str, str] | None = None
+    output_uri: str | None = None
+    pipeline_job: str | None = None
+    service_account: str | None = None
+    tuned_model_display_name: str | None = None
+    sdk_http_response: HttpResponse | None = None
+
+    @property
+    def has_ended(self) -> bool:
+        """True once the job can change no more (the official SDK's name for it)."""
+        return self.state in self._TERMINAL
+
+    @property
+    def has_succeeded(self) -> bool:
+        return self.state == JobState.JOB_STATE_SUCCEEDED
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any], *, vertex: bool) -> Self:
+        """A job from a Vertex AI `tuningJob` or a Gemini API `tunedModel`."""
+        if vertex:
+            return cls.from_wire(data)
+        task = data.get("tuningTask") or {}
+        shaped = {k: v for k, v in data.items() if k not in ("state", "tuningTask")}
+        if data.get("state") is not None:
+            shaped["state"] = _LEGACY_STATES.get(data["state"], data["state"])
+        shaped["startTime"] = task.get("startTime")
+        shaped["endTime"] = task.get("completeTime")
+        if data.get("name"):
+            shaped["tunedModel"] = {"model": data["name"], "endpoint": data["name"]}
+        return cls.from_wire({k: v for k, v in shaped.items() if v is not None})
+
+
+class GetTuningJobConfig(WireModel):
+    http_options: HttpOptions | None = None
+
+
+class CancelTuningJobConfig(WireModel):
+    http_options: HttpOptions | None = None
+
+
+class CancelTuningJobResponse(WireModel):
+    sdk_http_response: HttpResponse | None = None
+
+
+class ListTuningJobsConfig(WireModel):
+    http_options: HttpOptions | None = None
+    page_size: int | None = None
+    page_token: str | None = None
+    filter: str | None = None
+
+
+class ListTuningJobsResponse(WireModel):
+    next_page_token: str | None = None
+    tuning_jobs: list[TuningJob] | None = None
+    sdk_http_response: HttpResponse | None = None
+
+
+TuningExampleDict = dict[str, Any]
+TuningDatasetDict = dict[str, Any]
+TuningValidationDatasetDict = dict[str, Any]
+CreateTuningJobConfigDict = dict[str, Any]
+GetTuningJobConfigDict = dict[str, Any]
+CancelTuningJobConfigDict = dict[str, Any]
+ListTuningJobsConfigDict = dict[str, Any]

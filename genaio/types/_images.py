@@ -1,0 +1,360 @@
+"""Imagen's images: what the `:predict` methods take and return (Vertex AI's wire names; image
+bytes travel as standard base64)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import AliasChoices, Field
+
+from genaio.types._base import StandardBase64Bytes, WireModel
+from genaio.types._enums import WireEnum
+from genaio.types._http import HttpOptions
+from genaio.types._responses import HttpResponse
+
+__all__ = [
+    "ContentReferenceImage",
+    "ControlReferenceConfig",
+    "ControlReferenceImage",
+    "ControlReferenceType",
+    "EditImageConfig",
+    "EditImageResponse",
+    "EditMode",
+    "EntityLabel",
+    "GenerateImagesConfig",
+    "GenerateImagesResponse",
+    "GeneratedImage",
+    "GeneratedImageMask",
+    "Image",
+    "ImagePromptLanguage",
+    "MaskReferenceConfig",
+    "MaskReferenceImage",
+    "MaskReferenceMode",
+    "PersonGeneration",
+    "ProductImage",
+    "RawReferenceImage",
+    "RecontextImageConfig",
+    "RecontextImageResponse",
+    "RecontextImageSource",
+    "ReferenceImage",
+    "SafetyAttributes",
+    "SafetyFilterLevel",
+    "ScribbleImage",
+    "SegmentImageConfig",
+    "SegmentImageResponse",
+    "SegmentImageSource",
+    "SegmentMode",
+    "StyleReferenceConfig",
+    "StyleReferenceImage",
+    "SubjectReferenceConfig",
+    "SubjectReferenceImage",
+    "SubjectReferenceType",
+    "UpscaleImageConfig",
+    "UpscaleImageResponse",
+]
+
+
+class SafetyFilterLevel(WireEnum):
+    BLOCK_LOW_AND_ABOVE = "BLOCK_LOW_AND_ABOVE"
+    BLOCK_MEDIUM_AND_ABOVE = "BLOCK_MEDIUM_AND_ABOVE"
+    BLOCK_ONLY_HIGH = "BLOCK_ONLY_HIGH"
+    BLOCK_NONE = "BLOCK_NONE"
+
+
+class PersonGeneration(WireEnum):
+    DONT_ALLOW = "DONT_ALLOW"
+    ALLOW_ADULT = "ALLOW_ADULT"
+    ALLOW_ALL = "ALLOW_ALL"
+
+
+class ImagePromptLanguage(WireEnum):
+    auto = "auto"
+    en = "en"
+    ja = "ja"
+    ko = "ko"
+    hi = "hi"
+    zh = "zh"
+    pt = "pt"
+    es = "es"
+
+
+class EditMode(WireEnum):
+    EDIT_MODE_DEFAULT = "EDIT_MODE_DEFAULT"
+    EDIT_MODE_INPAINT_REMOVAL = "EDIT_MODE_INPAINT_REMOVAL"
+    EDIT_MODE_INPAINT_INSERTION = "EDIT_MODE_INPAINT_INSERTION"
+    EDIT_MODE_OUTPAINT = "EDIT_MODE_OUTPAINT"
+    EDIT_MODE_CONTROLLED_EDITING = "EDIT_MODE_CONTROLLED_EDITING"
+    EDIT_MODE_STYLE = "EDIT_MODE_STYLE"
+    EDIT_MODE_BGSWAP = "EDIT_MODE_BGSWAP"
+    EDIT_MODE_PRODUCT_IMAGE = "EDIT_MODE_PRODUCT_IMAGE"
+
+
+class MaskReferenceMode(WireEnum):
+    MASK_MODE_DEFAULT = "MASK_MODE_DEFAULT"
+    MASK_MODE_USER_PROVIDED = "MASK_MODE_USER_PROVIDED"
+    MASK_MODE_BACKGROUND = "MASK_MODE_BACKGROUND"
+    MASK_MODE_FOREGROUND = "MASK_MODE_FOREGROUND"
+    MASK_MODE_SEMANTIC = "MASK_MODE_SEMANTIC"
+
+
+class ControlReferenceType(WireEnum):
+    CONTROL_TYPE_DEFAULT = "CONTROL_TYPE_DEFAULT"
+    CONTROL_TYPE_CANNY = "CONTROL_TYPE_CANNY"
+    CONTROL_TYPE_SCRIBBLE = "CONTROL_TYPE_SCRIBBLE"
+    CONTROL_TYPE_FACE_MESH = "CONTROL_TYPE_FACE_MESH"
+
+
+class SubjectReferenceType(WireEnum):
+    SUBJECT_TYPE_DEFAULT = "SUBJECT_TYPE_DEFAULT"
+    SUBJECT_TYPE_PERSON = "SUBJECT_TYPE_PERSON"
+    SUBJECT_TYPE_ANIMAL = "SUBJECT_TYPE_ANIMAL"
+    SUBJECT_TYPE_PRODUCT = "SUBJECT_TYPE_PRODUCT"
+
+
+class SegmentMode(WireEnum):
+    FOREGROUND = "FOREGROUND"
+    BACKGROUND = "BACKGROUND"
+    PROMPT = "PROMPT"
+    SEMANTIC = "SEMANTIC"
+    INTERACTIVE = "INTERACTIVE"
+
+
+# -- images and videos -------------------------------------------------------------------
+
+
+class Image(WireModel):
+    """An image: bytes (`bytesBase64Encoded` on the wire) or a Cloud Storage URI."""
+
+    gcs_uri: str | None = None
+    image_bytes: StandardBase64Bytes | None = Field(
+        default=None,
+        validation_alias=AliasChoices("image_bytes", "imageBytes", "bytesBase64Encoded"),
+        serialization_alias="bytesBase64Encoded",
+    )
+    mime_type: str | None = None
+
+
+class SafetyAttributes(WireModel):
+    categories: list[str] | None = None
+    scores: list[float] | None = None
+    content_type: str | None = None
+
+
+class GeneratedImage(WireModel):
+    image: Image | None = None
+    rai_filtered_reason: str | None = None
+    safety_attributes: SafetyAttributes | None = None
+    enhanced_prompt: str | None = None
+
+
+class EntityLabel(WireModel):
+    label: str | None = None
+    score: float | None = None
+
+
+class GeneratedImageMask(WireModel):
+    mask: Image | None = None
+    labels: list[EntityLabel] | None = None
+
+
+# -- image configs -----------------------------------------------------------------------
+
+
+class _ImageOutputConfig(WireModel):
+    """Options every Imagen method shares (the official SDK repeats them per config)."""
+
+    http_options: HttpOptions | None = None
+    output_gcs_uri: str | None = None
+    safety_filter_level: SafetyFilterLevel | None = None
+    person_generation: PersonGeneration | None = None
+    output_mime_type: str | None = None
+    output_compression_quality: int | None = None
+    labels: dict[str, str] | None = None
+
+
+class GenerateImagesConfig(_ImageOutputConfig):
+    negative_prompt: str | None = None
+    number_of_images: int | None = None
+    aspect_ratio: str | None = None
+    guidance_scale: float | None = None
+    seed: int | None = None
+    include_safety_attributes: bool | None = None
+    include_rai_reason: bool | None = None
+    language: ImagePromptLanguage | None = None
+    add_watermark: bool | None = None
+    image_size: str | None = None
+    enhance_prompt: bool | None = None
+
+
+class EditImageConfig(_ImageOutputConfig):
+    negative_prompt: str | None = None
+    number_of_images: int | None = None
+    aspect_ratio: str | None = None
+    guidance_scale: float | None = None
+    seed: int | None = None
+    include_safety_attributes: bool | None = None
+    include_rai_reason: bool | None = None
+    language: ImagePromptLanguage | None = None
+    add_watermark: bool | None = None
+    edit_mode: EditMode | None = None
+    base_steps: int | None = None
+
+
+class UpscaleImageConfig(_ImageOutputConfig):
+    include_rai_reason: bool | None = None
+    enhance_input_image: bool | None = None
+    image_preservation_factor: float | None = None
+
+
+class RecontextImageConfig(_ImageOutputConfig):
+    number_of_images: int | None = None
+    base_steps: int | None = None
+    seed: int | None = None
+    add_watermark: bool | None = None
+    enhance_prompt: bool | None = None
+
+
+class SegmentImageConfig(WireModel):
+    http_options: HttpOptions | None = None
+    mode: SegmentMode | None = None
+    max_predictions: int | None = None
+    confidence_threshold: float | None = None
+    mask_dilation: float | None = None
+    binary_color_threshold: float | None = None
+    labels: dict[str, str] | None = None
+
+
+# -- edit_image reference images ---------------------------------------------------------
+
+
+class MaskReferenceConfig(WireModel):
+    mask_mode: MaskReferenceMode | None = None
+    segmentation_classes: list[int] | None = Field(default=None, serialization_alias="maskClasses")
+    mask_dilation: float | None = Field(default=None, serialization_alias="dilation")
+
+
+class ControlReferenceConfig(WireModel):
+    control_type: ControlReferenceType | None = None
+    enable_control_image_computation: bool | None = Field(
+        default=None, serialization_alias="computeControl"
+    )
+
+
+class StyleReferenceConfig(WireModel):
+    # Sent with its Python name, as the official SDK does (the API takes both spellings).
+    style_description: str | None = Field(default=None, serialization_alias="style_description")
+
+
+class SubjectReferenceConfig(WireModel):
+    subject_type: SubjectReferenceType | None = Field(
+        default=None, serialization_alias="subject_type"
+    )
+    subject_description: str | None = Field(default=None, serialization_alias="subject_description")
+
+
+class ReferenceImage(WireModel):
+    """An image `edit_image` works from; each kind sets its `reference_type` and sends its
+    `config` under its own key (`maskImageConfig`, ...)."""
+
+    _type: ClassVar[str] = "REFERENCE_TYPE_RAW"
+    _config_key: ClassVar[str | None] = None
+
+    reference_image: Image | None = None
+    reference_id: int | None = None
+    reference_type: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        wire = super().to_wire()
+        wire.pop("config", None)
+        wire["referenceType"] = self.reference_type or self._type
+        config = getattr(self, "config", None)
+        if self._config_key and config is not None:
+            wire[self._config_key] = config.to_wire()
+        return wire
+
+
+class RawReferenceImage(ReferenceImage):
+    pass
+
+
+class MaskReferenceImage(ReferenceImage):
+    _type = "REFERENCE_TYPE_MASK"
+    _config_key = "maskImageConfig"
+    config: MaskReferenceConfig | None = None
+
+
+class ControlReferenceImage(ReferenceImage):
+    _type = "REFERENCE_TYPE_CONTROL"
+    _config_key = "controlImageConfig"
+    config: ControlReferenceConfig | None = None
+
+
+class StyleReferenceImage(ReferenceImage):
+    _type = "REFERENCE_TYPE_STYLE"
+    _config_key = "styleImageConfig"
+    config: StyleReferenceConfig | None = None
+
+
+class SubjectReferenceImage(ReferenceImage):
+    _type = "REFERENCE_TYPE_SUBJECT"
+    _config_key = "subjectImageConfig"
+    config: SubjectReferenceConfig | None = None
+
+
+class ContentReferenceImage(ReferenceImage):
+    _type = "REFERENCE_TYPE_CONTENT"
+
+
+# -- recontext and segment sources -------------------------------------------------------
+
+
+class ProductImage(WireModel):
+    product_image: Image | None = None
+
+
+class RecontextImageSource(WireModel):
+    prompt: str | None = None
+    person_image: Image | None = None
+    product_images: list[ProductImage] | None = None
+
+
+class ScribbleImage(WireModel):
+    image: Image | None = None
+
+
+class SegmentImageSource(WireModel):
+    prompt: str | None = None
+    image: Image | None = None
+    scribble_image: ScribbleImage | None = None
+
+
+# -- image responses ---------------------------------------------------------------------
+
+
+class GenerateImagesResponse(WireModel):
+    """The images; a prediction that rates the prompt itself (`content_type` "Positive
+    Prompt") is `positive_prompt_safety_attributes`, not an image."""
+
+    generated_images: list[GeneratedImage] | None = None
+    positive_prompt_safety_attributes: SafetyAttributes | None = None
+    sdk_http_response: HttpResponse | None = None
+
+
+class EditImageResponse(WireModel):
+    generated_images: list[GeneratedImage] | None = None
+    sdk_http_response: HttpResponse | None = None
+
+
+class UpscaleImageResponse(WireModel):
+    generated_images: list[GeneratedImage] | None = None
+    sdk_http_response: HttpResponse | None = None
+
+
+class RecontextImageResponse(WireModel):
+    generated_images: list[GeneratedImage] | None = None
+    sdk_http_response: HttpResponse | None = None
+
+
+class SegmentImageResponse(WireModel):
+    generated_masks: list[GeneratedImageMask] | None = None
+    sdk_http_response: HttpResponse | None = None
