@@ -16,10 +16,9 @@ from pydantic import BaseModel
 from genaio.api._resource import Resource
 from genaio.api._streams import ResponseStream
 from genaio.engine import CallOptions, RestCall
-from genaio.errors import UnknownApiResponseError
 from genaio.types import Interaction, InteractionSSEEvent
 
-__all__ = ["AsyncInteractionsResource", "InteractionStream"]
+__all__ = ["AsyncInteractionsResource"]
 
 #: Step kinds: a list of these is sent as it is; a list of anything else is one user input.
 _STEP_TYPES = frozenset(
@@ -51,7 +50,6 @@ _STEP_TYPES = frozenset(
 )
 _SSE = {"accept": "text/event-stream"}
 # The sentinel as the SSE decoder reports it (it expects JSON in every `data:` field).
-_DONE = "b'[DONE]'"
 
 
 def t_interaction_input(value: Any) -> Any:
@@ -77,41 +75,6 @@ def t_interaction_input(value: Any) -> Any:
     if any(steps):
         raise ValueError("input mixes steps and content items; pass a list of either")
     return [{"type": "user_input", "content": items}]
-
-
-class InteractionStream:
-    """The events of an interaction, ending at the server's `[DONE]`; close it to stop early."""
-
-    def __init__(self, stream: ResponseStream[InteractionSSEEvent]) -> None:
-        self._stream = stream
-
-    def __aiter__(self) -> InteractionStream:
-        return self
-
-    async def __anext__(self) -> InteractionSSEEvent:
-        """The next event.
-
-        Cancellation: cancelling the wait closes the stream (its connection is released).
-        """
-        try:
-            return await self._stream.__anext__()
-        except UnknownApiResponseError as exc:
-            if not str(exc).endswith(_DONE):
-                raise
-            self._stream.close()
-            raise StopAsyncIteration from None
-
-    def close(self) -> None:
-        self._stream.close()
-
-    async def aclose(self) -> None:
-        self.close()
-
-    async def __aenter__(self) -> InteractionStream:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 class AsyncInteractionsResource(Resource):
@@ -141,7 +104,7 @@ class AsyncInteractionsResource(Resource):
         extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - the official signature; one cancel scope
         **fields: Any,
-    ) -> Interaction | InteractionStream:
+    ) -> Interaction | ResponseStream[InteractionSSEEvent]:
         """Start an interaction with a `model` or an `agent`; with `stream=True`, its events.
 
         Other fields of the API (`safety_settings`, `webhook_config`, `cached_content`, ...) go
@@ -197,7 +160,7 @@ class AsyncInteractionsResource(Resource):
         api_version: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - the official signature; one cancel scope
-    ) -> Interaction | InteractionStream:
+    ) -> Interaction | ResponseStream[InteractionSSEEvent]:
         """An interaction as it is now; with `stream=True`, its events (after `last_event_id`).
 
         Cancellation: cancelling the caller cancels the request.
@@ -232,8 +195,7 @@ class AsyncInteractionsResource(Resource):
         Cancellation: cancelling the caller cancels the request; the cancel may still land.
         """
         options = _call_options(api_version, extra_headers, None, timeout)
-        # An empty object: genaio's transport sends a JSON body with every POST.
-        call = RestCall("POST", f"interactions/{_id(id)}/cancel", body={}, options=options)
+        call = RestCall("POST", f"interactions/{_id(id)}/cancel", options=options)
         return Interaction.from_wire((await self._json(call)).data)
 
     async def delete(
@@ -251,8 +213,8 @@ class AsyncInteractionsResource(Resource):
         options = _call_options(api_version, extra_headers, None, timeout)
         await self._json(RestCall("DELETE", f"interactions/{_id(id)}", options=options))
 
-    async def _events(self, call: RestCall) -> InteractionStream:
-        return InteractionStream(await self._stream(call, InteractionSSEEvent.from_wire))
+    async def _events(self, call: RestCall) -> ResponseStream[InteractionSSEEvent]:
+        return await self._stream(call, InteractionSSEEvent.from_wire)
 
 
 def _id(value: str) -> str:

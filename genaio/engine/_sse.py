@@ -2,7 +2,9 @@
 
 A synchronous decoder with no I/O: feed it bytes as they arrive, take the decoded JSON values.
 Lines that are not `data:` fields and not SSE fields or comments are taken as raw JSON, because
-the API sends a plain (possibly pretty-printed) error body on a stream that fails.
+the API sends a plain (possibly pretty-printed) error body on a stream that fails. A
+`data: [DONE]` event (the Interactions API's end marker) ends nothing by itself and yields
+nothing: the stream ends when the server closes it.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ class SSEDecoder:
         text = b"\n".join(self._data)
         self._data.clear()
         self._size = 0
+        if text == b"[DONE]":
+            return
         try:
             values.append(json.loads(text))
         except ValueError as exc:

@@ -199,7 +199,7 @@ class HttpTransport:
         content: bytes | None
         if isinstance(call.body, bytes | bytearray):
             content = bytes(call.body)
-        elif call.body is None and call.method in ("GET", "DELETE"):
+        elif call.body is None:
             content = None
         else:
             content = json.dumps(_with_extra_body(call.body, config, options)).encode()

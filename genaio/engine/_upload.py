@@ -109,6 +109,9 @@ async def open_source(file: Uploadable) -> UploadSource:
         FileNotFoundError: a path that is not a file.
         ValueError: a file object opened in text mode, or not seekable.
         TypeError: anything else.
+
+    Cancellation: a check already running in its worker thread finishes first; nothing is left
+    open.
     """
     if isinstance(file, bytes | bytearray | memoryview):
         await anyio.lowlevel.checkpoint()
@@ -235,7 +238,8 @@ async def resumable_upload(
     """
     headers = start_headers(source.size, mime_type, source.file_name)
     # Starting is safe to repeat: a session creates nothing until its last chunk arrives.
-    start = RestCall("POST", path, body=body, headers=headers, options=options)
+    # Nothing to say is no body at all, as the official SDK sends it.
+    start = RestCall("POST", path, body=body or None, headers=headers, options=options)
     answer = await send(start)
     session = _Session(
         send,

@@ -1,3 +1,293 @@
-"""Types of the file search family (filled in with the family)."""
+"""Types of the file search family (stores, documents, their operations), and the files
+family's responses.
 
-__all__: list[str] = []
+`genaio.types` star-imports this module but not `_files`, so the files family's options are
+re-exported from here too (File and FileStatus the package already imports by name).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from genaio.types._base import WireModel
+from genaio.types._enums import WireEnum
+from genaio.types._files import (
+    DeleteFileConfig,
+    DeleteFileConfigDict,
+    DownloadFileConfig,
+    DownloadFileConfigDict,
+    File,
+    FileDict,
+    GetFileConfig,
+    GetFileConfigDict,
+    ListFilesConfig,
+    ListFilesConfigDict,
+    RegisterFilesConfig,
+    RegisterFilesConfigDict,
+    UploadFileConfig,
+    UploadFileConfigDict,
+)
+from genaio.types._http import HttpOptions
+from genaio.types._operations import Operation
+from genaio.types._responses import HttpResponse
+
+__all__ = [
+    "ChunkingConfig",
+    "ChunkingConfigDict",
+    "CreateFileSearchStoreConfig",
+    "CreateFileSearchStoreConfigDict",
+    "CustomMetadata",
+    "CustomMetadataDict",
+    "DeleteDocumentConfig",
+    "DeleteDocumentConfigDict",
+    "DeleteFileConfig",
+    "DeleteFileConfigDict",
+    "DeleteFileResponse",
+    "DeleteFileSearchStoreConfig",
+    "DeleteFileSearchStoreConfigDict",
+    "Document",
+    "DocumentState",
+    "DownloadFileConfig",
+    "DownloadFileConfigDict",
+    "DownloadMediaConfig",
+    "DownloadMediaConfigDict",
+    "FileDict",
+    "FileSearchStore",
+    "GetDocumentConfig",
+    "GetDocumentConfigDict",
+    "GetFileConfig",
+    "GetFileConfigDict",
+    "GetFileSearchStoreConfig",
+    "GetFileSearchStoreConfigDict",
+    "ImportFileConfig",
+    "ImportFileConfigDict",
+    "ImportFileOperation",
+    "ImportFileResponse",
+    "ListDocumentsConfig",
+    "ListDocumentsConfigDict",
+    "ListDocumentsResponse",
+    "ListFileSearchStoresConfig",
+    "ListFileSearchStoresConfigDict",
+    "ListFileSearchStoresResponse",
+    "ListFilesConfig",
+    "ListFilesConfigDict",
+    "ListFilesResponse",
+    "RegisterFilesConfig",
+    "RegisterFilesConfigDict",
+    "RegisterFilesResponse",
+    "StringList",
+    "StringListDict",
+    "UploadFileConfig",
+    "UploadFileConfigDict",
+    "UploadToFileSearchStoreConfig",
+    "UploadToFileSearchStoreConfigDict",
+    "UploadToFileSearchStoreOperation",
+    "UploadToFileSearchStoreResponse",
+    "WhiteSpaceConfig",
+    "WhiteSpaceConfigDict",
+]
+
+
+# -- the files family's responses ------------------------------------------------------------
+
+
+class DeleteFileResponse(WireModel):
+    sdk_http_response: HttpResponse | None = None
+
+
+class ListFilesResponse(WireModel):
+    sdk_http_response: HttpResponse | None = None
+    next_page_token: str | None = None
+    files: list[File] | None = None
+
+
+class RegisterFilesResponse(WireModel):
+    """The files registered from Cloud Storage URIs."""
+
+    sdk_http_response: HttpResponse | None = None
+    files: list[File] | None = None
+
+
+# -- stores and documents --------------------------------------------------------------------
+
+
+class DocumentState(WireEnum):
+    """A document is pending until it has been chunked and embedded."""
+
+    STATE_UNSPECIFIED = "STATE_UNSPECIFIED"
+    STATE_PENDING = "STATE_PENDING"
+    STATE_ACTIVE = "STATE_ACTIVE"
+    STATE_FAILED = "STATE_FAILED"
+
+
+class StringList(WireModel):
+    values: list[str] | None = None
+
+
+class CustomMetadata(WireModel):
+    """A key with one value: a string, a number or a list of strings; searches filter on it."""
+
+    key: str | None = None
+    numeric_value: float | None = None
+    string_list_value: StringList | None = None
+    string_value: str | None = None
+
+
+class WhiteSpaceConfig(WireModel):
+    max_tokens_per_chunk: int | None = None
+    max_overlap_tokens: int | None = None
+
+
+class ChunkingConfig(WireModel):
+    """How a document is split into chunks before it is embedded."""
+
+    white_space_config: WhiteSpaceConfig | None = None
+
+
+class FileSearchStore(WireModel):
+    """A store of documents that the `file_search` tool searches."""
+
+    name: str | None = None
+    display_name: str | None = None
+    create_time: datetime.datetime | None = None
+    update_time: datetime.datetime | None = None
+    active_documents_count: int | None = None
+    pending_documents_count: int | None = None
+    failed_documents_count: int | None = None
+    size_bytes: int | None = None
+    embedding_model: str | None = None
+
+
+class Document(WireModel):
+    """A document in a file search store."""
+
+    name: str | None = None
+    display_name: str | None = None
+    state: DocumentState | None = None
+    size_bytes: int | None = None
+    mime_type: str | None = None
+    create_time: datetime.datetime | None = None
+    custom_metadata: list[CustomMetadata] | None = None
+    update_time: datetime.datetime | None = None
+
+
+class CreateFileSearchStoreConfig(WireModel):
+    """`embedding_model` is a model name (`models/` is prepended if missing)."""
+
+    http_options: HttpOptions | None = None
+    display_name: str | None = None
+    embedding_model: str | None = None
+
+
+class GetFileSearchStoreConfig(WireModel):
+    http_options: HttpOptions | None = None
+
+
+class DeleteFileSearchStoreConfig(WireModel):
+    """`force=True` also deletes the store's documents; without it a non-empty store stays."""
+
+    http_options: HttpOptions | None = None
+    force: bool | None = None
+
+
+class ListFileSearchStoresConfig(WireModel):
+    http_options: HttpOptions | None = None
+    page_size: int | None = None
+    page_token: str | None = None
+
+
+class ListFileSearchStoresResponse(WireModel):
+    sdk_http_response: HttpResponse | None = None
+    next_page_token: str | None = None
+    file_search_stores: list[FileSearchStore] | None = None
+
+
+class ImportFileConfig(WireModel):
+    http_options: HttpOptions | None = None
+    custom_metadata: list[CustomMetadata] | None = None
+    chunking_config: ChunkingConfig | None = None
+
+
+class ImportFileResponse(WireModel):
+    """Where an imported file went: the store and the new document."""
+
+    sdk_http_response: HttpResponse | None = None
+    parent: str | None = None
+    document_name: str | None = None
+
+
+class ImportFileOperation(Operation):
+    """`file_search_stores.import_file`: done once the document is active."""
+
+    response: ImportFileResponse | None = None  # type: ignore[assignment]
+
+
+class UploadToFileSearchStoreConfig(WireModel):
+    """`mime_type` is guessed from a path's extension when left out (required for file objects
+    and bytes)."""
+
+    http_options: HttpOptions | None = None
+    mime_type: str | None = None
+    display_name: str | None = None
+    custom_metadata: list[CustomMetadata] | None = None
+    chunking_config: ChunkingConfig | None = None
+
+
+class UploadToFileSearchStoreResponse(WireModel):
+    """Where an uploaded file went: the store and the new document, its type and size."""
+
+    sdk_http_response: HttpResponse | None = None
+    parent: str | None = None
+    document_name: str | None = None
+    mime_type: str | None = None
+    size_bytes: int | None = None
+
+
+class UploadToFileSearchStoreOperation(Operation):
+    """`file_search_stores.upload_to_file_search_store`: done once the document is active."""
+
+    response: UploadToFileSearchStoreResponse | None = None  # type: ignore[assignment]
+
+
+class DownloadMediaConfig(WireModel):
+    http_options: HttpOptions | None = None
+
+
+class GetDocumentConfig(WireModel):
+    http_options: HttpOptions | None = None
+
+
+class DeleteDocumentConfig(WireModel):
+    """`force=True` also deletes the document's chunks."""
+
+    http_options: HttpOptions | None = None
+    force: bool | None = None
+
+
+class ListDocumentsConfig(WireModel):
+    http_options: HttpOptions | None = None
+    page_size: int | None = None
+    page_token: str | None = None
+
+
+class ListDocumentsResponse(WireModel):
+    sdk_http_response: HttpResponse | None = None
+    next_page_token: str | None = None
+    documents: list[Document] | None = None
+
+
+StringListDict = dict[str, Any]
+CustomMetadataDict = dict[str, Any]
+WhiteSpaceConfigDict = dict[str, Any]
+ChunkingConfigDict = dict[str, Any]
+CreateFileSearchStoreConfigDict = dict[str, Any]
+GetFileSearchStoreConfigDict = dict[str, Any]
+DeleteFileSearchStoreConfigDict = dict[str, Any]
+ListFileSearchStoresConfigDict = dict[str, Any]
+ImportFileConfigDict = dict[str, Any]
+UploadToFileSearchStoreConfigDict = dict[str, Any]
+DownloadMediaConfigDict = dict[str, Any]
+GetDocumentConfigDict = dict[str, Any]
+DeleteDocumentConfigDict = dict[str, Any]
+ListDocumentsConfigDict = dict[str, Any]

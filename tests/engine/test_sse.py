@@ -42,7 +42,11 @@ def test_a_pretty_printed_error_body_on_the_stream_is_one_value():
 
 def test_an_event_that_is_not_json_is_a_clear_error():
     with pytest.raises(UnknownApiResponseError):
-        decode(b"data: [DONE]\n\n")
+        decode(b"data: [done]\n\n")
+
+
+def test_the_done_marker_yields_nothing():
+    assert decode(b'data: {"a": 1}\n\ndata: [DONE]\n\n') == [{"a": 1}]
 
 
 def test_a_stream_cut_inside_a_raw_value_is_a_clear_error():
