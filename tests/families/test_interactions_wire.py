@@ -1,6 +1,4 @@
-"""genaio's interactions send what the official SDK's do, on the Gemini API and Vertex AI.
-
-"""
+"""genaio's interactions send what the official SDK's do, on the Gemini API and Vertex AI."""
 
 from __future__ import annotations
 
