@@ -1,11 +1,18 @@
-"""The `genaio` command line: the main job, the emulator."""
+"""The `genaio` command line: the embedding job (bare `genaio` runs it on a sample), the
+emulator."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 
 __all__ = ["main"]
+
+#: Texts in the sample that bare `genaio` embeds: enough to show the engine, quick to run.
+SAMPLE_SIZE = 2000
+SAMPLE_DIMENSIONS = 128
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,29 +21,42 @@ def main(argv: list[str] | None = None) -> int:
         from genaio.emulator._cli import main as emulator_main
 
         return emulator_main(argv[1:])
+    from genaio.embedjob import add_embed_parser, run_job, spec_from_args
+
     parser = argparse.ArgumentParser(
         prog="genaio",
-        description="An actor-based async client for the Gemini API.",
-        epilog="`genaio emulator --help` for the local Gemini API emulator.",
+        description="An actor-based async client for the Gemini API. With no command, runs the "
+        f"main job, `genaio embed`, on a sample of {SAMPLE_SIZE:,} texts.",
+        epilog="`genaio embed --help` for the job, `genaio emulator --help` for the emulator.",
     )
     commands = parser.add_subparsers(dest="command")
-    demo = commands.add_parser(
-        "demo",
-        help="concurrent generate_content and embed_content calls through client.aio "
-        "(against the embedded emulator unless GOOGLE_API_KEY or GEMINI_API_KEY is set)",
-    )
-    demo.add_argument("--model", default="gemini-2.0-flash")
-    demo.add_argument("--embedding-model", default="gemini-embedding-001")
-    demo.add_argument("--requests", type=int, default=32, help="generate_content calls")
-    demo.add_argument("--embeddings", type=int, default=256, help="embed_content calls")
+    add_embed_parser(commands)
     commands.add_parser("emulator", help="serve the local Gemini API emulator")
-    args = parser.parse_args(argv or ["demo"])
-    if args.command in (None, "demo"):
-        from genaio._demo import run_demo
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _sample_job()
+        return run_job(spec_from_args(args))
+    except KeyboardInterrupt:  # before the job's own signal handling is in place
+        print("genaio: interrupted", file=sys.stderr)
+        return 130
 
-        return run_demo(args)
-    parser.print_help()
-    return 2
+
+def _sample_job() -> int:
+    """`genaio embed` on a generated sample, into a fresh directory; says how to do it by hand."""
+    import genaio
+    from genaio.embedjob import JobSpec, run_job, write_sample
+
+    folder = Path(tempfile.mkdtemp(prefix="genaio-sample-"))
+    source = write_sample(folder / "sample.jsonl", SAMPLE_SIZE)
+    output = folder / "sample.embeddings.jsonl"
+    print(f"genaio {genaio.__version__}: embedding a sample of {SAMPLE_SIZE:,} texts ({source})")
+    status = run_job(JobSpec(source, output, dimensions=SAMPLE_DIMENSIONS))
+    print(
+        "the same by hand (again: it resumes, and finds everything done):\n"
+        f"  genaio embed {source} --output {output} --dimensions {SAMPLE_DIMENSIONS}"
+    )
+    return status
 
 
 if __name__ == "__main__":

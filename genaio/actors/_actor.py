@@ -134,17 +134,22 @@ class Actor:
                     self._intake.cancel()
                 intake = self._intake_policy
                 while True:
-                    envelope = None
+                    envelopes = []
                     with anyio.move_on_at(intake.deadline()):
                         try:
-                            envelope = await self._receive.receive()
+                            envelopes.append(await self._receive.receive())
                         except anyio.EndOfStream:
                             break
-                    now, idle = anyio.current_time(), self._idle()
-                    ready = intake.due(now, idle)
-                    if envelope is not None and not envelope.reply.abandoned:
-                        self._held.add(envelope)
-                        ready += intake.accept(envelope, now, idle)
+                    # Take what else is waiting in the same turn: one scheduling round per
+                    # envelope would starve coalescing (and cost time) on a busy loop.
+                    envelopes += self._receive_waiting()
+                    now = anyio.current_time()
+                    ready: list[Dispatch] = []
+                    for envelope in envelopes:
+                        if not envelope.reply.abandoned:
+                            self._held.add(envelope)
+                            ready += intake.accept(envelope, now, self._idle())
+                    ready += intake.due(now, self._idle())
                     for dispatch in ready:
                         await self._dispatch(workers, dispatch)
             self._fail_queued()
@@ -165,6 +170,17 @@ class Actor:
             self._capacity.release_on_behalf_of(envelope)
             return
         workers.start_soon(self._work, envelope)
+
+    def _receive_waiting(self) -> list[Envelope[Any]]:
+        # At most a mailbox's worth a turn: what the actor holds stays bounded by its limits
+        # (the mailbox, once more while waiting for workers, and the workers).
+        taken: list[Envelope[Any]] = []
+        while len(taken) < self._mailbox_size:
+            try:
+                taken.append(self._receive.receive_nowait())
+            except (anyio.WouldBlock, anyio.EndOfStream):
+                break
+        return taken
 
     def _idle(self) -> bool:
         mailbox = self._receive.statistics()

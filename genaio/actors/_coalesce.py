@@ -6,8 +6,10 @@ and `max_tokens` estimated tokens, sent once, and split back to each caller in o
 
 When to send is the one decision, made by a synchronous core (`Coalescer`): a batch goes when it
 is full; when nothing else waits in the mailbox and no batch of its kind is in flight (so a lone
-caller adds no latency at all); or when its window has passed since its first entry (so a
-partial batch never waits long for company while others are in flight).
+caller adds no latency at all); when nothing else waits and its `window` has passed since its
+first entry (so a partial batch never waits long for company that is not coming); and, while
+calls keep arriving (they will fill it), when `max_wait` has passed (so calls of other kinds
+cannot starve it).
 
 A merged request refused for one entry's sake (400 INVALID_ARGUMENT) is split in halves and sent
 again, down to single calls, so that only the offending caller gets the error. Any other failure
@@ -41,6 +43,7 @@ class BatchPolicy:
     max_items: int = 100
     max_tokens: int = 250_000
     window: float = 0.005
+    max_wait: float = 0.05
 
 
 @attrs.frozen
@@ -125,14 +128,16 @@ class Coalescer:
         return ready
 
     def due(self, now: float, idle: bool) -> list[Dispatch]:
+        wait = self.policy.window if idle else self.policy.max_wait
         keys = [
             key
             for key, pending in self._pending.items()
-            if now >= pending.opened + self.policy.window or (idle and not self._in_flight[key])
+            if now >= pending.opened + wait or (idle and not self._in_flight[key])
         ]
         return [self._take(key) for key in keys]
 
     def deadline(self) -> float:
+        """When to look again: the oldest batch's window (`due` decides whether it goes)."""
         if not self._pending:
             return math.inf
         return min(p.opened for p in self._pending.values()) + self.policy.window

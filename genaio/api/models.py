@@ -3,9 +3,12 @@ and delete models, make images (Imagen) and videos (Veo)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, Iterable
 from typing import Any, TypeVar
 
+from genaio.actors import Batchable
 from genaio.api import _bodies, _media, _normalize
+from genaio.api._embed_many import EmbedMany
 from genaio.api._resource import Resource
 from genaio.api._streams import ResponseStream
 from genaio.api.pagers import AsyncPager
@@ -47,6 +50,12 @@ from genaio.types import (
 )
 
 __all__ = ["AsyncModels"]
+
+#: How each embedding endpoint's calls merge: the request's list of entries, the answer's list.
+_BATCHABLE = {
+    "batchEmbedContents": Batchable("requests", "embeddings"),
+    "predict": Batchable("instances", "predictions"),
+}
 
 T = TypeVar("T", ComputeTokensResponse, DeleteModelResponse)
 
@@ -101,13 +110,46 @@ class AsyncModels(Resource):
         contents: Any,
         config: EmbedContentConfig | dict[str, Any] | None = None,
     ) -> EmbedContentResponse:
-        """Embed one content or many (one embedding per list element)."""
+        """Embed one content or many (one embedding per list element).
+
+        Concurrent calls for the same model share batch requests (see `genaio.Limits.batching`):
+        many callers embedding one text each cost a few requests, not one each.
+
+        Cancellation: cancelling the caller withdraws its entry; a batch request it shares is
+        cancelled only when every caller in it has gone.
+        """
         name = _normalize.t_model(model, vertex=self._vertex)
         parsed_config = _normalize.coerce_config(EmbedContentConfig, config)
         verb, body = _bodies.embed_content_body(name, contents, parsed_config, vertex=self._vertex)
-        call = RestCall("POST", f"{name}:{verb}", body=body, options=self._options(parsed_config))
-        answer = await self._json(call, rate_key=name, tokens=estimate_tokens(body))
+        options = self._options(parsed_config)
+        call = RestCall("POST", f"{name}:{verb}", body=body, options=options)
+        # Calls with their own http_options keep them to themselves.
+        batchable = _BATCHABLE.get(verb) if options is None else None
+        answer = await self._json(
+            call, rate_key=name, tokens=estimate_tokens(body), batchable=batchable
+        )
         return _bodies.parse_embed_response(verb, answer.data)
+
+    def embed_many(
+        self,
+        *,
+        model: str,
+        contents: Iterable[Any] | AsyncIterable[Any],
+        config: EmbedContentConfig | dict[str, Any] | None = None,
+        max_in_flight: int = 2000,
+    ) -> EmbedMany:
+        """Embed every item of a (sync or async) iterable, in memory bounded by what is in flight.
+
+            async with client.aio.models.embed_many(model=m, contents=texts) as results:
+                async for result in results:  # as they finish, each with its input `index`
+                    ...
+
+        Each item is one `embed_content` call (coalesced into batch requests); an item's error
+        is its result's `error`, and the others go on. Leaving the block early cancels the rest.
+        """
+        return EmbedMany(
+            self, model=model, contents=contents, config=config, max_in_flight=max_in_flight
+        )
 
     async def count_tokens(
         self, *, model: str, contents: Any, config: CountTokensConfig | dict[str, Any] | None = None

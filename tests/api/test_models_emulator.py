@@ -201,7 +201,10 @@ async def test_a_flood_of_callers_waits_at_a_bounded_mailbox(nursery):
         await release.wait()
         return httpx.Response(200, json={"embeddings": [{"values": [1.0]}]})
 
-    limits = genaio.Limits(families={"models": genaio.FamilyLimits(concurrency=4, mailbox_size=8)})
+    limits = genaio.Limits(
+        families={"models": genaio.FamilyLimits(concurrency=4, mailbox_size=8)},
+        batching=None,  # one request per call, to watch the mailbox alone
+    )
     client = mock_client(slow, limits=limits)
     done = []
 
@@ -213,10 +216,42 @@ async def test_a_flood_of_callers_waits_at_a_bounded_mailbox(nursery):
         nursery.start_soon(caller, i)
     await trio.testing.wait_all_tasks_blocked()
     stats = client.aio.statistics()["families"]["models"]
-    # Four in flight, the mailbox full (plus the one the serve loop holds); 487 callers wait to
-    # submit and hold nothing of the engine's: memory is bounded by the limits, not the flood.
-    assert (stats.in_flight, stats.queued, stats.submitted) == (4, 9, 13)
+    # Four in flight, the mailbox full and as much again held by the serve loop for workers;
+    # the other 480 callers wait to submit and hold nothing of the engine's: memory is bounded
+    # by the limits (twice the mailbox plus the workers), not by the flood.
+    assert stats.in_flight == 4
+    assert stats.queued <= 2 * 8 + 1
+    assert stats.submitted == stats.in_flight + stats.queued
     release.set()
     await trio.testing.wait_all_tasks_blocked()
     assert len(done) == 500
     await client.aio.aclose()
+
+
+async def test_ten_thousand_single_embeddings_share_about_a_hundred_requests(genaio_emulator):
+    client = genaio.Client(api_key="k", http_options={"base_url": genaio_emulator.base_url})
+    results = {}
+
+    async def embed(i):
+        response = await aio.models.embed_content(model="gemini-embedding-001", contents=f"t{i}")
+        results[i] = response.embeddings[0].values
+
+    async with client.aio as aio, trio.open_nursery() as nursery:
+        for i in range(10_000):
+            nursery.start_soon(embed, i)
+    assert len(results) == 10_000
+    stats = genaio_emulator.stats()
+    requests = stats["by_endpoint"].get("batchEmbedContents", {}).get("requests")
+    assert requests is not None and requests <= 101, stats["by_endpoint"]
+    # Each caller got the embedding of its own text: check a sample against lone calls.
+    alone = genaio.Client(
+        api_key="k",
+        http_options={"base_url": genaio_emulator.base_url},
+        limits=genaio.Limits(batching=None),
+    )
+    async with alone.aio as aio:
+        for i in range(0, 10_000, 997):
+            response = await aio.models.embed_content(
+                model="gemini-embedding-001", contents=f"t{i}"
+            )
+            assert response.embeddings[0].values == results[i]

@@ -1,0 +1,113 @@
+"""`genaio embed`'s command line, parsed into a frozen `JobSpec`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Literal
+
+import attrs
+
+from genaio.embedjob._inputs import Columns
+
+__all__ = ["JobSpec", "add_embed_parser", "spec_from_args"]
+
+DEFAULT_MODEL = "gemini-embedding-001"
+
+
+@attrs.frozen
+class JobSpec:
+    """Everything a job needs to know; the same spec resumes the same job."""
+
+    input: Path
+    output: Path
+    model: str = DEFAULT_MODEL
+    input_format: str | None = None  # None: from the input's suffix
+    output_format: Literal["jsonl", "parquet"] = "jsonl"
+    columns: Columns = attrs.field(factory=Columns)
+    bad_lines: Literal["skip", "fail"] = "skip"
+    rpm: float | None = None
+    tpm: float | None = None
+    concurrency: int = 100
+    dimensions: int | None = None
+    task_type: str | None = None
+    max_in_flight: int = 2000
+    progress: bool | None = None  # None: a live line on a terminal, periodic lines elsewhere
+
+
+def _positive(kind: type) -> object:
+    def parse(text: str) -> float | int:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its error message
+    return parse
+
+
+def add_embed_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        "embed",
+        help="embed every text of a JSONL or CSV file (resumable, exactly once)",
+        description="Embed every text of a JSONL or CSV file into JSONL (or Parquet). Against "
+        "the embedded emulator unless GOOGLE_API_KEY or GEMINI_API_KEY is set. Killed or "
+        "interrupted, the same command resumes where it stopped; each id is written once.",
+    )
+    parser.add_argument("input", type=Path, help="a .jsonl or .csv file")
+    parser.add_argument("--output", "-o", type=Path, required=True, help="the embeddings file")
+    parser.add_argument("--model", "-m", default=DEFAULT_MODEL, help="(default: %(default)s)")
+    parser.add_argument("--input-format", choices=("jsonl", "csv"), help="(default: by suffix)")
+    parser.add_argument(
+        "--output-format", choices=("jsonl", "parquet"), help="(default: by suffix, else jsonl)"
+    )
+    parser.add_argument("--id-column", default="id", help="(default: %(default)s)")
+    parser.add_argument("--text-column", default="text", help="(default: %(default)s)")
+    parser.add_argument(
+        "--bad-lines",
+        choices=("skip", "fail"),
+        default="skip",
+        help="a malformed input line is reported and skipped, or stops the job "
+        "(default: %(default)s)",
+    )
+    parser.add_argument("--rpm", type=_positive(float), help="the model's requests per minute")
+    parser.add_argument("--tpm", type=_positive(float), help="the model's tokens per minute")
+    parser.add_argument(
+        "--concurrency", type=_positive(int), default=100, help="requests in flight at most"
+    )
+    parser.add_argument("--dimensions", type=_positive(int), help="output dimensionality")
+    parser.add_argument("--task-type", help="e.g. RETRIEVAL_DOCUMENT, SEMANTIC_SIMILARITY")
+    parser.add_argument(
+        "--max-in-flight",
+        type=_positive(int),
+        default=2000,
+        help="texts read ahead and in flight at most: bounds memory (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        help="show progress (default: live on a terminal, a line every few seconds otherwise)",
+    )
+    return parser
+
+
+def spec_from_args(args: argparse.Namespace) -> JobSpec:
+    output_format = args.output_format or (
+        "parquet" if args.output.suffix.lower() == ".parquet" else "jsonl"
+    )
+    return JobSpec(
+        input=args.input,
+        output=args.output,
+        model=args.model,
+        input_format=args.input_format,
+        output_format=output_format,
+        columns=Columns(args.id_column, args.text_column),
+        bad_lines=args.bad_lines,
+        rpm=args.rpm,
+        tpm=args.tpm,
+        concurrency=args.concurrency,
+        dimensions=args.dimensions,
+        task_type=args.task_type,
+        max_in_flight=args.max_in_flight,
+        progress=args.progress,
+    )
