@@ -63,8 +63,20 @@ class Retrier:
         Cancellation: a sleep between attempts is a checkpoint; cancelling there sends nothing.
         """
         policy = self.policy
-        if policy.attempts <= 1:
+        # The first attempt goes without tenacity, whose setup costs more than most requests'
+        # own overhead; a failure worth retrying is replayed to tenacity as its attempt 1.
+        try:
             return await attempt(1)
+        except Exception as exc:
+            if policy.attempts <= 1 or not is_retryable(exc, policy, idempotent=idempotent):
+                raise
+            first_failure = exc
+
+        async def replayed(number: int) -> T:
+            if number == 1:
+                raise first_failure
+            return await attempt(number)
+
         retrying = tenacity.AsyncRetrying(
             stop=tenacity.stop_after_attempt(policy.attempts) | self._stop_at(deadline),
             wait=self._wait,
@@ -80,7 +92,7 @@ class Retrier:
             async for trial in retrying:
                 number = trial.retry_state.attempt_number
                 with trial:
-                    return await attempt(number)
+                    return await replayed(number)
         except APIError as exc:
             exc.attempts = number
             raise
