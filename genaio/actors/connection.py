@@ -120,6 +120,7 @@ class Connection:
         return {
             "families": {name: f.actor.statistics() for name, f in self.families.items()},
             "retries": self.transport.retries,
+            "pool": self.transport.pool_statistics(),
             "closed": self._closing,
         }
 

@@ -11,6 +11,7 @@ import inspect
 import json
 import math
 import random
+import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,10 +19,12 @@ from typing import Any
 import anyio
 import attrs
 import httpx
+from httpx._utils import get_environment_proxies
 
 from genaio.engine._auth import Auth
 from genaio.engine._config import CallOptions, EngineConfig, RetryPolicy
 from genaio.engine._errors import api_error, error_from_response, network_error
+from genaio.engine._pool import PooledTransport, PoolStatistics
 from genaio.engine._retry import Retrier
 from genaio.engine._sse import SSEDecoder
 from genaio.engine._throttle import Attempt, Throttle
@@ -162,6 +165,11 @@ class HttpTransport:
             retrier = self._retriers[policy] = Retrier(policy, self._rng)
         return retrier
 
+    def pool_statistics(self) -> PoolStatistics | None:
+        """The connection pool's counts, when the pool is genaio's own."""
+        pool = getattr(self.client, "_transport", None)
+        return pool.statistics() if isinstance(pool, PooledTransport) else None
+
     @property
     def retries(self) -> int:
         """Attempts beyond the first, over this transport's life."""
@@ -283,7 +291,11 @@ def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any
 
 def _client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]:
     """httpx.AsyncClient's arguments: the caller's, with a pool at least as large as the engine's
-    own concurrency so that the pool never becomes a hidden limiter."""
+    own concurrency so that the pool never becomes a hidden limiter.
+
+    The pool is genaio's own (`PooledTransport`) unless the caller asks for what only httpx's
+    does: HTTP/2 (`http2=True`), proxies (arguments or the environment), a transport of their own.
+    """
     args = {key: value for key, value in user_args.items() if key in _HTTPX_CLIENT_PARAMETERS}
     limits = args.get("limits")
     if isinstance(limits, Mapping):
@@ -293,7 +305,29 @@ def _client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]
     args["limits"] = limits
     args.setdefault("timeout", None)  # deadlines are the caller's cancel scope, not httpx's
     args.setdefault("follow_redirects", True)
+    if not _needs_httpx_pool(args):
+        args["transport"] = PooledTransport(
+            max_connections=limits.max_connections or pool_size,
+            max_keepalive=(
+                limits.max_keepalive_connections
+                if limits.max_keepalive_connections is not None
+                else pool_size
+            ),
+            ssl_context=_ssl_context(args.pop("verify", True), args.pop("cert", None), args),
+        )
     return args
+
+
+def _needs_httpx_pool(args: Mapping[str, Any]) -> bool:
+    if any(args.get(key) for key in ("transport", "http2", "proxy", "mounts")):
+        return True
+    return args.get("trust_env", True) and bool(get_environment_proxies())
+
+
+def _ssl_context(verify: Any, cert: Any, args: Mapping[str, Any]) -> ssl.SSLContext:
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    return httpx.create_ssl_context(verify=verify, cert=cert, trust_env=args.get("trust_env", True))
 
 
 # `async_client_args` is shared with other transports (aiohttp, websockets): keep httpx's own.
