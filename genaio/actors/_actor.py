@@ -134,32 +134,52 @@ class Actor:
                     self._intake.cancel()
                 intake = self._intake_policy
                 while True:
-                    envelopes = []
-                    with anyio.move_on_at(intake.deadline()):
-                        try:
-                            envelopes.append(await self._receive.receive())
-                        except anyio.EndOfStream:
-                            break
-                    # Take what else is waiting in the same turn: one scheduling round per
-                    # envelope would starve coalescing (and cost time) on a busy loop.
-                    envelopes += self._receive_waiting()
+                    try:
+                        envelopes = await self._next_envelopes(intake.deadline())
+                    except anyio.EndOfStream:
+                        break
+                    # Idle: the mailbox had nothing more when this turn took what it held (the
+                    # drain stopped short), so the last envelope has no company coming.
+                    idle = len(envelopes) <= self._mailbox_size
                     now = anyio.current_time()
                     ready: list[Dispatch] = []
-                    for envelope in envelopes:
+                    last = len(envelopes) - 1
+                    for i, envelope in enumerate(envelopes):
                         if not envelope.reply.abandoned:
                             self._held.add(envelope)
-                            ready += intake.accept(envelope, now, self._idle())
-                    ready += intake.due(now, self._idle())
+                            ready += intake.accept(envelope, now, idle and i == last)
+                    ready += intake.due(now, idle)
                     for dispatch in ready:
                         await self._dispatch(workers, dispatch)
             self._fail_queued()
+
+    async def _next_envelopes(self, deadline: float) -> list[Envelope[Any]]:
+        """Wait for an envelope (or the intake's deadline), then take what else is waiting in
+        the same turn: one scheduling round per envelope would cost time and, on a busy loop,
+        starve coalescing. At most a mailbox's worth more, so what the actor holds stays bounded
+        by its limits (the mailbox, once more awaiting workers, and the workers)."""
+        taken: list[Envelope[Any]] = []
+        if deadline == math.inf:
+            taken.append(await self._receive.receive())
+        else:
+            with anyio.move_on_at(deadline):
+                taken.append(await self._receive.receive())
+        while len(taken) <= self._mailbox_size:
+            try:
+                taken.append(self._receive.receive_nowait())
+            except (anyio.WouldBlock, anyio.EndOfStream):
+                break
+        return taken
 
     async def _dispatch(self, workers: anyio.abc.TaskGroup, dispatch: Dispatch) -> None:
         envelope = dispatch.envelope
         self._held.difference_update(dispatch.absorbed)
         self._held.add(envelope)
         try:
-            await self._capacity.acquire_on_behalf_of(envelope)
+            try:  # no scheduling round when a worker slot is free: the common case
+                self._capacity.acquire_on_behalf_of_nowait(envelope)
+            except anyio.WouldBlock:
+                await self._capacity.acquire_on_behalf_of(envelope)
         except BaseException:
             if self._closing:
                 self._held.discard(envelope)
@@ -170,21 +190,6 @@ class Actor:
             self._capacity.release_on_behalf_of(envelope)
             return
         workers.start_soon(self._work, envelope)
-
-    def _receive_waiting(self) -> list[Envelope[Any]]:
-        # At most a mailbox's worth a turn: what the actor holds stays bounded by its limits
-        # (the mailbox, once more while waiting for workers, and the workers).
-        taken: list[Envelope[Any]] = []
-        while len(taken) < self._mailbox_size:
-            try:
-                taken.append(self._receive.receive_nowait())
-            except (anyio.WouldBlock, anyio.EndOfStream):
-                break
-        return taken
-
-    def _idle(self) -> bool:
-        mailbox = self._receive.statistics()
-        return mailbox.current_buffer_used == 0 and mailbox.tasks_waiting_send == 0
 
     def close(self) -> None:
         """Stop intake at once: submitters, waiting or new, and queued envelopes get

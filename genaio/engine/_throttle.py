@@ -70,9 +70,8 @@ class Throttle:
         self.rate_limited = 0
         self.overloaded = 0
 
-    @asynccontextmanager
-    async def attempt(self, tokens: int) -> AsyncIterator[Attempt]:
-        """Wait until one more attempt of `tokens` tokens may go; learn from how it ends.
+    async def enter(self, tokens: int) -> Attempt:
+        """Wait until one more attempt of `tokens` tokens may go; `exit` must follow.
 
         Cancellation: a cancelled wait takes nothing (reservations are given back).
         """
@@ -85,18 +84,27 @@ class Throttle:
             if self._rate is not None:
                 self._rate.refund(tokens)
             raise
-        attempt = Attempt(tokens)
+        return Attempt(tokens)
+
+    def exit(self, attempt: Attempt, error: BaseException | None) -> None:
+        """The attempt has ended (`error` None: it succeeded); learn from it, free its slot."""
         try:
-            yield attempt
-        except BaseException as error:
             self._learn(error)
-            raise
-        else:
-            self._learn(None)
-            if self._rate is not None and attempt.actual is not None:
-                self._rate.charge_tokens(attempt.actual - tokens)
+            if error is None and self._rate is not None and attempt.actual is not None:
+                self._rate.charge_tokens(attempt.actual - attempt.estimated)
         finally:
             self._release()
+
+    @asynccontextmanager
+    async def attempt(self, tokens: int) -> AsyncIterator[Attempt]:
+        """`enter` and `exit` around a block (for callers that are not on the hot path)."""
+        admitted = await self.enter(tokens)
+        try:
+            yield admitted
+        except BaseException as error:
+            self.exit(admitted, error)
+            raise
+        self.exit(admitted, None)
 
     def pause(self, seconds: float) -> None:
         """Hold every attempt back for `seconds` (the server's RetryInfo delay)."""

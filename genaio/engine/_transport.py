@@ -27,7 +27,7 @@ from genaio.engine._errors import api_error, error_from_response, network_error
 from genaio.engine._pool import PooledTransport, PoolStatistics
 from genaio.engine._retry import Retrier
 from genaio.engine._sse import SSEDecoder
-from genaio.engine._throttle import Attempt, Throttle
+from genaio.engine._throttle import Throttle
 from genaio.engine._urls import build_url
 from genaio.errors import UnknownApiResponseError
 
@@ -100,11 +100,18 @@ class HttpTransport:
         """
 
         async def attempt(number: int) -> JsonAnswer:
-            async with _admitted(throttle, tokens) as admitted:
+            if throttle is None:
+                response = await self._exchange(call, number, request_id)
+                return JsonAnswer(_json_body(response), response.headers)
+            admitted = await throttle.enter(tokens)
+            try:
                 response = await self._exchange(call, number, request_id)
                 data = _json_body(response)
-                if admitted is not None:
-                    admitted.used(_usage_tokens(data))
+            except BaseException as error:
+                throttle.exit(admitted, error)
+                raise
+            admitted.used(_usage_tokens(data))
+            throttle.exit(admitted, None)
             return JsonAnswer(data, response.headers)
 
         return await self._retrier(call).run(
@@ -141,7 +148,9 @@ class HttpTransport:
         """
 
         async def attempt(number: int) -> httpx.Response:
-            async with _admitted(throttle, tokens):
+            if throttle is None:
+                return await self._exchange(call, number, request_id, stream=True)
+            async with throttle.attempt(tokens):
                 return await self._exchange(call, number, request_id, stream=True)
 
         response = await self._retrier(call).run(
@@ -237,15 +246,6 @@ def _checked_event(event: Any, request_id: str | None) -> Any:
         code = event["error"].get("code")
         raise api_error(code if isinstance(code, int) else 500, event, request_id=request_id)
     return event
-
-
-@asynccontextmanager
-async def _admitted(throttle: Throttle | None, tokens: int) -> AsyncIterator[Attempt | None]:
-    if throttle is None:
-        yield None
-    else:
-        async with throttle.attempt(tokens) as admitted:
-            yield admitted
 
 
 def _usage_tokens(data: Any) -> int | None:
