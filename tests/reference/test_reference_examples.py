@@ -17,8 +17,10 @@ import genaio
 
 HERE = Path(__file__).parent
 EXAMPLES = sorted(
-    p.stem for p in (HERE / "asyncio_examples").glob("*.py") if p.stem != "models_property"
+    p.stem for p in (HERE / "asyncio_examples").glob("*.py") if not p.stem.endswith("_property")
 )
+#: The "Properties" section's snippets: top-level awaits with a `client` in scope.
+SNIPPETS = sorted(p.stem for p in (HERE / "asyncio_examples").glob("*_property.py"))
 #: Examples whose trio rendering is more than a change of `run`: written out in trio_examples/.
 TRIO_REWRITTEN = {p.stem for p in (HERE / "trio_examples").glob("*.py")}
 
@@ -100,9 +102,14 @@ def test_example_under_trio(name, pointed_at_emulator, capsys):
 
 
 @pytest.mark.parametrize("run", [asyncio.run, trio.run], ids=["asyncio", "trio"])
-def test_the_models_property_snippet_with_its_top_level_await(run, pointed_at_emulator):
-    source = (HERE / "asyncio_examples" / "models_property.py").read_text()
-    code = compile(source, "models_property.py", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+@pytest.mark.parametrize("name", SNIPPETS)
+def test_property_snippets_with_their_top_level_awaits(
+    name, run, pointed_at_emulator, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "image.jpg").write_bytes(TINY_JPEG)
+    source = (HERE / "asyncio_examples" / f"{name}.py").read_text()
+    code = compile(source, f"{name}.py", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     client = genaio.Client(api_key="my-api-key")
     namespace = {"client": client}
 
@@ -111,7 +118,28 @@ def test_the_models_property_snippet_with_its_top_level_await(run, pointed_at_em
         await client.aio.aclose()
 
     run(main) if run is trio.run else run(main())
-    assert namespace["response"].text
+    results = {
+        "models_property": "response",
+        "chats_property": "response",
+        "files_property": "file",
+        "caches_property": "cache",
+    }
+    assert namespace[results[name]] is not None
+    if name == "files_property":
+        assert capsys.readouterr().out.startswith("files/")
+
+
+#: The smallest valid JPEG (a 1x1 grey pixel), for the files snippet's 'image.jpg'.
+TINY_JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b"
+    "0c1912130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ff"
+    "c0000b080001000101011100ffc4001f0000010501010101010100000000000000000102030405060708090a0b"
+    "ffc400b5100002010303020403050504040000017d01020300041105122131410613516107227114328191a108"
+    "2342b1c11552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a53545556"
+    "5758595a636465666768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9"
+    "aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7"
+    "f8f9faffda0008010100003f00fbd3ffd9"
+)
 
 
 def test_the_concurrent_example_really_runs_concurrently(pointed_at_emulator, capsys):
