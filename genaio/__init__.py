@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 from genaio import errors, types
 from genaio.actors import FamilyLimits, Limits
 from genaio.api import AsyncClient, Client
+from genaio.api._lro import PollPolicy
 from genaio.engine import RateLimit
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Client",
     "FamilyLimits",
     "Limits",
+    "PollPolicy",
     "RateLimit",
     "__version__",
     "errors",

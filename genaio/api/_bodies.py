@@ -35,6 +35,7 @@ __all__ = [
     "list_models_path",
     "list_models_query",
     "parse_embed_response",
+    "reject_vertex_only",
     "update_model_body",
 ]
 
@@ -79,7 +80,7 @@ def generate_content_body(
     """
     normalized = t_contents(contents)
     if not vertex:
-        _reject_vertex_only(normalized)
+        reject_vertex_only(normalized)
     body: dict[str, Any] = {"contents": [c.to_wire() for c in normalized]}
     if not config:
         return body
@@ -290,18 +291,18 @@ def _predict_body(items: list[types.Content], config: types.EmbedContentConfig) 
 
 def _check_backend(config: types.WireModel, vertex: bool) -> None:
     if not vertex:
-        _reject_vertex_only(config)
+        reject_vertex_only(config)
         return
     for name in _GEMINI_ONLY & config.model_fields_set:
         if getattr(config, name) is not None:
             raise ValueError(_only_on("the Gemini Developer API", name, "Vertex AI"))
 
 
-def _reject_vertex_only(value: Any) -> None:
+def reject_vertex_only(value: Any) -> None:
     """Raise for any Vertex-only field set anywhere in `value` (models and lists of them)."""
     if isinstance(value, list):
         for item in value:
-            _reject_vertex_only(item)
+            reject_vertex_only(item)
     elif isinstance(value, types.WireModel):
         for name in getattr(type(value), "_vertex_only", ()):
             if getattr(value, name, None) is not None:
@@ -309,7 +310,7 @@ def _reject_vertex_only(value: Any) -> None:
         for name in value.model_fields_set:
             field = getattr(value, name, None)
             if isinstance(field, types.WireModel | list):
-                _reject_vertex_only(field)
+                reject_vertex_only(field)
 
 
 def _only_on(backend: str, name: str, other: str) -> str:

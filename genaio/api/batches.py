@@ -12,7 +12,7 @@ import re
 import secrets
 from typing import Any
 
-from genaio.api._bodies import _reject_vertex_only, embed_content_body, generate_content_body
+from genaio.api._bodies import embed_content_body, generate_content_body, reject_vertex_only
 from genaio.api._lro import PollPolicy, poll_policy, wait_until_done
 from genaio.api._normalize import coerce_config, t_model
 from genaio.api._resource import Resource
@@ -68,7 +68,7 @@ class AsyncBatches(Resource):
         if self._vertex:
             path, body = "batchPredictionJobs", _vertex_body(name, source, parsed)
         else:
-            _reject_vertex_only(parsed)
+            reject_vertex_only(parsed)
             batch = {"inputConfig": _gemini_input(source)}
             if parsed.display_name is not None:
                 batch["displayName"] = parsed.display_name
@@ -156,7 +156,7 @@ class AsyncBatches(Resource):
         """
         parsed = coerce_config(ListBatchJobsConfig, config)
         if not self._vertex:
-            _reject_vertex_only(parsed)
+            reject_vertex_only(parsed)
         options, vertex = self._options(parsed), self._vertex
         path, key = (
             ("batchPredictionJobs", "batchPredictionJobs") if vertex else ("batches", "operations")
@@ -231,7 +231,7 @@ def _source(src: Any) -> BatchJobSource:
 
 
 def _gemini_input(source: BatchJobSource) -> dict[str, Any]:
-    _reject_vertex_only(source)
+    reject_vertex_only(source)
     if (source.file_name is None) == (source.inlined_requests is None):
         raise ValueError(
             "exactly one of src.inlined_requests and src.file_name must be set on the Gemini API"

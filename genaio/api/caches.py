@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genaio.api._bodies import _reject_vertex_only
+from genaio.api._bodies import reject_vertex_only
 from genaio.api._normalize import (
     coerce_config,
     t_cached_content_name,
@@ -126,7 +126,7 @@ class AsyncCaches(Resource):
         """The model is a full resource name on Vertex AI (`projects/p/locations/l/publishers/
         google/models/x`); the content fields are normalized as `generate_content`'s are."""
         if not self._vertex:
-            _reject_vertex_only(config)
+            reject_vertex_only(config)
         name = t_model(model, vertex=self._vertex)
         if self._vertex and not name.startswith("projects/"):
             settings = self._client._config

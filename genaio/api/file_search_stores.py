@@ -12,8 +12,7 @@ from typing import Any, TypeVar
 from genaio.api._normalize import coerce_config, t_model
 from genaio.api.files import GeminiOnlyResource
 from genaio.api.pagers import AsyncPager
-from genaio.engine import RestCall
-from genaio.engine._upload import Uploadable, guess_mime_type
+from genaio.engine import RestCall, Uploadable, guess_mime_type
 from genaio.types import (
     CreateFileSearchStoreConfig,
     DeleteDocumentConfig,

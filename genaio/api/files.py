@@ -18,8 +18,16 @@ from genaio.actors import Answer
 from genaio.api._normalize import coerce_config
 from genaio.api._resource import Resource
 from genaio.api.pagers import AsyncPager
-from genaio.engine import CallOptions, GoogleCredentialsAuth, JsonAnswer, RestCall
-from genaio.engine._upload import Uploadable, guess_mime_type, open_source, resumable_upload
+from genaio.engine import (
+    CallOptions,
+    GoogleCredentialsAuth,
+    JsonAnswer,
+    RestCall,
+    Uploadable,
+    guess_mime_type,
+    open_source,
+    resumable_upload,
+)
 from genaio.errors import UnknownApiResponseError
 from genaio.types import (
     DeleteFileConfig,

@@ -10,7 +10,7 @@ from genaio.api._resource import Resource
 from genaio.engine import RestCall
 from genaio.types import GetOperationConfig, Operation
 
-__all__ = ["AsyncOperations", "PollPolicy"]
+__all__ = ["AsyncOperations"]
 
 OperationT = TypeVar("OperationT", bound=Operation)
 

@@ -23,7 +23,7 @@ class JobSpec:
     output: Path
     model: str = DEFAULT_MODEL
     input_format: str | None = None  # None: from the input's suffix
-    output_format: Literal["jsonl", "parquet"] = "jsonl"
+    output_format: Literal["jsonl", "parquet"] | None = None  # None: from the output's suffix
     columns: Columns = attrs.field(factory=Columns)
     bad_lines: Literal["skip", "fail"] = "skip"
     rpm: float | None = None
@@ -33,6 +33,12 @@ class JobSpec:
     task_type: str | None = None
     max_in_flight: int = 2000
     progress: bool | None = None  # None: a live line on a terminal, periodic lines elsewhere
+
+    @property
+    def parquet(self) -> bool:
+        if self.output_format is None:
+            return self.output.suffix.lower() == ".parquet"
+        return self.output_format == "parquet"
 
 
 def _positive(kind: type) -> object:
@@ -92,15 +98,12 @@ def add_embed_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentP
 
 
 def spec_from_args(args: argparse.Namespace) -> JobSpec:
-    output_format = args.output_format or (
-        "parquet" if args.output.suffix.lower() == ".parquet" else "jsonl"
-    )
     return JobSpec(
         input=args.input,
         output=args.output,
         model=args.model,
         input_format=args.input_format,
-        output_format=output_format,
+        output_format=args.output_format,
         columns=Columns(args.id_column, args.text_column),
         bad_lines=args.bad_lines,
         rpm=args.rpm,

@@ -52,11 +52,11 @@ class Fatal:
 
 def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Run the job to its end, or until stopped; the process's exit status."""
-    journal_file = spec.output if spec.output_format == "jsonl" else journal_path(spec.output)
+    journal_file = journal_path(spec.output) if spec.parquet else spec.output
     try:
         fmt = input_format(spec.input, spec.input_format)
         items = read(spec.input, fmt, spec.columns)
-        if spec.output_format == "parquet":
+        if spec.parquet:
             require_pyarrow()
             restore(spec.output, journal_file)
             items = uniform_ids(items)
@@ -73,7 +73,7 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
                 print(f"resuming: {len(journal.done):,} ids already in {journal.path}", file=out)
             elapsed = trio.run(job.run, client_args)
         journal.sync()
-        if spec.output_format == "parquet" and job.fatal is None and job.stopped_by is None:
+        if spec.parquet and job.fatal is None and job.stopped_by is None:
             rows = convert(journal_file, spec.output)
             print(f"wrote {rows:,} rows to {spec.output}", file=out)
     finally:

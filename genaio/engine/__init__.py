@@ -6,6 +6,7 @@ from genaio.engine._ratelimit import RateLimit, RateLimiter
 from genaio.engine._throttle import Throttle, ThrottleStatistics
 from genaio.engine._tokens import estimate_tokens
 from genaio.engine._transport import HttpTransport, JsonAnswer, RestCall
+from genaio.engine._upload import Uploadable, guess_mime_type, open_source, resumable_upload
 
 __all__ = [
     "ApiKeyAuth",
@@ -22,5 +23,9 @@ __all__ = [
     "RetryPolicy",
     "Throttle",
     "ThrottleStatistics",
+    "Uploadable",
     "estimate_tokens",
+    "guess_mime_type",
+    "open_source",
+    "resumable_upload",
 ]

@@ -84,10 +84,6 @@ from genaio.types._enums import (
     Type,
     WireEnum,
 )
-from genaio.types._files import (
-    File,
-    FileStatus,
-)
 from genaio.types._http import (
     HttpOptions,
     HttpOptionsDict,
@@ -205,12 +201,10 @@ __all__ = [
     "EnterpriseWebSearch",
     "ExecutableCode",
     "FeatureSelectionPreference",
-    "File",
     "FileData",
     "FileSearch",
     "FileSource",
     "FileState",
-    "FileStatus",
     "FinishReason",
     "FunctionCall",
     "FunctionCallingConfig",
@@ -308,6 +302,7 @@ from genaio.types import (
     _batches,
     _caches,
     _file_search,
+    _files,
     _interactions,
     _media,
     _operations,
@@ -317,6 +312,7 @@ from genaio.types._auth_tokens import *  # noqa: F403
 from genaio.types._batches import *  # noqa: F403
 from genaio.types._caches import *  # noqa: F403
 from genaio.types._file_search import *  # noqa: F403
+from genaio.types._files import *  # noqa: F403
 from genaio.types._interactions import *  # noqa: F403
 from genaio.types._media import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
@@ -327,6 +323,7 @@ __all__ += [
     *_batches.__all__,
     *_caches.__all__,
     *_file_search.__all__,
+    *_files.__all__,
     *_interactions.__all__,
     *_media.__all__,
     *_operations.__all__,

@@ -1,9 +1,5 @@
 """Types of the file search family (stores, documents, their operations), and the files
-family's responses.
-
-`genaio.types` star-imports this module but not `_files`, so the files family's options are
-re-exported from here too (File and FileStatus the package already imports by name).
-"""
+family's responses."""
 
 from __future__ import annotations
 
@@ -12,22 +8,7 @@ from typing import Any
 
 from genaio.types._base import WireModel
 from genaio.types._enums import WireEnum
-from genaio.types._files import (
-    DeleteFileConfig,
-    DeleteFileConfigDict,
-    DownloadFileConfig,
-    DownloadFileConfigDict,
-    File,
-    FileDict,
-    GetFileConfig,
-    GetFileConfigDict,
-    ListFilesConfig,
-    ListFilesConfigDict,
-    RegisterFilesConfig,
-    RegisterFilesConfigDict,
-    UploadFileConfig,
-    UploadFileConfigDict,
-)
+from genaio.types._files import File
 from genaio.types._http import HttpOptions
 from genaio.types._operations import Operation
 from genaio.types._responses import HttpResponse
@@ -41,23 +22,16 @@ __all__ = [
     "CustomMetadataDict",
     "DeleteDocumentConfig",
     "DeleteDocumentConfigDict",
-    "DeleteFileConfig",
-    "DeleteFileConfigDict",
     "DeleteFileResponse",
     "DeleteFileSearchStoreConfig",
     "DeleteFileSearchStoreConfigDict",
     "Document",
     "DocumentState",
-    "DownloadFileConfig",
-    "DownloadFileConfigDict",
     "DownloadMediaConfig",
     "DownloadMediaConfigDict",
-    "FileDict",
     "FileSearchStore",
     "GetDocumentConfig",
     "GetDocumentConfigDict",
-    "GetFileConfig",
-    "GetFileConfigDict",
     "GetFileSearchStoreConfig",
     "GetFileSearchStoreConfigDict",
     "ImportFileConfig",
@@ -70,16 +44,10 @@ __all__ = [
     "ListFileSearchStoresConfig",
     "ListFileSearchStoresConfigDict",
     "ListFileSearchStoresResponse",
-    "ListFilesConfig",
-    "ListFilesConfigDict",
     "ListFilesResponse",
-    "RegisterFilesConfig",
-    "RegisterFilesConfigDict",
     "RegisterFilesResponse",
     "StringList",
     "StringListDict",
-    "UploadFileConfig",
-    "UploadFileConfigDict",
     "UploadToFileSearchStoreConfig",
     "UploadToFileSearchStoreConfigDict",
     "UploadToFileSearchStoreOperation",
