@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Self
 
 from genaio.types._base import WireModel
 from genaio.types._embeddings import ContentEmbedding, EmbedContentConfig
-from genaio.types._enums import JobState
+from genaio.types._enums import TERMINAL_JOB_STATES, JobState
 from genaio.types._http import HttpOptions
 from genaio.types._loose import LooseModel
 from genaio.types._responses import GenerateContentResponse, HttpResponse
@@ -188,15 +188,6 @@ class ListBatchJobsConfig(WireModel):
 class BatchJob(WireModel):
     """A batch job. `state` is a `JobState` on both backends; `done` says it is terminal."""
 
-    _TERMINAL: ClassVar[frozenset[JobState]] = frozenset(
-        {
-            JobState.JOB_STATE_SUCCEEDED,
-            JobState.JOB_STATE_FAILED,
-            JobState.JOB_STATE_CANCELLED,
-            JobState.JOB_STATE_EXPIRED,
-            JobState.JOB_STATE_PARTIALLY_SUCCEEDED,
-        }
-    )
 
     name: str | None = None
     display_name: str | None = None
@@ -215,7 +206,7 @@ class BatchJob(WireModel):
     @property
     def done(self) -> bool:
         """True once the job can change no more (succeeded, failed, cancelled, expired)."""
-        return self.state in self._TERMINAL
+        return self.state in TERMINAL_JOB_STATES
 
     @classmethod
     def from_api(cls, data: dict[str, Any], *, vertex: bool) -> Self:

@@ -242,6 +242,18 @@ class JobState(WireEnum):
     JOB_STATE_PARTIALLY_SUCCEEDED = "JOB_STATE_PARTIALLY_SUCCEEDED"
 
 
+#: The states a batch or tuning job never leaves.
+TERMINAL_JOB_STATES = frozenset(
+    {
+        JobState.JOB_STATE_SUCCEEDED,
+        JobState.JOB_STATE_FAILED,
+        JobState.JOB_STATE_CANCELLED,
+        JobState.JOB_STATE_EXPIRED,
+        JobState.JOB_STATE_PARTIALLY_SUCCEEDED,
+    }
+)
+
+
 class Language(WireEnum):
     """Languages of `ExecutableCode`."""
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Self
 
 from genaio.types._base import WireModel
 from genaio.types._batches import JobError
-from genaio.types._enums import JobState
+from genaio.types._enums import TERMINAL_JOB_STATES, JobState
 from genaio.types._http import HttpOptions
 from genaio.types._responses import HttpResponse
 
@@ -162,15 +162,6 @@ class TunedModel(WireModel):
 class TuningJob(WireModel):
     """A tuning job. The Vertex AI specs other than supervised tuning are kept as dicts."""
 
-    _TERMINAL: ClassVar[frozenset[JobState]] = frozenset(
-        {
-            JobState.JOB_STATE_SUCCEEDED,
-            JobState.JOB_STATE_FAILED,
-            JobState.JOB_STATE_CANCELLED,
-            JobState.JOB_STATE_EXPIRED,
-            JobState.JOB_STATE_PARTIALLY_SUCCEEDED,
-        }
-    )
 
     name: str | None = None
     state: JobState | None = None
@@ -200,7 +191,7 @@ class TuningJob(WireModel):
     @property
     def has_ended(self) -> bool:
         """True once the job can change no more (the official SDK's name for it)."""
-        return self.state in self._TERMINAL
+        return self.state in TERMINAL_JOB_STATES
 
     @property
     def has_succeeded(self) -> bool:
