@@ -84,9 +84,10 @@ class Runtime:
         if self._tree is not None and self._tree.loop is loop:
             await self.connection()
             return
-        tree = self._tree = _Tree(loop, stack=AsyncExitStack())
+        stack = AsyncExitStack()
+        tree = self._tree = _Tree(loop, stack=stack)
         try:
-            tree.connection = await tree.stack.enter_async_context(self._open_tree())
+            tree.connection = await stack.enter_async_context(self._open_tree())
         except BaseException as exc:
             tree.failure = error = single_error(exc)
             if error is exc:

@@ -19,7 +19,7 @@ import anyio
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from genaio.errors import GenaioError
+from genaio.errors import GenaioError, UnknownApiResponseError
 from genaio.types import ContentEmbedding
 
 if TYPE_CHECKING:
@@ -93,6 +93,8 @@ class EmbedMany:
                     response = await self._models.embed_content(
                         model=self._model, contents=content, config=self._config
                     )
+                    if not response.embeddings:
+                        raise UnknownApiResponseError("the answer holds no embedding")
                     result = EmbeddingResult(index, embedding=response.embeddings[0])
                 except (GenaioError, ValueError, TypeError) as error:
                     result = EmbeddingResult(index, error=error)

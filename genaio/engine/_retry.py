@@ -78,7 +78,8 @@ class Retrier:
             return await attempt(number)
 
         retrying = tenacity.AsyncRetrying(
-            stop=tenacity.stop_after_attempt(policy.attempts) | self._stop_at(deadline),
+            stop=tenacity.stop_after_attempt(policy.attempts)
+            | _StopPastDeadline(policy, deadline, self._clock),
             wait=self._wait,
             retry=tenacity.retry_if_exception(
                 lambda exc: is_retryable(exc, policy, idempotent=idempotent)
@@ -105,13 +106,6 @@ class Retrier:
             return float(server_delay)
         return self.policy.backoff(state.attempt_number, self._rng.random())
 
-    def _stop_at(self, deadline: float) -> Callable[[tenacity.RetryCallState], bool]:
-        def stop(state: tenacity.RetryCallState) -> bool:
-            wait = state.upcoming_sleep
-            return wait > self.policy.max_delay or self._clock() + wait >= deadline
-
-        return stop
-
     def _before_sleep(self, state: tenacity.RetryCallState, request_id: str | None) -> None:
         self.retries += 1
         exc = state.outcome.exception() if state.outcome else None
@@ -123,3 +117,18 @@ class Retrier:
             error=type(exc).__name__,
             code=getattr(exc, "code", None),
         )
+
+
+class _StopPastDeadline(tenacity.stop_base):
+    """Stop when the next wait is longer than the policy allows (a server's delay can be) or
+    would end past the call's deadline, both on the loop's clock (tenacity's own
+    `stop_after_delay` reads the wall clock and ignores trio's MockClock)."""
+
+    def __init__(self, policy: RetryPolicy, deadline: float, clock: Callable[[], float]) -> None:
+        self._policy = policy
+        self._deadline = deadline
+        self._clock = clock
+
+    def __call__(self, state: tenacity.RetryCallState) -> bool:
+        wait = state.upcoming_sleep
+        return wait > self._policy.max_delay or self._clock() + wait >= self._deadline

@@ -243,7 +243,7 @@ async def resumable_upload(
     answer = await send(start)
     session = _Session(
         send,
-        upload_url(answer.headers, options and options.base_url),
+        upload_url(answer.headers, options.base_url if options is not None else None),
         source,
         headers,
         attrs.evolve(options or CallOptions(), retry=_NO_RETRY),
