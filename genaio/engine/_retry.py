@@ -16,6 +16,7 @@ from typing import TypeVar
 import anyio
 import httpx
 import tenacity
+import tenacity.stop
 
 from genaio._log import get_logger
 from genaio.engine._config import RetryPolicy
@@ -119,7 +120,7 @@ class Retrier:
         )
 
 
-class _StopPastDeadline(tenacity.stop_base):
+class _StopPastDeadline(tenacity.stop.stop_base):
     """Stop when the next wait is longer than the policy allows (a server's delay can be) or
     would end past the call's deadline, both on the loop's clock (tenacity's own
     `stop_after_delay` reads the wall clock and ignores trio's MockClock)."""
