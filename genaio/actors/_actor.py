@@ -94,6 +94,7 @@ class Actor:
         self._handler = handler
         self._intake_policy = intake or Passthrough()
         self._mailbox_size = mailbox_size
+        self._turn_size = max(1, mailbox_size)  # envelopes the serve loop takes in one turn
         # The buffer is the backpressure: callers beyond it wait in `submit`.
         self._send, self._receive = anyio.create_memory_object_stream[Envelope[Any]](mailbox_size)
         self._capacity = anyio.CapacityLimiter(concurrency)
@@ -140,7 +141,7 @@ class Actor:
                         break
                     # Idle: the mailbox had nothing more when this turn took what it held (the
                     # drain stopped short), so the last envelope has no company coming.
-                    idle = len(envelopes) <= self._mailbox_size
+                    idle = len(envelopes) < self._turn_size
                     now = anyio.current_time()
                     ready: list[Dispatch] = []
                     last = len(envelopes) - 1
@@ -151,20 +152,20 @@ class Actor:
                     ready += intake.due(now, idle)
                     for dispatch in ready:
                         await self._dispatch(workers, dispatch)
-            self._fail_queued()
+            self.fail_queued()
 
     async def _next_envelopes(self, deadline: float) -> list[Envelope[Any]]:
         """Wait for an envelope (or the intake's deadline), then take what else is waiting in
         the same turn: one scheduling round per envelope would cost time and, on a busy loop,
-        starve coalescing. At most a mailbox's worth more, so what the actor holds stays bounded
-        by its limits (the mailbox, once more awaiting workers, and the workers)."""
+        starve coalescing. At most a mailbox's worth, so what the actor holds stays bounded by its
+        limits: twice the mailbox (its buffer, and a turn awaiting workers) plus the workers."""
         taken: list[Envelope[Any]] = []
         if deadline == math.inf:
             taken.append(await self._receive.receive())
         else:
             with anyio.move_on_at(deadline):
                 taken.append(await self._receive.receive())
-        while len(taken) <= self._mailbox_size:
+        while len(taken) < self._turn_size:
             try:
                 taken.append(self._receive.receive_nowait())
             except (anyio.WouldBlock, anyio.EndOfStream):
@@ -199,7 +200,9 @@ class Actor:
         if self._intake is not None:
             self._intake.cancel()
 
-    def _fail_queued(self) -> None:
+    def fail_queued(self) -> None:
+        """Fail every envelope still in the mailbox with `ClientClosedError` (after `close`,
+        when no serve loop will drain it)."""
         while True:
             try:
                 envelope = self._receive.receive_nowait()

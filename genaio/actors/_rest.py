@@ -104,8 +104,7 @@ async def _pump(
     transport: HttpTransport, envelope: Envelope[Any], throttle: Throttle | None
 ) -> None:
     work: RestWork = envelope.work
-    send, receive = anyio.create_memory_object_stream[Any](STREAM_BUFFER)
-    with send, anyio.CancelScope() as pump:
+    with anyio.CancelScope() as pump:
         async with transport.open_stream(
             work.call,
             deadline=envelope.deadline,
@@ -113,13 +112,16 @@ async def _pump(
             throttle=throttle,
             tokens=work.tokens,
         ) as events:
-            stream = OpenStream(receive, pump.cancel)
-            envelope.reply.send(stream, discard=stream.close)
-            try:
+            # Made once the stream is open: a stream that fails to open leaves no channel.
+            send, receive = anyio.create_memory_object_stream[Any](STREAM_BUFFER)
+            with send:
+                stream = OpenStream(receive, pump.cancel)
+                envelope.reply.send(stream, discard=stream.close)
                 try:
-                    async for event in events:
-                        await send.send(event)
-                except GenaioError as exc:
-                    await send.send(StreamFailure(exc))
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                return  # the reader closed its end: stop reading, release the connection
+                    try:
+                        async for event in events:
+                            await send.send(event)
+                    except GenaioError as exc:
+                        await send.send(StreamFailure(exc))
+                except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                    return  # the reader closed its end: stop reading, release the connection

@@ -53,6 +53,10 @@ async def supervise(
             crash = _first_cause(group)
             actor.fail_held(_crash_error(actor.name, crash))
             if not budget.allow(anyio.current_time()):
+                # No incarnation will serve the mailbox again: callers queued in it, or about
+                # to submit, would wait forever.
+                actor.close()
+                actor.fail_queued()
                 log.error("actor crashed past its restart budget", actor=actor.name, exc_info=crash)
                 raise _crash_error(actor.name, crash) from crash
             actor.restarts += 1

@@ -278,11 +278,15 @@ class _Body(httpx.AsyncByteStream):
                         f"unexpected {type(event).__name__} in a body", request=self._request
                     )
         except BaseException as exc:
-            self._connection = None
-            await self._pool._discard(connection)
+            # `aclose` may have released the connection already (a body left half-read, then
+            # this generator finalized): release it exactly once.
+            if self._connection is connection:
+                self._connection = None
+                await self._pool._discard(connection)
             _raise_mapped(exc, httpx.ReadError, self._request)
-        self._connection = None
-        await self._pool._release(connection)
+        if self._connection is connection:
+            self._connection = None
+            await self._pool._release(connection)
 
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None

@@ -35,6 +35,9 @@ __all__ = ["HttpTransport", "JsonAnswer", "RestCall"]
 
 #: How long closing a cancelled or abandoned response may take before it is left to the pool.
 _CLOSE_GRACE = 5.0
+#: A JSON answer (or error body) larger than this is a broken or hostile server, not an answer:
+#: it is refused as it arrives rather than read into memory. Downloads are not bounded.
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 @attrs.frozen
@@ -124,7 +127,7 @@ class HttpTransport:
         """Like `send`, but return the 200 response with its body unparsed (downloads)."""
 
         async def attempt(number: int) -> httpx.Response:
-            return await self._exchange(call, number, request_id)
+            return await self._exchange(call, number, request_id, limit=math.inf)
 
         return await self._retrier(call).run(
             attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
@@ -185,17 +188,23 @@ class HttpTransport:
         return sum(r.retries for r in self._retriers.values())
 
     async def _exchange(
-        self, call: RestCall, attempt: int, request_id: str | None, *, stream: bool = False
+        self,
+        call: RestCall,
+        attempt: int,
+        request_id: str | None,
+        *,
+        stream: bool = False,
+        limit: float | None = None,
     ) -> httpx.Response:
         request = await self._build_request(call)
         try:
-            response = await self.client.send(request, stream=stream)
+            response = await self.client.send(request, stream=True)
+            if not stream or response.status_code != 200:
+                try:
+                    await _read_body(response, MAX_BODY_BYTES if limit is None else limit)
+                finally:
+                    await response.aclose()
             if response.status_code != 200:
-                if stream:
-                    try:
-                        await response.aread()
-                    finally:
-                        await response.aclose()
                 raise error_from_response(response, request_id=request_id, attempts=attempt)
         except httpx.TransportError as exc:
             raise network_error(exc, request_id=request_id, attempts=attempt) from exc
@@ -227,6 +236,20 @@ class HttpTransport:
             headers=headers,
             content=content,
         )
+
+
+async def _read_body(response: httpx.Response, limit: float) -> None:
+    """Read the body into `response.content`, refusing it once it passes `limit` bytes."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise UnknownApiResponseError(f"the answer is larger than {limit:.0f} bytes")
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise UnknownApiResponseError(f"the answer is larger than {limit:.0f} bytes")
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what httpx's own aread() sets
 
 
 async def _events(response: httpx.Response, request_id: str | None) -> AsyncIterator[Any]:

@@ -16,11 +16,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     PlainSerializer,
+    ValidationError,
     ValidationInfo,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
 from pydantic.functional_validators import BeforeValidator
+
+from genaio.errors import UnknownApiResponseError
 
 __all__ = ["WIRE_CONTEXT", "Base64Bytes", "StandardBase64Bytes", "WireModel"]
 
@@ -50,8 +53,17 @@ class WireModel(BaseModel):
 
     @classmethod
     def from_wire(cls, data: Any) -> Self:
-        """Parse a server response, keeping the fields this version does not know."""
-        return cls.model_validate(data, context=WIRE_CONTEXT)
+        """Parse a server response, keeping the fields this version does not know.
+
+        Raises:
+            UnknownApiResponseError: the answer does not have this shape (a server's fault,
+                not the caller's: not a `ValidationError`, which means bad input).
+        """
+        try:
+            return cls.model_validate(data, context=WIRE_CONTEXT)
+        except ValidationError as exc:
+            message = f"the answer is not a valid {cls.__name__}: {exc}"
+            raise UnknownApiResponseError(message) from exc
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON object to send: camelCase keys, unset fields left out."""
