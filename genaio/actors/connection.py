@@ -19,6 +19,7 @@ from genaio._log import get_logger
 from genaio.actors._family import FamilyActor
 from genaio.actors._limits import Limits
 from genaio.actors._supervisor import RestartBudget, supervise
+from genaio.actors.live import LiveSessionActor
 from genaio.actors.models import ModelsActor
 from genaio.engine import Auth, EngineConfig, HttpTransport
 from genaio.errors import ClientClosedError
@@ -70,6 +71,9 @@ class Connection:
         self._exited: dict[str, anyio.Event] = {name: anyio.Event() for name in self.families}
         self._closing = False
         self._closed = anyio.Event()
+        # Live sessions run in their callers' `async with` task groups, outside this tree; each
+        # registers here while it is open so that `aclose` closes it too (`api/live.py`).
+        self.live_sessions: set[LiveSessionActor] = set()
 
     def family(self, name: str) -> FamilyActor:
         return self.families[name]
@@ -96,6 +100,8 @@ class Connection:
             return
         self._closing = True
         with anyio.CancelScope(shield=True):
+            for session in list(self.live_sessions):  # each close is shielded and bounded
+                await session.aclose(ClientClosedError("the client was closed; so is its session"))
             for family in self.families.values():
                 family.actor.close()
             with anyio.move_on_after(self.limits.shutdown_grace):

@@ -16,6 +16,7 @@ from genaio.api.chats import AsyncChats
 from genaio.api.file_search_stores import AsyncFileSearchStores
 from genaio.api.files import AsyncFiles
 from genaio.api.interactions import AsyncInteractionsResource
+from genaio.api.live import AsyncLive
 from genaio.api.models import AsyncModels
 from genaio.api.operations import AsyncOperations
 from genaio.api.tunings import AsyncTunings
@@ -41,6 +42,7 @@ class AsyncClient:
         rng: random.Random | None = None,
     ) -> None:
         self._config = config
+        self._auth = auth  # Live sessions open their own websockets with these credentials
         self._runtime = Runtime(lambda: open_connection_actor(config, auth, limits, rng=rng))
         self.models = AsyncModels(self)
         self.chats = AsyncChats(self)
@@ -52,6 +54,7 @@ class AsyncClient:
         self.auth_tokens = AsyncTokens(self)
         self.operations = AsyncOperations(self)
         self.interactions = AsyncInteractionsResource(self)
+        self.live = AsyncLive(self)  # websocket sessions, registered with the running tree
 
     @property
     def vertexai(self) -> bool:

@@ -18,6 +18,7 @@ from ._auth import oauth_token
 from ._config import FaultConfig
 from ._core import Emulator, Outcome
 from ._http import ApiError, Request, Response, StreamResponse, dumps, json_response
+from ._live import LiveServer
 
 __all__ = ["EmulatorApp"]
 
@@ -40,14 +41,15 @@ class EmulatorApp:
     def __init__(self, emu: Emulator, abort: Abort | None = None) -> None:
         self.emu = emu
         self.abort = abort
+        self.live = LiveServer(emu)  # the Live API: websocket scopes and `/_emulator/live`
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "lifespan":
             await _lifespan(receive, send)
             return
-        if kind != "http":  # websocket: the Live API has its own issue; refuse for now
-            await send({"type": "websocket.close", "code": 1008})
+        if kind == "websocket":  # only the Live API speaks websocket
+            await self.live.serve(scope, receive, send)
             return
         body = b""
         while True:
@@ -163,6 +165,10 @@ class EmulatorApp:
                 emu.clock.advance(float(req.json().get("seconds", 0)))
                 emu.state.timers.run(emu.clock.now())
                 return json_response({"now": emu.clock.now()})
+            if action == "live":  # Live settings (`LiveSettings` fields) and counters
+                if req.method == "POST":
+                    return json_response(self.live.configure(req.json()))
+                return json_response(self.live.snapshot())
             if action == "config" and req.method == "GET":
                 return json_response(emu.config.to_dict())
         except (TypeError, ValueError) as error:

@@ -304,6 +304,7 @@ from genaio.types import (
     _file_search,
     _files,
     _interactions,
+    _live,
     _media,
     _operations,
     _tunings,
@@ -314,6 +315,7 @@ from genaio.types._caches import *  # noqa: F403
 from genaio.types._file_search import *  # noqa: F403
 from genaio.types._files import *  # noqa: F403
 from genaio.types._interactions import *  # noqa: F403
+from genaio.types._live import *  # noqa: F403
 from genaio.types._media import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
 from genaio.types._tunings import *  # noqa: F403
@@ -325,6 +327,7 @@ __all__ += [
     *_file_search.__all__,
     *_files.__all__,
     *_interactions.__all__,
+    *_live.__all__,
     *_media.__all__,
     *_operations.__all__,
     *_tunings.__all__,

@@ -188,7 +188,6 @@ class ListBatchJobsConfig(WireModel):
 class BatchJob(WireModel):
     """A batch job. `state` is a `JobState` on both backends; `done` says it is terminal."""
 
-
     name: str | None = None
     display_name: str | None = None
     state: JobState | None = None

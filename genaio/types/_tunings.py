@@ -162,7 +162,6 @@ class TunedModel(WireModel):
 class TuningJob(WireModel):
     """A tuning job. The Vertex AI specs other than supervised tuning are kept as dicts."""
 
-
     name: str | None = None
     state: JobState | None = None
     create_time: datetime.datetime | None = None

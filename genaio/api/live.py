@@ -1,0 +1,279 @@
+"""`client.aio.live`: the Live API, one long-lived websocket session per `connect`.
+
+```
+async with client.aio.live.connect(model="gemini-2.0-flash", config={...}) as session:
+    await session.send_client_content(turns={"role": "user", "parts": [{"text": "Hi"}]})
+    async for message in session.receive():
+        print(message.text)
+```
+
+The session is an actor (`genaio.actors.live`) running in the `async with`: it keeps the
+session alive across the server's goAway by resuming it on a new connection, and closing the
+client closes it. The URL follows the base URL's scheme (`https` gives `wss`, `http` gives
+`ws`), and `wss` verifies the server's certificate unless `async_client_args` hands over another
+`ssl.SSLContext` (as `ssl` or `verify`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from genaio._log import get_logger
+from genaio.actors._runtime import single_error
+from genaio.actors.live import LiveSessionActor, LiveStatistics, open_live_session_actor
+from genaio.api._normalize import coerce_config, t_contents
+from genaio.api._options import call_options
+from genaio.api.auth_tokens import _live_setup
+from genaio.engine._websocket import WebSocket, connect_websocket, ssl_context_from
+from genaio.errors import APIError, ClientClosedError, DeadlineExceededError
+from genaio.types import (
+    Blob,
+    FunctionResponse,
+    LiveClientRealtimeInput,
+    LiveConnectConfig,
+    LiveServerMessage,
+)
+
+if TYPE_CHECKING:
+    from genaio.api._client import AsyncClient
+
+__all__ = ["AsyncLive", "AsyncSession"]
+
+log = get_logger("genaio.live")
+
+_MESSAGE_KEYS = frozenset(
+    name for field, info in LiveServerMessage.model_fields.items() for name in (field, info.alias)
+)
+
+
+class AsyncSession:
+    """An open Live session: send turns and input, receive the model's messages."""
+
+    def __init__(self, actor: LiveSessionActor) -> None:
+        self._actor = actor
+        setup = actor.setup_complete.get("setupComplete") or {}
+        self.session_id: str | None = setup.get("sessionId")
+
+    async def send_client_content(self, *, turns: Any = None, turn_complete: bool = True) -> None:
+        """Append `turns` (contents) to the conversation; `turn_complete` asks for an answer.
+
+        Cancellation: a frame already queued is still sent, whole.
+        """
+        content: dict[str, Any] = {"turnComplete": turn_complete}
+        if turns is not None:
+            content["turns"] = [c.to_wire() for c in t_contents(turns)]
+        await self._send({"client_content": content})
+
+    async def send_realtime_input(
+        self,
+        *,
+        media: Blob | dict[str, Any] | None = None,
+        audio: Blob | dict[str, Any] | None = None,
+        audio_stream_end: bool | None = None,
+        video: Blob | dict[str, Any] | None = None,
+        text: str | None = None,
+        activity_start: Any = None,
+        activity_end: Any = None,
+    ) -> None:
+        """Stream one piece of realtime input: exactly one of the arguments.
+
+        Cancellation: a frame already queued is still sent, whole.
+        """
+        given = {
+            "audio": audio,
+            "audio_stream_end": audio_stream_end,
+            "video": video,
+            "text": text,
+            "activity_start": activity_start,
+            "activity_end": activity_end,
+        }
+        given = {k: v for k, v in given.items() if v is not None}
+        if (media is not None) + len(given) != 1:
+            raise ValueError("send_realtime_input takes exactly one argument")
+        if media is not None:
+            given["media_chunks"] = [media]
+        wire = LiveClientRealtimeInput.model_validate(given).to_wire()
+        await self._send({"realtime_input": wire})
+
+    async def send_tool_response(self, *, function_responses: Any) -> None:
+        """Answer the model's tool call: one `FunctionResponse` (or dict) or a list of them.
+
+        Raises:
+            ValueError: a response has no `id` (the Gemini API matches responses by id).
+
+        Cancellation: a frame already queued is still sent, whole.
+        """
+        if not isinstance(function_responses, list | tuple):
+            function_responses = [function_responses]
+        responses = [
+            r if isinstance(r, FunctionResponse) else FunctionResponse.model_validate(r)
+            for r in function_responses
+        ]
+        if any(r.id is None for r in responses):
+            raise ValueError("each FunctionResponse needs the `id` of the call it answers")
+        await self._send({"tool_response": {"functionResponses": [r.to_wire() for r in responses]}})
+
+    async def receive(self) -> AsyncIterator[LiveServerMessage]:
+        """The server's messages up to the end of the current turn (`turnComplete`, or
+        `interactionStatus` IDLE); call again for the next turn. Tool calls, goAway and
+        resumption updates are yielded too and do not end it.
+
+        Raises:
+            APIError: the server closed the session (`code` is the close code).
+            ClientClosedError: the client was closed.
+
+        Cancellation: safe at any point; messages not yet yielded wait for the next call.
+        """
+        while (raw := await self._actor.receive()) is not None:
+            message = _message(raw)
+            yield message
+            if message.ends_turn:
+                return
+
+    async def close(self) -> None:
+        """Close the session (no reconnection follows). Idempotent.
+
+        Cancellation: shielded and bounded.
+        """
+        await self._actor.aclose()
+
+    def statistics(self) -> LiveStatistics:
+        """Messages in and out, queues, frames kept for resending, reconnections."""
+        return self._actor.statistics()
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        try:
+            await self._actor.send(frame)
+        except anyio.ClosedResourceError:
+            raise ClientClosedError("this Live session is closed") from None
+
+    def __repr__(self) -> str:
+        return f"<genaio.AsyncSession {self._actor!r}>"
+
+
+class AsyncLive:
+    """`client.aio.live`: Live API sessions."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def connect(
+        self, *, model: str, config: LiveConnectConfig | dict[str, Any] | None = None
+    ) -> AbstractAsyncContextManager[AsyncSession]:
+        """Open a session: `async with client.aio.live.connect(model=..., config=...) as s:`.
+
+        The block owns the session's tasks; leaving it closes the session.
+
+        Raises:
+            APIError: the server refused the setup (bad key: 1007, unknown model: 1008, ...).
+            NetworkError: the connection or its TLS handshake failed.
+            ClientClosedError: the client is closed.
+
+        Cancellation: cancelling the block closes the session (bounded).
+        """
+        return self._connect(model, coerce_config(LiveConnectConfig, config))
+
+    @asynccontextmanager
+    async def _connect(self, model: str, config: LiveConnectConfig) -> AsyncIterator[AsyncSession]:
+        opener = _Opener(self._client, model, config)
+        connection = await self._client._runtime.connection()
+        try:
+            async with open_live_session_actor(opener) as actor:
+                # Registered so that closing the client closes the session (Connection.aclose).
+                connection.live_sessions.add(actor)
+                try:
+                    yield AsyncSession(actor)
+                finally:
+                    connection.live_sessions.discard(actor)
+        except BaseExceptionGroup as group:
+            error = single_error(group)
+            if isinstance(error, Exception):
+                raise error from None  # groups never leave the facade
+            raise
+
+
+class _Opener:
+    """Opens one connection of a session and completes its setup (with a handle, if any)."""
+
+    def __init__(self, client: AsyncClient, model: str, config: LiveConnectConfig) -> None:
+        engine = client._config
+        options = call_options(config.http_options)
+        if config.http_options is not None:
+            extra = config.http_options.model_fields_set - {"base_url", "api_version", "headers"}
+            if extra:
+                raise ValueError(
+                    f"live.connect http_options takes only base_url, api_version "
+                    f"and headers, not {sorted(extra)}"
+                )
+        base = ((options and options.base_url) or engine.base_url).rstrip("/")
+        self.version = (options and options.api_version) or engine.api_version
+        self.base = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+        self.vertex = engine.vertex
+        self.headers = {**engine.headers, **((options and options.headers) or {})}
+        self.auth = client._auth
+        self.ssl_context = (
+            ssl_context_from(engine.client_args) if self.base.startswith("wss") else None
+        )
+        self.timeout = engine.timeout if engine.timeout and math.isfinite(engine.timeout) else None
+        self.setup = self._setup(model, config, engine)
+
+    def _setup(self, model: str, config: LiveConnectConfig, engine: Any) -> dict[str, Any]:
+        setup = _live_setup(model, config)
+        if self.vertex:
+            if not model.startswith("projects/"):
+                scope = f"projects/{engine.project}/locations/{engine.location}"
+                model = f"{scope}/publishers/google/models/{model.rsplit('/', 1)[-1]}"
+            setup["model"] = model
+            generation = setup.setdefault("generationConfig", {})
+            generation.setdefault("responseModalities", ["AUDIO"])
+            if config.explicit_vad_signal is not None:
+                setup["explicitVadSignal"] = config.explicit_vad_signal
+        # genaio always asks for resumption handles: they are what a goAway is survived with.
+        setup.setdefault("sessionResumption", {})
+        return setup
+
+    async def _url_and_headers(self) -> tuple[str, dict[str, str]]:
+        headers = {**self.headers, **(await self.auth.headers())}
+        key = headers.get("x-goog-api-key", "")
+        if self.vertex:
+            service = f"google.cloud.aiplatform.{self.version}.LlmBidiService"
+            return f"{self.base}/ws/{service}/BidiGenerateContent", headers
+        method = "BidiGenerateContent"
+        if key.startswith("auth_tokens/"):  # an ephemeral token (wire spec §11)
+            method += "Constrained"
+            headers["authorization"] = f"Token {key}"
+            if self.version != "v1alpha":
+                log.warning("ephemeral tokens are served under v1alpha", api_version=self.version)
+        path = f"/ws/google.ai.generativelanguage.{self.version}.GenerativeService.{method}"
+        return self.base + path, headers
+
+    async def __call__(self, handle: str | None) -> tuple[WebSocket, dict[str, Any]]:
+        setup = dict(self.setup)
+        if handle is not None:
+            setup["sessionResumption"] = {**setup["sessionResumption"], "handle": handle}
+        with anyio.move_on_after(self.timeout or math.inf) as scope:
+            url, headers = await self._url_and_headers()
+            ws = await connect_websocket(url, headers, ssl_context=self.ssl_context)
+            try:
+                await ws.send_text(json.dumps({"setup": setup}))
+                first = json.loads(await ws.receive())
+            except BaseException:
+                await ws.aclose()
+                raise
+            return ws, first if isinstance(first, dict) else {}
+        assert scope.cancelled_caught
+        raise DeadlineExceededError(self.timeout or 0.0)
+
+
+def _message(raw: dict[str, Any]) -> LiveServerMessage:
+    """A server message; a frame with none of the known fields is an error frame (as the
+    official SDK treats it)."""
+    if raw and not _MESSAGE_KEYS.intersection(raw):
+        raise APIError(raw.get("code") if isinstance(raw.get("code"), int) else None, raw)
+    return LiveServerMessage.from_wire(raw)
