@@ -84,13 +84,8 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 
 
 def _embed_many(models: AsyncModels, spec: JobSpec, texts: Iterable[str]) -> EmbedMany:
-    # The one place the mapper is built: `models.embed_many(...)` once the facade offers it.
-    return EmbedMany(
-        models,
-        model=spec.model,
-        contents=texts,
-        config=_config(spec),
-        max_in_flight=spec.max_in_flight,
+    return models.embed_many(
+        model=spec.model, contents=texts, config=_config(spec), max_in_flight=spec.max_in_flight
     )
 
 

@@ -1,0 +1,149 @@
+"""Coalescing: N concurrent single `embed_content` calls (one text each), all started at once.
+
+genaio (default limits: coalescing on, 100 entries a request at most) should need at most
+N / 100 + 1 HTTP requests; the official SDK sends one request per call. The emulator serves
+both (it answers a batch with as many embeddings as it was sent) and counts what it received.
+Embeddings are asked with 64 dimensions, so that decoding vectors does not hide the cost of
+the requests themselves.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from _clients import open_client
+from _table import Check, Section, num, ratio
+
+if TYPE_CHECKING:
+    from run import Bench
+
+__all__ = ["op_coalesce", "run"]
+
+CLIENTS = ("genaio-trio", "sdk-httpx2", "sdk-aiohttp")
+LABELS = {
+    "genaio-trio": "genaio on trio (default limits)",
+    "sdk-httpx2": "google-genai, httpx2 (default)",
+    "sdk-aiohttp": "google-genai, aiohttp",
+}
+DIMENSIONS = 64
+
+
+async def op_coalesce(client: str, url: str, *, calls: int, cap: float) -> dict[str, Any]:
+    """Start `calls` single embed_content calls at once; wait for all (at most `cap` s)."""
+    done = errors = 0
+    first_error = ""
+    async with open_client(
+        client, url, endpoint="embed", concurrency=100, batching=True, dimensions=DIMENSIONS
+    ) as call:
+        await call(-1)  # warm: the client's tree and one connection
+
+        async def one(i: int) -> None:
+            nonlocal done, errors, first_error
+            try:
+                values = await call(i)
+                assert len(values) == DIMENSIONS, len(values)
+            except Exception as exc:
+                errors += 1
+                first_error = first_error or f"{type(exc).__name__}: {exc}"[:300]
+            else:
+                done += 1
+
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        with anyio.move_on_after(cap) as scope:
+            async with anyio.create_task_group() as tasks:
+                for i in range(calls):
+                    tasks.start_soon(one, i)
+        elapsed = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+    return {
+        "done": done,
+        "errors": errors,
+        "first_error": first_error,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "capped": scope.cancelled_caught,
+    }
+
+
+def run(bench: Bench) -> tuple[list[Section], list[Check]]:
+    p = bench.params
+    emulator = bench.emulator()
+    n = p.coalesce_calls
+    results: dict[str, dict[str, Any]] = {}
+    for client in bench.usable(CLIENTS):
+        bench.progress(f"coalescing {n:,} calls {client}")
+        emulator.reset()
+        result = bench.workers.get(client).request(
+            "_coalesce",
+            "op_coalesce",
+            timeout=p.coalesce_cap + 90,
+            url=emulator.url,
+            calls=n,
+            cap=p.coalesce_cap,
+        )
+        if "error" not in result:
+            counts = emulator.stats().get("by_endpoint", {})
+            result["requests"] = (
+                sum(
+                    counts.get(e, {}).get("requests", 0)
+                    for e in ("batchEmbedContents", "embedContent")
+                )
+                - 1
+            )  # the warm-up call
+        results[client] = result
+    section = Section(
+        f"Coalescing: {n:,} concurrent single embed_content calls "
+        f"(emulator, {DIMENSIONS} dimensions)",
+        ["client", "HTTP requests", "seconds", "calls/s", "CPU s", "genaio faster by"],
+    )
+    g = results.get("genaio-trio", {})
+    g_time = None if "error" in g or g.get("capped") or g.get("errors") else g.get("elapsed")
+    sdk_times = []
+    for client, r in results.items():
+        if "error" in r:
+            section.rows.append([LABELS[client], "failed", "", "", "", ""])
+            section.notes.append(f"{LABELS[client]}: {r['error']}")
+            continue
+        capped = r["capped"]
+        seconds = f"> {r['elapsed']:.1f} (cap)" if capped else num(r["elapsed"], 2)
+        # A capped SDK run finished only part of the calls: its full time is at least
+        # elapsed * n / done, which is what the ratio uses (a lower bound of genaio's lead).
+        full = r["elapsed"] * n / max(r["done"], 1) if capped else r["elapsed"]
+        if client != "genaio-trio" and not r["errors"]:
+            sdk_times.append(full)
+        faster = "" if client == "genaio-trio" else num(ratio(full, g_time), 1, "x")
+        if capped and faster:
+            faster = ">= " + faster
+        section.rows.append(
+            [
+                LABELS[client],
+                num(r["requests"]),
+                seconds,
+                num(r["done"] / r["elapsed"] if r["elapsed"] else None),
+                num(r["cpu"], 2),
+                faster,
+            ]
+        )
+        if r["errors"]:
+            section.notes.append(f"{LABELS[client]}: {r['errors']} errors, e.g. {r['first_error']}")
+    limit = n // 100 + 1
+    requests = g.get("requests") if "error" not in g else None
+    checks = [
+        Check(
+            f"coalescing: {n:,} calls become <= {limit} requests",
+            num(requests),
+            None if requests is None else requests <= limit and not g.get("errors"),
+        )
+    ]
+    best_sdk = min(sdk_times, default=None)
+    speedup = ratio(best_sdk, g_time)
+    checks.append(
+        Check(
+            f"coalescing: genaio >= 20x faster than the SDK's best on {n:,} calls",
+            num(speedup, 1, "x"),
+            None if speedup is None else speedup >= 20,
+        )
+    )
+    return [section], checks

@@ -1,0 +1,131 @@
+"""Where genaio's time per request goes: the genaio-on-trio client under cProfile at
+concurrency 64 against nginx's canned answers, its own time (`tottime`) summed by layer and
+divided by the requests made. cProfile slows Python code down by a roughly constant factor, so
+the shares are what to read; the unprofiled CPU per request is printed beside them.
+
+    python bench/run.py --only profile
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+import time
+from typing import TYPE_CHECKING, Any
+
+from _clients import open_client
+from _load import drive
+from _table import Check, Section, num
+
+if TYPE_CHECKING:
+    from run import Bench
+
+__all__ = ["op_profile", "run"]
+
+CONCURRENCY = 64
+FANOUT = 2000
+#: Layers, by a fragment of the file's path (the first that matches wins).
+LAYERS = (
+    ("genaio/engine/_pool", "genaio pool (h11 driving, connection stack)"),
+    ("genaio/engine/_transport", "genaio transport (request building, body read, JSON)"),
+    ("genaio/engine/_retry", "genaio retrier"),
+    ("genaio/engine", "genaio engine, other"),
+    ("genaio/actors", "genaio actors (mailbox, serve loop, worker, reply)"),
+    ("genaio/api", "genaio facade (arguments, bodies, typed answers)"),
+    ("genaio/types", "genaio types (pydantic models)"),
+    ("pydantic", "pydantic / pydantic-core"),
+    ("/h11/", "h11 (HTTP/1.1 parsing)"),
+    ("/httpx/", "httpx client layer (Request, Response, URL, headers)"),
+    ("/httpcore/", "httpcore (httpx's pool)"),
+    ("/h2/", "h2"),
+    ("/anyio/", "anyio"),
+    ("/trio/", "trio (scheduler, sockets)"),
+    ("/json/", "json"),
+    ("/attr", "attrs"),
+    ("/structlog/", "structlog"),
+    ("/_load.py", "the load loop (bench)"),
+    ("/_clients.py", "the load loop (bench)"),
+)
+
+
+def _layer(filename: str, function: str) -> str:
+    if filename == "~":  # C functions, charged here rather than to their Python caller
+        return "builtins (socket calls, str/bytes methods, isinstance, C parsers)"
+    for fragment, layer in LAYERS:
+        if fragment in filename:
+            return layer
+    return "other (stdlib, outcome, sniffio, ...)"
+
+
+async def op_profile(
+    client: str, url: str, *, endpoint: str, requests: int, concurrency: int, cap: float
+) -> dict[str, Any]:
+    async with open_client(client, url, endpoint=endpoint, concurrency=concurrency) as call:
+        await drive(call, concurrency, max(500, concurrency), cap)
+        plain = await drive(call, concurrency, requests, cap)
+        profiler = cProfile.Profile()
+        cpu0 = time.process_time()
+        profiler.enable()
+        result = await drive(call, concurrency, requests, 3 * cap)
+        profiler.disable()
+        cpu = time.process_time() - cpu0
+    stats = pstats.Stats(profiler)
+    layers: dict[str, float] = {}
+    functions = []
+    for (filename, line, function), (_, calls, tottime, _cum, _) in stats.stats.items():  # type: ignore[attr-defined]
+        layer = _layer(filename, function)
+        layers[layer] = layers.get(layer, 0.0) + tottime
+        short = filename.split("site-packages/")[-1].split("/work/main/")[-1]
+        functions.append((tottime, calls, f"{short}:{line} {function}"))
+    functions.sort(reverse=True)
+    done = result["done"] or 1
+    return {
+        "plain_cpu_us": plain["cpu_us"],
+        "plain_rate": plain["rate"],
+        "profiled_cpu_us": 1e6 * cpu / done,
+        "layers": {k: 1e6 * v / done for k, v in layers.items()},
+        "top": [(1e6 * t / done, c / done, name) for t, c, name in functions[:25]],
+    }
+
+
+def run(bench: Bench) -> tuple[list[Section], list[Check]]:
+    sections = []
+    n = bench.params.profile_requests
+    slow, _ = bench.slow_server(1.0)
+    runs = [
+        ("generate_content", "generate", bench.nginx.urls["http"], CONCURRENCY, n, 60.0),
+        ("embed_content", "embed", bench.nginx.urls["http"], CONCURRENCY, n, 60.0),
+        ("generate_content, 1 s server", "generate", slow, FANOUT, 2 * FANOUT, 2.0),
+    ]
+    for label, endpoint, url, concurrency, requests, cap in runs:
+        bench.progress(f"profile {label} c={concurrency}")
+        r = bench.workers.get("genaio-trio").request(
+            "_profile",
+            "op_profile",
+            timeout=600,
+            url=url,
+            endpoint=endpoint,
+            requests=requests,
+            concurrency=concurrency,
+            cap=cap,
+        )
+        title = f"Profile: genaio on trio, {label}, c={concurrency} (cProfile, own time)"
+        if "error" in r:
+            sections.append(Section(title, ["—"], notes=[r["error"]]))
+            continue
+        total = sum(r["layers"].values())
+        section = Section(
+            title,
+            ["layer", "µs/req (profiled)", "share"],
+            notes=[
+                f"unprofiled: {num(r['plain_cpu_us'])} µs CPU/req, {num(r['plain_rate'])} req/s; "
+                f"profiled: {num(r['profiled_cpu_us'])} µs CPU/req",
+                "top functions by own time (µs/req, calls/req): "
+                + "; ".join(f"{n} {num(t, 1)} ({num(c, 1)})" for t, c, n in r["top"][:15]),
+            ],
+        )
+        for layer, us in sorted(r["layers"].items(), key=lambda kv: -kv[1]):
+            if us >= 0.5:
+                section.rows.append([layer, num(us, 1), num(100 * us / total, 1, "%")])
+        sections.append(section)
+    return sections, []
