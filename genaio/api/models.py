@@ -49,6 +49,10 @@ from genaio.types import (
     Video,
 )
 
+_ImagesResponse = TypeVar(
+    "_ImagesResponse", EditImageResponse, UpscaleImageResponse, RecontextImageResponse
+)
+
 __all__ = ["AsyncModels"]
 
 #: How each embedding endpoint's calls merge: the request's list of entries, the answer's list.
@@ -268,11 +272,7 @@ class AsyncModels(Resource):
         """
         _media.vertex_only("edit_image", vertex=self._vertex)
         body = _media.edit_image_body(prompt, reference_images, config)
-        answer = await self._predict(model, body, config)
-        return EditImageResponse(
-            generated_images=_media.parse_images(answer.data),
-            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
-        )
+        return await self._predict_images(EditImageResponse, model, body, config)
 
     async def upscale_image(
         self,
@@ -288,11 +288,7 @@ class AsyncModels(Resource):
         """
         _media.vertex_only("upscale_image", vertex=self._vertex)
         body = _media.upscale_image_body(image, upscale_factor, config)
-        answer = await self._predict(model, body, config)
-        return UpscaleImageResponse(
-            generated_images=_media.parse_images(answer.data),
-            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
-        )
+        return await self._predict_images(UpscaleImageResponse, model, body, config)
 
     async def recontext_image(
         self,
@@ -307,11 +303,7 @@ class AsyncModels(Resource):
         """
         _media.vertex_only("recontext_image", vertex=self._vertex)
         body = _media.recontext_image_body(source, config)
-        answer = await self._predict(model, body, config)
-        return RecontextImageResponse(
-            generated_images=_media.parse_images(answer.data),
-            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
-        )
+        return await self._predict_images(RecontextImageResponse, model, body, config)
 
     async def segment_image(
         self,
@@ -365,6 +357,16 @@ class AsyncModels(Resource):
             idempotent=False,
         )
         return GenerateVideosOperation.from_wire((await self._json(call, rate_key=name)).data)
+
+    async def _predict_images(
+        self, response_type: type[_ImagesResponse], model: str, body: dict[str, Any], config: Any
+    ) -> _ImagesResponse:
+        """A `:predict` call whose answer is a list of images, as `response_type`."""
+        answer = await self._predict(model, body, config)
+        return response_type(
+            generated_images=_media.parse_images(answer.data),
+            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+        )
 
     async def _predict(self, model: str, body: dict[str, Any], config: Any) -> JsonAnswer:
         """One `:predict` call, charged to the model's rate limit."""
