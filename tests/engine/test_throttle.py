@@ -107,3 +107,30 @@ async def test_a_429_pauses_the_other_callers_of_the_same_model(nursery, autojum
     # retry went after the same pause.
     assert sorted(t for _, t in sent[1:]) == [pytest.approx(5), pytest.approx(5)]
     await client.aio.aclose()
+
+
+async def test_a_per_day_quota_is_waited_out_not_hammered(autojump_clock):
+    sent = []
+    per_day = [
+        {
+            "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+            "violations": [{"quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}],
+        },
+        *retry_info(3600),
+    ]
+
+    def server(request):
+        sent.append(trio.current_time())
+        if len(sent) == 1:
+            return json_response(429, error_json(429, "RESOURCE_EXHAUSTED", details=per_day))
+        return json_response(200, GENERATE_OK)
+
+    client = mock_client(server)
+    # The reset is an hour away, past any retry's max_delay: the caller hears at once...
+    with pytest.raises(RateLimitError) as caught:
+        await client.aio.models.generate_content(model="m", contents="Hi")
+    assert caught.value.retry_delay == 3600 and trio.current_time() == 0
+    # ...and the model is paused until the reset: the next call waits for it, sending nothing.
+    await client.aio.models.generate_content(model="m", contents="again")
+    assert sent == [0, pytest.approx(3600)]
+    await client.aio.aclose()
