@@ -1,9 +1,10 @@
-"""The job's live progress line and its closing summary.
+"""The job's progress display and its closing summary.
 
 The job counts what it sees (items, estimated tokens, failures); the engine counts what it hides
-(429s and retries), read through a callable. Rendering is a pure function of those numbers, so
-tests check it without a terminal. On a terminal the line is redrawn in place a few times a
-second; otherwise (a log file, a pipe) a plain line is printed every few seconds.
+(429s and retries), read through a callable. On a terminal, rich draws a live progress bar (its
+own speed and ETA estimates included); in a log file or a pipe, where a live display has nothing
+to redraw, `render` prints a plain line every few seconds. `render` and `summary` are pure
+functions of the numbers, so tests check them without a terminal.
 """
 
 from __future__ import annotations
@@ -15,6 +16,16 @@ from typing import TextIO
 
 import anyio
 import attrs
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    Task,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as RichProgress
+from rich.text import Text
 
 __all__ = ["Counts", "EngineCounts", "Progress", "render", "summary"]
 
@@ -80,7 +91,7 @@ def _clock(seconds: float) -> str:
 
 
 class Progress:
-    """Draws `render` over time. `run` redraws until cancelled; `close` leaves a clean line."""
+    """Shows the counts over time: `run` redraws until cancelled; `close` leaves the final state."""
 
     def __init__(
         self,
@@ -94,13 +105,17 @@ class Progress:
         self.counts = counts
         self._engine = engine
         self._stream = stream
-        self._live = live
         self._clock = clock
         self._samples: deque[tuple[float, int]] = deque()
-        self._drawn = False
+        self._bar = _rich_bar(stream) if live else None
+        self._task = (
+            self._bar.add_task("embedding", total=counts.total, tokens=0, limited=0, retries=0)
+            if self._bar is not None
+            else None
+        )
 
     def rate(self) -> float:
-        """Items per second over the last few seconds."""
+        """Items per second over the last few seconds (for the plain lines)."""
         now = self._clock()
         self._samples.append((now, self.counts.embedded))
         while len(self._samples) > 2 and now - self._samples[1][0] >= _RATE_WINDOW:
@@ -109,12 +124,19 @@ class Progress:
         return (last - first) / (end - start) if end > start else 0.0
 
     def draw(self) -> None:
-        line = render(self.counts, self._engine(), self.rate())
-        if self._live:
-            self._stream.write(f"\r{line}\x1b[K")
-            self._drawn = True
-        else:
-            self._stream.write(line + "\n")
+        engine = self._engine()
+        if self._bar is not None and self._task is not None:
+            self._bar.update(
+                self._task,
+                completed=self.counts.embedded + self.counts.failed,
+                total=self.counts.total,
+                tokens=self.counts.tokens,
+                limited=engine.rate_limited,
+                retries=engine.retries,
+            )
+            self._bar.refresh()
+            return
+        self._stream.write(render(self.counts, engine, self.rate()) + "\n")
         self._stream.flush()
 
     async def run(self) -> None:
@@ -122,14 +144,46 @@ class Progress:
 
         Cancellation: the normal way to stop it; nothing is left half-written.
         """
-        interval = 0.25 if self._live else 5.0
+        if self._bar is not None:
+            self._bar.start()
+        interval = 0.25 if self._bar is not None else 5.0
         while True:
             await anyio.sleep(interval)
             self.draw()
 
     def close(self) -> None:
-        """End the live line so that what follows starts on a fresh one."""
-        if self._drawn:
-            self._stream.write("\r" + render(self.counts, self._engine(), self.rate()) + "\n")
-            self._stream.flush()
-            self._drawn = False
+        """Draw the final state and end the live display, so what follows starts on its own line."""
+        if self._bar is not None and self._bar.live.is_started:
+            self.draw()
+            self._bar.stop()
+
+
+class _Stats(ProgressColumn):
+    """Items/s, tokens, 429s and retries in one short column (rich's speed counts bytes)."""
+
+    def render(self, task: Task) -> Text:
+        fields = task.fields
+        return Text(
+            f"{task.speed or 0:,.0f}/s {_short(fields['tokens'])} tok "
+            f"429s {fields['limited']:,} retries {fields['retries']:,}"
+        )
+
+
+def _short(n: int) -> str:
+    """A count in four characters or so: 950, 29.7k, 17.3M."""
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= size:
+            return f"{n / size:.1f}{suffix}"
+    return str(n)
+
+
+def _rich_bar(stream: TextIO) -> RichProgress:
+    # Fits 80 columns. Refreshed by `run` in the job's own event loop: no thread of rich's.
+    return RichProgress(
+        BarColumn(bar_width=12),
+        MofNCompleteColumn(),
+        _Stats(),
+        TimeRemainingColumn(),
+        console=Console(file=stream, force_terminal=True),
+        auto_refresh=False,
+    )

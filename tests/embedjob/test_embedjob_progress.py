@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import trio
+
 from genaio.embedjob._progress import Counts, EngineCounts, Progress, render, summary
 
 
@@ -28,12 +30,31 @@ def test_the_rate_is_measured_over_recent_seconds():
     now = [0.0]
     counts = Counts(total=100)
     stream = io.StringIO()
-    progress = Progress(counts, EngineCounts, stream, live=True, clock=lambda: now[0])
+    progress = Progress(counts, EngineCounts, stream, live=False, clock=lambda: now[0])
     for second in range(1, 31):
         now[0] = float(second)
         counts.embedded = second * (1 if second <= 20 else 3)
         rate = progress.rate()
     assert 5.0 < rate < 9.0  # the last ten seconds, not the whole run (3.0)
+
+
+async def test_a_terminal_gets_rich_live_bar_and_a_final_state(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # a terminal's width (rich assumes 80 for a StringIO)
+    counts = Counts(total=100, embedded=40, tokens=1234)
+    stream = io.StringIO()
+    progress = Progress(counts, lambda: EngineCounts(rate_limited=2, retries=3), stream, live=True)
+    with trio.move_on_after(0.6):
+        await progress.run()
+    counts.embedded = 100
+    progress.close()
+    text = stream.getvalue()
+    assert "40/100" in text and "100/100" in text
+    assert "1.2k tok" in text and "429s 2" in text and "retries 3" in text
+
+
+def test_a_log_gets_plain_lines():
+    stream = io.StringIO()
+    progress = Progress(Counts(total=10, embedded=5), EngineCounts, stream, live=False)
     progress.draw()
     progress.close()
-    assert stream.getvalue().startswith("\r[") and stream.getvalue().endswith("\n")
+    assert stream.getvalue().startswith("[") and stream.getvalue().count("\n") == 1
