@@ -14,6 +14,7 @@ import genaio
 from genaio import types
 from genaio.api._lro import PollPolicy
 from genaio.errors import DeadlineExceededError, NotFoundError, RateLimitError
+from tests.families.polling import finish_once_polled
 from tests.recording import record_genaio, record_sdk
 
 VERTEX = {
@@ -36,12 +37,6 @@ def client(emulator, **kwargs):
     return genaio.Client(api_key="test-key", http_options=options)
 
 
-async def finish_later(emulator, seconds=3.0):
-    """Move the emulator's clock once the caller has started waiting."""
-    await trio.sleep(0.1)
-    await trio.to_thread.run_sync(emulator.advance, seconds)
-
-
 async def test_inlined_batch_runs_to_its_results(genaio_emulator):
     async with client(genaio_emulator).aio as aio:
         job = await aio.batches.create(
@@ -50,7 +45,7 @@ async def test_inlined_batch_runs_to_its_results(genaio_emulator):
         assert job.name.startswith("batches/") and job.display_name == "two"
         assert job.state == types.JobState.JOB_STATE_PENDING and not job.done
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(finish_later, genaio_emulator)
+            nursery.start_soon(finish_once_polled, genaio_emulator)
             job = await aio.batches.wait(name=job.name, poll=FAST)
         assert job.state == types.JobState.JOB_STATE_SUCCEEDED and job.done
         first, second = job.dest.inlined_responses
@@ -130,7 +125,7 @@ async def test_vertex_batch_prediction_jobs(genaio_emulator):
         assert job.src.gcs_uri == ["gs://bucket/in.jsonl"]
         assert job.dest.gcs_uri == "gs://bucket/in/dest"
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(finish_later, genaio_emulator)
+            nursery.start_soon(finish_once_polled, genaio_emulator)
             done = await aio.batches.wait(name=job.name.rsplit("/", 1)[-1], poll=FAST)
         assert done.state == types.JobState.JOB_STATE_SUCCEEDED
         other = await aio.batches.create(

@@ -14,6 +14,7 @@ import genaio
 from genaio import types
 from genaio.api._lro import PollPolicy
 from genaio.errors import DeadlineExceededError, NotFoundError
+from tests.families.polling import finish_once_polled
 
 VERTEX = {
     "vertexai": True,
@@ -65,13 +66,8 @@ async def test_get_refreshes_an_operation_as_its_own_class(genaio_emulator):
 async def test_wait_polls_until_done(genaio_emulator):
     operation = types.Operation(name=start_operation(genaio_emulator))
     async with client(genaio_emulator).aio as aio:
-
-        async def finish_later():
-            await trio.sleep(0.1)
-            await trio.to_thread.run_sync(genaio_emulator.advance, 3)
-
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(finish_later)
+            nursery.start_soon(finish_once_polled, genaio_emulator)
             done = await aio.operations.wait(operation, poll=FAST)
         assert done.done and done.error is None
 

@@ -13,6 +13,7 @@ import genaio
 from genaio import types
 from genaio.api._lro import PollPolicy
 from genaio.errors import NotFoundError, RateLimitError
+from tests.families.polling import finish_once_polled
 from tests.recording import record_genaio, record_sdk
 
 VERTEX = {
@@ -34,11 +35,6 @@ def client(emulator, **kwargs):
     return genaio.Client(api_key="test-key", http_options=options)
 
 
-async def finish_later(emulator, seconds=3.0):
-    await trio.sleep(0.1)
-    await trio.to_thread.run_sync(emulator.advance, seconds)
-
-
 async def test_gemini_tuned_model_as_a_job(genaio_emulator):
     async with client(genaio_emulator).aio as aio:
         job = await aio.tunings.tune(
@@ -52,7 +48,7 @@ async def test_gemini_tuned_model_as_a_job(genaio_emulator):
         assert running.state == types.JobState.JOB_STATE_RUNNING and not running.has_ended
         assert running.start_time is not None and running.base_model == "models/gemini-2.0-flash"
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(finish_later, genaio_emulator)
+            nursery.start_soon(finish_once_polled, genaio_emulator)
             done = await aio.tunings.wait(name=job.name, poll=FAST)
         assert done.has_succeeded and done.end_time is not None
         assert done.tuned_model == types.TunedModel(model=job.name, endpoint=job.name)
@@ -92,7 +88,7 @@ async def test_vertex_tuning_jobs(genaio_emulator):
         assert job.name.startswith("projects/p/locations/us-central1/tuningJobs/")
         assert job.supervised_tuning_spec.training_dataset_uri == "gs://b/train.jsonl"
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(finish_later, genaio_emulator)
+            nursery.start_soon(finish_once_polled, genaio_emulator)
             done = await aio.tunings.wait(name=job.name, poll=FAST)
         assert done.has_succeeded and done.tuned_model.endpoint.startswith("projects/p/")
         other = await aio.tunings.tune(
