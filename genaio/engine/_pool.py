@@ -1,10 +1,14 @@
-"""The connection pool the connection actor owns: HTTP/1.1 over h11 and anyio streams.
+"""The connection pool the connection actor owns: HTTP/1.1 over anyio streams.
 
-httpx stays the client API; this is the `httpx.AsyncBaseTransport` under it. httpcore's pool does
-work proportional to its connections on every request, which makes it slower the more requests
-are in flight (see docs/performance.md); this one keeps, per origin, a stack of idle keep-alive
-connections (the most recently used first: the warmest, the least likely to have been closed)
-and a count of open ones, so taking and returning a connection costs the same at any load.
+httpcore's pool does work proportional to its connections on every request, which makes it
+slower the more requests are in flight (see docs/performance.md); this one keeps, per origin, a
+stack of idle keep-alive connections (the most recently used first: the warmest, the least likely
+to have been closed) and a count of open ones, so taking and returning a connection costs the same
+at any load.
+
+Two doors: `exchange`, which the engine uses (bytes in, a `PooledResponse` out: no
+`httpx.Request`/`httpx.Response` per request, which cost more than the HTTP itself), and the
+`httpx.AsyncBaseTransport` interface, so that the pool can serve an `httpx.AsyncClient` too.
 
 The decisions (which connection, may another open, may this one be reused) are synchronous; the
 I/O around them is a thin async shell. A connection goes back to the pool only when its response
@@ -16,17 +20,25 @@ from __future__ import annotations
 
 import ssl
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
-from typing import Any, NoReturn
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import NoReturn
 
 import anyio
 import anyio.abc
 import anyio.streams.tls
 import attrs
-import h11
 import httpx
 
-__all__ = ["PoolStatistics", "PooledTransport"]
+from genaio.engine._http11 import (
+    Decoder,
+    ProtocolError,
+    ResponseHeaders,
+    ResponseParser,
+    Target,
+    encode_request,
+)
+
+__all__ = ["PoolStatistics", "PooledResponse", "PooledTransport"]
 
 _READ_SIZE = 64 * 1024
 Origin = tuple[bytes, bytes, int]
@@ -45,30 +57,31 @@ class PoolStatistics:
 
 
 class _Connection:
-    """One HTTP/1.1 connection: a byte stream and its h11 state machine."""
+    """One HTTP/1.1 connection: a byte stream and the parser of its responses."""
 
-    __slots__ = ("h11", "origin", "reused", "stream")
+    __slots__ = ("answered", "origin", "parser", "reused", "stream")
 
     def __init__(self, origin: Origin, stream: anyio.abc.ByteStream) -> None:
         self.origin = origin
         self.stream = stream
-        self.h11 = h11.Connection(h11.CLIENT)
+        self.parser = ResponseParser()
         self.reused = False
+        self.answered = False  # whether the server sent anything in the current exchange
 
-    async def send(self, event: Any) -> None:
-        data = self.h11.send(event)
-        if data:
-            await self.stream.send(data)
+    async def receive_head(self) -> None:
+        parser = self.parser
+        while not parser.head_done:
+            await self.receive()
 
-    async def next_event(self) -> Any:
-        while True:
-            event = self.h11.next_event()
-            if event is not h11.NEED_DATA:
-                return event
-            self.h11.receive_data(await self.stream.receive(_READ_SIZE))
-
-    def reusable(self) -> bool:
-        return self.h11.our_state is h11.DONE and self.h11.their_state is h11.DONE
+    async def receive(self) -> None:
+        """Feed the parser what the server sends next (or that it closed the connection)."""
+        try:
+            data = await self.stream.receive(_READ_SIZE)
+        except anyio.EndOfStream:
+            self.parser.feed_eof()
+        else:
+            self.answered = True
+            self.parser.feed(data)
 
 
 class PooledTransport(httpx.AsyncBaseTransport):
@@ -107,22 +120,46 @@ class PooledTransport(httpx.AsyncBaseTransport):
             reused=self.reused,
         )
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send `request` on a pooled connection and return its response, body unread.
+    async def exchange(
+        self,
+        method: str,
+        target: Target,
+        headers: Iterable[tuple[bytes, bytes]],
+        body: bytes = b"",
+    ) -> PooledResponse:
+        """Send a request on a pooled connection and return its response, body unread.
 
-        Cancellation: a cancelled exchange closes its connection; nothing is returned to the
-        pool half-used.
+        Failures raise httpx's transport exceptions, as from any httpx transport. Cancellation: a
+        cancelled exchange closes its connection; nothing is returned to the pool half-used.
         """
-        origin = (request.url.raw_scheme, request.url.raw_host, request.url.port or _port(request))
-        connection = await self._checkout(origin, request)
+        data = _encoded(method, target, headers, body)
+        connection = await self._checkout(target.origin)
         try:
-            return await self._exchange(connection, request)
+            return await self._exchange(connection, method, data)
         except httpx.TransportError:
-            if not (connection.reused and _replayable(request)):
+            if not connection.reused or connection.answered:
                 raise
         # A kept-alive connection the server had closed meanwhile: nothing of the answer came,
-        # so one more try on a new connection is safe.
-        return await self._exchange(await self._checkout(origin, request, fresh=True), request)
+        # so one more try on a new connection is safe (the body is in memory).
+        connection = await self._checkout(target.origin, fresh=True)
+        return await self._exchange(connection, method, data)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """The httpx transport interface, over `exchange`."""
+        url = request.url
+        target = Target(url.scheme, url.host, url.port, url.raw_path)
+        headers = [
+            (name, value)
+            for name, value in request.headers.raw
+            if name.lower() not in (b"content-length", b"transfer-encoding")
+        ]
+        response = await self.exchange(request.method, target, headers, await request.aread())
+        return httpx.Response(
+            response.status_code,
+            headers=response.raw_headers,
+            stream=_HttpxBody(response),
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": response.reason},
+        )
 
     async def aclose(self) -> None:
         self._closed = True
@@ -156,9 +193,11 @@ class PooledTransport(httpx.AsyncBaseTransport):
     def _keep(self, connection: _Connection) -> bool:
         """Return a finished connection to the pool, if it may serve another request."""
         self._busy -= 1
-        if self._closed or not connection.reusable() or self._idle_count >= self._max_keepalive:
+        parser = connection.parser
+        if self._closed or not (parser.done and parser.keep_alive):
             return False
-        connection.h11.start_next_cycle()
+        if self._idle_count >= self._max_keepalive:
+            return False
         self._idle[connection.origin].append(connection)
         self._idle_count += 1
         self._notify()
@@ -172,16 +211,14 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
     # The async shell.
 
-    async def _checkout(
-        self, origin: Origin, request: httpx.Request, *, fresh: bool = False
-    ) -> _Connection:
+    async def _checkout(self, origin: Origin, *, fresh: bool = False) -> _Connection:
         while True:
             if self._closed:
-                raise httpx.ConnectError("the connection pool is closed", request=request)
+                raise httpx.ConnectError("the connection pool is closed")
             if not fresh and (connection := self._take_idle(origin)) is not None:
                 return connection
             if self._open < self._max:
-                return await self._connect(origin, request)
+                return await self._connect(origin)
             if (victim := self._evict_idle()) is not None:
                 await self._close(victim)
                 continue
@@ -192,7 +229,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
             finally:
                 self._waiting -= 1
 
-    async def _connect(self, origin: Origin, request: httpx.Request) -> _Connection:
+    async def _connect(self, origin: Origin) -> _Connection:
         self._open += 1
         self._busy += 1
         scheme, host, port = origin
@@ -210,34 +247,21 @@ class PooledTransport(httpx.AsyncBaseTransport):
             self._open -= 1
             self._busy -= 1
             self._notify()
-            _raise_mapped(exc, httpx.ConnectError, request)
+            _raise_mapped(exc, httpx.ConnectError)
         self.opened += 1
         return _Connection(origin, stream)
 
-    async def _exchange(self, connection: _Connection, request: httpx.Request) -> httpx.Response:
-        """Send `request` on `connection` and return the response with its body still unread."""
+    async def _exchange(self, connection: _Connection, method: str, data: bytes) -> PooledResponse:
+        """Send `data` on `connection` and return the response with its body still unread."""
+        connection.parser.reset(head_only=method == "HEAD")
+        connection.answered = False
         try:
-            await connection.send(
-                h11.Request(
-                    method=request.method, target=request.url.raw_path, headers=request.headers.raw
-                )
-            )
-            async for chunk in request.stream:  # type: ignore[union-attr]
-                await connection.send(h11.Data(data=chunk))
-            await connection.send(h11.EndOfMessage())
-            head = await connection.next_event()
+            await connection.stream.send(data)
+            await connection.receive_head()
         except BaseException as exc:
             await self._discard(connection)
-            _raise_mapped(exc, httpx.ReadError, request)
-        if not isinstance(head, h11.Response):
-            await self._discard(connection)
-            raise httpx.RemoteProtocolError(f"unexpected {type(head).__name__}", request=request)
-        return httpx.Response(
-            head.status_code,
-            headers=head.headers,
-            stream=_Body(self, connection, request),
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": head.reason},
-        )
+            _raise_mapped(exc, httpx.ReadError)
+        return PooledResponse(self, connection)
 
     async def _release(self, connection: _Connection) -> None:
         if not self._keep(connection):
@@ -253,40 +277,75 @@ class PooledTransport(httpx.AsyncBaseTransport):
         await anyio.aclose_forcefully(connection.stream)
 
 
-class _Body(httpx.AsyncByteStream):
-    """A response body, read from its connection as the caller asks; closing it gives the
-    connection back (read to the end) or closes it (anything else)."""
+class PooledResponse:
+    """A response's status and headers, with its body read from the connection on demand.
 
-    def __init__(self, pool: PooledTransport, connection: _Connection, request: httpx.Request):
+    Reading the body to its end gives the connection back to the pool; `aclose` before the end
+    closes it. Either happens exactly once.
+    """
+
+    __slots__ = ("_connection", "_pool", "content", "headers", "raw_headers", "reason", "status_code")
+
+    def __init__(self, pool: PooledTransport, connection: _Connection) -> None:
         self._pool = pool
         self._connection: _Connection | None = connection
-        self._request = request
+        parser = connection.parser
+        self.status_code = parser.status
+        self.reason = parser.reason
+        self.raw_headers = parser.raw_headers
+        self.headers = ResponseHeaders.of(parser.raw_headers)
+        self.content = b""
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    @property
+    def reason_phrase(self) -> str:
+        return self.reason.decode("latin-1")
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    async def aiter_raw(self) -> AsyncIterator[bytes]:
+        """The body as it came (still content-encoded)."""
         connection = self._connection
         if connection is None:
             return
+        parser = connection.parser
         try:
             while True:
-                event = await connection.next_event()
-                if isinstance(event, h11.Data):
-                    yield bytes(event.data)
-                elif isinstance(event, h11.EndOfMessage):
+                if parser.body:
+                    chunks, parser.body = parser.body, []
+                    for chunk in chunks:
+                        yield chunk
+                if parser.done:
                     break
-                else:
-                    raise httpx.RemoteProtocolError(
-                        f"unexpected {type(event).__name__} in a body", request=self._request
-                    )
+                await connection.receive()
         except BaseException as exc:
             # `aclose` may have released the connection already (a body left half-read, then
             # this generator finalized): release it exactly once.
             if self._connection is connection:
                 self._connection = None
                 await self._pool._discard(connection)
-            _raise_mapped(exc, httpx.ReadError, self._request)
+            _raise_mapped(exc, httpx.ReadError)
         if self._connection is connection:
             self._connection = None
             await self._pool._release(connection)
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        """The body, its content-encoding undone."""
+        try:
+            decoder = Decoder(self.headers.get("content-encoding"))
+        except ProtocolError as exc:
+            await self.aclose()
+            raise httpx.DecodingError(str(exc)) from exc
+        async for chunk in self.aiter_raw():
+            try:
+                data = decoder.decode(chunk)
+            except ProtocolError as exc:
+                raise httpx.DecodingError(str(exc)) from exc
+            if data:
+                yield data
+        if tail := decoder.flush():
+            yield tail
 
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
@@ -294,24 +353,36 @@ class _Body(httpx.AsyncByteStream):
             await self._pool._discard(connection)
 
 
-def _port(request: httpx.Request) -> int:
-    return 443 if request.url.scheme == "https" else 80
+class _HttpxBody(httpx.AsyncByteStream):
+    """A `PooledResponse`'s body as httpx reads it (httpx undoes the content-encoding)."""
+
+    def __init__(self, response: PooledResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._response.aiter_raw():
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
 
 
-def _replayable(request: httpx.Request) -> bool:
-    """Whether the body can be sent again (bytes already in memory can)."""
-    return isinstance(request.stream, httpx.ByteStream)
+def _encoded(
+    method: str, target: Target, headers: Iterable[tuple[bytes, bytes]], body: bytes
+) -> bytes:
+    try:
+        return encode_request(method, target, headers, body)
+    except ProtocolError as exc:
+        raise httpx.LocalProtocolError(str(exc)) from exc
 
 
-def _raise_mapped(
-    exc: BaseException, default: Callable[..., httpx.TransportError], request: httpx.Request
-) -> NoReturn:
+def _raise_mapped(exc: BaseException, default: Callable[[str], httpx.TransportError]) -> NoReturn:
     """Raise the httpx exception for an I/O failure; cancellation and httpx's own pass as they
     are, so that the engine maps every transport failure in one place."""
     if isinstance(exc, httpx.HTTPError) or not isinstance(exc, Exception):
         raise exc
     if isinstance(exc, TimeoutError):
-        raise httpx.ConnectTimeout(str(exc) or "connect timed out", request=request) from exc
-    if isinstance(exc, h11.RemoteProtocolError | h11.LocalProtocolError):
-        raise httpx.RemoteProtocolError(str(exc), request=request) from exc
-    raise default(str(exc) or type(exc).__name__, request=request) from exc
+        raise httpx.ConnectTimeout(str(exc) or "connect timed out") from exc
+    if isinstance(exc, ProtocolError):
+        raise httpx.RemoteProtocolError(str(exc)) from exc
+    raise default(str(exc) or type(exc).__name__) from exc

@@ -7,6 +7,7 @@ families. Every REST call of every family goes through `send` (a JSON answer), `
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import math
@@ -14,7 +15,7 @@ import random
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 import attrs
@@ -24,7 +25,8 @@ from httpx._utils import get_environment_proxies
 from genaio.engine._auth import Auth
 from genaio.engine._config import CallOptions, EngineConfig, RetryPolicy
 from genaio.engine._errors import api_error, error_from_response, network_error
-from genaio.engine._pool import PooledTransport, PoolStatistics
+from genaio.engine._http11 import DEFAULT_HEADERS, ProtocolError, Target, split_url
+from genaio.engine._pool import PooledResponse, PooledTransport, PoolStatistics
 from genaio.engine._retry import Retrier
 from genaio.engine._sse import SSEDecoder
 from genaio.engine._throttle import Throttle
@@ -66,8 +68,39 @@ class JsonAnswer:
     headers: Mapping[str, str]
 
 
+class _Response(Protocol):
+    """What the transport reads of a response: the pool's own, or httpx's."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def aiter_bytes(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@attrs.frozen
+class _Request:
+    """A call with URL, credentials, options and body applied: ready for either door."""
+
+    method: str
+    url: str
+    query: dict[str, str] | None
+    #: On top of the client's headers (`EngineConfig.headers`).
+    headers: dict[str, str]
+    content: bytes | None
+
+
 class HttpTransport:
-    """Sends REST calls over one connection pool, retrying what is worth retrying."""
+    """Sends REST calls over one connection pool, retrying what is worth retrying.
+
+    When the pool is genaio's own and the httpx client around it changes nothing about a request
+    (no auth, hooks, cookies, default headers or params of the caller's), requests go to the pool
+    directly, without an `httpx.Request`/`httpx.Response` each; otherwise through the client.
+    """
 
     def __init__(
         self,
@@ -81,12 +114,17 @@ class HttpTransport:
         self._auth = auth
         self._rng = rng or random.Random()
         self._retriers: dict[RetryPolicy, Retrier] = {}
+        self._pool: PooledTransport | None = None
         if config.injected_client is not None:
             self.client: httpx.AsyncClient = config.injected_client
             self._owns_client = False
         else:
-            self.client = httpx.AsyncClient(**_client_args(config.client_args, pool_size))
+            args = _client_args(config.client_args, pool_size)
+            self.client = httpx.AsyncClient(**args)
             self._owns_client = True
+            if isinstance(args.get("transport"), PooledTransport) and _plain(args):
+                self._pool = args["transport"]
+        self._base_headers = (*DEFAULT_HEADERS, *_encode_headers(config.headers))
 
     async def send(
         self,
@@ -104,12 +142,12 @@ class HttpTransport:
 
         async def attempt(number: int) -> JsonAnswer:
             if throttle is None:
-                response = await self._exchange(call, number, request_id)
-                return JsonAnswer(_json_body(response), response.headers)
+                response, body = await self._exchange(call, number, request_id)
+                return JsonAnswer(_json_body(body), response.headers)
             admitted = await throttle.enter(tokens)
             try:
-                response = await self._exchange(call, number, request_id)
-                data = _json_body(response)
+                response, body = await self._exchange(call, number, request_id)
+                data = _json_body(body)
             except BaseException as error:
                 throttle.exit(admitted, error)
                 raise
@@ -127,7 +165,11 @@ class HttpTransport:
         """Like `send`, but return the 200 response with its body unparsed (downloads)."""
 
         async def attempt(number: int) -> httpx.Response:
-            return await self._exchange(call, number, request_id, limit=math.inf)
+            request = await self._prepare(call)
+            response, body = await self._exchange(
+                call, number, request_id, request=request, limit=math.inf
+            )
+            return _as_httpx(response, body, request)
 
         return await self._retrier(call).run(
             attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
@@ -150,11 +192,11 @@ class HttpTransport:
         is released when the block exits, however it exits.
         """
 
-        async def attempt(number: int) -> httpx.Response:
+        async def attempt(number: int) -> _Response:
             if throttle is None:
-                return await self._exchange(call, number, request_id, stream=True)
+                return (await self._exchange(call, number, request_id, stream=True))[0]
             async with throttle.attempt(tokens):
-                return await self._exchange(call, number, request_id, stream=True)
+                return (await self._exchange(call, number, request_id, stream=True))[0]
 
         response = await self._retrier(call).run(
             attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
@@ -193,26 +235,66 @@ class HttpTransport:
         attempt: int,
         request_id: str | None,
         *,
+        request: _Request | None = None,
         stream: bool = False,
         limit: float | None = None,
-    ) -> httpx.Response:
-        request = await self._build_request(call)
+    ) -> tuple[_Response, bytes]:
+        """One attempt: the response, and its body unless `stream` asks for it unread (a 200)."""
+        if request is None:
+            request = await self._prepare(call)
+        body = b""
         try:
-            response = await self.client.send(request, stream=True)
+            response = await self._open(request)
             if not stream or response.status_code != 200:
                 try:
-                    await _read_body(response, MAX_BODY_BYTES if limit is None else limit)
+                    body = await _read_body(response, MAX_BODY_BYTES if limit is None else limit)
                 finally:
                     await response.aclose()
             if response.status_code != 200:
-                raise error_from_response(response, request_id=request_id, attempts=attempt)
+                raise error_from_response(
+                    _as_httpx(response, body, request), request_id=request_id, attempts=attempt
+                )
         except httpx.TransportError as exc:
             raise network_error(exc, request_id=request_id, attempts=attempt) from exc
+        return response, body
+
+    async def _open(self, request: _Request) -> _Response:
+        """The response to `request`, its body unread: from the pool directly when it may be."""
+        pool = self._pool
+        if pool is None:
+            return await self._open_with_httpx(request)
+        response = await pool.exchange(
+            request.method,
+            _target(request.url, request.query),
+            self._headers(request.headers),
+            request.content or b"",
+        )
+        if response.status_code in _REDIRECTS and "location" in response.headers:
+            await response.aclose()  # rare: httpx knows how to follow one
+            return await self._open_with_httpx(request)
         return response
 
-    async def _build_request(self, call: RestCall) -> httpx.Request:
+    async def _open_with_httpx(self, request: _Request) -> httpx.Response:
+        built = self.client.build_request(
+            request.method,
+            request.url,
+            params=request.query,
+            headers={**self.config.headers, **request.headers},
+            content=request.content,
+        )
+        return await self.client.send(built, stream=True)
+
+    def _headers(self, extra: Mapping[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+        """The client's headers (encoded once) followed by a request's own."""
+        if not extra:
+            return self._base_headers
+        if extra.keys() & self.config.headers.keys():  # an override: merge, then encode
+            return (*DEFAULT_HEADERS, *_encode_headers({**self.config.headers, **extra}))
+        return (*self._base_headers, *_encode_headers(extra))
+
+    async def _prepare(self, call: RestCall) -> _Request:
         config, options = self.config, call.options
-        headers = dict(config.headers)
+        headers: dict[str, str] = {}
         if call.authenticated:
             headers.update(await self._auth.headers())
         if options is not None and options.headers:
@@ -229,17 +311,59 @@ class HttpTransport:
             content = None
         else:
             content = json.dumps(_with_extra_body(call.body, config, options)).encode()
-        return self.client.build_request(
+        return _Request(
             call.method,
             build_url(config, call.path, method=call.method, options=options),
-            params=_query(call.query),
-            headers=headers,
-            content=content,
+            _query(call.query),
+            headers,
+            content,
         )
 
 
-async def _read_body(response: httpx.Response, limit: float) -> None:
-    """Read the body into `response.content`, refusing it once it passes `limit` bytes."""
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _target(url: str, query: dict[str, str] | None) -> Target:
+    try:
+        return _target_of_url(url) if not query else split_url(url, query)
+    except ProtocolError as exc:
+        raise httpx.UnsupportedProtocol(str(exc)) from exc
+
+
+#: Most calls go to a handful of URLs (one per model and method): parse each once.
+_target_of_url = functools.lru_cache(maxsize=512)(split_url)
+
+
+def _encode_headers(headers: Mapping[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    try:
+        return tuple((name.encode("ascii"), value.encode("utf-8")) for name, value in headers.items())
+    except UnicodeEncodeError as exc:
+        raise httpx.LocalProtocolError(f"a header name is not ASCII: {exc}") from exc
+
+
+def _as_httpx(response: _Response, body: bytes, request: _Request) -> httpx.Response:
+    """`response` as an `httpx.Response` with its (decoded) body: what errors and downloads
+    hand to the caller, as the official SDK does."""
+    if isinstance(response, httpx.Response):
+        response._content = body  # what httpx's own aread() sets
+        return response
+    assert isinstance(response, PooledResponse)
+    headers = [
+        (name, value)
+        for name, value in response.raw_headers
+        if name.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
+    ]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        request=httpx.Request(request.method, request.url, params=request.query),
+        extensions={"http_version": b"HTTP/1.1", "reason_phrase": response.reason},
+    )
+
+
+async def _read_body(response: _Response, limit: float) -> bytes:
+    """The whole body, refused once it passes `limit` bytes."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise UnknownApiResponseError(f"the answer is larger than {limit:.0f} bytes")
@@ -249,10 +373,10 @@ async def _read_body(response: httpx.Response, limit: float) -> None:
         if size > limit:
             raise UnknownApiResponseError(f"the answer is larger than {limit:.0f} bytes")
         chunks.append(chunk)
-    response._content = b"".join(chunks)  # what httpx's own aread() sets
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-async def _events(response: httpx.Response, request_id: str | None) -> AsyncIterator[Any]:
+async def _events(response: _Response, request_id: str | None) -> AsyncIterator[Any]:
     decoder = SSEDecoder()
     try:
         async for chunk in response.aiter_bytes():
@@ -277,15 +401,13 @@ def _usage_tokens(data: Any) -> int | None:
     return total if isinstance(total, int) else None
 
 
-def _json_body(response: httpx.Response) -> Any:
-    if not response.content:
+def _json_body(body: bytes) -> Any:
+    if not body:
         return {}
     try:
-        return json.loads(response.content)
+        return json.loads(body)
     except ValueError as exc:
-        raise UnknownApiResponseError(
-            f"the answer is not JSON: {response.content[:200]!r}"
-        ) from exc
+        raise UnknownApiResponseError(f"the answer is not JSON: {body[:200]!r}") from exc
 
 
 def _query(query: Mapping[str, Any] | None) -> dict[str, str] | None:
@@ -339,6 +461,15 @@ def _client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]
             ssl_context=_ssl_context(args.pop("verify", True), args.pop("cert", None), args),
         )
     return args
+
+
+def _plain(args: Mapping[str, Any]) -> bool:
+    """Whether the httpx client made of `args` sends a request just as it is given."""
+    return not any(args.get(key) for key in _REQUEST_CHANGING_ARGS)
+
+
+#: httpx.AsyncClient arguments that change the requests it sends.
+_REQUEST_CHANGING_ARGS = ("auth", "params", "headers", "cookies", "event_hooks", "base_url")
 
 
 def _needs_httpx_pool(args: Mapping[str, Any]) -> bool:

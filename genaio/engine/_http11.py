@@ -1,0 +1,242 @@
+"""HTTP/1.1 on the wire, with no I/O: a request encoded to bytes, a response parsed from bytes.
+
+The pool (`_pool.py`) drives these over its connections. Requests are written directly: the
+engine's headers are few and mostly constant, and checking each one for what could split a
+message (CR, LF, NUL) is all the validation they need. Responses are parsed by httptools (llhttp,
+the C parser Node.js uses): parsing is most of the client's work per request, and a C parser does
+it several times faster than a pure-Python one.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import httptools
+
+__all__ = [
+    "DEFAULT_HEADERS",
+    "Decoder",
+    "ProtocolError",
+    "ResponseHeaders",
+    "ResponseParser",
+    "Target",
+    "encode_request",
+    "split_url",
+]
+
+#: What every request says besides its own headers, as httpx says it.
+DEFAULT_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"accept", b"*/*"),
+    (b"accept-encoding", b"gzip, deflate"),
+    (b"connection", b"keep-alive"),
+)
+
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_UNSAFE_VALUE = re.compile(rb"[\r\n\x00]")
+#: Characters a path keeps as they are (RFC 3986 pchar and `/`); `%` so that escapes stay.
+_PATH_SAFE = "!$&'()*+,;=:@/%~"
+
+
+class ProtocolError(Exception):
+    """The server broke HTTP/1.1, or a header would have broken the request."""
+
+
+class Target:
+    """Where a request goes: the connection's origin and the request line's target."""
+
+    __slots__ = ("host", "origin", "target")
+
+    def __init__(self, scheme: str, host: str, port: int | None, target: bytes) -> None:
+        default = 443 if scheme == "https" else 80
+        self.origin = (scheme.encode("ascii"), host.encode("idna"), port or default)
+        name = b"[%s]" % self.origin[1] if ":" in host else self.origin[1]  # an IPv6 address
+        self.host = name if port in (None, default) else b"%s:%d" % (name, port)
+        self.target = target
+
+
+def split_url(url: str, query: Mapping[str, str] | None = None) -> Target:
+    """The target of `url`, its query replaced by `query` when one is given (as httpx does)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ProtocolError(f"not an http(s) URL: {url!r}")
+    target = quote(parts.path or "/", safe=_PATH_SAFE)
+    search = urlencode(query) if query else parts.query
+    if search:
+        target = f"{target}?{search}"
+    return Target(parts.scheme, parts.hostname, parts.port, target.encode("ascii"))
+
+
+def encode_request(
+    method: str, target: Target, headers: Iterable[tuple[bytes, bytes]], body: bytes
+) -> bytes:
+    """The request's bytes: request line, `host` (unless `headers` has one), `headers` as given,
+    `content-length` and the body.
+
+    Raises `ProtocolError` for a header that is not a valid name, or whose value holds CR, LF or
+    NUL (that would let a value inject headers or a second request).
+    """
+    lines = [b"%s %s HTTP/1.1\r\n" % (method.encode("ascii"), target.target)]
+    has_host = False
+    for name, value in headers:
+        if not _TOKEN.fullmatch(name) or _UNSAFE_VALUE.search(value):
+            raise ProtocolError(f"invalid header {name!r}")
+        has_host = has_host or name.lower() == b"host"
+        lines.append(b"%s: %s\r\n" % (name, value))
+    if not has_host:
+        lines.insert(1, b"host: %s\r\n" % target.host)
+    if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        lines.append(b"content-length: %d\r\n" % len(body))
+    lines.append(b"\r\n")
+    lines.append(body)
+    return b"".join(lines)
+
+
+class ResponseHeaders(dict[str, str]):
+    """Response headers by lowercase name, repeated ones joined with `, `: what `dict()` of an
+    `httpx.Headers` gives, with lookups that ignore case as httpx's do."""
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(key.lower(), default)
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key.lower() if isinstance(key, str) else key)
+
+    @classmethod
+    def of(cls, raw: Iterable[tuple[bytes, bytes]]) -> ResponseHeaders:
+        headers = cls()
+        for name, value in raw:
+            key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+            previous = dict.get(headers, key)
+            dict.__setitem__(headers, key, text if previous is None else f"{previous}, {text}")
+        return headers
+
+
+class ResponseParser:
+    """One connection's responses, parsed as bytes arrive (httptools' callbacks fill it).
+
+    After `feed`: `status`/`raw_headers` once `head_done`, body bytes in `body` (taken by the
+    reader), `done` once the message ended. `feed_eof` ends a body that runs to the end of the
+    connection, and refuses a response cut short.
+    """
+
+    __slots__ = (
+        "_delimited",
+        "_head_only",
+        "_parser",
+        "body",
+        "done",
+        "head_done",
+        "keep_alive",
+        "raw_headers",
+        "reason",
+        "status",
+    )
+
+    def __init__(self) -> None:
+        self._parser = httptools.HttpResponseParser(self)
+        self.reset(head_only=False)
+
+    def reset(self, *, head_only: bool) -> None:
+        """Get ready for the next response; `head_only` for the answer to a HEAD request."""
+        self._head_only = head_only
+        self._delimited = False
+        self.status = 0
+        self.reason = b""
+        self.raw_headers: list[tuple[bytes, bytes]] = []
+        self.body: list[bytes] = []
+        self.head_done = self.done = self.keep_alive = False
+
+    def feed(self, data: bytes) -> None:
+        if self.done:
+            raise ProtocolError("data after the end of the response")
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            raise ProtocolError("the server switched protocols") from None
+        except httptools.HttpParserError as exc:
+            if not self.done:  # a HEAD answer ends at its head; what follows is not ours
+                raise ProtocolError(str(exc) or type(exc).__name__) from exc
+
+    def feed_eof(self) -> None:
+        """The server closed the connection."""
+        if self.head_done and not self._delimited and not self.done:
+            self.done, self.keep_alive = True, False  # a body that runs until the close
+        elif not self.done:
+            raise ProtocolError("the server closed the connection before the response ended")
+
+    # httptools' callbacks.
+
+    def on_status(self, reason: bytes) -> None:
+        self.reason += reason
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.raw_headers.append((name, value))
+        lowered = name.lower()
+        if lowered == b"content-length" or lowered == b"transfer-encoding":
+            self._delimited = True
+
+    def on_headers_complete(self) -> None:
+        if self.done:  # a second answer the server was not asked for: never reuse this
+            self.keep_alive = False
+            return
+        status = self._parser.get_status_code()
+        if 100 <= status < 200:  # an interim answer (100 Continue): the real one follows
+            self.raw_headers, self.reason, self._delimited = [], b"", False
+            return
+        self.status = status
+        self.head_done = True
+        if self._head_only:
+            self._finish(keep_alive=False)
+
+    def on_body(self, body: bytes) -> None:
+        if not self.done:
+            self.body.append(body)
+
+    def on_message_complete(self) -> None:
+        if self.head_done and not self.done:
+            self._finish(keep_alive=self._parser.should_keep_alive())
+
+    def _finish(self, *, keep_alive: bool) -> None:
+        self.done, self.keep_alive = True, keep_alive
+
+
+class Decoder:
+    """The `content-encoding` of a body undone as it arrives: gzip, deflate (zlib-wrapped or
+    raw, as servers differ), or none. The encodings are those `DEFAULT_HEADERS` accepts."""
+
+    __slots__ = ("_raw_deflate", "_started", "_zlib")
+
+    def __init__(self, encoding: str | None) -> None:
+        encoding = (encoding or "identity").strip().lower()
+        self._raw_deflate = encoding == "deflate"
+        self._started = False
+        if encoding in ("identity", ""):
+            self._zlib = None
+        elif encoding == "gzip":
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self._zlib = zlib.decompressobj()
+        else:
+            raise ProtocolError(f"unsupported content-encoding {encoding!r}")
+
+    def decode(self, data: bytes) -> bytes:
+        if self._zlib is None or not data:
+            return data
+        first, self._started = not self._started, True
+        try:
+            return self._zlib.decompress(data)
+        except zlib.error as exc:
+            if first and self._raw_deflate:  # no zlib header: raw deflate
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self.decode(data)
+            raise ProtocolError(f"undecodable body: {exc}") from exc
+
+    def flush(self) -> bytes:
+        return self._zlib.flush() if self._zlib is not None else b""
