@@ -284,7 +284,7 @@ class PooledResponse:
     closes it. Either happens exactly once.
     """
 
-    __slots__ = ("_connection", "_pool", "content", "headers", "raw_headers", "reason", "status_code")
+    __slots__ = ("_connection", "_pool", "headers", "raw_headers", "reason", "status_code")
 
     def __init__(self, pool: PooledTransport, connection: _Connection) -> None:
         self._pool = pool
@@ -294,15 +294,6 @@ class PooledResponse:
         self.reason = parser.reason
         self.raw_headers = parser.raw_headers
         self.headers = ResponseHeaders.of(parser.raw_headers)
-        self.content = b""
-
-    @property
-    def reason_phrase(self) -> str:
-        return self.reason.decode("latin-1")
-
-    @property
-    def text(self) -> str:
-        return self.content.decode("utf-8", errors="replace")
 
     async def aiter_raw(self) -> AsyncIterator[bytes]:
         """The body as it came (still content-encoded)."""

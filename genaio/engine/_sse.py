@@ -9,9 +9,9 @@ nothing: the stream ends when the server closes it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from genaio.engine import _json
 from genaio.errors import UnknownApiResponseError
 
 __all__ = ["SSEDecoder"]
@@ -73,7 +73,7 @@ class SSEDecoder:
         self._raw.append(line)
         self._grow(len(line))
         try:
-            value = json.loads(b"\n".join(self._raw))
+            value = _json.loads(b"\n".join(self._raw))
         except ValueError:
             return
         self._raw.clear()
@@ -89,7 +89,7 @@ class SSEDecoder:
         if text == b"[DONE]":
             return
         try:
-            values.append(json.loads(text))
+            values.append(_json.loads(text))
         except ValueError as exc:
             raise UnknownApiResponseError(f"stream event is not JSON: {text[:200]!r}") from exc
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import math
 import random
 import ssl
@@ -22,6 +21,7 @@ import attrs
 import httpx
 from httpx._utils import get_environment_proxies
 
+from genaio.engine import _json
 from genaio.engine._auth import Auth
 from genaio.engine._config import CallOptions, EngineConfig, RetryPolicy
 from genaio.engine._errors import api_error, error_from_response, network_error
@@ -310,7 +310,7 @@ class HttpTransport:
         elif call.body is None:
             content = None
         else:
-            content = json.dumps(_with_extra_body(call.body, config, options)).encode()
+            content = _json.dumps(_with_extra_body(call.body, config, options))
         return _Request(
             call.method,
             build_url(config, call.path, method=call.method, options=options),
@@ -336,7 +336,9 @@ _target_of_url = functools.lru_cache(maxsize=512)(split_url)
 
 def _encode_headers(headers: Mapping[str, str]) -> tuple[tuple[bytes, bytes], ...]:
     try:
-        return tuple((name.encode("ascii"), value.encode("utf-8")) for name, value in headers.items())
+        return tuple(
+            (name.encode("ascii"), value.encode("utf-8")) for name, value in headers.items()
+        )
     except UnicodeEncodeError as exc:
         raise httpx.LocalProtocolError(f"a header name is not ASCII: {exc}") from exc
 
@@ -405,7 +407,7 @@ def _json_body(body: bytes) -> Any:
     if not body:
         return {}
     try:
-        return json.loads(body)
+        return _json.loads(body)
     except ValueError as exc:
         raise UnknownApiResponseError(f"the answer is not JSON: {body[:200]!r}") from exc
 

@@ -69,7 +69,11 @@ def test_an_oversized_line_is_refused():
 
 @given(
     st.lists(
-        st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=20)), max_size=5
+        st.dictionaries(
+            st.text(max_size=5),
+            st.integers(min_value=-(2**63), max_value=2**64 - 1) | st.text(max_size=20),
+        ),
+        max_size=5,
     ),
     st.data(),
 )

@@ -16,8 +16,15 @@ from genaio.errors import APIError, UnknownApiResponseError
 settings.register_profile("genaio", max_examples=150, deadline=None)
 settings.load_profile("genaio")
 
+# What the API's JSON holds: standard JSON (no NaN or Infinity), and integers within 64 bits (the
+# protobuf mapping sends wider ones as strings), which is what the engine's orjson reads exactly.
+JSON_INTEGERS = st.integers(min_value=-(2**63), max_value=2**64 - 1)
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False),
+    st.none()
+    | st.booleans()
+    | JSON_INTEGERS
+    | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=12,
 )
