@@ -17,6 +17,7 @@ import trio.testing
 import genaio
 from genaio import errors, types
 from genaio.emulator import FaultConfig
+from genaio.engine._pool import PooledTransport
 from genaio.engine._upload import CHUNK_SIZE
 
 FAST_RETRIES = {"attempts": 10, "initial_delay": 0.001, "max_delay": 0.01, "jitter": 0}
@@ -190,7 +191,8 @@ async def test_a_cancelled_upload_leaves_no_open_connection_and_can_be_retried(
             genaio_emulator.set_faults(FaultConfig(latency_ms=30_000, methods=("uploadFile",)))
             chunk_sent.set()
 
-    async with httpx.AsyncClient(event_hooks={"request": [on_request]}) as http:
+    pool = PooledTransport()
+    async with httpx.AsyncClient(transport=pool, event_hooks={"request": [on_request]}) as http:
         options = {"base_url": genaio_emulator.base_url, "httpx_async_client": http}
         client = genaio.Client(api_key="k", http_options=options)
         async with client.aio as aio, trio.open_nursery() as nursery:
@@ -202,12 +204,12 @@ async def test_a_cancelled_upload_leaves_no_open_connection_and_can_be_retried(
 
             nursery.start_soon(upload)
             await chunk_sent.wait()
-            await trio.sleep(0.05)  # let the chunk's bytes go out
+            await trio.testing.wait_all_tasks_blocked()  # the chunk is on its way, or waits
             cancel_scope.cancel()
             await trio.testing.wait_all_tasks_blocked()
 
-            pool = http._transport._pool
-            assert [c for c in pool.connections if not c.is_idle() and not c.is_closed()] == []
+            connections = pool.statistics()
+            assert (connections.busy, connections.open) == (0, connections.idle)
             assert aio.statistics()["families"]["files"].in_flight == 0
 
             genaio_emulator.set_faults(None)
