@@ -73,7 +73,10 @@ def error_from_response(
 
 
 def network_error(
-    exc: httpx.TransportError, *, request_id: str | None = None, attempts: int = 1
+    exc: httpx.TransportError | httpx.DecodingError,
+    *,
+    request_id: str | None = None,
+    attempts: int = 1,
 ) -> errors.NetworkError:
     """A transport failure below HTTP, with the transport's exception as its cause."""
     error = errors.NetworkError(

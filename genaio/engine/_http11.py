@@ -63,11 +63,26 @@ def split_url(url: str, query: Mapping[str, str] | None = None) -> Target:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ProtocolError(f"not an http(s) URL: {url!r}")
-    target = quote(parts.path or "/", safe=_PATH_SAFE)
+    path = parts.path or "/"
+    if "." in path:
+        path = _remove_dot_segments(path)
+    target = quote(path, safe=_PATH_SAFE)
     search = urlencode(query) if query else parts.query
     if search:
         target = f"{target}?{search}"
     return Target(parts.scheme, parts.hostname, parts.port, target.encode("ascii"))
+
+
+def _remove_dot_segments(path: str) -> str:
+    """`/a/./b/../c` -> `/a/c` (RFC 3986 §5.2.4), as httpx sends it (`/a/b/..` -> `/a`)."""
+    output: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if len(output) > 1:
+                output.pop()
+        elif segment != ".":
+            output.append(segment)
+    return "/".join(output) or "/"
 
 
 def encode_request(
@@ -112,10 +127,18 @@ class ResponseHeaders(dict[str, str]):
     def of(cls, raw: Iterable[tuple[bytes, bytes]]) -> ResponseHeaders:
         headers = cls()
         for name, value in raw:
-            key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+            key, text = name.decode("latin-1").lower(), _decode_value(value)
             previous = dict.get(headers, key)
             dict.__setitem__(headers, key, text if previous is None else f"{previous}, {text}")
         return headers
+
+
+def _decode_value(value: bytes) -> str:
+    """A header value as text: UTF-8 where it is (ASCII is), else Latin-1, as httpx reads it."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
 
 
 class ResponseParser:
@@ -174,9 +197,12 @@ class ResponseParser:
     # httptools' callbacks.
 
     def on_status(self, reason: bytes) -> None:
-        self.reason += reason
+        if not self.done:  # not a second answer the server was not asked for
+            self.reason += reason
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        if self.done:
+            return
         self.raw_headers.append((name, value))
         lowered = name.lower()
         if lowered == b"content-length" or lowered == b"transfer-encoding":
@@ -211,32 +237,44 @@ class Decoder:
     """The `content-encoding` of a body undone as it arrives: gzip, deflate (zlib-wrapped or
     raw, as servers differ), or none. The encodings are those `DEFAULT_HEADERS` accepts."""
 
-    __slots__ = ("_raw_deflate", "_started", "_zlib")
+    __slots__ = ("_pending", "_zlib")
 
     def __init__(self, encoding: str | None) -> None:
         encoding = (encoding or "identity").strip().lower()
-        self._raw_deflate = encoding == "deflate"
-        self._started = False
+        self._pending: bytes | None = None  # deflate: the first bytes, until the header shows
         if encoding in ("identity", ""):
             self._zlib = None
         elif encoding == "gzip":
             self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
         elif encoding == "deflate":
-            self._zlib = zlib.decompressobj()
+            self._zlib = None
+            self._pending = b""
         else:
             raise ProtocolError(f"unsupported content-encoding {encoding!r}")
 
     def decode(self, data: bytes) -> bytes:
+        if self._pending is not None:
+            data = self._pending + data
+            if len(data) < 2:
+                self._pending = data
+                return b""
+            self._pending = None
+            self._zlib = zlib.decompressobj(
+                zlib.MAX_WBITS if _zlib_header(data) else -zlib.MAX_WBITS
+            )
         if self._zlib is None or not data:
             return data
-        first, self._started = not self._started, True
         try:
             return self._zlib.decompress(data)
         except zlib.error as exc:
-            if first and self._raw_deflate:  # no zlib header: raw deflate
-                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-                return self.decode(data)
             raise ProtocolError(f"undecodable body: {exc}") from exc
 
     def flush(self) -> bytes:
+        if self._pending:
+            raise ProtocolError("undecodable body: it ends within its header")
         return self._zlib.flush() if self._zlib is not None else b""
+
+
+def _zlib_header(data: bytes) -> bool:
+    """Whether a deflate body starts with a zlib header (RFC 1950) rather than raw deflate."""
+    return data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0

@@ -340,7 +340,11 @@ class PooledResponse:
 
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None:  # left before the end: the connection cannot be reused
+        if connection is None:
+            return
+        if connection.parser.done:  # all of it arrived (a body nobody wanted): reusable
+            await self._pool._release(connection)
+        else:  # left before the end: the connection cannot be reused
             await self._pool._discard(connection)
 
 

@@ -254,7 +254,7 @@ class HttpTransport:
                 raise error_from_response(
                     _as_httpx(response, body, request), request_id=request_id, attempts=attempt
                 )
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.DecodingError) as exc:
             raise network_error(exc, request_id=request_id, attempts=attempt) from exc
         return response, body
 
@@ -386,7 +386,7 @@ async def _events(response: _Response, request_id: str | None) -> AsyncIterator[
                 yield _checked_event(event, request_id)
         for event in decoder.close():
             yield _checked_event(event, request_id)
-    except httpx.TransportError as exc:
+    except (httpx.TransportError, httpx.DecodingError) as exc:
         raise network_error(exc, request_id=request_id) from exc
 
 
@@ -413,10 +413,11 @@ def _json_body(body: bytes) -> Any:
 
 
 def _query(query: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """The query parameters that are set (None: none are, and a URL keeps its own query)."""
     if not query:
         return None
     # urlencode of a Python bool gives True/False, which is what the API receives from the SDK.
-    return {key: str(value) for key, value in query.items() if value is not None}
+    return {key: str(value) for key, value in query.items() if value is not None} or None
 
 
 def _with_extra_body(body: Any, config: EngineConfig, options: CallOptions | None) -> Any:
