@@ -100,6 +100,29 @@ async def test_a_worker_whose_caller_left_serves_the_next_call():
 
 
 @pytest.mark.anyio
+async def test_leaving_after_the_reply_does_not_cancel_the_next_work_of_the_worker():
+    handler = Recorder()
+    handler.release.set()
+    actor = Actor("t", handler, mailbox_size=4, concurrency=4)
+    async with anyio.create_task_group() as group:
+        await group.start(supervise, actor, RestartBudget())
+        first = Envelope("first")
+        await actor.submit(first)
+        assert await first.reply.wait() == "first"
+        handler.release = anyio.Event()
+        second = Envelope("second")
+        await actor.submit(second)
+        await anyio.wait_all_tasks_blocked()
+        first.reply.abandon()  # late: its work is over, and the worker's scope serves `second`
+        handler.release.set()
+        await anyio.wait_all_tasks_blocked()
+        assert second.reply.done  # not cancelled
+        assert await second.reply.wait() == "second"
+        assert len(set(handler.tasks)) == 1
+        actor.close()
+
+
+@pytest.mark.anyio
 async def test_close_ends_idle_workers_and_lets_a_busy_one_finish():
     release = anyio.Event()
 
