@@ -169,14 +169,12 @@ class Actor:
         Cancellation: cancels every worker; what they held stays held, for `fail_held`.
         """
         self._started = self._busy = 0
-        if isinstance(self._intake_policy, Passthrough):
-            async with anyio.create_task_group() as workers:
-                task_status.started()
-                await self._staff(workers, self._mailbox)
-            return
-        dispatched: Mailbox[Envelope[Any]] = Mailbox(0)  # the serve loop waits while all are busy
         async with anyio.create_task_group() as workers:
             task_status.started()
+            if isinstance(self._intake_policy, Passthrough):
+                await self._staff(workers, self._mailbox)
+                return
+            dispatched: Mailbox[Envelope[Any]] = Mailbox(0)  # the serve loop waits for a worker
             workers.start_soon(self._staff, workers, dispatched)
             try:
                 await self._serve(dispatched)
