@@ -1,10 +1,20 @@
-"""The actor: a bounded mailbox, a task group of workers, and a concurrency limit.
+"""The actor: a bounded mailbox, workers, and a concurrency limit.
 
-Callers `submit` envelopes; a full mailbox makes them wait, which is the backpressure. The serve
-loop takes envelopes in order and starts a worker for each, at most `concurrency` at a time. A
-worker runs the actor's handler, which replies through the envelope. API errors (any
-`GenaioError`) are replies; any other exception is a bug that crashes the actor, for its
-supervisor to handle.
+Callers `submit` envelopes; a full mailbox makes them wait, which is the backpressure. Workers
+serve them, one envelope at a time each, at most `concurrency` at once. A worker runs the
+actor's handler, which replies through the envelope. API errors (any `GenaioError`) are replies;
+any other exception is a bug that crashes the actor, for its supervisor to handle.
+
+A worker stays for the next envelope: when it has finished one it takes the next from the
+mailbox, or waits there, idle, to be handed the next that arrives. So a call at concurrency 1
+costs two hand-offs (caller -> worker, then the reply back), and no task is spawned per call.
+Workers are started lazily, by the actor's staffing loop, which waits in the mailbox behind every
+idle worker: it only receives an envelope that found none, and starts a worker for it, until
+there are `concurrency`. Workers stay until the actor closes.
+
+An intake that merges envelopes (coalescing) puts a serve loop in between: it takes the
+mailbox's envelopes in turns, lets the intake merge them, and puts what it makes in a mailbox of
+size 0 that the same workers and staffing loop serve.
 """
 
 from __future__ import annotations
@@ -18,9 +28,18 @@ import attrs
 
 from genaio._log import get_logger
 from genaio.actors._envelope import Envelope
+from genaio.actors._mailbox import Mailbox
 from genaio.errors import ActorCrashedError, ClientClosedError, GenaioError
 
-__all__ = ["Actor", "ActorStatistics", "Dispatch", "Handler", "Intake", "Passthrough"]
+__all__ = [
+    "Actor",
+    "ActorStatistics",
+    "Dispatch",
+    "Handler",
+    "Intake",
+    "Passthrough",
+    "worker_name",
+]
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
 log = get_logger("genaio.actors")
@@ -62,7 +81,10 @@ class Passthrough:
 
 @attrs.frozen
 class ActorStatistics:
-    """A snapshot of an actor, for tests, dashboards and `repr`."""
+    """A snapshot of an actor, for tests, dashboards and `repr`.
+
+    `workers` counts the worker tasks alive, busy or idle (at most `concurrency`).
+    """
 
     name: str
     queued: int
@@ -74,6 +96,7 @@ class ActorStatistics:
     failed: int
     restarts: int
     closed: bool
+    workers: int
 
 
 class Actor:
@@ -94,118 +117,198 @@ class Actor:
         self._handler = handler
         self._intake_policy = intake or Passthrough()
         self._mailbox_size = mailbox_size
+        self._concurrency = concurrency
         self._turn_size = max(1, mailbox_size)  # envelopes the serve loop takes in one turn
         # The buffer is the backpressure: callers beyond it wait in `submit`.
-        self._send, self._receive = anyio.create_memory_object_stream[Envelope[Any]](mailbox_size)
-        self._capacity = anyio.CapacityLimiter(concurrency)
+        self._mailbox: Mailbox[Envelope[Any]] = Mailbox(mailbox_size)
         # Envelopes taken from the mailbox whose reply is not done: failed if the actor stops.
         self._held: set[Envelope[Any]] = set()
+        self._started = self._busy = 0  # this run's workers, and those serving an envelope
         self._intake: anyio.CancelScope | None = None
         self._closing = False
         self.submitted = self.completed = self.failed = self.restarts = 0
 
     async def submit(self, envelope: Envelope[Any]) -> None:
-        """Put `envelope` in the mailbox, waiting while it is full.
+        """Put `envelope` in the mailbox (or hand it to an idle worker), waiting while the
+        mailbox is full.
 
-        Cancellation: either the envelope is in the mailbox or it was never sent.
+        Cancellation: either the envelope is in the mailbox or it was never sent (see
+        `Mailbox.put` for asyncio, where `call` abandons the envelope).
         """
-        try:
-            await self._send.send(envelope)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            raise ClientClosedError(
-                f"the client is closed ({self.name} takes no more calls)"
-            ) from None
-        self.submitted += 1
+        await anyio.lowlevel.checkpoint()
+        await self._put(envelope)
 
     async def call(self, work: Any, *, deadline: float = float("inf"), **context: Any) -> Any:
         """Submit `work` and wait for its reply.
 
-        Cancellation: cancelling the caller cancels exactly this call's work.
+        Cancellation: cancelling the caller cancels exactly this call's work; an envelope whose
+        caller has gone before a worker took it is never started.
         """
         envelope: Envelope[Any] = Envelope(work, deadline=deadline, log_context=context)
-        await self.submit(envelope)
+        try:
+            await self._put(envelope)  # no checkpoint if there is room: waiting below is one
+        except BaseException:
+            envelope.reply.abandon()
+            raise
         return await envelope.reply.wait()
 
+    async def _put(self, envelope: Envelope[Any]) -> None:
+        try:
+            await self._mailbox.put(envelope)
+        except anyio.ClosedResourceError:
+            pass
+        else:
+            self.submitted += 1
+            return
+        await anyio.lowlevel.checkpoint()  # refused at once, but still a checkpoint
+        raise ClientClosedError(f"the client is closed ({self.name} takes no more calls)")
+
     async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED):
-        """Serve the mailbox until `close()`; return once every worker has finished."""
+        """Serve the mailbox until `close()`; return once every worker has finished.
+
+        Cancellation: cancels every worker; what they held stays held, for `fail_held`.
+        """
+        self._started = self._busy = 0
         async with anyio.create_task_group() as workers:
             task_status.started()
-            with anyio.CancelScope() as self._intake:
-                if self._closing:
-                    self._intake.cancel()
-                intake = self._intake_policy
-                while True:
-                    try:
-                        envelopes = await self._next_envelopes(intake.deadline())
-                    except anyio.EndOfStream:
-                        break
-                    # Idle: the mailbox had nothing more when this turn took what it held (the
-                    # drain stopped short), so the last envelope has no company coming.
-                    idle = len(envelopes) < self._turn_size
-                    now = anyio.current_time()
-                    ready: list[Dispatch] = []
-                    last = len(envelopes) - 1
-                    for i, envelope in enumerate(envelopes):
-                        if not envelope.reply.abandoned:
-                            self._held.add(envelope)
-                            ready += intake.accept(envelope, now, idle and i == last)
-                    ready += intake.due(now, idle)
-                    for dispatch in ready:
-                        await self._dispatch(workers, dispatch)
-            self.fail_queued()
+            if isinstance(self._intake_policy, Passthrough):
+                await self._staff(workers, self._mailbox)
+                return
+            dispatched: Mailbox[Envelope[Any]] = Mailbox(0)  # the serve loop waits for a worker
+            workers.start_soon(self._staff, workers, dispatched)
+            try:
+                await self._serve(dispatched)
+            finally:
+                dispatched.close()  # workers end once they find it empty
+
+    async def _staff(self, workers: anyio.abc.TaskGroup, source: Mailbox[Envelope[Any]]) -> None:
+        """Start a worker for each envelope that found none idle, until there are
+        `concurrency`; from then on, what arrives waits in `source` for a worker to finish.
+
+        Workers are started here, in the actor's own task, so that none runs in the context
+        variables of a caller. Ends when `source` is closed.
+        """
+        while self._started < self._concurrency:
+            try:
+                envelope = await source.get(last=True)
+            except anyio.EndOfStream:
+                return
+            self._held.add(envelope)
+            self._started += 1
+            workers.start_soon(self._work, source, envelope, name=worker_name(self.name))
+
+    async def _work(self, source: Mailbox[Envelope[Any]], first: Envelope[Any]) -> None:
+        """Serve `first`, then every next one `source` gives, until it is closed.
+
+        Cancellation: each envelope runs in a cancel scope bound to its reply, so that a caller
+        who leaves cancels exactly its work. The scope serves one envelope after another and is
+        replaced only once cancelled: a new one per envelope would cost more than the hand-off.
+        """
+        envelope: Envelope[Any] | None = first
+        while True:
+            with anyio.CancelScope() as scope:
+                while not scope.cancel_called:
+                    if envelope is None:
+                        try:
+                            envelope = await source.get()
+                        except anyio.EndOfStream:
+                            return
+                        self._held.add(envelope)
+                    served, envelope = envelope, None
+                    await self._perform(served, scope)
+
+    async def _perform(self, envelope: Envelope[Any], scope: anyio.CancelScope) -> None:
+        """Run the handler with `scope` bound to the reply, unless the caller has gone."""
+        reply = envelope.reply
+        if reply.abandoned:
+            self._held.discard(envelope)
+            return
+        self._busy += 1
+        reply.bind(scope)
+        try:
+            try:
+                await self._handler(envelope)
+            except GenaioError as exc:
+                reply.fail(exc)
+            except Exception as exc:
+                reply.fail(_crash_error(self.name, exc))
+                raise
+        finally:
+            reply.unbind()  # the scope goes on to the next envelope
+            self._busy -= 1
+            # An unanswered envelope stays held: whoever cancelled this worker fails it.
+            if reply.done or reply.abandoned:
+                self._held.discard(envelope)
+                if reply.done:
+                    self.completed += 1
+
+    async def _serve(self, dispatched: Mailbox[Envelope[Any]]) -> None:
+        """The serve loop of an intake that merges: take the mailbox's envelopes in turns, and
+        put what the intake makes of them in `dispatched`, until `close()`."""
+        with anyio.CancelScope() as self._intake:
+            if self._closing:
+                self._intake.cancel()
+            intake = self._intake_policy
+            while True:
+                try:
+                    envelopes = await self._next_envelopes(intake.deadline())
+                except anyio.EndOfStream:
+                    return
+                # Idle: the mailbox had nothing more when this turn took what it held (the
+                # drain stopped short), so the last envelope has no company coming.
+                idle = len(envelopes) < self._turn_size
+                now = anyio.current_time()
+                ready: list[Dispatch] = []
+                last = len(envelopes) - 1
+                for i, envelope in enumerate(envelopes):
+                    if not envelope.reply.abandoned:
+                        self._held.add(envelope)
+                        ready += intake.accept(envelope, now, idle and i == last)
+                ready += intake.due(now, idle)
+                for dispatch in ready:
+                    await self._dispatch(dispatched, dispatch)
 
     async def _next_envelopes(self, deadline: float) -> list[Envelope[Any]]:
         """Wait for an envelope (or the intake's deadline), then take what else is waiting in
         the same turn: one scheduling round per envelope would cost time and, on a busy loop,
         starve coalescing. At most a mailbox's worth, so what the actor holds stays bounded by its
         limits: twice the mailbox (its buffer, and a turn awaiting workers) plus the workers."""
+        await anyio.lowlevel.checkpoint()  # a turn per scheduling round, even when never idle
         taken: list[Envelope[Any]] = []
         if deadline == math.inf:
-            taken.append(await self._receive.receive())
+            taken.append(await self._mailbox.get())
         else:
             with anyio.move_on_at(deadline):
-                taken.append(await self._receive.receive())
+                taken.append(await self._mailbox.get())
         while len(taken) < self._turn_size:
             try:
-                taken.append(self._receive.receive_nowait())
+                taken.append(self._mailbox.get_nowait())
             except (anyio.WouldBlock, anyio.EndOfStream):
                 break
         return taken
 
-    async def _dispatch(self, workers: anyio.abc.TaskGroup, dispatch: Dispatch) -> None:
+    async def _dispatch(self, dispatched: Mailbox[Envelope[Any]], dispatch: Dispatch) -> None:
         envelope = dispatch.envelope
         self._held.difference_update(dispatch.absorbed)
         self._held.add(envelope)
         try:
-            try:  # no scheduling round when a worker slot is free: the common case
-                self._capacity.acquire_on_behalf_of_nowait(envelope)
-            except anyio.WouldBlock:
-                await self._capacity.acquire_on_behalf_of(envelope)
+            await dispatched.put(envelope)  # to an idle worker, the staffing loop, or the next free
         except BaseException:
             if self._closing:
                 self._held.discard(envelope)
                 envelope.reply.fail(self._closed_error())
             raise
-        if envelope.reply.abandoned:  # its caller left while it waited for capacity
-            self._held.discard(envelope)
-            self._capacity.release_on_behalf_of(envelope)
-            return
-        workers.start_soon(self._work, envelope)
 
     def close(self) -> None:
         """Stop intake at once: submitters, waiting or new, and queued envelopes get
         `ClientClosedError`; work already started goes on until it ends or is cancelled."""
         self._closing = True
-        self._send.close()
+        self._mailbox.close()
         if self._intake is not None:
             self._intake.cancel()
-
-    def fail_queued(self) -> None:
-        """Fail every envelope still in the mailbox with `ClientClosedError` (after `close`,
-        when no serve loop will drain it)."""
         while True:
             try:
-                envelope = self._receive.receive_nowait()
+                envelope = self._mailbox.get_nowait()
             except (anyio.WouldBlock, anyio.EndOfStream):
                 return
             envelope.reply.fail(self._closed_error())
@@ -222,19 +325,19 @@ class Actor:
         self.failed += len(held)
 
     def statistics(self) -> ActorStatistics:
-        running = int(self._capacity.borrowed_tokens)
         return ActorStatistics(
             name=self.name,
-            # The serve loop may hold one envelope while it waits for a worker slot.
-            queued=self._receive.statistics().current_buffer_used + len(self._held) - running,
-            in_flight=running,
-            concurrency=int(self._capacity.total_tokens),
+            # Taken but not running: merging, or waiting for a worker in the serve loop.
+            queued=self._mailbox.statistics().buffered + len(self._held) - self._busy,
+            in_flight=self._busy,
+            concurrency=self._concurrency,
             mailbox_size=self._mailbox_size,
             submitted=self.submitted,
             completed=self.completed,
             failed=self.failed,
             restarts=self.restarts,
             closed=self._closing,
+            workers=self._started,
         )
 
     def __repr__(self) -> str:
@@ -244,25 +347,10 @@ class Actor:
             f"in_flight={s.in_flight}/{s.concurrency} restarts={s.restarts}>"
         )
 
-    async def _work(self, envelope: Envelope[Any]) -> None:
-        reply = envelope.reply
-        try:
-            with anyio.CancelScope() as scope:
-                reply.bind(scope)
-                try:
-                    await self._handler(envelope)
-                except GenaioError as exc:
-                    reply.fail(exc)
-                except Exception as exc:
-                    reply.fail(_crash_error(self.name, exc))
-                    raise
-        finally:
-            self._capacity.release_on_behalf_of(envelope)
-            # An unanswered envelope stays held: whoever cancelled this worker fails it.
-            if reply.done or reply.abandoned:
-                self._held.discard(envelope)
-                if reply.done:
-                    self.completed += 1
+
+def worker_name(actor: str) -> str:
+    """The task name of an actor's workers (what `genaio.testing` tells apart from leaks)."""
+    return f"genaio {actor} worker"
 
 
 def _crash_error(name: str, exc: BaseException) -> ActorCrashedError:

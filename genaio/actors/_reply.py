@@ -56,10 +56,14 @@ class Reply(Generic[T]):
             self._done.set()
 
     def bind(self, scope: anyio.CancelScope) -> None:
-        """Tie the worker's cancel scope to the caller: abandoning cancels it."""
+        """Tie the worker's cancel scope to the caller until `unbind`: abandoning cancels it."""
         self._scope = scope
         if self._abandoned:
             scope.cancel()
+
+    def unbind(self) -> None:
+        """The work has ended: the scope may serve other work, which leaving must not cancel."""
+        self._scope = None
 
     def abandon(self) -> None:
         """The caller has gone: cancel the work, release a value already delivered."""

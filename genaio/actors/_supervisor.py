@@ -56,7 +56,6 @@ async def supervise(
                 # No incarnation will serve the mailbox again: callers queued in it, or about
                 # to submit, would wait forever.
                 actor.close()
-                actor.fail_queued()
                 log.error("actor crashed past its restart budget", actor=actor.name, exc_info=crash)
                 raise _crash_error(actor.name, crash) from crash
             actor.restarts += 1

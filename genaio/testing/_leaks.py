@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -21,6 +22,8 @@ import anyio
 import attrs
 import sniffio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from genaio.actors._actor import worker_name
 
 if TYPE_CHECKING:
     from genaio.api import AsyncClient
@@ -157,15 +160,21 @@ async def assert_no_leaks(
 
     Raises `LeakError` naming what is left: tasks beyond the baseline, envelopes queued or in
     flight in any actor, pool connections busy or waited for, and (with `channels=True`, which
-    scans the heap) memory channels left open.
+    scans the heap) memory channels left open. An actor's workers are not leaks: started as
+    calls need them, they stay (at most its `concurrency`) for the next calls, and one that
+    did not finish its work shows as in flight.
     """
     await anyio.wait_all_tasks_blocked()
     problems = []
-    extra = live_tasks() - baseline.tasks
+    families = (client.statistics() or {}).get("families", {})
+    live = live_tasks()
+    # As many tasks by an actor's worker name as it has workers, counting those in the baseline.
+    workers = Counter({worker_name(name): actor.workers for name, actor in families.items()})
+    workers.subtract(_name(t) for t in live & baseline.tasks)
+    extra = [t for t in live - baseline.tasks if not _spend(workers, _name(t))]
     if extra:
         problems.append(f"tasks left: {sorted(_name(t) for t in extra)}")
-    stats = client.statistics()
-    for name, actor in (stats or {}).get("families", {}).items():
+    for name, actor in families.items():
         if actor.queued or actor.in_flight:
             problems.append(f"{name}: queued={actor.queued} in_flight={actor.in_flight}")
     pool = pool_counts(client)
@@ -177,6 +186,13 @@ async def assert_no_leaks(
             problems.append(f"{len(left)} memory channels left open")
     if problems:
         raise LeakError("; ".join(problems))
+
+
+def _spend(allowance: Counter[str], name: str) -> bool:
+    if allowance[name] <= 0:
+        return False
+    allowance[name] -= 1
+    return True
 
 
 def _name(task: Any) -> str:

@@ -94,7 +94,8 @@ async def test_a_coalesced_embedding(nursery, autojump_clock):
     with trio.fail_after(60):
         report = await sweep_cancellation(call, before=before, check=bystanders_served)
         await bystanders_served()
-    assert report.complete and results["3"] == 3.0 and report.points >= 3
+    # At least: queued in the batch, and merged into the request in flight.
+    assert report.complete and results["3"] == 3.0 and report.points >= 2
     assert ["1", "2", "3"] in server.batches  # they did share a request
     stats = aio.statistics()["families"]["models"]
     assert stats.restarts == 0
