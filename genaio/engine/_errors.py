@@ -90,7 +90,8 @@ def network_error(
 
 def retry_delay(body: Any, headers: Mapping[str, str] | None) -> float | None:
     """The server's requested wait: `RetryInfo.retryDelay` in the body, else `Retry-After`."""
-    details = body.get("error", {}).get("details") if isinstance(body, dict) else None
+    error = body.get("error") if isinstance(body, dict) else None
+    details = error.get("details") if isinstance(error, dict) else None
     if isinstance(details, list):
         for detail in details:
             if isinstance(detail, dict) and str(detail.get("@type", "")).endswith(".RetryInfo"):

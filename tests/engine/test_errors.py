@@ -86,3 +86,9 @@ def test_retry_after_header_when_no_retry_info():
 )
 def test_durations(value, seconds):
     assert parse_duration(value) == seconds
+
+
+@pytest.mark.parametrize("body", [{"error": None}, {"error": "quota"}, {"error": []}, "text"])
+def test_an_error_body_of_another_shape_has_no_retry_delay(body):
+    assert retry_delay(body, {"retry-after": "3"}) == 3.0
+    assert retry_delay(body, None) is None
