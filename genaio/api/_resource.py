@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import anyio
+from pydantic import BaseModel
 
 from genaio.actors import Answer, Batchable, RestWork
 from genaio.api._options import call_options
@@ -19,6 +20,7 @@ from genaio.api._streams import ResponseStream
 from genaio.api.pagers import AsyncPager, Page
 from genaio.engine import CallOptions, JsonAnswer, RestCall
 from genaio.errors import DeadlineExceededError
+from genaio.types import HttpOptions
 
 if TYPE_CHECKING:
     from genaio.api._client import AsyncClient
@@ -41,12 +43,18 @@ class Resource:
         return self._client.vertexai
 
     def _options(self, config: Any) -> CallOptions | None:
-        """The per-call `http_options` of a config (a model or a dict), if it has one."""
+        """The per-call `http_options` of a config (a model or a dict), if it has one; the
+        official SDK's `HttpOptions` is taken by its fields, as `coerce_config` takes its
+        configs."""
         if config is None:
             return None
         if isinstance(config, Mapping):
-            return call_options(config.get("http_options"))
-        return call_options(getattr(config, "http_options", None))
+            options = config.get("http_options")
+        else:
+            options = getattr(config, "http_options", None)
+        if isinstance(options, BaseModel) and not isinstance(options, HttpOptions):
+            options = options.model_dump(exclude_none=True)
+        return call_options(options)
 
     async def _request(
         self,
