@@ -123,9 +123,8 @@ class AsyncModels(Resource):
         cancelled only when every caller in it has gone.
         """
         name = _normalize.t_model(model, vertex=self._vertex)
-        parsed_config = _normalize.coerce_config(EmbedContentConfig, config)
-        verb, body = _bodies.embed_content_body(name, contents, parsed_config, vertex=self._vertex)
-        options = self._options(parsed_config)
+        verb, body = _bodies.embed_content_body(name, contents, config, vertex=self._vertex)
+        options = self._options(config)
         call = RestCall("POST", f"{name}:{verb}", body=body, options=options)
         # Calls with their own http_options keep them to themselves.
         batchable = _BATCHABLE.get(verb) if options is None else None

@@ -1,0 +1,55 @@
+"""The facade's shortcuts for plain text give exactly what the general path (models built,
+validated and dumped) gives, for any text and on both backends."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from genaio import types
+from genaio.api._bodies import embed_content_body, generate_content_body
+from genaio.api._normalize import t_content, t_content_wire, t_contents, text_contents_wire
+
+TEXTS = st.lists(st.text(), min_size=1, max_size=4)
+EMBED_MODELS = st.sampled_from(
+    ["text-embedding-004", "gemini-embedding-001", "gemini-embedding-2-preview"]
+)
+EMBED_CONFIGS = st.sampled_from(
+    [None, {}, {"output_dimensionality": 64}, {"task_type": "RETRIEVAL_DOCUMENT", "title": "t"}]
+)
+
+
+def as_parts(contents):
+    """The same input with no plain str in it: it takes the general path."""
+    if isinstance(contents, str):
+        return types.Part(text=contents)
+    return [types.Part(text=c) if isinstance(c, str) else c for c in contents]
+
+
+@given(st.text())
+def test_one_text_as_wire_is_its_content_dumped(text):
+    assert t_content_wire(text) == t_content(text).to_wire()
+    assert text_contents_wire(text) == [c.to_wire() for c in t_contents(text)]
+
+
+@given(TEXTS)
+def test_texts_as_wire_are_their_contents_dumped(texts):
+    assert text_contents_wire(texts) == [c.to_wire() for c in t_contents(texts)]
+
+
+@given(st.lists(st.text() | st.builds(types.Part, text=st.text()), min_size=1, max_size=4))
+def test_anything_but_plain_texts_takes_the_general_path(contents):
+    wire = text_contents_wire(contents)
+    assert (wire is None) == any(isinstance(c, types.Part) for c in contents)
+
+
+@given(st.text() | TEXTS, st.booleans())
+def test_generate_bodies_of_texts_are_those_of_their_parts(contents, vertex):
+    assert generate_content_body(contents, None, vertex=vertex) == generate_content_body(
+        as_parts(contents), None, vertex=vertex
+    )
+
+
+@given(st.text() | TEXTS, EMBED_MODELS, EMBED_CONFIGS, st.booleans())
+def test_embed_bodies_of_texts_are_those_of_their_parts(contents, model, config, vertex):
+    assert embed_content_body(model, contents, config, vertex=vertex) == embed_content_body(
+        model, as_parts(contents), config, vertex=vertex
+    )
