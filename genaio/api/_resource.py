@@ -8,7 +8,7 @@ running tree, apply the call's timeout as a cancel scope, and parse the answer.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import anyio
@@ -79,8 +79,11 @@ class Resource:
             return await family.call(work, deadline=anyio.current_time() + timeout)
         raise DeadlineExceededError(timeout) if scope.cancelled_caught else AssertionError
 
-    async def _json(self, call: RestCall, **kwargs: Any) -> JsonAnswer:
-        return await self._request(call, **kwargs)
+    def _json(self, call: RestCall, **kwargs: Any) -> Coroutine[Any, Any, JsonAnswer]:
+        """`_request` for a JSON answer, typed. A plain function returning `_request`'s
+        coroutine: a coroutine of its own would stay alive (with its frame and `kwargs`) for
+        as long as the call waits, and thousands of coalesced calls wait at once."""
+        return self._request(call, **kwargs)
 
     async def _stream(
         self, call: RestCall, parse: Callable[[Any], T], **kwargs: Any
