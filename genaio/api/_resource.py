@@ -106,7 +106,7 @@ class Resource:
             answer = await self._json(fetch(page_config))
             data = answer.data
             items = [parse(item) for item in data.get(items_key) or ()]
-            return Page(items, data.get("nextPageToken") or None, dict(answer.headers))
+            return Page(items, data.get("nextPageToken") or None, dict(answer.headers.items()))
 
         return await AsyncPager.create(name, fetch_page, config)
 

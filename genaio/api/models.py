@@ -83,7 +83,7 @@ class AsyncModels(Resource):
         call, name = self._generate_call(model, contents, config, ":generateContent")
         answer = await self._json(call, rate_key=name, tokens=estimate_tokens(call.body))
         response = GenerateContentResponse.from_wire(answer.data)
-        response.sdk_http_response = HttpResponse(headers=dict(answer.headers))
+        response.sdk_http_response = HttpResponse.of(answer.headers)
         return _bodies.attach_parsed(response, config)
 
     async def generate_content_stream(
@@ -254,7 +254,7 @@ class AsyncModels(Resource):
         return GenerateImagesResponse(
             generated_images=[i for i in images if not _is_prompt_rating(i)],
             positive_prompt_safety_attributes=rating[0].safety_attributes if rating else None,
-            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+            sdk_http_response=HttpResponse.of(answer.headers),
         )
 
     async def edit_image(
@@ -320,7 +320,7 @@ class AsyncModels(Resource):
         answer = await self._predict(model, body, config)
         return SegmentImageResponse(
             generated_masks=_media.parse_masks(answer.data),
-            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+            sdk_http_response=HttpResponse.of(answer.headers),
         )
 
     async def generate_videos(
@@ -364,7 +364,7 @@ class AsyncModels(Resource):
         answer = await self._predict(model, body, config)
         return response_type(
             generated_images=_media.parse_images(answer.data),
-            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+            sdk_http_response=HttpResponse.of(answer.headers),
         )
 
     async def _predict(self, model: str, body: dict[str, Any], config: Any) -> JsonAnswer:
@@ -392,7 +392,7 @@ class AsyncModels(Resource):
 def _with_headers(cls: type[T], answer: JsonAnswer) -> T:
     """`cls` from the answer's body, with its headers as `sdk_http_response`."""
     response = cls.from_wire(answer.data)
-    response.sdk_http_response = HttpResponse(headers=dict(answer.headers))
+    response.sdk_http_response = HttpResponse.of(answer.headers)
     return response
 
 

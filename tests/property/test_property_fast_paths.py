@@ -1,6 +1,7 @@
-"""The facade's shortcuts for plain text give exactly what the general path (models built,
-validated and dumped) gives, for any text and on both backends."""
+"""The facade's shortcuts give exactly what the general path (models built, validated and
+dumped) gives: bodies for any text on both backends, and the headers of any answer."""
 
+import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -53,3 +54,15 @@ def test_embed_bodies_of_texts_are_those_of_their_parts(contents, model, config,
     assert embed_content_body(model, contents, config, vertex=vertex) == embed_content_body(
         model, as_parts(contents), config, vertex=vertex
     )
+
+
+HEADER = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ-", min_size=1, max_size=8)
+
+
+@given(st.lists(st.tuples(HEADER, st.text(alphabet=st.characters(max_codepoint=126)))))
+def test_an_answers_headers_are_the_validated_envelope(pairs):
+    headers = httpx.Headers(pairs)
+    for given_headers in (headers, dict(headers)):
+        built = types.HttpResponse.of(given_headers)
+        assert built == types.HttpResponse(headers=dict(headers))
+        assert built.model_fields_set == {"headers"}
