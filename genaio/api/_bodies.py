@@ -8,6 +8,7 @@ API is a ValueError here rather than a 400 after a round trip.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from typing import Any
 
@@ -259,10 +260,33 @@ def attach_parsed(
     return response
 
 
+#: Value types that alone decide what validating them gives.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _embed_options(config: Any, *, vertex: bool) -> dict[str, Any]:
-    """The config's wire fields, checked against the backend (no config has none)."""
+    """The config's wire fields, checked against the backend (no config has none).
+
+    A dict of plain values, the usual `config={"output_dimensionality": 64}` repeated on
+    every call of a loop, is validated once and remembered (a copy is returned: it goes into
+    a body); anything else is validated each time.
+    """
     if config is None:
         return {}
+    if type(config) is dict and all(type(v) in _SCALARS for v in config.values()):
+        key = tuple((name, type(value), value) for name, value in config.items())
+        return dict(_remembered_embed_options(key, vertex))
+    return _validated_embed_options(config, vertex)
+
+
+@functools.lru_cache(maxsize=64)
+def _remembered_embed_options(
+    key: tuple[tuple[str, type, Any], ...], vertex: bool
+) -> dict[str, Any]:
+    return _validated_embed_options({name: value for name, _, value in key}, vertex)
+
+
+def _validated_embed_options(config: Any, vertex: bool) -> dict[str, Any]:
     config = coerce_config(types.EmbedContentConfig, config)
     _check_backend(config, vertex)
     return config.model_dump(

@@ -1,12 +1,20 @@
 """The facade's shortcuts give exactly what the general path (models built, validated and
-dumped) gives: bodies for any text on both backends, and the headers of any answer."""
+dumped) gives: bodies for any text on both backends, remembered embedding configs, and the
+headers of any answer."""
 
 import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from genaio import types
-from genaio.api._bodies import embed_content_body, generate_content_body
+from genaio.api._bodies import (
+    _embed_options,
+    _validated_embed_options,
+    embed_content_body,
+    generate_content_body,
+)
 from genaio.api._normalize import t_content, t_content_wire, t_contents, text_contents_wire
 
 TEXTS = st.lists(st.text(), min_size=1, max_size=4)
@@ -66,3 +74,26 @@ def test_an_answers_headers_are_the_validated_envelope(pairs):
         built = types.HttpResponse.of(given_headers)
         assert built == types.HttpResponse(headers=dict(headers))
         assert built.model_fields_set == {"headers"}
+
+
+SCALAR_CONFIGS = st.dictionaries(
+    st.sampled_from(
+        ["output_dimensionality", "task_type", "title", "auto_truncate", "mime_type", "typo"]
+    ),
+    st.none() | st.booleans() | st.integers(-2, 3) | st.floats(0, 3) | st.sampled_from(["", "7"]),
+)
+
+
+@given(SCALAR_CONFIGS, st.booleans())
+def test_a_remembered_embedding_config_is_the_validated_one(config, vertex):
+    try:
+        expected = _validated_embed_options(config, vertex)
+    except (ValidationError, ValueError) as exc:
+        for _ in range(2):  # refused every time: errors are not remembered
+            with pytest.raises(type(exc)):
+                _embed_options(config, vertex=vertex)
+        return
+    first = _embed_options(config, vertex=vertex)
+    assert first == expected
+    first["changed"] = True  # a body may change it; the next call gets its own
+    assert _embed_options(config, vertex=vertex) == expected
