@@ -234,6 +234,10 @@ async def perform_batch(
     if live:
         await _send(transport, live, work.batchable, envelope, throttle)
     envelope.reply.send(None)
+    # Every member is answered. Each member's reply still points at the batch's (`bind`);
+    # dropping the members breaks the cycle, so that each call's envelope, body and answer
+    # go when the call returns, not at the collector's next full pass.
+    work.members = []
 
 
 async def _send(
