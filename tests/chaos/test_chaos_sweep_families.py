@@ -94,8 +94,11 @@ async def test_a_coalesced_embedding(nursery, autojump_clock):
     with trio.fail_after(60):
         report = await sweep_cancellation(call, before=before, check=bystanders_served)
         await bystanders_served()
-    assert report.complete and results["3"] == 3.0 and report.points >= 3
-    assert ["1", "2", "3"] in server.batches  # they did share a request
+    # A caller joining a batch parks only for its reply (it never waits for the mailbox):
+    # few steps, all of them swept.
+    assert report.complete and results["3"] == 3.0 and report.points >= 2
+    # They did share a request, in the order their tasks happened to run.
+    assert ["1", "2", "3"] in [sorted(batch) for batch in server.batches]
     stats = aio.statistics()["families"]["models"]
     assert stats.restarts == 0
     await aio.aclose()
