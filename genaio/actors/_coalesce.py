@@ -4,18 +4,17 @@ Single `embed_content` calls from any number of callers are gathered, per model 
 into one `batchEmbedContents` (or Vertex AI `:predict`) request of at most `max_items` entries
 and `max_tokens` estimated tokens, sent once, and split back to each caller in order.
 
-Callers join a merged request directly (`Coalescer.join`, synchronous): only the caller that
-opens one takes it to the actor's mailbox, which it enters like any envelope, so a request
-costs one trip through the mailbox, not one per call, and the mailbox's backpressure applies
-per request. Its members keep joining it until it is full or sent.
+Callers join a batch directly (`Coalescer.join`, synchronous) while it waits in the actor's
+mailbox; only the caller that opens one takes it there, so the mailbox (and its backpressure)
+sees one envelope per batch, not one per call. Once the actor has taken a batch, later callers
+open another, which the actor adds to the one it holds (`accept`) while that one has room.
 
 When to send is the one decision, made by a synchronous core (`Coalescer`) on the actor's serve
-loop: a batch goes when it is full (at once if it was full when the actor took it from the
-mailbox; otherwise the next time the actor looks, at most `window` later); when nothing else
-waits in the mailbox and no batch of its kind is in flight (so a lone caller adds no latency at
-all); when nothing else waits and its `window` has passed since the actor took it (so a partial
-batch never waits long for company that is not coming); and, while calls keep arriving (they
-will fill it), when `max_wait` has passed (so calls of other kinds cannot starve it).
+loop: a batch goes when it is full; when nothing else waits in the mailbox and no batch of its
+kind is in flight (so a lone caller adds no latency at all); when nothing else waits and its
+`window` has passed since the actor took it (so a partial batch never waits long for company
+that is not coming); and, while calls keep arriving (they will fill it), when `max_wait` has
+passed (so calls of other kinds cannot starve it).
 
 A merged request refused for one entry's sake (400 INVALID_ARGUMENT) is split in halves and sent
 again, down to single calls, so that only the offending caller gets the error. Any other failure
@@ -56,8 +55,9 @@ class BatchPolicy:
 class BatchWork:
     """The work of a merged envelope: its members, in order.
 
-    Open (callers join it) until it is full, sent, or failed; `taken` is when the serve loop
-    took it from the mailbox; `deadline` is its members' earliest, fixed when it is sent.
+    Callers join it while it is `open` (in the mailbox); `taken` is when the actor took it;
+    `absorbed` are the batches of its kind the actor added to it since; `deadline` is its
+    members' earliest, fixed when it is sent.
     """
 
     key: Hashable
@@ -67,6 +67,7 @@ class BatchWork:
     tokens: int
     open: bool = True
     taken: float = math.inf
+    absorbed: list[Envelope[None]] = attrs.field(factory=list)
     deadline: float = math.inf
 
 
@@ -110,12 +111,12 @@ class BatchReply(Reply[None]):
 
 class Coalescer:
     """The models actor's batching: callers `join` batches; the serve loop's intake
-    (`accept`, `due`, `deadline`) decides when each goes. Synchronous, no I/O."""
+    (`accept`, `due`, `deadline`) merges them and decides when each goes. Synchronous, no I/O."""
 
     def __init__(self, policy: BatchPolicy) -> None:
         self.policy = policy
-        self._open: dict[Hashable, Envelope[None]] = {}  # the batch each kind's callers join
-        self._waiting: list[Envelope[None]] = []  # taken from the mailbox, not sent yet
+        self._open: dict[Hashable, Envelope[None]] = {}  # in the mailbox: callers join it
+        self._pending: dict[Hashable, Envelope[None]] = {}  # held by the actor, not yet sent
         self._in_flight: Counter[Hashable] = Counter()
         self.requests = 0  # merged requests sent (statistics)
         self.merged = 0  # calls that went out in them
@@ -130,18 +131,14 @@ class Coalescer:
         merged = self._open.get(key)
         if merged is not None:
             batch: BatchWork = merged.work
-            if (
-                batch.open
-                and batch.items + count <= self.policy.max_items
-                and batch.tokens + work.tokens <= self.policy.max_tokens
-            ):
+            if batch.open and self._fits(batch, count, work.tokens):
                 batch.members.append(member)
                 batch.items += count
                 batch.tokens += work.tokens
                 if batch.items >= self.policy.max_items:
                     self._close(merged)
                 return None
-            self._close(merged)  # it goes as it is, the next time the actor looks
+            self._close(merged)
         batch = BatchWork(key, work.batchable, [member], count, work.tokens)
         merged = Envelope(batch, reply=BatchReply(batch))
         if count < self.policy.max_items:
@@ -160,41 +157,51 @@ class Coalescer:
         work = envelope.work
         if not isinstance(work, BatchWork):
             return [Dispatch(envelope)]
-        work.taken = now
-        if not work.open or (idle and not self._in_flight[work.key]):
-            return [self._take(envelope)]
-        self._waiting.append(envelope)
-        return []
+        self._close(envelope)
+        ready: list[Dispatch] = []
+        pending = self._pending.get(work.key)
+        if pending is not None and pending.reply.done:  # failed by a crash, before a restart
+            del self._pending[work.key]
+            pending = None
+        if pending is not None and self._fits(pending.work, work.items, work.tokens):
+            _absorb(pending, envelope)
+            envelope = pending
+        else:
+            if pending is not None:
+                ready.append(self._take(pending))
+            self._pending[work.key] = envelope
+            work.taken = now
+        batch: BatchWork = envelope.work
+        if batch.items >= self.policy.max_items or (idle and not self._in_flight[batch.key]):
+            ready.append(self._take(envelope))
+        return ready
 
     def due(self, now: float, idle: bool) -> list[Dispatch]:
-        if not self._waiting:
-            return []
         wait = self.policy.window if idle else self.policy.max_wait
-        ready: list[Dispatch] = []
-        waiting, self._waiting = self._waiting, []
-        for envelope in waiting:
-            work: BatchWork = envelope.work
-            if (
-                not work.open
-                or now >= work.taken + wait
-                or (idle and not self._in_flight[work.key])
-            ):
-                ready.append(self._take(envelope))
-            else:
-                self._waiting.append(envelope)
-        return ready
+        ready = [
+            pending
+            for key, pending in self._pending.items()
+            if now >= pending.work.taken + wait or (idle and not self._in_flight[key])
+        ]
+        return [self._take(pending) for pending in ready]
 
     def deadline(self) -> float:
         """When to look again: the oldest batch's window (`due` decides whether it goes)."""
-        if not self._waiting:
+        if not self._pending:
             return math.inf
-        return min(e.work.taken for e in self._waiting) + self.policy.window
+        return min(p.work.taken for p in self._pending.values()) + self.policy.window
 
     def finished(self, key: Hashable) -> None:
         """A merged request of this kind has ended."""
         self._in_flight[key] -= 1
         if self._in_flight[key] <= 0:
             del self._in_flight[key]
+
+    def _fits(self, batch: BatchWork, items: int, tokens: int) -> bool:
+        return (
+            batch.items + items <= self.policy.max_items
+            and batch.tokens + tokens <= self.policy.max_tokens
+        )
 
     def _close(self, merged: Envelope[None]) -> None:
         """Nobody joins `merged` any more."""
@@ -205,14 +212,24 @@ class Coalescer:
 
     def _take(self, merged: Envelope[None]) -> Dispatch:
         """Send `merged` with the members still waiting for it."""
-        self._close(merged)
         batch: BatchWork = merged.work
+        del self._pending[batch.key]
         batch.members = [m for m in batch.members if not (m.reply.abandoned or m.reply.done)]
         batch.deadline = min((m.deadline for m in batch.members), default=math.inf)
         self._in_flight[batch.key] += 1
         self.requests += 1
         self.merged += len(batch.members)
-        return Dispatch(merged)
+        return Dispatch(merged, absorbed=tuple(batch.absorbed))
+
+
+def _absorb(pending: Envelope[None], later: Envelope[None]) -> None:
+    """Move the members of `later` (a batch of the same kind) into `pending`."""
+    batch, other = pending.work, later.work
+    batch.members += other.members
+    batch.items += other.items
+    batch.tokens += other.tokens
+    batch.absorbed.append(later)
+    other.members = []  # they are `pending`'s now: failing `later` fails nobody twice
 
 
 def _key(work: RestWork) -> Hashable:
@@ -237,7 +254,7 @@ async def perform_batch(
     # Every member is answered. Each member's reply still points at the batch's (`bind`);
     # dropping the members breaks the cycle, so that each call's envelope, body and answer
     # go when the call returns, not at the collector's next full pass.
-    work.members = []
+    work.members, work.absorbed = [], []
 
 
 async def _send(

@@ -207,9 +207,7 @@ async def test_a_merged_request_takes_one_trip_through_the_mailbox(nursery):
     assert models.actor.statistics().submitted == len(server.requests) == 3
 
 
-async def test_a_full_batch_that_waits_for_the_actor_goes_within_the_window(
-    nursery, autojump_clock
-):
+async def test_a_batch_that_fills_while_the_actor_holds_it_goes_at_once(nursery, autojump_clock):
     server = EmbeddingServer()
     server.gate = trio.Event()
     models = await start_actor(nursery, server, BatchPolicy(max_items=3, window=1.0))
@@ -219,10 +217,11 @@ async def test_a_full_batch_that_waits_for_the_actor_goes_within_the_window(
     nursery.start_soon(embed, models, "a", results)  # the actor takes its batch, and waits
     await trio.testing.wait_all_tasks_blocked()
     nursery.start_soon(embed, models, "b", results)
-    nursery.start_soon(embed, models, "c", results)  # full, while the actor waits
-    await trio.sleep(2)
+    nursery.start_soon(embed, models, "c", results)  # added to it: full
+    await trio.testing.wait_all_tasks_blocked()
     assert [sorted(r) for r in server.requests] == [["busy"], ["a", "b", "c"]]
-    assert server.times == [0.0, 1.0]
+    assert server.times == [0.0, 0.0]
+    assert models.actor.statistics().submitted == 3  # b opened a batch, c joined it
     server.gate.set()
 
 
