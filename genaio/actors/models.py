@@ -47,7 +47,7 @@ class ModelsActor(FamilyActor):
         another one.
         """
         if self.coalescer is None or work.batchable is None:
-            return await self.actor.call(work, deadline=deadline)
+            return await super().call(work, deadline=deadline)
         while True:
             member: Envelope[Any] = Envelope(work, deadline=deadline)
             merged = self.coalescer.join(member)
