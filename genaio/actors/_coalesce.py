@@ -4,12 +4,17 @@ Single `embed_content` calls from any number of callers are gathered, per model 
 into one `batchEmbedContents` (or Vertex AI `:predict`) request of at most `max_items` entries
 and `max_tokens` estimated tokens, sent once, and split back to each caller in order.
 
-When to send is the one decision, made by a synchronous core (`Coalescer`): a batch goes when it
-is full; when nothing else waits in the mailbox and no batch of its kind is in flight (so a lone
-caller adds no latency at all); when nothing else waits and its `window` has passed since its
-first entry (so a partial batch never waits long for company that is not coming); and, while
-calls keep arriving (they will fill it), when `max_wait` has passed (so calls of other kinds
-cannot starve it).
+Callers join a batch directly (`Coalescer.join`, synchronous) while it waits in the actor's
+mailbox; only the caller that opens one takes it there, so the mailbox (and its backpressure)
+sees one envelope per batch, not one per call. Once the actor has taken a batch, later callers
+open another, which the actor adds to the one it holds (`accept`) while that one has room.
+
+When to send is the one decision, made by a synchronous core (`Coalescer`) on the actor's serve
+loop: a batch goes when it is full; when nothing else waits in the mailbox and no batch of its
+kind is in flight (so a lone caller adds no latency at all); when nothing else waits and its
+`window` has passed since the actor took it (so a partial batch never waits long for company
+that is not coming); and, while calls keep arriving (they will fill it), when `max_wait` has
+passed (so calls of other kinds cannot starve it).
 
 A merged request refused for one entry's sake (400 INVALID_ARGUMENT) is split in halves and sent
 again, down to single calls, so that only the offending caller gets the error. Any other failure
@@ -33,7 +38,7 @@ from genaio.actors._rest import Batchable, RestWork
 from genaio.engine import HttpTransport, JsonAnswer, Throttle
 from genaio.errors import GenaioError, InvalidArgumentError, UnknownApiResponseError
 
-__all__ = ["BatchPolicy", "BatchReply", "BatchWork", "Coalescer", "perform_batch"]
+__all__ = ["BatchPolicy", "BatchReply", "BatchWork", "Coalescer", "Rejoin", "perform_batch"]
 
 
 @attrs.frozen
@@ -46,13 +51,29 @@ class BatchPolicy:
     max_wait: float = 0.05
 
 
-@attrs.frozen
+@attrs.define(eq=False)
 class BatchWork:
-    """The work of a merged envelope: its members, in order."""
+    """The work of a merged envelope: its members, in order.
+
+    Callers join it while it is `open` (in the mailbox); `taken` is when the actor took it;
+    `absorbed` are the batches of its kind the actor added to it since; `deadline` is its
+    members' earliest, fixed when it is sent.
+    """
 
     key: Hashable
-    members: tuple[Envelope[Any], ...]
     batchable: Batchable
+    members: list[Envelope[Any]]
+    items: int
+    tokens: int
+    open: bool = True
+    taken: float = math.inf
+    absorbed: list[Envelope[None]] = attrs.field(factory=list)
+    deadline: float = math.inf
+
+
+class Rejoin(Exception):
+    """The member's batch never reached the actor (its opener left on the way): join another.
+    A signal between the coalescer's callers; it never leaves `ModelsActor.call`."""
 
 
 class BatchReply(Reply[None]):
@@ -62,21 +83,23 @@ class BatchReply(Reply[None]):
     request is cancelled only once every member has abandoned it.
     """
 
-    __slots__ = ("_members", "_present")
+    __slots__ = ("_batch", "_present")
 
-    def __init__(self, members: tuple[Envelope[Any], ...]) -> None:
+    def __init__(self, batch: BatchWork) -> None:
         super().__init__()
-        self._members = members
-        self._present = len(members)
+        self._batch = batch
+        self._present = 0
 
     def fail(self, error: BaseException) -> None:
-        for member in self._members:
+        self._batch.open = False
+        for member in self._batch.members:
             member.reply.fail(error)
         super().fail(error)
 
     def bind(self, scope: anyio.CancelScope) -> None:
         super().bind(scope)
-        for member in self._members:
+        self._present = len(self._batch.members)
+        for member in self._batch.members:
             member.reply.bind(self)  # type: ignore[arg-type]  # a member leaving calls cancel()
 
     def cancel(self) -> None:
@@ -86,61 +109,87 @@ class BatchReply(Reply[None]):
             self.abandon()
 
 
-@attrs.define
-class _Pending:
-    opened: float
-    members: list[Envelope[Any]] = attrs.field(factory=list)
-    items: int = 0
-    tokens: int = 0
-
-
 class Coalescer:
-    """The actor's intake for batchable calls: the synchronous core of coalescing."""
+    """The models actor's batching: callers `join` batches; the serve loop's intake
+    (`accept`, `due`, `deadline`) merges them and decides when each goes. Synchronous, no I/O."""
 
     def __init__(self, policy: BatchPolicy) -> None:
         self.policy = policy
-        self._pending: dict[Hashable, _Pending] = {}
+        self._open: dict[Hashable, Envelope[None]] = {}  # in the mailbox: callers join it
+        self._pending: dict[Hashable, Envelope[None]] = {}  # held by the actor, not yet sent
         self._in_flight: Counter[Hashable] = Counter()
         self.requests = 0  # merged requests sent (statistics)
         self.merged = 0  # calls that went out in them
 
-    def accept(self, envelope: Envelope[Any], now: float, idle: bool) -> list[Dispatch]:
-        work: RestWork = envelope.work
-        if work.batchable is None:
-            return [Dispatch(envelope)]
+    def join(self, member: Envelope[Any]) -> Envelope[None] | None:
+        """Add a batchable call to the open batch of its kind; return the merged envelope
+        the caller must submit if it opened a new one (None: it joined one on its way)."""
+        work: RestWork = member.work
+        assert work.batchable is not None
         key = _key(work)
         count = len(work.call.body[work.batchable.field])
+        merged = self._open.get(key)
+        if merged is not None:
+            batch: BatchWork = merged.work
+            if batch.open and self._fits(batch, count, work.tokens):
+                batch.members.append(member)
+                batch.items += count
+                batch.tokens += work.tokens
+                if batch.items >= self.policy.max_items:
+                    self._close(merged)
+                return None
+            self._close(merged)
+        batch = BatchWork(key, work.batchable, [member], count, work.tokens)
+        merged = Envelope(batch, reply=BatchReply(batch))
+        if count < self.policy.max_items:
+            self._open[key] = merged
+        else:
+            batch.open = False
+        return merged
+
+    def withdraw(self, merged: Envelope[None], error: BaseException) -> None:
+        """A merged envelope that never reached the mailbox: fail its members with `error`
+        (`Rejoin` sends them to another batch)."""
+        self._close(merged)
+        merged.reply.fail(error)
+
+    def accept(self, envelope: Envelope[Any], now: float, idle: bool) -> list[Dispatch]:
+        work = envelope.work
+        if not isinstance(work, BatchWork):
+            return [Dispatch(envelope)]
+        self._close(envelope)
         ready: list[Dispatch] = []
-        pending = self._pending.get(key)
-        if pending is not None and (
-            pending.items + count > self.policy.max_items
-            or pending.tokens + work.tokens > self.policy.max_tokens
-        ):
-            ready.append(self._take(key))
+        pending = self._pending.get(work.key)
+        if pending is not None and pending.reply.done:  # failed by a crash, before a restart
+            del self._pending[work.key]
             pending = None
-        if pending is None:
-            pending = self._pending[key] = _Pending(opened=now)
-        pending.members.append(envelope)
-        pending.items += count
-        pending.tokens += work.tokens
-        if pending.items >= self.policy.max_items or (idle and not self._in_flight[key]):
-            ready.append(self._take(key))
+        if pending is not None and self._fits(pending.work, work.items, work.tokens):
+            _absorb(pending, envelope)
+            envelope = pending
+        else:
+            if pending is not None:
+                ready.append(self._take(pending))
+            self._pending[work.key] = envelope
+            work.taken = now
+        batch: BatchWork = envelope.work
+        if batch.items >= self.policy.max_items or (idle and not self._in_flight[batch.key]):
+            ready.append(self._take(envelope))
         return ready
 
     def due(self, now: float, idle: bool) -> list[Dispatch]:
         wait = self.policy.window if idle else self.policy.max_wait
-        keys = [
-            key
+        ready = [
+            pending
             for key, pending in self._pending.items()
-            if now >= pending.opened + wait or (idle and not self._in_flight[key])
+            if now >= pending.work.taken + wait or (idle and not self._in_flight[key])
         ]
-        return [self._take(key) for key in keys]
+        return [self._take(pending) for pending in ready]
 
     def deadline(self) -> float:
         """When to look again: the oldest batch's window (`due` decides whether it goes)."""
         if not self._pending:
             return math.inf
-        return min(p.opened for p in self._pending.values()) + self.policy.window
+        return min(p.work.taken for p in self._pending.values()) + self.policy.window
 
     def finished(self, key: Hashable) -> None:
         """A merged request of this kind has ended."""
@@ -148,20 +197,39 @@ class Coalescer:
         if self._in_flight[key] <= 0:
             del self._in_flight[key]
 
-    def _take(self, key: Hashable) -> Dispatch:
-        pending = self._pending.pop(key)
-        members = tuple(m for m in pending.members if not m.reply.abandoned)
-        first: RestWork = pending.members[0].work
-        assert first.batchable is not None
-        envelope: Envelope[None] = Envelope(
-            BatchWork(key, members, first.batchable),
-            reply=BatchReply(members),
-            deadline=min((m.deadline for m in members), default=math.inf),
+    def _fits(self, batch: BatchWork, items: int, tokens: int) -> bool:
+        return (
+            batch.items + items <= self.policy.max_items
+            and batch.tokens + tokens <= self.policy.max_tokens
         )
-        self._in_flight[key] += 1
+
+    def _close(self, merged: Envelope[None]) -> None:
+        """Nobody joins `merged` any more."""
+        batch: BatchWork = merged.work
+        batch.open = False
+        if self._open.get(batch.key) is merged:
+            del self._open[batch.key]
+
+    def _take(self, merged: Envelope[None]) -> Dispatch:
+        """Send `merged` with the members still waiting for it."""
+        batch: BatchWork = merged.work
+        del self._pending[batch.key]
+        batch.members = [m for m in batch.members if not (m.reply.abandoned or m.reply.done)]
+        batch.deadline = min((m.deadline for m in batch.members), default=math.inf)
+        self._in_flight[batch.key] += 1
         self.requests += 1
-        self.merged += len(members)
-        return Dispatch(envelope, absorbed=tuple(pending.members))
+        self.merged += len(batch.members)
+        return Dispatch(merged, absorbed=tuple(batch.absorbed))
+
+
+def _absorb(pending: Envelope[None], later: Envelope[None]) -> None:
+    """Move the members of `later` (a batch of the same kind) into `pending`."""
+    batch, other = pending.work, later.work
+    batch.members += other.members
+    batch.items += other.items
+    batch.tokens += other.tokens
+    batch.absorbed.append(later)
+    other.members = []  # they are `pending`'s now: failing `later` fails nobody twice
 
 
 def _key(work: RestWork) -> Hashable:
@@ -179,15 +247,19 @@ async def perform_batch(
     Cancellation: the request is cancelled only when every member has gone.
     """
     work: BatchWork = envelope.work
-    live = tuple(m for m in work.members if not m.reply.abandoned)
+    live = [m for m in work.members if not m.reply.abandoned]
     if live:
         await _send(transport, live, work.batchable, envelope, throttle)
     envelope.reply.send(None)
+    # Every member is answered. Each member's reply still points at the batch's (`bind`);
+    # dropping the members breaks the cycle, so that each call's envelope, body and answer
+    # go when the call returns, not at the collector's next full pass.
+    work.members, work.absorbed = [], []
 
 
 async def _send(
     transport: HttpTransport,
-    members: tuple[Envelope[Any], ...],
+    members: list[Envelope[Any]],
     batchable: Batchable,
     envelope: Envelope[None],
     throttle: Throttle | None,
@@ -198,7 +270,7 @@ async def _send(
     try:
         answer = await transport.send(
             attrs.evolve(members[0].work.call, body=body),
-            deadline=envelope.deadline,
+            deadline=envelope.work.deadline,
             request_id=envelope.request_id,
             throttle=throttle,
             tokens=sum(m.work.tokens for m in members),

@@ -3,14 +3,17 @@ embedding calls coalesced into batch requests."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
-from genaio.actors._coalesce import BatchPolicy, BatchWork, Coalescer, perform_batch
+from genaio.actors._coalesce import BatchPolicy, BatchWork, Coalescer, Rejoin, perform_batch
 from genaio.actors._envelope import Envelope
 from genaio.actors._family import FamilyActor
 from genaio.actors._limits import FamilyLimits
+from genaio.actors._rest import RestWork
 from genaio.engine import HttpTransport, RateLimit, Throttle
+from genaio.errors import ClientClosedError
 
 __all__ = ["ModelsActor", "model_id"]
 
@@ -34,6 +37,33 @@ class ModelsActor(FamilyActor):
         self.coalescer = Coalescer(batching) if batching is not None else None
         super().__init__("models", transport, limits, intake=self.coalescer)
         self._model_rates = {model_id(name): rate for name, rate in model_rates.items()}
+
+    async def call(self, work: RestWork, *, deadline: float = math.inf) -> Any:
+        """Submit `work` and wait for its reply; a batchable call joins a merged request
+        (see `_coalesce`), and only the caller that opens one waits for the mailbox.
+
+        Cancellation: cancelling the caller cancels exactly this call's work; a caller that
+        leaves while taking a merged request to the mailbox sends its other members to
+        another one.
+        """
+        if self.coalescer is None or work.batchable is None:
+            return await super().call(work, deadline=deadline)
+        while True:
+            member: Envelope[Any] = Envelope(work, deadline=deadline)
+            merged = self.coalescer.join(member)
+            if merged is not None:
+                try:
+                    await self.actor.submit(merged)
+                except ClientClosedError as error:
+                    self.coalescer.withdraw(merged, error)
+                    raise
+                except BaseException:
+                    self.coalescer.withdraw(merged, Rejoin())
+                    raise
+            try:
+                return await member.reply.wait()
+            except Rejoin:
+                continue
 
     def rate_for(self, key: str | None) -> RateLimit | None:
         if key is None:

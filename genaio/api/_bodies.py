@@ -8,6 +8,7 @@ API is a ValueError here rather than a 400 after a round trip.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from typing import Any
 
@@ -18,12 +19,14 @@ from genaio.api._normalize import (
     coerce_config,
     t_cached_content_name,
     t_content,
+    t_content_wire,
     t_contents,
     t_model,
     t_schema,
     t_speech_config,
     t_system_instruction,
     t_tools,
+    text_contents_wire,
 )
 
 __all__ = [
@@ -78,10 +81,13 @@ def generate_content_body(
     as given rather than a coerced default. `parent` (`projects/p/locations/l`) qualifies a short
     `cached_content` name on Vertex AI.
     """
-    normalized = t_contents(contents)
-    if not vertex:
-        reject_vertex_only(normalized)
-    body: dict[str, Any] = {"contents": [c.to_wire() for c in normalized]}
+    wire = text_contents_wire(contents)
+    if wire is None:
+        normalized = t_contents(contents)
+        if not vertex:
+            reject_vertex_only(normalized)
+        wire = [c.to_wire() for c in normalized]
+    body: dict[str, Any] = {"contents": wire}
     if not config:
         return body
     config = coerce_config(types.GenerateContentConfig, config)
@@ -117,31 +123,29 @@ def embed_content_body(
     embedding models are grouped as `contents` are). Vertex AI: `predict` for the older text
     models, otherwise `embedContent` for one input or `batchEmbedContents` for several.
     """
-    config = coerce_config(types.EmbedContentConfig, config)
-    _check_backend(config, vertex)
+    options = _embed_options(config, vertex=vertex)
     model_id = model.rsplit("/", 1)[-1]
     multimodal = "gemini" in model_id and not model_id.startswith(
         ("gemini-embedding-001", "gemini-embedding-exp")
     )
     if not vertex:
         name = t_model(model, vertex=False)
-        options = _embed_options(config)
-        items = t_contents(contents) if multimodal else _each_content(contents)
-        requests = [{"model": name, "content": c.to_wire(), **options} for c in items]
+        items = _grouped_wire(contents) if multimodal else _each_content_wire(contents)
+        requests = [{"model": name, "content": c, **options} for c in items]
         return "batchEmbedContents", {"requests": requests}
     if "gemini" in model_id or "maas" in model_id:
         items = (
-            t_contents(contents) if multimodal or "maas" in model_id else _each_content(contents)
+            _grouped_wire(contents)
+            if multimodal or "maas" in model_id
+            else _each_content_wire(contents)
         )
-        options = _embed_options(config)
         extra = {"embedContentConfig": options} if options else {}
         if len(items) == 1:
-            return "embedContent", {"content": items[0].to_wire(), **extra}
+            return "embedContent", {"content": items[0], **extra}
         if "maas" in model_id:
             raise ValueError(f"{model_id} embeds one content per call")
-        return "batchEmbedContents", {
-            "requests": [{"content": c.to_wire(), **extra} for c in items]
-        }
+        return "batchEmbedContents", {"requests": [{"content": c, **extra} for c in items]}
+    config = coerce_config(types.EmbedContentConfig, config)
     return "predict", _predict_body(_each_content(contents), config)
 
 
@@ -256,17 +260,61 @@ def attach_parsed(
     return response
 
 
-def _embed_options(config: types.EmbedContentConfig) -> dict[str, Any]:
+#: Value types that alone decide what validating them gives.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _embed_options(config: Any, *, vertex: bool) -> dict[str, Any]:
+    """The config's wire fields, checked against the backend (no config has none).
+
+    A dict of plain values, the usual `config={"output_dimensionality": 64}` repeated on
+    every call of a loop, is validated once and remembered (a copy is returned: it goes into
+    a body); anything else is validated each time.
+    """
+    if config is None:
+        return {}
+    if type(config) is dict and all(type(v) in _SCALARS for v in config.values()):
+        key = tuple((name, type(value), value) for name, value in config.items())
+        return dict(_remembered_embed_options(key, vertex))
+    return _validated_embed_options(config, vertex)
+
+
+@functools.lru_cache(maxsize=64)
+def _remembered_embed_options(
+    key: tuple[tuple[str, type, Any], ...], vertex: bool
+) -> dict[str, Any]:
+    return _validated_embed_options({name: value for name, _, value in key}, vertex)
+
+
+def _validated_embed_options(config: Any, vertex: bool) -> dict[str, Any]:
+    config = coerce_config(types.EmbedContentConfig, config)
+    _check_backend(config, vertex)
     return config.model_dump(
         mode="json", by_alias=True, exclude_none=True, exclude={"http_options"}
     )
 
 
-def _each_content(contents: Any) -> list[types.Content]:
-    """One `Content` per input: each element of a list is an input of its own."""
+def _inputs(contents: Any) -> list[Any]:
+    """The inputs of an embedding call: each element of a list is an input of its own."""
     if contents is None or (isinstance(contents, list) and not contents):
         raise ValueError("contents are required")
-    return [t_content(c) for c in (contents if isinstance(contents, list) else [contents])]
+    return contents if isinstance(contents, list) else [contents]
+
+
+def _each_content(contents: Any) -> list[types.Content]:
+    """One `Content` per input."""
+    return [t_content(c) for c in _inputs(contents)]
+
+
+def _each_content_wire(contents: Any) -> list[dict[str, Any]]:
+    """One content per input, as wire JSON."""
+    return [t_content_wire(c) for c in _inputs(contents)]
+
+
+def _grouped_wire(contents: Any) -> list[dict[str, Any]]:
+    """The inputs grouped into turns as `contents` are (multimodal embedding models)."""
+    wire = text_contents_wire(contents)
+    return wire if wire is not None else [c.to_wire() for c in t_contents(contents)]
 
 
 def _predict_body(items: list[types.Content], config: types.EmbedContentConfig) -> dict[str, Any]:

@@ -21,6 +21,7 @@ __all__ = [
     "coerce_config",
     "t_cached_content_name",
     "t_content",
+    "t_content_wire",
     "t_contents",
     "t_model",
     "t_part",
@@ -29,6 +30,7 @@ __all__ = [
     "t_speech_config",
     "t_system_instruction",
     "t_tools",
+    "text_contents_wire",
 ]
 
 _ConfigT = TypeVar("_ConfigT", bound=BaseModel)
@@ -160,6 +162,28 @@ def t_contents(contents: Any) -> list[types.Content]:
     if group:
         result.append(types.Content(role=group_role, parts=group))
     return result
+
+
+def t_content_wire(content: Any) -> dict[str, Any]:
+    """`t_content(content).to_wire()`; a plain str, the common case, is built as JSON directly
+    (no models: it sits on every embedding call's path)."""
+    if type(content) is str:
+        return {"role": "user", "parts": [{"text": content}]}
+    return t_content(content).to_wire()
+
+
+def text_contents_wire(contents: Any) -> list[dict[str, Any]] | None:
+    """The wire form of `t_contents(contents)` when `contents` is a str or a non-empty list of
+    str (one `user` turn), built as JSON directly; None for any other shape.
+
+    Plain text is what most calls send, and building and dumping models for it costs more than
+    the rest of the facade; `tests/property` checks that both ways give the same JSON.
+    """
+    if type(contents) is str:
+        return [{"role": "user", "parts": [{"text": contents}]}]
+    if type(contents) is list and contents and all(type(c) is str for c in contents):
+        return [{"role": "user", "parts": [{"text": c} for c in contents]}]
+    return None
 
 
 def t_system_instruction(instruction: Any) -> types.Content:

@@ -8,10 +8,11 @@ running tree, apply the call's timeout as a cancel scope, and parse the answer.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import anyio
+from pydantic import BaseModel
 
 from genaio.actors import Answer, Batchable, RestWork
 from genaio.api._options import call_options
@@ -19,6 +20,7 @@ from genaio.api._streams import ResponseStream
 from genaio.api.pagers import AsyncPager, Page
 from genaio.engine import CallOptions, JsonAnswer, RestCall
 from genaio.errors import DeadlineExceededError
+from genaio.types import HttpOptions
 
 if TYPE_CHECKING:
     from genaio.api._client import AsyncClient
@@ -41,12 +43,18 @@ class Resource:
         return self._client.vertexai
 
     def _options(self, config: Any) -> CallOptions | None:
-        """The per-call `http_options` of a config (a model or a dict), if it has one."""
+        """The per-call `http_options` of a config (a model or a dict), if it has one; the
+        official SDK's `HttpOptions` is taken by its fields, as `coerce_config` takes its
+        configs."""
         if config is None:
             return None
         if isinstance(config, Mapping):
-            return call_options(config.get("http_options"))
-        return call_options(getattr(config, "http_options", None))
+            options = config.get("http_options")
+        else:
+            options = getattr(config, "http_options", None)
+        if isinstance(options, BaseModel) and not isinstance(options, HttpOptions):
+            options = options.model_dump(exclude_none=True)
+        return call_options(options)
 
     async def _request(
         self,
@@ -71,8 +79,11 @@ class Resource:
             return await family.call(work, deadline=anyio.current_time() + timeout)
         raise DeadlineExceededError(timeout) if scope.cancelled_caught else AssertionError
 
-    async def _json(self, call: RestCall, **kwargs: Any) -> JsonAnswer:
-        return await self._request(call, **kwargs)
+    def _json(self, call: RestCall, **kwargs: Any) -> Coroutine[Any, Any, JsonAnswer]:
+        """`_request` for a JSON answer, typed. A plain function returning `_request`'s
+        coroutine: a coroutine of its own would stay alive (with its frame and `kwargs`) for
+        as long as the call waits, and thousands of coalesced calls wait at once."""
+        return self._request(call, **kwargs)
 
     async def _stream(
         self, call: RestCall, parse: Callable[[Any], T], **kwargs: Any
@@ -95,7 +106,7 @@ class Resource:
             answer = await self._json(fetch(page_config))
             data = answer.data
             items = [parse(item) for item in data.get(items_key) or ()]
-            return Page(items, data.get("nextPageToken") or None, dict(answer.headers))
+            return Page(items, data.get("nextPageToken") or None, dict(answer.headers.items()))
 
         return await AsyncPager.create(name, fetch_page, config)
 

@@ -83,7 +83,7 @@ class AsyncModels(Resource):
         call, name = self._generate_call(model, contents, config, ":generateContent")
         answer = await self._json(call, rate_key=name, tokens=estimate_tokens(call.body))
         response = GenerateContentResponse.from_wire(answer.data)
-        response.sdk_http_response = HttpResponse(headers=dict(answer.headers))
+        response.sdk_http_response = HttpResponse.of(answer.headers)
         return _bodies.attach_parsed(response, config)
 
     async def generate_content_stream(
@@ -123,9 +123,8 @@ class AsyncModels(Resource):
         cancelled only when every caller in it has gone.
         """
         name = _normalize.t_model(model, vertex=self._vertex)
-        parsed_config = _normalize.coerce_config(EmbedContentConfig, config)
-        verb, body = _bodies.embed_content_body(name, contents, parsed_config, vertex=self._vertex)
-        options = self._options(parsed_config)
+        verb, body = _bodies.embed_content_body(name, contents, config, vertex=self._vertex)
+        options = self._options(config)
         call = RestCall("POST", f"{name}:{verb}", body=body, options=options)
         # Calls with their own http_options keep them to themselves.
         batchable = _BATCHABLE.get(verb) if options is None else None
@@ -255,7 +254,7 @@ class AsyncModels(Resource):
         return GenerateImagesResponse(
             generated_images=[i for i in images if not _is_prompt_rating(i)],
             positive_prompt_safety_attributes=rating[0].safety_attributes if rating else None,
-            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+            sdk_http_response=HttpResponse.of(answer.headers),
         )
 
     async def edit_image(
@@ -321,7 +320,7 @@ class AsyncModels(Resource):
         answer = await self._predict(model, body, config)
         return SegmentImageResponse(
             generated_masks=_media.parse_masks(answer.data),
-            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+            sdk_http_response=HttpResponse.of(answer.headers),
         )
 
     async def generate_videos(
@@ -365,7 +364,7 @@ class AsyncModels(Resource):
         answer = await self._predict(model, body, config)
         return response_type(
             generated_images=_media.parse_images(answer.data),
-            sdk_http_response=HttpResponse(headers=dict(answer.headers)),
+            sdk_http_response=HttpResponse.of(answer.headers),
         )
 
     async def _predict(self, model: str, body: dict[str, Any], config: Any) -> JsonAnswer:
@@ -393,7 +392,7 @@ class AsyncModels(Resource):
 def _with_headers(cls: type[T], answer: JsonAnswer) -> T:
     """`cls` from the answer's body, with its headers as `sdk_http_response`."""
     response = cls.from_wire(answer.data)
-    response.sdk_http_response = HttpResponse(headers=dict(answer.headers))
+    response.sdk_http_response = HttpResponse.of(answer.headers)
     return response
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import AliasChoices, Field
@@ -48,6 +49,13 @@ class HttpResponse(WireModel):
 
     headers: dict[str, str] | None = None
     body: str | None = None
+
+    @classmethod
+    def of(cls, headers: Mapping[str, str]) -> HttpResponse:
+        """The envelope of an answer's headers. Copied through `items()`: `dict()` of an
+        `httpx.Headers` looks every name up again, which costs three times as much, and this
+        is on every call's path."""
+        return cls(headers=dict(headers.items()))
 
 
 class SafetyRating(WireModel):

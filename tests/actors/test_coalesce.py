@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 
@@ -10,10 +11,18 @@ import pytest
 import trio
 import trio.testing
 
-from genaio.actors import Batchable, BatchPolicy, FamilyLimits, RestartBudget, RestWork, supervise
+from genaio.actors import (
+    Batchable,
+    BatchPolicy,
+    Envelope,
+    FamilyLimits,
+    RestartBudget,
+    RestWork,
+    supervise,
+)
 from genaio.actors.models import ModelsActor
 from genaio.engine import ApiKeyAuth, EngineConfig, HttpTransport, RestCall, RetryPolicy
-from genaio.errors import InvalidArgumentError, ServiceUnavailableError
+from genaio.errors import ClientClosedError, InvalidArgumentError, ServiceUnavailableError
 from tests.helpers import error_json, json_response
 
 EMBED = Batchable("requests", "embeddings")
@@ -48,7 +57,12 @@ def embed_work(text: str, tokens: int = 1) -> RestWork:
     return RestWork(call, rate_key="models/m", tokens=tokens, batchable=EMBED)
 
 
-async def start_actor(nursery, server, policy=BatchPolicy(), attempts=1) -> ModelsActor:
+WIDE = FamilyLimits(concurrency=100, mailbox_size=256)
+
+
+async def start_actor(
+    nursery, server, policy=BatchPolicy(), attempts=1, limits=WIDE
+) -> ModelsActor:
     config = EngineConfig(
         base_url="https://example.test/",
         api_version="v1",
@@ -56,7 +70,7 @@ async def start_actor(nursery, server, policy=BatchPolicy(), attempts=1) -> Mode
         injected_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
     )
     transport = HttpTransport(config, ApiKeyAuth("k"), rng=random.Random(1))
-    models = ModelsActor(transport, FamilyLimits(concurrency=100, mailbox_size=256), {}, policy)
+    models = ModelsActor(transport, limits, {}, policy)
     await nursery.start(supervise, models.actor, RestartBudget())
     return models
 
@@ -180,3 +194,109 @@ async def test_statistics_count_merged_requests(nursery):
             callers.start_soon(embed, models, f"t{i}", results)
     assert models.coalescer.merged == 120
     assert models.coalescer.requests == len(server.requests)
+
+
+async def test_a_merged_request_takes_one_trip_through_the_mailbox(nursery):
+    server = EmbeddingServer()
+    models = await start_actor(nursery, server)
+    results: dict = {}
+    async with trio.open_nursery() as callers:
+        for i in range(250):
+            callers.start_soon(embed, models, f"t{i}", results)
+    assert len(results) == 250
+    assert models.actor.statistics().submitted == len(server.requests) == 3
+
+
+async def test_a_batch_that_fills_while_the_actor_holds_it_goes_at_once(nursery, autojump_clock):
+    server = EmbeddingServer()
+    server.gate = trio.Event()
+    models = await start_actor(nursery, server, BatchPolicy(max_items=3, window=1.0))
+    results: dict = {}
+    nursery.start_soon(embed, models, "busy", results)
+    await trio.testing.wait_all_tasks_blocked()
+    nursery.start_soon(embed, models, "a", results)  # the actor takes its batch, and waits
+    await trio.testing.wait_all_tasks_blocked()
+    nursery.start_soon(embed, models, "b", results)
+    nursery.start_soon(embed, models, "c", results)  # added to it: full
+    await trio.testing.wait_all_tasks_blocked()
+    assert [sorted(r) for r in server.requests] == [["busy"], ["a", "b", "c"]]
+    assert server.times == [0.0, 0.0]
+    assert models.actor.statistics().submitted == 3  # b opened a batch, c joined it
+    server.gate.set()
+
+
+async def mailbox_held_by(models, server, nursery, results) -> None:
+    """Hold the one worker (a gated request) and the serve loop (a batch waiting for that
+    worker): the next caller to open a batch waits for the mailbox (size 0)."""
+    server.gate = trio.Event()
+    nursery.start_soon(embed, models, "busy", results)
+    await trio.sleep(1)  # past the window: its batch is sent, and holds the worker
+    nursery.start_soon(embed, models, "waits for the worker", results)
+    await trio.sleep(1)  # its batch is sent too, and the serve loop waits for the worker
+
+
+async def test_members_of_a_batch_whose_opener_leaves_on_its_way_join_another(
+    nursery, autojump_clock
+):
+    server = EmbeddingServer()
+    limits = FamilyLimits(concurrency=1, mailbox_size=0)
+    models = await start_actor(nursery, server, BatchPolicy(window=0.5), limits=limits)
+    results: dict = {}
+    await mailbox_held_by(models, server, nursery, results)
+    with trio.CancelScope() as opener:
+        nursery.start_soon(embed, models, "joins", results)
+
+        async def leave_once_joined():
+            await trio.testing.wait_all_tasks_blocked()
+            opener.cancel()
+
+        nursery.start_soon(leave_once_joined)
+        await embed(models, "opens and leaves", results)
+    server.gate.set()
+    await trio.sleep(2)
+    assert "opens and leaves" not in results
+    assert results["joins"][0]["values"] == [5.0]
+    assert server.requests == [["busy"], ["waits for the worker"], ["joins"]]
+
+
+async def test_closing_fails_the_members_of_batches_not_sent(nursery, autojump_clock):
+    server = EmbeddingServer()
+    limits = FamilyLimits(concurrency=1, mailbox_size=0)
+    models = await start_actor(nursery, server, BatchPolicy(window=0.5), limits=limits)
+    results: dict = {}
+    await mailbox_held_by(models, server, nursery, results)
+    nursery.start_soon(embed, models, "opens", results)
+    nursery.start_soon(embed, models, "joins", results)
+    await trio.testing.wait_all_tasks_blocked()
+    models.actor.close()
+    server.gate.set()
+    await trio.testing.wait_all_tasks_blocked()
+    await embed(models, "comes late", results)
+    assert results["busy"][0]["values"] == [4.0]  # it was in flight: it finishes
+    for text in ("waits for the worker", "opens", "joins", "comes late"):
+        assert isinstance(results[text], ClientClosedError)
+
+
+async def test_answered_calls_leave_no_reference_cycle(nursery):
+    """Each call's envelope, body and answer go when it returns (reference counting), not at
+    the collector's next full pass: with thousands of calls, that pass is what costs."""
+    server = EmbeddingServer()
+    models = await start_actor(nursery, server)
+    results: dict = {}
+    gc.collect()
+    gc.disable()
+    try:
+        async with trio.open_nursery() as callers:
+            for i in range(50):
+                callers.start_soon(embed, models, f"t{i}", results)
+        await embed(models, "then one more", results)  # the serve loop lets go of the first
+        await trio.testing.wait_all_tasks_blocked()
+        gc.set_debug(gc.DEBUG_SAVEALL)  # what only the collector would free stays in sight
+        gc.collect()
+        in_cycles = [o for o in gc.garbage if isinstance(o, Envelope)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert len(results) == 51
+    assert in_cycles == []

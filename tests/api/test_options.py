@@ -193,3 +193,35 @@ def test_pool_size_from_a_plain_dict_as_the_reference_writes_it():
 def test_the_key_never_shows_in_a_repr():
     client = genaio.Client(api_key="sekret-key-123")
     assert "sekret" not in repr(client) + repr(client.aio) + repr(client.aio._runtime)
+
+
+def test_per_call_http_options_of_the_official_sdks_configs():
+    from google.genai import types as sdk_types
+
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return json_response(200, GENERATE_OK)
+
+    client = genaio.Client(
+        api_key="k",
+        http_options={
+            "httpx_async_client": httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        },
+    )
+    per_call = sdk_types.HttpOptions(headers={"X-Per-Call": "1"})
+
+    async def main():
+        async with client.aio as aio:
+            await aio.models.generate_content(
+                model="m",
+                contents="Hi",
+                config=sdk_types.GenerateContentConfig(http_options=per_call),
+            )
+            await aio.models.count_tokens(
+                model="m", contents="Hi", config=sdk_types.CountTokensConfig(http_options=per_call)
+            )
+
+    trio.run(main)
+    assert [r.headers.get("x-per-call") for r in seen] == ["1", "1"]

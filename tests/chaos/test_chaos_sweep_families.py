@@ -31,7 +31,9 @@ async def test_an_upload_cancelled_mid_chunk(rig, monkeypatch):
         report = await sweep_cancellation(call, check=rig.check)
         assert report.complete and report.result.size_bytes == len(DATA)
         assert await rig.aio.files.download(file=report.result) == DATA
-    assert report.points >= 30
+    # Seven requests (the start and six chunks), each cancelled at three steps or more: on its
+    # way to the worker, while sent, while its answer is read.
+    assert report.points >= 7 * 3
     tally(points=report.points, requests=rig.probes + 7 * (report.points + report.late + 1))
 
 
@@ -94,9 +96,11 @@ async def test_a_coalesced_embedding(nursery, autojump_clock):
     with trio.fail_after(60):
         report = await sweep_cancellation(call, before=before, check=bystanders_served)
         await bystanders_served()
-    # At least: queued in the batch, and merged into the request in flight.
+    # A caller joining a batch parks only for its reply (it never waits for the mailbox):
+    # few steps, all of them swept.
     assert report.complete and results["3"] == 3.0 and report.points >= 2
-    assert ["1", "2", "3"] in server.batches  # they did share a request
+    # They did share a request, in the order their tasks happened to run.
+    assert ["1", "2", "3"] in [sorted(batch) for batch in server.batches]
     stats = aio.statistics()["families"]["models"]
     assert stats.restarts == 0
     await aio.aclose()
