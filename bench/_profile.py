@@ -26,8 +26,9 @@ CONCURRENCY = 64
 FANOUT = 2000
 #: Layers, by a fragment of the file's path (the first that matches wins).
 LAYERS = (
-    ("genaio/engine/_pool", "genaio pool (h11 driving, connection stack)"),
+    ("genaio/engine/_pool", "genaio pool (connection stack, response reading)"),
     ("genaio/engine/_transport", "genaio transport (request building, body read, JSON)"),
+    ("genaio/engine/_http11", "genaio HTTP/1.1 (request bytes, httptools callbacks)"),
     ("genaio/engine/_retry", "genaio retrier"),
     ("genaio/engine", "genaio engine, other"),
     ("genaio/actors", "genaio actors (mailbox, serve loop, worker, reply)"),
