@@ -173,11 +173,7 @@ async def test_a_cancelled_member_leaves_the_others_answered(nursery, autojump_c
     with trio.CancelScope() as mine:
         nursery.start_soon(embed, models, "stays", results)
 
-        async def leave_once_batched():
-            await trio.testing.wait_all_tasks_blocked()
-            mine.cancel()
-
-        nursery.start_soon(leave_once_batched)
+        nursery.start_soon(cancel_once_all_wait, mine)
         await embed(models, "leaves", results)
     server.gate.set()
     await trio.sleep(1)  # on the mock clock: past the window
@@ -246,11 +242,7 @@ async def test_members_of_a_batch_whose_opener_leaves_on_its_way_join_another(
     with trio.CancelScope() as opener:
         nursery.start_soon(embed, models, "joins", results)
 
-        async def leave_once_joined():
-            await trio.testing.wait_all_tasks_blocked()
-            opener.cancel()
-
-        nursery.start_soon(leave_once_joined)
+        nursery.start_soon(cancel_once_all_wait, opener)
         await embed(models, "opens and leaves", results)
     server.gate.set()
     await trio.sleep(2)
@@ -300,3 +292,9 @@ async def test_answered_calls_leave_no_reference_cycle(nursery):
         gc.enable()
     assert len(results) == 51
     assert in_cycles == []
+
+
+async def cancel_once_all_wait(scope: trio.CancelScope) -> None:
+    """Leave (cancel `scope`) once every task waits: the call is queued, batched or joined."""
+    await trio.testing.wait_all_tasks_blocked()
+    scope.cancel()

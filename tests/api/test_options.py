@@ -7,7 +7,7 @@ from google.oauth2.credentials import Credentials
 
 import genaio
 from genaio.api._options import resolve
-from tests.helpers import GENERATE_OK, json_response
+from tests.helpers import GENERATE_OK, json_response, mock_client
 
 ENV = [
     "GOOGLE_API_KEY",
@@ -199,17 +199,7 @@ def test_per_call_http_options_of_the_official_sdks_configs():
     from google.genai import types as sdk_types
 
     seen = []
-
-    def handler(request):
-        seen.append(request)
-        return json_response(200, GENERATE_OK)
-
-    client = genaio.Client(
-        api_key="k",
-        http_options={
-            "httpx_async_client": httpx.AsyncClient(transport=httpx.MockTransport(handler))
-        },
-    )
+    client = mock_client(lambda request: seen.append(request) or json_response(200, GENERATE_OK))
     per_call = sdk_types.HttpOptions(headers={"X-Per-Call": "1"})
 
     async def main():
