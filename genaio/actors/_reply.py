@@ -23,10 +23,11 @@ class Reply(Generic[T]):
     holds a resource such as an open stream).
     """
 
-    __slots__ = ("_abandoned", "_discard", "_done", "_error", "_scope", "_value")
+    __slots__ = ("_abandoned", "_discard", "_done", "_error", "_scope", "_value", "_waiter")
 
     def __init__(self) -> None:
-        self._done = _new_event()
+        self._done = False
+        self._waiter: trio.lowlevel.Task | asyncio.Future[None] | None = None  # the caller, parked
         self._value: Any = None
         self._error: BaseException | None = None
         self._scope: anyio.CancelScope | None = None
@@ -35,7 +36,7 @@ class Reply(Generic[T]):
 
     @property
     def done(self) -> bool:
-        return self._done.is_set()
+        return self._done
 
     @property
     def abandoned(self) -> bool:
@@ -43,20 +44,20 @@ class Reply(Generic[T]):
 
     def send(self, value: T, *, discard: Callable[[], object] | None = None) -> None:
         """Deliver `value`; `discard` releases it if the caller has already gone."""
-        if self._done.is_set():
+        if self._done:
             return
         if self._abandoned:
             if discard is not None:
                 discard()
             return
         self._value, self._discard = value, discard
-        self._done.set()
+        self._finish()
 
     def fail(self, error: BaseException) -> None:
         """Deliver `error` to the caller (a no-op once the reply is done)."""
-        if not self._done.is_set():
+        if not self._done:
             self._error = error
-            self._done.set()
+            self._finish()
 
     def bind(self, scope: anyio.CancelScope) -> None:
         """Tie the worker's cancel scope to the caller until `unbind`: abandoning cancels it."""
@@ -75,7 +76,7 @@ class Reply(Generic[T]):
         self._abandoned = True
         if self._scope is not None:
             self._scope.cancel()
-        if self._done.is_set() and self._discard is not None:
+        if self._done and self._discard is not None:
             self._discard()
 
     async def wait(self) -> T:
@@ -84,7 +85,12 @@ class Reply(Generic[T]):
         Cancellation: cancelling the wait abandons the reply, which cancels the work.
         """
         try:
-            await self._done.wait()
+            if self._done:
+                await anyio.lowlevel.checkpoint()
+            elif sniffio.current_async_library() == "trio":
+                await self._park_trio()
+            else:
+                await self._park_asyncio()
         except BaseException:
             self.abandon()
             raise
@@ -92,12 +98,32 @@ class Reply(Generic[T]):
             raise self._error
         return self._value
 
+    def _finish(self) -> None:
+        """Done: wake the caller if it is parked."""
+        self._done = True
+        waiter, self._waiter = self._waiter, None
+        if isinstance(waiter, asyncio.Future):
+            if not waiter.done():
+                waiter.set_result(None)
+        elif waiter is not None:
+            trio.lowlevel.reschedule(waiter)
 
-def _new_event() -> trio.Event | asyncio.Event | anyio.Event:
-    """The running loop's own Event. anyio's wraps one of these: with thousands of calls waiting,
-    its extra objects per reply are what the garbage collector spends its time walking."""
-    try:
-        library = sniffio.current_async_library()
-    except sniffio.AsyncLibraryNotFoundError:
-        return anyio.Event()  # made outside a loop: anyio's binds to the loop that awaits it
-    return trio.Event() if library == "trio" else asyncio.Event()
+    # The caller parks itself, with nothing in between: an Event (anyio's wraps the loop's own)
+    # would be two or three more objects per waiting call, and with thousands of calls waiting
+    # those are what the garbage collector spends its time walking.
+
+    async def _park_trio(self) -> None:
+        def abort(_: object) -> trio.lowlevel.Abort:
+            self._waiter = None
+            return trio.lowlevel.Abort.SUCCEEDED
+
+        self._waiter = trio.lowlevel.current_task()
+        await trio.lowlevel.wait_task_rescheduled(abort)
+
+    async def _park_asyncio(self) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiter = future
+        try:
+            await future
+        finally:
+            self._waiter = None
