@@ -69,7 +69,7 @@ class AsyncBatches(Resource):
             path, body = "batchPredictionJobs", _vertex_body(name, source, parsed)
         else:
             reject_vertex_only(parsed)
-            batch = {"inputConfig": _gemini_input(source)}
+            batch: dict[str, Any] = {"inputConfig": _gemini_input(source)}
             if parsed.display_name is not None:
                 batch["displayName"] = parsed.display_name
             if parsed.webhook_config is not None:
@@ -96,14 +96,16 @@ class AsyncBatches(Resource):
         if (source.file_name is None) == (source.inlined_requests is None):
             raise ValueError("exactly one of src.inlined_requests and src.file_name must be set")
         name = t_model(model, vertex=False)
-        if source.file_name is not None:
-            # The official SDK sends this key in snake_case; the API reads both spellings.
-            input_config: dict[str, Any] = {"file_name": source.file_name}
-        else:
-            inline = source.inlined_requests
+        inline = source.inlined_requests
+        if inline is not None:
             _, embed = embed_content_body(name, inline.contents, inline.config, vertex=False)
             requests = [{k: v for k, v in r.items() if k != "model"} for r in embed["requests"]]
-            input_config = {"requests": {"requests": [{"request": r} for r in requests]}}
+            input_config: dict[str, Any] = {
+                "requests": {"requests": [{"request": r} for r in requests]}
+            }
+        else:
+            # The official SDK sends this key in snake_case; the API reads both spellings.
+            input_config = {"file_name": source.file_name}
         batch: dict[str, Any] = {"inputConfig": input_config}
         if parsed.display_name is not None:
             batch["displayName"] = parsed.display_name

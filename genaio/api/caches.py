@@ -101,7 +101,7 @@ class AsyncCaches(Resource):
         parsed = coerce_config(DeleteCachedContentConfig, config)
         call = RestCall("DELETE", t_cached_content_name(name), options=self._options(parsed))
         answer = await self._json(call)
-        return DeleteCachedContentResponse(sdk_http_response=HttpResponse(headers=answer.headers))
+        return DeleteCachedContentResponse(sdk_http_response=HttpResponse.of(answer.headers))
 
     async def list(
         self, *, config: ListCachedContentsConfig | dict[str, Any] | None = None

@@ -25,7 +25,9 @@ __all__ = ["AsyncChat", "AsyncChats", "ChatStream"]
 
 def _is_valid(content: Content | None) -> bool:
     """A model turn worth sending back: it has parts and none of them is empty."""
-    return bool(content and content.parts) and all(p.to_wire() for p in content.parts or ())
+    if content is None or not content.parts:
+        return False
+    return all(p.to_wire() for p in content.parts)
 
 
 def _curated(history: list[Content]) -> list[Content]:

@@ -33,6 +33,8 @@ from genaio.types import (
 __all__ = ["AsyncDocuments", "AsyncFileSearchStores"]
 
 R = TypeVar("R")
+#: The delete configs: both have `force`.
+_DeleteConfig = TypeVar("_DeleteConfig", DeleteDocumentConfig, DeleteFileSearchStoreConfig)
 
 
 class _StoreResource(GeminiOnlyResource):
@@ -45,7 +47,7 @@ class _StoreResource(GeminiOnlyResource):
         options = self._options(coerce_config(config_cls, config))
         return parse((await self._json(RestCall("GET", name, options=options))).data)
 
-    async def _delete(self, name: str, config: Any, config_cls: type) -> None:
+    async def _delete(self, name: str, config: Any, config_cls: type[_DeleteConfig]) -> None:
         self._gemini_only()
         parsed = coerce_config(config_cls, config)
         query = {"force": parsed.force}  # sent as `True`/`False`, as the official SDK does

@@ -3,6 +3,7 @@ and delete models, make images (Imagen) and videos (Veo)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterable, Iterable
 from typing import Any, TypeVar
 
@@ -262,7 +263,8 @@ class AsyncModels(Resource):
         *,
         model: str,
         prompt: str,
-        reference_images: list[Any],
+        # builtins': in this class body `list` is the method above.
+        reference_images: builtins.list[Any],
         config: EditImageConfig | dict[str, Any] | None = None,
     ) -> EditImageResponse:
         """Edit images (inpaint, outpaint, restyle...) from reference images; Vertex AI only.
@@ -343,7 +345,10 @@ class AsyncModels(Resource):
         """
         _media.vertex_only("generate_videos", vertex=self._vertex)
         if source is None:
-            source = GenerateVideosSource(prompt=prompt, image=image, video=video)
+            # Validated, not constructed: `image` and `video` may be dicts.
+            source = GenerateVideosSource.model_validate(
+                {"prompt": prompt, "image": image, "video": video}
+            )
         elif prompt is not None or image is not None or video is not None:
             raise ValueError("pass either source or prompt/image/video, not both")
         name = _normalize.t_model(model, vertex=self._vertex)

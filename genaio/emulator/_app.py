@@ -9,7 +9,7 @@ OAuth token endpoint.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import anyio
@@ -43,7 +43,7 @@ class EmulatorApp:
         self.abort = abort
         self.live = LiveServer(emu)  # the Live API: websocket scopes and `/_emulator/live`
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Mapping[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "lifespan":
             await _lifespan(receive, send)
@@ -184,7 +184,7 @@ def _fault_dict(config: FaultConfig) -> dict[str, Any]:
     return json.loads(json.dumps(attrs.asdict(config)))
 
 
-def _base_url(scope: dict[str, Any], headers: dict[str, str]) -> str:
+def _base_url(scope: Mapping[str, Any], headers: dict[str, str]) -> str:
     host = headers.get("host")
     if not host:
         server = scope.get("server") or ("127.0.0.1", 80)

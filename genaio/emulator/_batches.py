@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._answer import answer, whole_response
 from ._clock import timestamp
+from ._config import ModelInfo
 from ._generate import embedding
 from ._http import ApiError, Response, g, json_response
 from ._state import paginate
@@ -125,12 +126,14 @@ def _complete(emu: Emulator, record: dict[str, Any]) -> None:
     if metadata["state"] in _DONE or emu.state.batches.get(record["name"]) is not record:
         return
     model = metadata["model"].removeprefix("models/")
+    # Known: `batch_generate` resolved it (and models are fixed). Inferred as `resolve_model`
+    # does for a tuned model's base, should the name ever be one the emulator was not given.
+    info = emu.model_info(model) or ModelInfo.infer(model)
     results, ok = [], 0
     for item in record["items"]:
         request = g(item, "request", {})
         try:
             if record["embed"]:
-                info = emu.model_info(model)
                 dim = int(g(request, "outputDimensionality", 0) or info.embedding_dimension)
                 text = " ".join(
                     p.get("text", "") for p in g(request, "content", {}).get("parts", ())

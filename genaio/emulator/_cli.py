@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeGuard
 
 import attrs
 
@@ -25,9 +26,19 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+class _Factory(Protocol):
+    factory: Callable[[], object]
+
+
+def _is_factory(default: object) -> TypeGuard[_Factory]:
+    # attrs' stubs present `Factory` as a function returning the value (so that `x: list[int] =
+    # Factory(list)` checks); at runtime it is the class of a field's factory default.
+    return isinstance(default, attrs.Factory)  # type: ignore[arg-type]
+
+
 def _kind(field: attrs.Attribute) -> Any:
     default = field.default
-    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+    if _is_factory(default):
         default = default.factory()
     if isinstance(default, bool):
         return "bool"

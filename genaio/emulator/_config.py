@@ -161,6 +161,11 @@ def _quotas(value: Any) -> Mapping[str, QuotaLimits]:
     return {str(k): QuotaLimits.coerce(v) for k, v in dict(value or {}).items()}
 
 
+def _faults(value: Any) -> FaultConfig:
+    # A function, like its neighbours: the attrs type-checker plugin takes no classmethod here.
+    return FaultConfig.coerce(value)
+
+
 @attrs.frozen
 class EmulatorConfig:
     """How an emulator serves. Build directly, with `from_dict`, or with `from_file`.
@@ -175,7 +180,7 @@ class EmulatorConfig:
     api_keys: tuple[str, ...] = attrs.field(default=(), converter=tuple)  # empty: any key
     models: tuple[ModelInfo, ...] = attrs.field(default=DEFAULT_MODELS, converter=_models)
     quotas: Mapping[str, QuotaLimits] = attrs.field(factory=dict, converter=_quotas)
-    faults: FaultConfig = attrs.field(factory=FaultConfig, converter=FaultConfig.coerce)
+    faults: FaultConfig = attrs.field(factory=FaultConfig, converter=_faults)
     lro_seconds: float = 2.0  # emulated seconds for operations, batches and tunings to finish
     time_scale: float = 1.0  # emulated seconds per real second (60: a minute lasts a second)
     stream_chunk_words: int = 4  # words of text per streamed chunk

@@ -161,7 +161,7 @@ class Emulator:
             raise ApiError(404, f"The requested URL {path} was not found on this server.")
         head = re.split(r"[/:]", rest, maxsplit=1)[0]
         allowed: set[str] = set()
-        for route in table.get(head) or table.get("", ()):
+        for route in table.get(head) or table.get("") or ():
             found = route.pattern.match(rest)
             if found is None:
                 continue
@@ -203,7 +203,8 @@ def _index(routes: list[Route]) -> dict[str, list[Route]]:
     table: dict[str, list[Route]] = {}
     for route in routes:
         pattern = route.pattern.pattern
-        found = _HEAD.match(pattern, _LEADING_GROUPS.match(pattern).end())
+        leading = _LEADING_GROUPS.match(pattern)  # a `*` pattern: it always matches
+        found = _HEAD.match(pattern, leading.end() if leading else 0)
         table.setdefault(found.group() if found else "", []).append(route)
     wildcard = table.get("", [])
     for head, entries in table.items():

@@ -90,7 +90,8 @@ class LiveConversation:
         self.consumed += 1
         content = g(frame, "clientContent")
         if content is not None:
-            self.history += [t for t in g(content, "turns", ()) if isinstance(t, Mapping)]
+            # JSON objects: dicts, which is what the history holds.
+            self.history += [t for t in g(content, "turns", ()) if isinstance(t, dict)]
             return (self._answer(), True) if g(content, "turnComplete") else ([], False)
         realtime = g(frame, "realtimeInput")
         if realtime is not None:
@@ -224,7 +225,7 @@ class LiveServer:
         self.settings = attrs.evolve(self.settings, **dict(changes))
         return self.snapshot()
 
-    async def serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def serve(self, scope: Mapping[str, Any], receive: Any, send: Any) -> None:
         """Serve one websocket connection until either side closes it."""
         self._reset_if_needed()
         if (await receive())["type"] != "websocket.connect":
@@ -307,7 +308,7 @@ class LiveServer:
             update["lastConsumedClientMessageIndex"] = conversation.consumed
         return [{"sessionResumptionUpdate": update}]
 
-    def _open(self, scope: dict[str, Any], route: re.Match[str], frame: Any) -> LiveConversation:
+    def _open(self, scope: Mapping[str, Any], route: re.Match[str], frame: Any) -> LiveConversation:
         """Check the credentials and the setup; the conversation to continue or to start."""
         setup = g(frame, "setup")
         if not isinstance(setup, Mapping):

@@ -104,7 +104,7 @@ def predict_long_running(call: Call) -> Response:
                 {"bytesBase64Encoded": base64.b64encode(b).decode(), "mimeType": "video/mp4"}
                 for b in blobs
             ]
-            result = {
+            result: dict[str, Any] = {
                 "@type": "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse",
                 "videos": videos,
             }

@@ -128,7 +128,7 @@ def _exhausted(model: str, group: str, kind: str, limit: int, wait: float) -> Ap
         f"* Quota exceeded for metric: {metric}, limit: {limit}, model: {model}\n"
         f"Please retry in {wait:.2f}s."
     )
-    details = [
+    details: list[dict[str, Any]] = [
         {
             "@type": "type.googleapis.com/google.rpc.QuotaFailure",
             "violations": [

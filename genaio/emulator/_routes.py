@@ -21,7 +21,7 @@ from . import (
     _tunings,
     _vertex_jobs,
 )
-from ._core import Route
+from ._core import Handler, Route
 from ._http import ApiError, Response, StreamResponse
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def _model_action(call: Call) -> Response | StreamResponse:
     return handler(call)
 
 
-_GEMINI_ACTIONS = {
+_GEMINI_ACTIONS: dict[str, Handler] = {
     "generateContent": _models.generate_content,
     "streamGenerateContent": _models.stream_generate_content,
     "countTokens": _models.count_tokens,
@@ -177,7 +177,7 @@ def gemini_routes() -> list[Route]:
     ]
 
 
-_VERTEX_ACTIONS = {
+_VERTEX_ACTIONS: dict[str, Handler] = {
     "generateContent": _models.generate_content,
     "streamGenerateContent": _models.stream_generate_content,
     "countTokens": _models.count_tokens,

@@ -144,7 +144,9 @@ async def serve_trio(
             return
         streams[peer] = stream
         try:
-            await TCPServer(app, hconfig, context, ConnectionState({}), stream)
+            # hypercorn annotates `stream` as an SSLStream, but serves a plain SocketStream too
+            # (its own trio runner passes the listener's, as here).
+            await TCPServer(app, hconfig, context, ConnectionState({}), stream)  # type: ignore[arg-type]
         finally:
             streams.pop(peer, None)
 

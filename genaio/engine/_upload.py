@@ -17,7 +17,7 @@ import io
 import mimetypes
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeGuard
 from urllib.parse import urlsplit, urlunsplit
 
 import anyio
@@ -54,11 +54,16 @@ _NO_RETRY = RetryPolicy(attempts=1)
 
 
 class UploadSource(Protocol):
-    """Bytes to upload, read a chunk at a time."""
+    """Bytes to upload, read a chunk at a time (read-only: the sources are frozen)."""
 
-    size: int
-    #: A path's base name, sent as `X-Goog-Upload-File-Name`; None for file objects and bytes.
-    file_name: str | None
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def file_name(self) -> str | None:
+        """A path's base name, sent as `X-Goog-Upload-File-Name`; None for file objects and
+        bytes."""
+        ...
 
     async def read(self, offset: int, length: int) -> bytes: ...
 
@@ -116,10 +121,10 @@ async def open_source(file: Uploadable) -> UploadSource:
     if isinstance(file, bytes | bytearray | memoryview):
         await anyio.lowlevel.checkpoint()
         return _BytesSource(bytes(file))
-    if isinstance(file, io.IOBase):
-        return await anyio.to_thread.run_sync(_stream_source, file)
     if isinstance(file, str | os.PathLike):
         return await anyio.to_thread.run_sync(_path_source, os.fspath(file))
+    if _is_file_object(file):
+        return await anyio.to_thread.run_sync(_stream_source, file)
     raise TypeError(
         f"cannot upload a {type(file).__name__}: pass a path, a binary file object or bytes"
     )
@@ -298,6 +303,14 @@ def _path_source(path: str) -> _PathSource:
     if not path or not os.path.isfile(path):
         raise FileNotFoundError(f"{path!r} is not a file")
     return _PathSource(path, os.path.getsize(path))
+
+
+def _is_file_object(file: object) -> TypeGuard[IO[bytes]]:
+    """An io stream, or an object that delegates to one: `tempfile.NamedTemporaryFile()` is a
+    wrapper, not an `io.IOBase`. Its mode and seekability are `_stream_source`'s to check."""
+    return isinstance(file, io.IOBase) or all(
+        callable(getattr(file, name, None)) for name in ("read", "seek", "tell", "seekable")
+    )
 
 
 def _stream_source(stream: IO[bytes]) -> _StreamSource:

@@ -296,29 +296,33 @@ __all__ = [
     "WireModel",
 ]
 
-# The families beyond `models`: each module lists its own names.
+# The families beyond `models` (and its media methods: Imagen's images, Veo's videos): each
+# module lists its own names. Star-imported one by one: a type checker does not follow a star
+# import through a module whose `__all__` is itself built from other modules' lists.
 from genaio.types import (
     _auth_tokens,
     _batches,
     _caches,
     _file_search,
     _files,
+    _images,
     _interactions,
     _live,
-    _media,
     _operations,
     _tunings,
+    _videos,
 )
 from genaio.types._auth_tokens import *  # noqa: F403
 from genaio.types._batches import *  # noqa: F403
 from genaio.types._caches import *  # noqa: F403
 from genaio.types._file_search import *  # noqa: F403
 from genaio.types._files import *  # noqa: F403
+from genaio.types._images import *  # noqa: F403
 from genaio.types._interactions import *  # noqa: F403
 from genaio.types._live import *  # noqa: F403
-from genaio.types._media import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
 from genaio.types._tunings import *  # noqa: F403
+from genaio.types._videos import *  # noqa: F403
 
 __all__ += [
     *_auth_tokens.__all__,
@@ -326,9 +330,10 @@ __all__ += [
     *_caches.__all__,
     *_file_search.__all__,
     *_files.__all__,
+    *_images.__all__,
     *_interactions.__all__,
     *_live.__all__,
-    *_media.__all__,
     *_operations.__all__,
     *_tunings.__all__,
+    *_videos.__all__,
 ]

@@ -174,11 +174,13 @@ class Part(WireModel):
 
     @classmethod
     def from_executable_code(cls, *, code: str, language: Language | str) -> Part:
-        return cls(executable_code=ExecutableCode(code=code, language=language))
+        return cls(executable_code=ExecutableCode(code=code, language=Language(language)))
 
     @classmethod
     def from_code_execution_result(cls, *, outcome: Outcome | str, output: str) -> Part:
-        return cls(code_execution_result=CodeExecutionResult(outcome=outcome, output=output))
+        return cls(
+            code_execution_result=CodeExecutionResult(outcome=Outcome(outcome), output=output)
+        )
 
 
 class Content(WireModel):

@@ -7,6 +7,7 @@ actors, sockets or clocks beyond a MockClock.
 from __future__ import annotations
 
 import io
+import tempfile
 
 import httpx
 import pytest
@@ -109,6 +110,19 @@ async def test_sources_check_what_they_are_given(tmp_path):
         await open_source(io.StringIO("text"))
     with pytest.raises(TypeError):
         await open_source(42)  # type: ignore[arg-type]
+
+
+async def test_a_named_temporary_file_is_a_file_object():
+    # tempfile's wrapper delegates to a real file but is not an io.IOBase: it used to be refused
+    # with a TypeError though `Uploadable` (IO[bytes]) promises it.
+    with tempfile.NamedTemporaryFile() as stream:
+        stream.write(b"0123456789")
+        stream.seek(3)
+        source = await open_source(stream)
+        assert (source.size, source.file_name) == (7, None)
+        assert await source.read(0, 4) == b"3456"
+    with tempfile.NamedTemporaryFile("w+") as text, pytest.raises(ValueError, match="binary"):
+        await open_source(text)  # type: ignore[arg-type]
 
 
 # -- the loop, against a fake server ------------------------------------------------------------
