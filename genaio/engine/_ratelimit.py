@@ -49,6 +49,15 @@ class TokenBucket:
         self.level -= min(cost, self.per_minute)
         return 0.0 if self.level >= 0 else -self.level * 60.0 / self.per_minute
 
+    def delay(self, cost: float, now: float) -> float:
+        """The seconds `reserve(cost, now)` would return, taking nothing: when a reservation
+        of `cost` could go without waiting, for callers deciding whether to go yet."""
+        level = min(
+            self.per_minute, self.level + max(0.0, now - self.updated) * self.per_minute / 60.0
+        )
+        level -= min(cost, self.per_minute)
+        return 0.0 if level >= 0 else -level * 60.0 / self.per_minute
+
     def refund(self, cost: float, now: float) -> None:
         """Give back a reservation that was never used (its caller was cancelled)."""
         self._refill(now)
@@ -85,6 +94,17 @@ class RateLimiter:
             wait = self._requests.reserve(1, now)
         if self._tokens is not None:
             wait = max(wait, self._tokens.reserve(tokens, now))
+        return wait
+
+    def delay(self, requests: int, tokens: int) -> float:
+        """The seconds until `requests` requests of `tokens` tokens in all could be reserved
+        without waiting; reserves nothing."""
+        now = self._clock()
+        wait = 0.0
+        if self._requests is not None:
+            wait = self._requests.delay(requests, now)
+        if self._tokens is not None:
+            wait = max(wait, self._tokens.delay(tokens, now))
         return wait
 
     def refund(self, tokens: int) -> None:

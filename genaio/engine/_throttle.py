@@ -106,6 +106,17 @@ class Throttle:
             raise
         self.exit(admitted, None)
 
+    def ready_at(self, tokens: int, *, requests: int = 1) -> float:
+        """When (on the clock) `requests` attempts of `tokens` tokens in all could pass the
+        pause and the rate buckets without waiting; takes nothing. A caller that can still
+        improve what it sends (a batch that keeps filling) waits until then instead of in
+        `enter`. The concurrency window is left out: a slot frees when an attempt ends, which
+        no clock foretells."""
+        at = self._paused_until
+        if self._rate is not None:
+            at = max(at, self._clock() + self._rate.delay(requests, tokens))
+        return at
+
     def pause(self, seconds: float) -> None:
         """Hold every attempt back for `seconds` (the server's RetryInfo delay)."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
