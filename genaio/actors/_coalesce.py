@@ -233,8 +233,8 @@ class Coalescer:
             return -math.inf
         ahead = self._unstarted.get(batch.rate_key, [])
         ahead[:] = [e for e in ahead if not (e.reply.done or e.reply.abandoned)]
-        tokens = batch.tokens + sum(e.work.tokens for e in ahead)
-        return throttle.ready_at(tokens, requests=1 + len(ahead))
+        tokens = sum(e.work.tokens for e in ahead)
+        return throttle.ready_at(batch.tokens, ahead=len(ahead), ahead_tokens=tokens)
 
     def _fits(self, batch: BatchWork, items: int, tokens: int) -> bool:
         return (

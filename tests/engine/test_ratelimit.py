@@ -24,7 +24,7 @@ def test_a_delay_foretells_a_reservation_and_takes_nothing():
     assert bucket.delay(1, 0.0) == 0.0
     bucket.reserve(60, 0.0)
     assert bucket.delay(1, 0.0) == pytest.approx(1.0)
-    assert bucket.delay(3, 0.5) == pytest.approx(2.5)
+    assert bucket.delay(1, 0.5, ahead=2) == pytest.approx(2.5)
     assert bucket.delay(1, 0.5) == pytest.approx(0.5)  # the delays above took nothing
     assert bucket.reserve(1, 0.5) == pytest.approx(0.5)
 
