@@ -122,11 +122,14 @@ class Throttle:
         filling) waits until then instead of in `enter`. Attempts waiting out a pause are ahead
         too. The concurrency window is left out: a slot frees when an attempt ends, which no
         clock foretells."""
-        start = max(self._clock(), self._paused_until)
         if self._rate is None:
             return self._paused_until
+        start = max(self._clock(), self._paused_until)
         ahead, ahead_tokens = ahead + self._pausing, ahead_tokens + self._pausing_tokens
-        return start + self._rate.delay(tokens, start=start, ahead=ahead, ahead_tokens=ahead_tokens)
+        wait = self._rate.delay(tokens, start=start, ahead=ahead, ahead_tokens=ahead_tokens)
+        # No wait: the pause's end, not the clock read here, which is already past the `now`
+        # of a caller that compares.
+        return start + wait if wait > 0 else self._paused_until
 
     def pause(self, seconds: float) -> None:
         """Hold every attempt back for `seconds` (the server's RetryInfo delay)."""

@@ -142,10 +142,10 @@ async def test_ready_at_says_when_the_rate_and_a_pause_would_admit_without_takin
     autojump_clock,
 ):
     throttle = Throttle(RateLimit(requests_per_minute=2), max_concurrency=10)
-    assert throttle.ready_at(1) == 0.0
+    assert throttle.ready_at(1) == -math.inf
     async with throttle.attempt(1):
         pass
-    assert throttle.ready_at(1) == 0.0
+    assert throttle.ready_at(1) == -math.inf
     assert throttle.ready_at(1, ahead=1) == pytest.approx(30.0)
     async with throttle.attempt(1):
         pass
