@@ -14,7 +14,11 @@ loop: a batch goes when it is full; when nothing else waits in the mailbox and n
 kind is in flight (so a lone caller adds no latency at all); when nothing else waits and its
 `window` has passed since the actor took it (so a partial batch never waits long for company
 that is not coming); and, while calls keep arriving (they will fill it), when `max_wait` has
-passed (so calls of other kinds cannot starve it).
+passed (so calls of other kinds cannot starve it). But never before the model's throttle could
+admit it: while a request rate (or a 429's pause) holds requests back, a batch stays with the
+actor and keeps filling until the throttle is ready, then goes with what it has. Sent any earlier,
+it would only wait in the throttle with its members fixed, while later calls start the next,
+small, batch: under a binding requests-per-minute quota, that costs items a second.
 
 A merged request refused for one entry's sake (400 INVALID_ARGUMENT) is split in halves and sent
 again, down to single calls, so that only the offending caller gets the error. Any other failure
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import anyio
@@ -61,6 +65,7 @@ class BatchWork:
     """
 
     key: Hashable
+    rate_key: str | None
     batchable: Batchable
     members: list[Envelope[Any]]
     items: int
@@ -111,13 +116,22 @@ class BatchReply(Reply[None]):
 
 class Coalescer:
     """The models actor's batching: callers `join` batches; the serve loop's intake
-    (`accept`, `due`, `deadline`) merges them and decides when each goes. Synchronous, no I/O."""
+    (`accept`, `due`, `deadline`) merges them and decides when each goes. Synchronous, no I/O:
+    it asks each batch's throttle (`throttle(rate_key)`) when it could admit it, and takes
+    nothing from it."""
 
-    def __init__(self, policy: BatchPolicy) -> None:
+    def __init__(
+        self,
+        policy: BatchPolicy,
+        throttle: Callable[[str | None], Throttle | None] = lambda rate_key: None,
+    ) -> None:
         self.policy = policy
+        self._throttle = throttle
         self._open: dict[Hashable, Envelope[None]] = {}  # in the mailbox: callers join it
         self._pending: dict[Hashable, Envelope[None]] = {}  # held by the actor, not yet sent
         self._in_flight: Counter[Hashable] = Counter()
+        # Sent, but not yet at their throttle: the requests a new batch would queue behind.
+        self._unstarted: dict[str | None, list[Envelope[None]]] = {}
         self.requests = 0  # merged requests sent (statistics)
         self.merged = 0  # calls that went out in them
 
@@ -139,7 +153,7 @@ class Coalescer:
                     self._close(merged)
                 return None
             self._close(merged)
-        batch = BatchWork(key, work.batchable, [member], count, work.tokens)
+        batch = BatchWork(key, work.rate_key, work.batchable, [member], count, work.tokens)
         merged = Envelope(batch, reply=BatchReply(batch))
         if count < self.policy.max_items:
             self._open[key] = merged
@@ -172,7 +186,9 @@ class Coalescer:
             self._pending[work.key] = envelope
             work.taken = now
         batch: BatchWork = envelope.work
-        if batch.items >= self.policy.max_items or (idle and not self._in_flight[batch.key]):
+        if batch.items >= self.policy.max_items or (
+            idle and not self._in_flight[batch.key] and self._admitted_at(batch) <= now
+        ):
             ready.append(self._take(envelope))
         return ready
 
@@ -181,21 +197,44 @@ class Coalescer:
         ready = [
             pending
             for key, pending in self._pending.items()
-            if now >= pending.work.taken + wait or (idle and not self._in_flight[key])
+            if (now >= pending.work.taken + wait or (idle and not self._in_flight[key]))
+            and self._admitted_at(pending.work) <= now
         ]
         return [self._take(pending) for pending in ready]
 
     def deadline(self) -> float:
-        """When to look again: the oldest batch's window (`due` decides whether it goes)."""
-        if not self._pending:
-            return math.inf
-        return min(p.work.taken for p in self._pending.values()) + self.policy.window
+        """When to look again: the first batch's window, or when its throttle will admit it,
+        whichever is later (`due` decides whether it goes)."""
+        return min(
+            (
+                max(p.work.taken + self.policy.window, self._admitted_at(p.work))
+                for p in self._pending.values()
+            ),
+            default=math.inf,
+        )
+
+    def started(self, merged: Envelope[None]) -> None:
+        """A worker is sending `merged`: from now on its throttle counts it."""
+        unstarted = self._unstarted.get(merged.work.rate_key, [])
+        if merged in unstarted:
+            unstarted.remove(merged)
 
     def finished(self, key: Hashable) -> None:
         """A merged request of this kind has ended."""
         self._in_flight[key] -= 1
         if self._in_flight[key] <= 0:
             del self._in_flight[key]
+
+    def _admitted_at(self, batch: BatchWork) -> float:
+        """When the batch's throttle could admit it, behind the batches sent before it that
+        have not reached the throttle yet (-inf: at once)."""
+        throttle = self._throttle(batch.rate_key)
+        if throttle is None:
+            return -math.inf
+        ahead = self._unstarted.get(batch.rate_key, [])
+        ahead[:] = [e for e in ahead if not (e.reply.done or e.reply.abandoned)]
+        tokens = sum(e.work.tokens for e in ahead)
+        return throttle.ready_at(batch.tokens, ahead=len(ahead), ahead_tokens=tokens)
 
     def _fits(self, batch: BatchWork, items: int, tokens: int) -> bool:
         return (
@@ -217,6 +256,7 @@ class Coalescer:
         batch.members = [m for m in batch.members if not (m.reply.abandoned or m.reply.done)]
         batch.deadline = min((m.deadline for m in batch.members), default=math.inf)
         self._in_flight[batch.key] += 1
+        self._unstarted.setdefault(batch.rate_key, []).append(merged)
         self.requests += 1
         self.merged += len(batch.members)
         return Dispatch(merged, absorbed=tuple(batch.absorbed))

@@ -34,7 +34,7 @@ class ModelsActor(FamilyActor):
         model_rates: Mapping[str, RateLimit],
         batching: BatchPolicy | None = None,
     ) -> None:
-        self.coalescer = Coalescer(batching) if batching is not None else None
+        self.coalescer = Coalescer(batching, self.throttle) if batching is not None else None
         super().__init__("models", transport, limits, intake=self.coalescer)
         self._model_rates = {model_id(name): rate for name, rate in model_rates.items()}
 
@@ -87,7 +87,7 @@ class ModelsActor(FamilyActor):
             return
         assert self.coalescer is not None
         try:
-            throttle = self.throttle(work.members[0].work.rate_key) if work.members else None
-            await perform_batch(self.transport, envelope, throttle)
+            self.coalescer.started(envelope)
+            await perform_batch(self.transport, envelope, self.throttle(work.rate_key))
         finally:
             self.coalescer.finished(work.key)

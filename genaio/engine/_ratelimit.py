@@ -49,6 +49,16 @@ class TokenBucket:
         self.level -= min(cost, self.per_minute)
         return 0.0 if self.level >= 0 else -self.level * 60.0 / self.per_minute
 
+    def delay(self, cost: float, now: float, ahead: float = 0.0) -> float:
+        """The seconds `reserve(cost, now)` would return once `ahead` more were taken, taking
+        nothing: when a reservation of `cost` could go without waiting, for callers deciding
+        whether to go yet."""
+        level = min(
+            self.per_minute, self.level + max(0.0, now - self.updated) * self.per_minute / 60.0
+        )
+        level -= ahead + min(cost, self.per_minute)
+        return 0.0 if level >= 0 else -level * 60.0 / self.per_minute
+
     def refund(self, cost: float, now: float) -> None:
         """Give back a reservation that was never used (its caller was cancelled)."""
         self._refill(now)
@@ -85,6 +95,20 @@ class RateLimiter:
             wait = self._requests.reserve(1, now)
         if self._tokens is not None:
             wait = max(wait, self._tokens.reserve(tokens, now))
+        return wait
+
+    def delay(
+        self, tokens: int, *, start: float | None = None, ahead: int = 0, ahead_tokens: int = 0
+    ) -> float:
+        """The seconds after `start` (now, or a later time on the clock) until one request of
+        `tokens` tokens could be reserved without waiting, behind `ahead` requests of
+        `ahead_tokens` in all reserved at `start`; reserves nothing."""
+        now = self._clock() if start is None else max(start, self._clock())
+        wait = 0.0
+        if self._requests is not None:
+            wait = self._requests.delay(1, now, ahead)
+        if self._tokens is not None:
+            wait = max(wait, self._tokens.delay(tokens, now, ahead_tokens))
         return wait
 
     def refund(self, tokens: int) -> None:

@@ -67,6 +67,8 @@ class Throttle:
         self._in_flight = 0
         self._waiters: deque[anyio.Event] = deque()
         self._paused_until = -math.inf
+        # Attempts waiting out a pause: not yet in the buckets, but ahead of any that asks.
+        self._pausing = self._pausing_tokens = 0
         self.rate_limited = 0
         self.overloaded = 0
 
@@ -75,7 +77,14 @@ class Throttle:
 
         Cancellation: a cancelled wait takes nothing (reservations are given back).
         """
-        await self._wait_pause()
+        if self._paused_until > self._clock():
+            self._pausing += 1
+            self._pausing_tokens += tokens
+            try:
+                await self._wait_pause()
+            finally:
+                self._pausing -= 1
+                self._pausing_tokens -= tokens
         if self._rate is not None:
             await self._rate.acquire(tokens)
         try:
@@ -105,6 +114,22 @@ class Throttle:
             self.exit(admitted, error)
             raise
         self.exit(admitted, None)
+
+    def ready_at(self, tokens: int, *, ahead: int = 0, ahead_tokens: int = 0) -> float:
+        """When (on the clock) an attempt of `tokens` tokens could pass the pause and the rate
+        buckets without waiting, behind `ahead` attempts (of `ahead_tokens` in all) about to
+        enter; takes nothing. A caller that can still improve what it sends (a batch that keeps
+        filling) waits until then instead of in `enter`. Attempts waiting out a pause are ahead
+        too. The concurrency window is left out: a slot frees when an attempt ends, which no
+        clock foretells."""
+        if self._rate is None:
+            return self._paused_until
+        start = max(self._clock(), self._paused_until)
+        ahead, ahead_tokens = ahead + self._pausing, ahead_tokens + self._pausing_tokens
+        wait = self._rate.delay(tokens, start=start, ahead=ahead, ahead_tokens=ahead_tokens)
+        # No wait: the pause's end, not the clock read here, which is already past the `now`
+        # of a caller that compares.
+        return start + wait if wait > 0 else self._paused_until
 
     def pause(self, seconds: float) -> None:
         """Hold every attempt back for `seconds` (the server's RetryInfo delay)."""

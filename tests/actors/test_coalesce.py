@@ -21,7 +21,14 @@ from genaio.actors import (
     supervise,
 )
 from genaio.actors.models import ModelsActor
-from genaio.engine import ApiKeyAuth, EngineConfig, HttpTransport, RestCall, RetryPolicy
+from genaio.engine import (
+    ApiKeyAuth,
+    EngineConfig,
+    HttpTransport,
+    RateLimit,
+    RestCall,
+    RetryPolicy,
+)
 from genaio.errors import ClientClosedError, InvalidArgumentError, ServiceUnavailableError
 from tests.helpers import error_json, json_response
 
@@ -61,7 +68,7 @@ WIDE = FamilyLimits(concurrency=100, mailbox_size=256)
 
 
 async def start_actor(
-    nursery, server, policy=BatchPolicy(), attempts=1, limits=WIDE
+    nursery, server, policy=BatchPolicy(), attempts=1, limits=WIDE, rates=None
 ) -> ModelsActor:
     config = EngineConfig(
         base_url="https://example.test/",
@@ -70,7 +77,7 @@ async def start_actor(
         injected_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
     )
     transport = HttpTransport(config, ApiKeyAuth("k"), rng=random.Random(1))
-    models = ModelsActor(transport, limits, {}, policy)
+    models = ModelsActor(transport, limits, rates or {}, policy)
     await nursery.start(supervise, models.actor, RestartBudget())
     return models
 
@@ -106,6 +113,53 @@ async def test_a_lone_caller_goes_at_once_and_alone(nursery, autojump_clock):
     await embed(models, "then me", results)
     assert server.requests == [["only"], ["then me"]]
     assert trio.current_time() == 0.0
+
+
+async def test_a_lone_caller_under_a_rate_it_does_not_reach_goes_at_once(nursery):
+    """On the real clock, which moves between the serve loop's `now` and the throttle's."""
+    server = EmbeddingServer()
+    rates = {"m": RateLimit(requests_per_minute=1000, tokens_per_minute=10**6)}
+    models = await start_actor(nursery, server, BatchPolicy(window=10.0), rates=rates)
+    results: dict = {}
+    started = trio.current_time()
+    with trio.fail_after(5):
+        await embed(models, "only", results)
+        await embed(models, "then me", results)
+    assert server.requests == [["only"], ["then me"]]
+    assert trio.current_time() - started < 1
+
+
+async def test_under_a_binding_request_rate_batches_fill_until_the_throttle_admits_them(
+    nursery, autojump_clock
+):
+    """Calls that trickle in while the quota is spent wait in one batch that keeps filling,
+    not in many small ones queued at the throttle with their members fixed."""
+    server = EmbeddingServer()
+    rates = {"m": RateLimit(requests_per_minute=2)}
+    models = await start_actor(nursery, server, rates=rates)
+    results: dict = {}
+    await embed(models, "first", results)
+    await embed(models, "second", results)  # the quota is spent until t=30
+    async with trio.open_nursery() as callers:
+        for i in range(250):
+            callers.start_soon(embed, models, f"t{i}", results)
+            await trio.sleep(0.01)  # on the mock clock: one every 10 ms, over 2.5 s
+    assert list(map(len, server.requests)) == [1, 1, 100, 100, 50]
+    assert server.times == [0.0, 0.0, pytest.approx(30), pytest.approx(60), pytest.approx(90)]
+    assert len(results) == 252
+
+
+async def test_a_429_pause_keeps_a_batch_filling(nursery, autojump_clock):
+    server = EmbeddingServer()
+    models = await start_actor(nursery, server)
+    models.throttle("models/m").pause(10)
+    results: dict = {}
+    async with trio.open_nursery() as callers:
+        for i in range(50):
+            callers.start_soon(embed, models, f"t{i}", results)
+            await trio.sleep(0.1)  # on the mock clock: over 5 s, all within the pause
+    assert list(map(len, server.requests)) == [50]
+    assert server.times == [pytest.approx(10)]
 
 
 async def test_while_a_batch_is_in_flight_the_next_waits_at_most_the_window(

@@ -19,6 +19,16 @@ def test_a_cost_larger_than_the_bucket_waits_for_a_full_bucket_only():
     assert bucket.reserve(1000, 0.0) == pytest.approx(60.0)
 
 
+def test_a_delay_foretells_a_reservation_and_takes_nothing():
+    bucket = TokenBucket.full(60, now=0.0)  # one a second
+    assert bucket.delay(1, 0.0) == 0.0
+    bucket.reserve(60, 0.0)
+    assert bucket.delay(1, 0.0) == pytest.approx(1.0)
+    assert bucket.delay(1, 0.5, ahead=2) == pytest.approx(2.5)
+    assert bucket.delay(1, 0.5) == pytest.approx(0.5)  # the delays above took nothing
+    assert bucket.reserve(1, 0.5) == pytest.approx(0.5)
+
+
 def test_limits_must_be_positive():
     with pytest.raises(ValueError):
         RateLimit(requests_per_minute=0)

@@ -1,5 +1,7 @@
 """Per-quota admission on trio's MockClock: pauses, the adaptive window, token corrections."""
 
+import math
+
 import pytest
 import trio
 import trio.testing
@@ -134,3 +136,40 @@ async def test_a_per_day_quota_is_waited_out_not_hammered(autojump_clock):
     await client.aio.models.generate_content(model="m", contents="again")
     assert sent == [0, pytest.approx(3600)]
     await client.aio.aclose()
+
+
+async def test_ready_at_says_when_the_rate_and_a_pause_would_admit_without_taking(
+    autojump_clock,
+):
+    throttle = Throttle(RateLimit(requests_per_minute=2), max_concurrency=10)
+    assert throttle.ready_at(1) == -math.inf
+    async with throttle.attempt(1):
+        pass
+    assert throttle.ready_at(1) == -math.inf
+    assert throttle.ready_at(1, ahead=1) == pytest.approx(30.0)
+    async with throttle.attempt(1):
+        pass
+    assert throttle.ready_at(1) == pytest.approx(30.0)
+    assert throttle.ready_at(1) == pytest.approx(30.0)  # asking took nothing
+    await fail_with(throttle, rate_limited(100))  # admitted at 30 s
+    assert throttle.ready_at(1) == pytest.approx(130.0)
+    assert Throttle(None, max_concurrency=1).ready_at(10**9) == -math.inf
+
+
+async def test_attempts_waiting_out_a_pause_are_ahead_of_what_ready_at_asks(
+    nursery, autojump_clock
+):
+    throttle = Throttle(RateLimit(requests_per_minute=2), max_concurrency=10)
+    throttle.pause(10)
+
+    async def waits_out_the_pause() -> None:
+        async with throttle.attempt(1):
+            pass
+
+    nursery.start_soon(waits_out_the_pause)
+    nursery.start_soon(waits_out_the_pause)
+    await trio.testing.wait_all_tasks_blocked()
+    # The two take the full bucket at 10 s; the next request is 30 s later.
+    assert throttle.ready_at(1) == pytest.approx(40.0)
+    await trio.sleep(20)
+    assert throttle.ready_at(1) == pytest.approx(40.0)
