@@ -26,7 +26,6 @@ from typing import Any, Protocol
 import anyio
 import attrs
 
-from genaio._log import get_logger
 from genaio.actors._envelope import Envelope
 from genaio.actors._mailbox import Mailbox
 from genaio.errors import ActorCrashedError, ClientClosedError, GenaioError
@@ -42,7 +41,6 @@ __all__ = [
 ]
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
-log = get_logger("genaio.actors")
 
 
 @attrs.frozen
