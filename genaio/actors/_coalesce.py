@@ -4,6 +4,9 @@ Single `embed_content` calls from any number of callers are gathered, per model 
 into one `batchEmbedContents` (or Vertex AI `:predict`) request of at most `max_items` entries
 and `max_tokens` estimated tokens, sent once, and split back to each caller in order.
 
+A call waits as a `Member`: its entries already written as JSON, and nothing else of its body
+or its `RestCall` kept (ten thousand calls waiting at once are ten thousand members, and every
+object each one keeps is one more for the garbage collector to walk, again and again).
 Callers join a batch directly (`Coalescer.join`, synchronous) while it waits in the actor's
 mailbox; only the caller that opens one takes it there, so the mailbox (and its backpressure)
 sees one envelope per batch, not one per call. Once the actor has taken a batch, later callers
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -39,10 +42,26 @@ from genaio.actors._actor import Dispatch
 from genaio.actors._envelope import Envelope
 from genaio.actors._reply import Reply
 from genaio.actors._rest import Batchable, RestWork
-from genaio.engine import HttpTransport, JsonAnswer, Throttle
+from genaio.engine import (
+    HttpTransport,
+    JsonAnswer,
+    JsonFragment,
+    RestCall,
+    Throttle,
+    dumps_json,
+    loads_json,
+)
 from genaio.errors import GenaioError, InvalidArgumentError, UnknownApiResponseError
 
-__all__ = ["BatchPolicy", "BatchReply", "BatchWork", "Coalescer", "Rejoin", "perform_batch"]
+__all__ = [
+    "BatchPolicy",
+    "BatchReply",
+    "BatchWork",
+    "Coalescer",
+    "Member",
+    "Rejoin",
+    "perform_batch",
+]
 
 
 @attrs.frozen
@@ -55,6 +74,51 @@ class BatchPolicy:
     max_wait: float = 0.05
 
 
+#: Method, path, and the rest of the body (as JSON) of a batchable call: what calls must share
+#: to share a request.
+BatchKey = tuple[str, str, bytes]
+
+
+class Member(Reply[JsonAnswer]):
+    """A call waiting in a batch: the reply its caller waits on, with what the batch needs of it.
+
+    `entries` are the call's entries of the batch's list, written as JSON (which the garbage
+    collector does not walk).
+    """
+
+    __slots__ = ("batchable", "deadline", "entries", "key", "rate_key", "tokens")
+
+    def __init__(
+        self,
+        key: BatchKey,
+        entries: tuple[JsonFragment, ...],
+        batchable: Batchable,
+        rate_key: str | None,
+        tokens: int,
+        deadline: float,
+    ) -> None:
+        super().__init__()
+        self.key, self.entries, self.batchable = key, entries, batchable
+        self.rate_key, self.tokens, self.deadline = rate_key, tokens, deadline
+
+    @classmethod
+    def of(cls, work: RestWork, deadline: float) -> Member:
+        """The member for a batchable call (a POST whose body holds its entries, and nothing
+        else that calls of one batch could differ in)."""
+        call, batchable = work.call, work.batchable
+        assert batchable is not None and call.query is None and call.headers is None
+        rest = {k: v for k, v in call.body.items() if k != batchable.field}
+        key = (call.method, call.path, dumps_json(rest) if rest else b"")
+        entries = tuple(JsonFragment(dumps_json(e)) for e in call.body[batchable.field])
+        return cls(key, entries, batchable, work.rate_key, work.tokens, deadline)
+
+    def renewed(self) -> Member:
+        """The same call, to join another batch (a reply is filled only once)."""
+        return Member(
+            self.key, self.entries, self.batchable, self.rate_key, self.tokens, self.deadline
+        )
+
+
 @attrs.define(eq=False)
 class BatchWork:
     """The work of a merged envelope: its members, in order.
@@ -64,10 +128,10 @@ class BatchWork:
     members' earliest, fixed when it is sent.
     """
 
-    key: Hashable
+    key: BatchKey
     rate_key: str | None
     batchable: Batchable
-    members: list[Envelope[Any]]
+    members: list[Member]
     items: int
     tokens: int
     open: bool = True
@@ -98,14 +162,14 @@ class BatchReply(Reply[None]):
     def fail(self, error: BaseException) -> None:
         self._batch.open = False
         for member in self._batch.members:
-            member.reply.fail(error)
+            member.fail(error)
         super().fail(error)
 
     def bind(self, scope: anyio.CancelScope) -> None:
         super().bind(scope)
         self._present = len(self._batch.members)
         for member in self._batch.members:
-            member.reply.bind(self)  # type: ignore[arg-type]  # a member leaving calls cancel()
+            member.bind(self)  # type: ignore[arg-type]  # a member leaving calls cancel()
 
     def cancel(self) -> None:
         """A member has gone; the last one to go cancels the request."""
@@ -127,33 +191,30 @@ class Coalescer:
     ) -> None:
         self.policy = policy
         self._throttle = throttle
-        self._open: dict[Hashable, Envelope[None]] = {}  # in the mailbox: callers join it
-        self._pending: dict[Hashable, Envelope[None]] = {}  # held by the actor, not yet sent
-        self._in_flight: Counter[Hashable] = Counter()
+        self._open: dict[BatchKey, Envelope[None]] = {}  # in the mailbox: callers join it
+        self._pending: dict[BatchKey, Envelope[None]] = {}  # held by the actor, not yet sent
+        self._in_flight: Counter[BatchKey] = Counter()
         # Sent, but not yet at their throttle: the requests a new batch would queue behind.
         self._unstarted: dict[str | None, list[Envelope[None]]] = {}
         self.requests = 0  # merged requests sent (statistics)
         self.merged = 0  # calls that went out in them
 
-    def join(self, member: Envelope[Any]) -> Envelope[None] | None:
+    def join(self, member: Member) -> Envelope[None] | None:
         """Add a batchable call to the open batch of its kind; return the merged envelope
         the caller must submit if it opened a new one (None: it joined one on its way)."""
-        work: RestWork = member.work
-        assert work.batchable is not None
-        key = _key(work)
-        count = len(work.call.body[work.batchable.field])
+        key, count = member.key, len(member.entries)
         merged = self._open.get(key)
         if merged is not None:
             batch: BatchWork = merged.work
-            if batch.open and self._fits(batch, count, work.tokens):
+            if batch.open and self._fits(batch, count, member.tokens):
                 batch.members.append(member)
                 batch.items += count
-                batch.tokens += work.tokens
+                batch.tokens += member.tokens
                 if batch.items >= self.policy.max_items:
                     self._close(merged)
                 return None
             self._close(merged)
-        batch = BatchWork(key, work.rate_key, work.batchable, [member], count, work.tokens)
+        batch = BatchWork(key, member.rate_key, member.batchable, [member], count, member.tokens)
         merged = Envelope(batch, reply=BatchReply(batch))
         if count < self.policy.max_items:
             self._open[key] = merged
@@ -219,7 +280,7 @@ class Coalescer:
         if merged in unstarted:
             unstarted.remove(merged)
 
-    def finished(self, key: Hashable) -> None:
+    def finished(self, key: BatchKey) -> None:
         """A merged request of this kind has ended."""
         self._in_flight[key] -= 1
         if self._in_flight[key] <= 0:
@@ -253,7 +314,7 @@ class Coalescer:
         """Send `merged` with the members still waiting for it."""
         batch: BatchWork = merged.work
         del self._pending[batch.key]
-        batch.members = [m for m in batch.members if not (m.reply.abandoned or m.reply.done)]
+        batch.members = [m for m in batch.members if not (m.abandoned or m.done)]
         batch.deadline = min((m.deadline for m in batch.members), default=math.inf)
         self._in_flight[batch.key] += 1
         self._unstarted.setdefault(batch.rate_key, []).append(merged)
@@ -272,13 +333,6 @@ def _absorb(pending: Envelope[None], later: Envelope[None]) -> None:
     other.members = []  # they are `pending`'s now: failing `later` fails nobody twice
 
 
-def _key(work: RestWork) -> Hashable:
-    """Calls share a request only if everything but their entries is the same."""
-    call, field = work.call, work.batchable.field  # type: ignore[union-attr]
-    rest = {k: v for k, v in call.body.items() if k != field}
-    return (call.method, call.path, repr(sorted(rest.items())) if rest else "")
-
-
 async def perform_batch(
     transport: HttpTransport, envelope: Envelope[None], throttle: Throttle | None
 ) -> None:
@@ -287,9 +341,9 @@ async def perform_batch(
     Cancellation: the request is cancelled only when every member has gone.
     """
     work: BatchWork = envelope.work
-    live = [m for m in work.members if not m.reply.abandoned]
+    live = [m for m in work.members if not m.abandoned]
     if live:
-        await _send(transport, live, work.batchable, envelope, throttle)
+        await _send(transport, live, envelope, throttle)
     envelope.reply.send(None)
     # Every member is answered. Each member's reply still points at the batch's (`bind`);
     # dropping the members breaks the cycle, so that each call's envelope, body and answer
@@ -299,40 +353,41 @@ async def perform_batch(
 
 async def _send(
     transport: HttpTransport,
-    members: list[Envelope[Any]],
-    batchable: Batchable,
+    members: list[Member],
     envelope: Envelope[None],
     throttle: Throttle | None,
 ) -> None:
     """Answer every member: with its slice, or with the error that concerns it."""
-    groups = [m.work.call.body[batchable.field] for m in members]
-    body = {**members[0].work.call.body, batchable.field: [e for g in groups for e in g]}
+    work: BatchWork = envelope.work
+    method, path, rest = work.key
+    field, entries = work.batchable.field, [e for m in members for e in m.entries]
+    body = {field: entries, **(loads_json(rest) if rest else {})}
     try:
         answer = await transport.send(
-            attrs.evolve(members[0].work.call, body=body),
-            deadline=envelope.work.deadline,
+            RestCall(method, path, body=body),
+            deadline=work.deadline,
             request_id=envelope.request_id,
             throttle=throttle,
-            tokens=sum(m.work.tokens for m in members),
+            tokens=sum(m.tokens for m in members),
         )
-        results = _results(answer, batchable, len(body[batchable.field]))
+        results = _results(answer, work.batchable, len(entries))
     except InvalidArgumentError as error:
         if len(members) == 1:
-            members[0].reply.fail(error)
+            members[0].fail(error)
             return
         half = len(members) // 2
         async with anyio.create_task_group() as halves:
             for part in (members[:half], members[half:]):
-                halves.start_soon(_send, transport, part, batchable, envelope, throttle)
+                halves.start_soon(_send, transport, part, envelope, throttle)
         return
     except GenaioError as error:
         for member in members:
-            member.reply.fail(error)
+            member.fail(error)
         return
-    start = 0
-    for member, group in zip(members, groups, strict=True):
-        own, start = results[start : start + len(group)], start + len(group)
-        member.reply.send(JsonAnswer({**answer.data, batchable.answer_field: own}, answer.headers))
+    start, answer_field = 0, work.batchable.answer_field
+    for member in members:
+        own, start = results[start : start + len(member.entries)], start + len(member.entries)
+        member.send(JsonAnswer({**answer.data, answer_field: own}, answer.headers))
 
 
 def _results(answer: JsonAnswer, batchable: Batchable, expected: int) -> list[Any]:

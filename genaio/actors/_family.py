@@ -3,6 +3,7 @@ of the quota it is charged to."""
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Any
 
 from genaio.actors._actor import Actor, Intake
@@ -41,8 +42,9 @@ class FamilyActor:
         """The limit that applies to calls charged to `key`; one limit for the whole family."""
         return self.limits.rate
 
-    async def call(self, work: RestWork, *, deadline: float = float("inf")) -> Any:
-        return await self.actor.call(work, deadline=deadline)
+    def call(self, work: RestWork, *, deadline: float = float("inf")) -> Coroutine[Any, Any, Any]:
+        """The actor's call of `work` (its coroutine: no layer of this family's own)."""
+        return self.actor.call(work, deadline=deadline)
 
     def new_throttle(self, key: str | None) -> Throttle | None:
         """The admission control of calls charged to `key`: only where a rate is set."""

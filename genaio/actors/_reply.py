@@ -84,11 +84,15 @@ class Reply(Generic[T]):
 
         Cancellation: cancelling the wait abandons the reply, which cancels the work.
         """
+        # The caller parks itself, with nothing in between: an Event (anyio's wraps the loop's
+        # own) or a coroutine of its own would be more objects per waiting call, and with
+        # thousands of calls waiting those are what the garbage collector spends its time on.
         try:
             if self._done:
                 await anyio.lowlevel.checkpoint()
             elif sniffio.current_async_library() == "trio":
-                await self._park_trio()
+                self._waiter = trio.lowlevel.current_task()
+                await trio.lowlevel.wait_task_rescheduled(self._unpark)
             else:
                 await self._park_asyncio()
         except BaseException:
@@ -108,17 +112,10 @@ class Reply(Generic[T]):
         elif waiter is not None:
             trio.lowlevel.reschedule(waiter)
 
-    # The caller parks itself, with nothing in between: an Event (anyio's wraps the loop's own)
-    # would be two or three more objects per waiting call, and with thousands of calls waiting
-    # those are what the garbage collector spends its time walking.
-
-    async def _park_trio(self) -> None:
-        def abort(_: object) -> trio.lowlevel.Abort:
-            self._waiter = None
-            return trio.lowlevel.Abort.SUCCEEDED
-
-        self._waiter = trio.lowlevel.current_task()
-        await trio.lowlevel.wait_task_rescheduled(abort)
+    def _unpark(self, _: object) -> trio.lowlevel.Abort:
+        """trio cancels the parked caller (`wait` then abandons the reply)."""
+        self._waiter = None
+        return trio.lowlevel.Abort.SUCCEEDED
 
     async def _park_asyncio(self) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -4,10 +4,17 @@ embedding calls coalesced into batch requests."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
-from genaio.actors._coalesce import BatchPolicy, BatchWork, Coalescer, Rejoin, perform_batch
+from genaio.actors._coalesce import (
+    BatchPolicy,
+    BatchWork,
+    Coalescer,
+    Member,
+    Rejoin,
+    perform_batch,
+)
 from genaio.actors._envelope import Envelope
 from genaio.actors._family import FamilyActor
 from genaio.actors._limits import FamilyLimits
@@ -38,32 +45,39 @@ class ModelsActor(FamilyActor):
         super().__init__("models", transport, limits, intake=self.coalescer)
         self._model_rates = {model_id(name): rate for name, rate in model_rates.items()}
 
-    async def call(self, work: RestWork, *, deadline: float = math.inf) -> Any:
+    def call(self, work: RestWork, *, deadline: float = math.inf) -> Coroutine[Any, Any, Any]:
         """Submit `work` and wait for its reply; a batchable call joins a merged request
         (see `_coalesce`), and only the caller that opens one waits for the mailbox.
+
+        A plain function returning the waiting coroutine: a batchable call waits as its light
+        `Member`, not as `work`, which nothing then keeps alive.
 
         Cancellation: cancelling the caller cancels exactly this call's work; a caller that
         leaves while taking a merged request to the mailbox sends its other members to
         another one.
         """
         if self.coalescer is None or work.batchable is None:
-            return await super().call(work, deadline=deadline)
+            return super().call(work, deadline=deadline)
+        return self._join(Member.of(work, deadline))
+
+    async def _join(self, member: Member) -> Any:
+        coalescer = self.coalescer
+        assert coalescer is not None
         while True:
-            member: Envelope[Any] = Envelope(work, deadline=deadline)
-            merged = self.coalescer.join(member)
+            merged = coalescer.join(member)
             if merged is not None:
                 try:
                     await self.actor.submit(merged)
                 except ClientClosedError as error:
-                    self.coalescer.withdraw(merged, error)
+                    coalescer.withdraw(merged, error)
                     raise
                 except BaseException:
-                    self.coalescer.withdraw(merged, Rejoin())
+                    coalescer.withdraw(merged, Rejoin())
                     raise
             try:
-                return await member.reply.wait()
+                return await member.wait()
             except Rejoin:
-                continue
+                member = member.renewed()
 
     def rate_for(self, key: str | None) -> RateLimit | None:
         if key is None:

@@ -80,10 +80,17 @@ class Resource:
         raise DeadlineExceededError(timeout) if scope.cancelled_caught else AssertionError
 
     def _json(self, call: RestCall, **kwargs: Any) -> Coroutine[Any, Any, JsonAnswer]:
-        """`_request` for a JSON answer, typed. A plain function returning `_request`'s
-        coroutine: a coroutine of its own would stay alive (with its frame and `kwargs`) for
-        as long as the call waits, and thousands of coalesced calls wait at once."""
-        return self._request(call, **kwargs)
+        """`_request` for a JSON answer, typed.
+
+        A plain function returning the coroutine that waits: once the tree runs and no timeout
+        applies, the family actor's own, so that no coroutine of this layer (with its frame and
+        `kwargs`) stays alive while the call waits; thousands of coalesced calls wait at once.
+        """
+        runtime = self._client._runtime
+        connection = runtime.current()
+        if connection is None or runtime.closed or self._timeout(call.options) is not None:
+            return self._request(call, **kwargs)
+        return connection.family(self.family).call(RestWork(call, Answer.JSON, **kwargs))
 
     async def _stream(
         self, call: RestCall, parse: Callable[[Any], T], **kwargs: Any

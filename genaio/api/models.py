@@ -4,7 +4,7 @@ and delete models, make images (Imagen) and videos (Veo)."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Coroutine, Iterable
 from typing import Any, TypeVar
 
 from genaio.actors import Batchable
@@ -123,16 +123,23 @@ class AsyncModels(Resource):
         Cancellation: cancelling the caller withdraws its entry; a batch request it shares is
         cancelled only when every caller in it has gone.
         """
+        verb, answering = self._embed(model, contents, config)
+        answer = await answering
+        return _bodies.parse_embed_response(verb, answer.data)
+
+    def _embed(
+        self, model: str, contents: Any, config: Any
+    ) -> tuple[str, Coroutine[Any, Any, JsonAnswer]]:
+        """The verb `embed_content` calls, and the coroutine that calls it. Built here, the
+        body and the `RestCall` are not kept by `embed_content`'s frame while it waits."""
         name = _normalize.t_model(model, vertex=self._vertex)
         verb, body = _bodies.embed_content_body(name, contents, config, vertex=self._vertex)
         options = self._options(config)
         call = RestCall("POST", f"{name}:{verb}", body=body, options=options)
         # Calls with their own http_options keep them to themselves.
         batchable = _BATCHABLE.get(verb) if options is None else None
-        answer = await self._json(
-            call, rate_key=name, tokens=estimate_tokens(body), batchable=batchable
-        )
-        return _bodies.parse_embed_response(verb, answer.data)
+        tokens = estimate_tokens(body)
+        return verb, self._json(call, rate_key=name, tokens=tokens, batchable=batchable)
 
     def embed_many(
         self,

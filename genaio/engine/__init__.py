@@ -2,6 +2,9 @@
 
 from genaio.engine._auth import ApiKeyAuth, Auth, GoogleCredentialsAuth, NoAuth
 from genaio.engine._config import CallOptions, EngineConfig, RetryPolicy
+from genaio.engine._json import Fragment as JsonFragment
+from genaio.engine._json import dumps as dumps_json
+from genaio.engine._json import loads as loads_json
 from genaio.engine._ratelimit import RateLimit, RateLimiter
 from genaio.engine._throttle import Throttle, ThrottleStatistics
 from genaio.engine._tokens import estimate_tokens
@@ -16,6 +19,7 @@ __all__ = [
     "GoogleCredentialsAuth",
     "HttpTransport",
     "JsonAnswer",
+    "JsonFragment",
     "NoAuth",
     "RateLimit",
     "RateLimiter",
@@ -24,8 +28,10 @@ __all__ = [
     "Throttle",
     "ThrottleStatistics",
     "Uploadable",
+    "dumps_json",
     "estimate_tokens",
     "guess_mime_type",
+    "loads_json",
     "open_source",
     "resumable_upload",
 ]

@@ -15,7 +15,11 @@ from typing import Any
 
 import orjson
 
-__all__ = ["dumps", "loads"]
+__all__ = ["Fragment", "dumps", "loads"]
+
+#: JSON written already, put into a value as it is when the value is written (orjson's own:
+#: it is not a container, so the garbage collector never walks it).
+Fragment = orjson.Fragment
 
 
 def loads(data: bytes | str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import gc
 import json
 import random
@@ -20,6 +21,7 @@ from genaio.actors import (
     RestWork,
     supervise,
 )
+from genaio.actors._coalesce import Member
 from genaio.actors.models import ModelsActor
 from genaio.engine import (
     ApiKeyAuth,
@@ -339,13 +341,32 @@ async def test_answered_calls_leave_no_reference_cycle(nursery):
         await trio.testing.wait_all_tasks_blocked()
         gc.set_debug(gc.DEBUG_SAVEALL)  # what only the collector would free stays in sight
         gc.collect()
-        in_cycles = [o for o in gc.garbage if isinstance(o, Envelope)]
+        in_cycles = [o for o in gc.garbage if isinstance(o, (Envelope, Member))]
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()
     assert len(results) == 51
     assert in_cycles == []
+
+
+async def test_a_waiting_call_keeps_its_member_and_not_its_work(nursery):
+    """Thousands of calls wait at once: each keeps one light member (its entries as JSON),
+    and neither its `RestWork` nor its `RestCall` with the body's dicts."""
+    server = EmbeddingServer()
+    server.gate = trio.Event()
+    models = await start_actor(nursery, server)
+    results: dict = {}
+    async with trio.open_nursery() as callers:
+        for i in range(150):
+            callers.start_soon(embed, models, f"t{i}", results)
+        await trio.testing.wait_all_tasks_blocked()
+        gc.collect()
+        alive = collections.Counter(type(o).__name__ for o in gc.get_objects())
+        in_flight = len(server.requests)  # the merged requests: each has its RestCall
+        server.gate.set()
+    assert (alive["Member"], alive["RestWork"], alive["RestCall"]) == (150, 0, in_flight)
+    assert [r[0]["values"] for r in results.values()] == [[float(len(t))] for t in results]
 
 
 async def cancel_once_all_wait(scope: trio.CancelScope) -> None:
