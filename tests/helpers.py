@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import gc
 import json
 from collections.abc import Callable
 from typing import Any
@@ -48,3 +50,9 @@ def mock_client(
     transport = httpx.MockTransport(handler)
     options = {"httpx_async_client": httpx.AsyncClient(transport=transport), **http_options}
     return genaio.Client(api_key="test-key", http_options=options, limits=limits)
+
+
+def tracked_objects() -> collections.Counter[str]:
+    """The objects the garbage collector tracks, by type name (after a full collection)."""
+    gc.collect()
+    return collections.Counter(type(o).__name__ for o in gc.get_objects())

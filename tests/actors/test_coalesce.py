@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import gc
 import json
 import random
@@ -32,7 +31,7 @@ from genaio.engine import (
     RetryPolicy,
 )
 from genaio.errors import ClientClosedError, InvalidArgumentError, ServiceUnavailableError
-from tests.helpers import error_json, json_response
+from tests.helpers import error_json, json_response, tracked_objects
 
 EMBED = Batchable("requests", "embeddings")
 
@@ -357,12 +356,12 @@ async def test_a_waiting_call_keeps_its_member_and_not_its_work(nursery):
     server.gate = trio.Event()
     models = await start_actor(nursery, server)
     results: dict = {}
+    before = tracked_objects()
     async with trio.open_nursery() as callers:
         for i in range(150):
             callers.start_soon(embed, models, f"t{i}", results)
         await trio.testing.wait_all_tasks_blocked()
-        gc.collect()
-        alive = collections.Counter(type(o).__name__ for o in gc.get_objects())
+        alive = tracked_objects() - before
         in_flight = len(server.requests)  # the merged requests: each has its RestCall
         server.gate.set()
     assert (alive["Member"], alive["RestWork"], alive["RestCall"]) == (150, 0, in_flight)

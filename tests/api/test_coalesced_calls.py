@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import collections
-import gc
 import json
 
 import httpx
 import trio
 import trio.testing
 
-from tests.helpers import json_response, mock_client
+from tests.helpers import json_response, mock_client, tracked_objects
 
 
 async def test_a_waiting_embed_content_keeps_neither_its_body_nor_its_call():
@@ -34,11 +32,11 @@ async def test_a_waiting_embed_content_keeps_neither_its_body_nor_its_call():
         answers.append(answer.embeddings[0].values)
 
     async with mock_client(server).aio as aio, trio.open_nursery() as callers:
+        before = tracked_objects()
         for i in range(150):
             callers.start_soon(embed, aio, i)
         await trio.testing.wait_all_tasks_blocked()
-        gc.collect()
-        alive = collections.Counter(type(o).__name__ for o in gc.get_objects())
+        alive = tracked_objects() - before
         in_flight = len(sent)  # the merged requests: each has its RestCall
         gate.set()
     assert sent == [100, 50]
