@@ -75,7 +75,7 @@ class ModelsActor(FamilyActor):
                     coalescer.withdraw(merged, Rejoin())
                     raise
             try:
-                return await member.wait()
+                return member.own(await member.wait())
             except Rejoin:
                 member = member.renewed()
 
