@@ -63,15 +63,28 @@ class Retrier:
 
         Cancellation: a sleep between attempts is a checkpoint; cancelling there sends nothing.
         """
-        policy = self.policy
         # The first attempt goes without tenacity, whose setup costs more than most requests'
-        # own overhead; a failure worth retrying is replayed to tenacity as its attempt 1.
+        # own overhead; a failure worth retrying is replayed to tenacity as its attempt 1. (No
+        # closure here: its cells would live as long as every request in flight does.)
         try:
             return await attempt(1)
         except Exception as exc:
-            if policy.attempts <= 1 or not is_retryable(exc, policy, idempotent=idempotent):
+            if self.policy.attempts <= 1 or not is_retryable(
+                exc, self.policy, idempotent=idempotent
+            ):
                 raise
             first_failure = exc
+        return await self._retry(attempt, first_failure, deadline, idempotent, request_id)
+
+    async def _retry(
+        self,
+        attempt: Callable[[int], Awaitable[T]],
+        first_failure: Exception,
+        deadline: float,
+        idempotent: bool,
+        request_id: str | None,
+    ) -> T:
+        policy = self.policy
 
         async def replayed(number: int) -> T:
             if number == 1:

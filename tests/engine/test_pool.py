@@ -4,7 +4,9 @@ Each server reads requests with h11 (as a server) and answers each with the next
 raw bytes, or an action that decides what else the connection sees (a close, a silence).
 """
 
+import gc
 import gzip
+import inspect
 import json
 import socket
 from collections import Counter
@@ -292,6 +294,24 @@ async def test_cancellation_mid_exchange_closes_the_connection(phase):
         await hold.client_closed.wait()
         assert await read(await pool.exchange("GET", split_url(server.url), ())) == OK
         assert pool.statistics() == stats(open=1, idle=1, opened=2)
+
+
+async def test_a_request_in_flight_keeps_no_closure_cells_in_genaio():
+    """Thousands of requests wait on a slow server at once, and the garbage collector walks all
+    they keep: genaio's frames on the way (send, retry, exchange) hold no closures."""
+    hold = Hold(b"")
+    async with serve(hold) as server, engine_transport(server) as transport:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(transport.send, RestCall("POST", "models/m:generateContent", body={}))
+            await server.wait_received(1)
+            waiting = [
+                o.cr_code
+                for o in gc.get_objects()
+                if inspect.iscoroutine(o) and "/genaio/" in o.cr_code.co_filename
+            ]
+            tg.cancel_scope.cancel()
+    assert {c.co_qualname for c in waiting} >= {"HttpTransport.send", "Retrier.run"}
+    assert [c.co_qualname for c in waiting if c.co_cellvars] == []
 
 
 async def test_cancelling_a_waiter_leaves_the_holder_alone():
