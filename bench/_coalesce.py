@@ -122,7 +122,9 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
             if "error" in result:
                 failures[client] = result["error"]
                 continue
-            counts = emulator.stats().get("by_endpoint", {})
+            stats = emulator.stats()
+            counts = stats.get("by_endpoint", {})
+            result["statuses"] = stats.get("statuses", {})
             result["requests"] = (
                 sum(
                     counts.get(e, {}).get("requests", 0)
@@ -170,6 +172,9 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
                 faster,
             ]
         )
+        answers = [x["statuses"] for x in runs[client] if set(x["statuses"]) - {"200"}]
+        if answers:
+            section.notes.append(f"{LABELS[client]}: the emulator answered {answers}")
         errors = [x for x in runs[client] if x["errors"]]
         if errors:
             e = errors[0]

@@ -311,12 +311,19 @@ class Emulator:
         return self._control("/_emulator/stats")
 
     def reset(self) -> None:
-        """Forget every count, once the requests of the last client are all answered: a client
-        stopped at its time cap leaves requests behind, which the next client would otherwise
-        wait behind (and have counted as its own)."""
+        """Forget every count, once the emulator is quiet: a client stopped at its time cap
+        leaves requests behind, which the next client would otherwise wait behind (and have
+        counted as its own)."""
         deadline = time.monotonic() + 120
-        while self.stats().get("in_flight") and time.monotonic() < deadline:
-            time.sleep(0.1)
+        last = None
+        while time.monotonic() < deadline:
+            stats = self.stats()
+            # Quiet: nothing in flight, and nothing more handled in the last half second
+            # (requests a stopped client wrote are read and answered after it has gone).
+            if not stats.get("in_flight") and stats.get("requests") == last:
+                break
+            last = stats.get("requests")
+            time.sleep(0.5)
         self._control("/_emulator/reset", {})
 
     def requests(self, endpoint: str) -> int:
