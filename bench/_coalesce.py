@@ -14,6 +14,7 @@ of each is at the mercy of whatever else the machine does during its seconds.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -27,7 +28,7 @@ from _table import Check, Section, num, ratio
 if TYPE_CHECKING:
     from run import Bench
 
-__all__ = ["op_coalesce", "run"]
+__all__ = ["anatomy", "op_anatomy", "op_coalesce", "run"]
 
 CLIENTS = ("genaio-trio", "sdk-httpx2", "sdk-aiohttp")
 LABELS = {
@@ -73,6 +74,157 @@ async def op_coalesce(client: str, url: str, *, calls: int, cap: float) -> dict[
         "cpu": cpu,
         "capped": scope.cancelled_caught,
     }
+
+
+async def op_anatomy(client: str, url: str, *, calls: int) -> dict[str, Any]:
+    """Where genaio's time for `calls` coalesced calls goes (trio only): the garbage
+    collector's passes during them, trio's own cost for as many tasks that only wait, and the
+    objects each waiting call keeps (counted while a silent server holds every batch)."""
+    import gc
+
+    import trio
+
+    async with open_client(
+        client, url, endpoint="embed", concurrency=100, batching=True, dimensions=DIMENSIONS
+    ) as call:
+        await call(-1)
+        passes: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        started: list[float] = []
+
+        def on_pass(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                started.append(time.perf_counter())
+            elif started:
+                passes[info["generation"]].append(time.perf_counter() - started.pop())
+
+        gc.collect()
+        gc.callbacks.append(on_pass)
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        try:
+            async with native_task_group() as spawn:
+                for i in range(calls):
+                    spawn(call, i)
+        finally:
+            gc.callbacks.remove(on_pass)
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+
+    async def park_then_wake() -> float:
+        """`calls` tasks that each park once, woken 100 at a time: trio's share."""
+        parked: list[trio.lowlevel.Task] = []
+
+        async def wait() -> None:
+            parked.append(trio.lowlevel.current_task())
+            await trio.lowlevel.wait_task_rescheduled(lambda _: trio.lowlevel.Abort.SUCCEEDED)
+
+        async def wake() -> None:
+            while True:
+                await trio.lowlevel.checkpoint()
+                for task in parked[:100]:
+                    trio.lowlevel.reschedule(task)
+                del parked[:100]
+
+        cpu0 = time.process_time()
+        async with trio.open_nursery() as outer:
+            outer.start_soon(wake)
+            async with trio.open_nursery() as nursery:
+                for _ in range(calls):
+                    nursery.start_soon(wait)
+            outer.cancel_scope.cancel()
+        return time.process_time() - cpu0
+
+    return {
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "passes": {g: (len(t), sum(t)) for g, t in passes.items()},
+        "trio_cpu": await park_then_wake(),
+        "kept": await _kept_per_waiting_call(client, min(calls, 2000)),
+    }
+
+
+async def _kept_per_waiting_call(client: str, calls: int) -> dict[str, float]:
+    """Tracked objects per waiting call, by kind, with every batch held by a silent server."""
+    import gc
+
+    import trio
+    import trio.testing
+
+    async def silent(stream: trio.SocketStream) -> None:
+        await trio.sleep_forever()
+
+    async with trio.open_nursery() as server:
+        listeners = await server.start(
+            functools.partial(trio.serve_tcp, silent, 0, host="127.0.0.1")
+        )
+        port = listeners[0].socket.getsockname()[1]
+        async with open_client(
+            client,
+            f"http://127.0.0.1:{port}",
+            endpoint="embed",
+            concurrency=100,
+            batching=True,
+            dimensions=DIMENSIONS,
+        ) as call:
+            gc.collect()
+            before = {id(o) for o in gc.get_objects()}
+            async with trio.open_nursery() as callers:
+                for i in range(calls):
+                    callers.start_soon(call, i)
+                await trio.testing.wait_all_tasks_blocked()
+                gc.collect()
+                kinds: dict[str, int] = {}
+                for o in gc.get_objects():
+                    if id(o) not in before:
+                        module = getattr(type(o), "__module__", "") or ""
+                        kind = "genaio" if module.startswith("genaio") else "other"
+                        if type(o).__name__ == "coroutine":
+                            kind = "genaio" if "/genaio/" in o.cr_code.co_filename else "other"
+                        elif type(o).__name__ == "method":
+                            owner = getattr(o.__func__, "__module__", "") or ""
+                            kind = "genaio" if owner.startswith("genaio") else "other"
+                        kinds[kind] = kinds.get(kind, 0) + 1
+                callers.cancel_scope.cancel()
+        server.cancel_scope.cancel()
+    return {kind: count / calls for kind, count in kinds.items()}
+
+
+def anatomy(bench: Bench) -> Section:
+    """The profile comparison's section on coalescing (`python bench/run.py --only profile`)."""
+    n = bench.params.coalesce_calls
+    emulator = bench.emulator()
+    emulator.reset()
+    r = bench.workers.fresh("genaio-trio")
+    try:
+        result = r.request("_coalesce", "op_anatomy", timeout=300, url=emulator.url, calls=n)
+    finally:
+        r.stop()
+    title = f"Anatomy: {n:,} coalesced embed_content calls, genaio on trio (emulator)"
+    if "error" in result:
+        return Section(title, ["—"], notes=[result["error"]])
+    section = Section(title, ["part", "seconds", "what"])
+    passes = {int(g): v for g, v in result["passes"].items()}
+    section.rows += [
+        ["all of it (wall)", num(result["elapsed"], 3), f"CPU {num(result['cpu'], 3)} s"],
+        *(
+            [
+                f"collector, generation {g}",
+                num(passes[g][1], 3),
+                f"{passes[g][0]} passes",
+            ]
+            for g in (0, 1, 2)
+        ),
+        [
+            "trio alone",
+            num(result["trio_cpu"], 3),
+            f"CPU of {n:,} tasks that park once and are woken 100 at a time",
+        ],
+    ]
+    kept = result["kept"]
+    section.notes.append(
+        "tracked objects each waiting call keeps: "
+        f"{num(kept.get('genaio', 0), 1)} of genaio's, {num(kept.get('other', 0), 1)} others "
+        "(its task, trio's parking, the caller's coroutines)"
+    )
+    return section
 
 
 @asynccontextmanager

@@ -1,7 +1,9 @@
 """Where genaio's time per request goes: the genaio-on-trio client under cProfile at
 concurrency 64 against nginx's canned answers, its own time (`tottime`) summed by layer and
 divided by the requests made. cProfile slows Python code down by a roughly constant factor, so
-the shares are what to read; the unprofiled CPU per request is printed beside them.
+the shares are what to read; the unprofiled CPU per request is printed beside them. Then the
+anatomy of the coalescing comparison: the collector's passes, trio's own share, and the objects
+each waiting call keeps (see `_coalesce.op_anatomy`).
 
     python bench/run.py --only profile
 """
@@ -14,6 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from _clients import open_client
+from _coalesce import anatomy
 from _load import drive
 from _table import Check, Section, num
 
@@ -129,4 +132,6 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
             if us >= 0.5:
                 section.rows.append([layer, num(us, 1), num(100 * us / total, 1, "%")])
         sections.append(section)
+    bench.progress("profile coalescing")
+    sections.append(anatomy(bench))
     return sections, []
