@@ -208,7 +208,7 @@ def anatomy(bench: Bench) -> Section:
             [
                 f"collector, generation {g}",
                 num(passes[g][1], 3),
-                f"{passes[g][0]} passes",
+                f"{passes[g][0]} pass{'' if passes[g][0] == 1 else 'es'}",
             ]
             for g in (0, 1, 2)
         ),
