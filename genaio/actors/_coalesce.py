@@ -112,10 +112,13 @@ class Member(Reply[JsonAnswer]):
 
     @classmethod
     def of(cls, work: RestWork, deadline: float) -> Member:
-        """The member for a batchable call (a POST whose body holds its entries, and nothing
-        else that calls of one batch could differ in)."""
+        """The member for a batchable call: a call whose body holds its entries, and nothing
+        else that calls of one batch could differ in (no query, headers or options of its own;
+        the merged request is built from `key` and the entries alone)."""
         call, batchable = work.call, work.batchable
-        assert batchable is not None and call.query is None and call.headers is None
+        assert batchable is not None
+        assert (call.query, call.headers, call.options) == (None, None, None), call
+        assert call.idempotent and call.authenticated, call
         rest = {k: v for k, v in call.body.items() if k != batchable.field}
         key = (call.method, call.path, dumps_json(rest) if rest else b"")
         entries = tuple(JsonFragment(dumps_json(e)) for e in call.body[batchable.field])
@@ -354,9 +357,9 @@ async def perform_batch(
     if live:
         await _send(transport, live, envelope, throttle)
     envelope.reply.send(None)
-    # Every member is answered. Each member's reply still points at the batch's (`bind`);
-    # dropping the members breaks the cycle, so that each call's envelope, body and answer
-    # go when the call returns, not at the collector's next full pass.
+    # Every member is answered. Each member still points at the batch's reply (`bind`);
+    # dropping the members breaks the cycle, so that each member and the merged answer go
+    # when their calls return, not at the collector's next full pass.
     work.members, work.absorbed = [], []
 
 
