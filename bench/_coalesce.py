@@ -192,11 +192,9 @@ def anatomy(bench: Bench) -> Section:
     n = bench.params.coalesce_calls
     emulator = bench.emulator()
     emulator.reset()
-    r = bench.workers.fresh("genaio-trio")
-    try:
-        result = r.request("_coalesce", "op_anatomy", timeout=300, url=emulator.url, calls=n)
-    finally:
-        r.stop()
+    result = bench.workers.fresh(
+        "genaio-trio", "_coalesce", "op_anatomy", timeout=300, url=emulator.url, calls=n
+    )
     title = f"Anatomy: {n:,} coalesced embed_content calls, genaio on trio (emulator)"
     if "error" in result:
         return Section(title, ["—"], notes=[result["error"]])
@@ -259,18 +257,15 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
             # A fresh process for each run: the official SDK gets slower from one run to the
             # next in the same process (12.0, 12.2 then 13.7 s here), which is not what is
             # measured.
-            worker = bench.workers.fresh(client)
-            try:
-                result = worker.request(
-                    "_coalesce",
-                    "op_coalesce",
-                    timeout=p.coalesce_cap + 90,
-                    url=emulator.url,
-                    calls=n,
-                    cap=p.coalesce_cap,
-                )
-            finally:
-                worker.stop()
+            result = bench.workers.fresh(
+                client,
+                "_coalesce",
+                "op_coalesce",
+                timeout=p.coalesce_cap + 90,
+                url=emulator.url,
+                calls=n,
+                cap=p.coalesce_cap,
+            )
             if "error" in result:
                 failures[client] = result["error"]
                 continue

@@ -130,13 +130,9 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
         bench.progress(f"memory {n:,} calls {client}")
         # genaio must finish (it is the target); the SDK is stopped at the cap.
         cap = p.memory_cap * (4 if client.startswith("genaio") else 1)
-        worker = bench.workers.fresh(client)
-        try:
-            results[client] = worker.request(
-                "_memory", "op_memory", timeout=cap + 90, url=emulator.url, items=n, cap=cap
-            )
-        finally:
-            worker.stop()
+        results[client] = bench.workers.fresh(
+            client, "_memory", "op_memory", timeout=cap + 90, url=emulator.url, items=n, cap=cap
+        )
     section = Section(
         f"Memory: {n:,} embed_content calls (emulator, {DIMENSIONS} dimensions), peak RSS",
         ["client", "peak RSS MB", "RSS before MB", "calls done", "seconds"],

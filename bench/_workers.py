@@ -87,7 +87,7 @@ class Worker:
 
 
 class Workers:
-    """One worker per client, started on first use; `fresh(client)` is a new one (memory)."""
+    """One worker per client, started on first use; `fresh` runs one request in a new one."""
 
     def __init__(self, extra_path: str | None, log: TextIO) -> None:
         self._log = log
@@ -131,8 +131,16 @@ class Workers:
             worker = self._workers[client] = Worker(client, self.env(client), self._log)
         return worker
 
-    def fresh(self, client: str) -> Worker:
-        return Worker(client, self.env(client), self._log)
+    def fresh(
+        self, client: str, module: str, op: str, timeout: float, **args: Any
+    ) -> dict[str, Any]:
+        """`Worker.request` in a new worker, stopped afterwards: a run that starts from a
+        process of its own (memory, or a client that slows down from run to run)."""
+        worker = Worker(client, self.env(client), self._log)
+        try:
+            return worker.request(module, op, timeout, **args)
+        finally:
+            worker.stop()
 
     def close(self) -> None:
         for worker in self._workers.values():
