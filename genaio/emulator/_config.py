@@ -16,6 +16,8 @@ from typing import Any
 
 import attrs
 
+from ._script import Rule
+
 __all__ = [
     "DEFAULT_MODELS",
     "EmulatorConfig",
@@ -132,6 +134,7 @@ class FaultConfig:
     error_500_rate: float = attrs.field(default=0.0, converter=_rate)
     error_503_rate: float = attrs.field(default=0.0, converter=_rate)  # "The model is overloaded."
     error_429_rate: float = attrs.field(default=0.0, converter=_rate)  # spurious, quota-less 429
+    error_429_retry_delay: float = 1.0  # the RetryInfo delay of those 429s, in real seconds
     reset_rate: float = attrs.field(default=0.0, converter=_rate)  # TCP reset, no response
     hang_rate: float = attrs.field(default=0.0, converter=_rate)  # never answers
     malformed_rate: float = attrs.field(default=0.0, converter=_rate)  # 200 with a broken body
@@ -159,6 +162,10 @@ def _models(value: Any) -> tuple[ModelInfo, ...]:
 
 def _quotas(value: Any) -> Mapping[str, QuotaLimits]:
     return {str(k): QuotaLimits.coerce(v) for k, v in dict(value or {}).items()}
+
+
+def _rules(value: Any) -> tuple[Rule, ...]:
+    return tuple(Rule.coerce(v) for v in value or ())
 
 
 def _faults(value: Any) -> FaultConfig:
@@ -190,6 +197,8 @@ class EmulatorConfig:
     project: str = "emulator-project"  # reported in Vertex error details
     public_url: str = ""  # absolute URL the emulator names itself by; default: from the request
     log_requests: bool = False  # one structlog line per request
+    request_log_size: int = 10_000  # requests kept for `handle.requests` (the newest); 0: all
+    script: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)  # scripted answers
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EmulatorConfig:
