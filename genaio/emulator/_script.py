@@ -66,7 +66,10 @@ class Match:
                 return False
         if self.predicate is not None:
             recorded = RecordedRequest.of(call.req, call.endpoint, _model_of(call), 0)
-            return bool(self.predicate(recorded))
+            try:
+                return bool(self.predicate(recorded))
+            except Exception as error:  # the test's bug: answer it, visibly, as a 500
+                raise ApiError(500, f"A scripted rule's predicate raised {error!r}.") from None
         return True
 
     def to_dict(self) -> dict[str, Any]:
