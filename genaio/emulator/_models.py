@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._answer import answer, prompt_tokens, stream_chunks, whole_response
 from ._config import ModelInfo
+from ._files import check_file_references
 from ._generate import embedding_json
 from ._http import ApiError, Response, StreamResponse, dumps, g, json_response
 from ._state import paginate
@@ -88,6 +89,7 @@ def _prepare(call: Call, method: str) -> tuple[ModelInfo, dict[str, Any], dict[s
     body = call.body()
     if not g(body, "contents"):
         raise ApiError(400, "* GenerateContentRequest.contents: contents is not specified\n")
+    check_file_references(call, g(body, "contents"))
     cached = _cached(call, body)
     tokens = prompt_tokens(body, cached)
     if tokens > info.input_token_limit:
@@ -135,6 +137,7 @@ def count_tokens(call: Call) -> Response:
         if call.surface == "gemini" and (g(body, "systemInstruction") or g(body, "tools")):
             raise ApiError(400, 'Invalid JSON payload received. Unknown name "systemInstruction"')
         source = body
+    check_file_references(call, g(source, "contents"))
     cached = _cached(call, source)
     total = prompt_tokens(source, cached)
     if call.scripted is not None and call.scripted.total_tokens is not None:

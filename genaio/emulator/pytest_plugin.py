@@ -34,7 +34,7 @@ __all__ = ["REAL_API_HOSTS", "RealApiBlocked"]
 TEST_KEY = "test-key"
 REAL_API_HOSTS = ("generativelanguage.googleapis.com", "aiplatform.googleapis.com")
 # Fast retries for the fixtures' clients: a test that injects a 503 takes milliseconds.
-_RETRIES = {"attempts": 3, "initial_delay": 0.01, "max_delay": 0.05}
+_RETRIES: dict[str, Any] = {"attempts": 3, "initial_delay": 0.01, "max_delay": 0.05}
 
 
 class RealApiBlocked(OSError):
