@@ -45,7 +45,25 @@ _WHERE = {
     "run_emulator_in_thread": "_server",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "DEFAULT_MODELS",
+    "EmulatorConfig",
+    "EmulatorHandle",
+    "EmulatorThread",
+    "FaultConfig",
+    "Match",
+    "ModelInfo",
+    "QuotaLimits",
+    "RecordedRequest",
+    "Reply",
+    "RequestLog",
+    "Rule",
+    "RuleBuilder",
+    "ScriptControl",
+    "ScriptedError",
+    "open_emulator",
+    "run_emulator_in_thread",
+]
 
 
 def __getattr__(name: str) -> Any:

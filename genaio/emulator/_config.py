@@ -139,6 +139,7 @@ class FaultConfig:
     hang_rate: float = attrs.field(default=0.0, converter=_rate)  # never answers
     malformed_rate: float = attrs.field(default=0.0, converter=_rate)  # 200 with a broken body
     stream_cut_rate: float = attrs.field(default=0.0, converter=_rate)  # reset mid-stream
+    stream_cut_after: int | None = None  # events sent before that reset (None: half of them)
     stream_error_rate: float = attrs.field(default=0.0, converter=_rate)  # error event mid-stream
     latency_ms: float = 0.0  # added before every response
     latency_jitter_ms: float = 0.0  # extra latency drawn from `latency_distribution`

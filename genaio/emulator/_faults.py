@@ -68,7 +68,11 @@ class Faults:
             else:
                 latency += self._rng.uniform(0.0, config.latency_jitter_ms)
         return Fault(
-            kind, latency / 1000.0, config.ttfb_ms / 1000.0, config.chunk_interval_ms / 1000.0
+            kind,
+            latency / 1000.0,
+            config.ttfb_ms / 1000.0,
+            config.chunk_interval_ms / 1000.0,
+            config.stream_cut_after if kind == "stream_cut" else None,
         )
 
 

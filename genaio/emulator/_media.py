@@ -57,7 +57,9 @@ def _predict_embeddings(call: Call, info: ModelInfo) -> Response:
     dimension = int(g(parameters, "outputDimensionality", 0) or full)
     predictions, tokens = [], 0
     for instance in g(body, "instances", []):
-        text, cut = embed_input(info, str(g(instance, "content", "")), g(parameters, "autoTruncate"))
+        text, cut = embed_input(
+            info, str(g(instance, "content", "")), g(parameters, "autoTruncate")
+        )
         count = text_tokens(text)
         tokens += count
         predictions.append(

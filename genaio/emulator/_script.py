@@ -104,7 +104,6 @@ class ScriptedError:
         return ApiError(self.code, self.message, self.status, details)
 
 
-
 def _error(value: Any) -> ScriptedError | None:
     if value is None or isinstance(value, ScriptedError):
         return value
@@ -141,9 +140,7 @@ class Reply:
     chunks: tuple[str, ...] | None = attrs.field(default=None, converter=_chunks)
     finish_reason: str = "STOP"
     cut_after: int | None = None
-    embeddings: tuple[tuple[float, ...], ...] | None = attrs.field(
-        default=None, converter=_vectors
-    )
+    embeddings: tuple[tuple[float, ...], ...] | None = attrs.field(default=None, converter=_vectors)
     total_tokens: int | None = None
     error: ScriptedError | None = attrs.field(default=None, converter=_error)
     latency: float = 0.0

@@ -136,9 +136,9 @@ async def sweep_cancellation(
     stride: int = 1,
 ) -> SweepReport:
     """Run `call()` for k = 1, 1 + stride, ... cancelling it after its k-th step (trio: of any
-    task; asyncio: of the call itself), until it completes uncancelled. Before every attempt, await `before()` (outside the cancelled
-    scope: set up what the attempt needs, e.g. other callers); after every attempt whose
-    cancel was called, await `check(attempt)`.
+    task; asyncio: of the call itself), until it completes uncancelled. Before every attempt,
+    await `before()` (outside the cancelled scope: set up what the attempt needs, e.g. other
+    callers); after every attempt whose cancel was called, await `check(attempt)`.
 
     A cancelled attempt must end in the loop's cancellation and nothing else: any other
     exception propagates at once, with a note naming the step. `stride` > 1 samples the steps

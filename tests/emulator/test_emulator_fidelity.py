@@ -72,8 +72,7 @@ DOCS = [f"Document {i} is about topic{i} and subject{i} in region{i % 7}" for i 
 @pytest.mark.parametrize("model", ["text-embedding-004", "gemini-embedding-001"])
 def test_texts_that_share_words_are_closer_so_a_search_works(genai_client, model):
     vectors = [
-        e.values
-        for e in genai_client.models.embed_content(model=model, contents=DOCS).embeddings
+        e.values for e in genai_client.models.embed_content(model=model, contents=DOCS).embeddings
     ]
     assert all(math.isclose(_cosine(v, v), 1.0, abs_tol=1e-6) for v in vectors)
     for query, expected in [

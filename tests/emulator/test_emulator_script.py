@@ -94,9 +94,7 @@ def test_predicate_and_method_match(genaio_emulator, genai_client):
 
 
 def test_scripted_error_with_retry_delay(genaio_emulator):
-    genaio_emulator.script.on(model="gemini-2.5-flash").fail(
-        429, "Slow down.", retry_delay=2.5
-    )
+    genaio_emulator.script.on(model="gemini-2.5-flash").fail(429, "Slow down.", retry_delay=2.5)
     response = httpx.post(
         f"{genaio_emulator.base_url}/v1beta/models/gemini-2.5-flash:generateContent",
         headers={"x-goog-api-key": "k"},
@@ -204,7 +202,7 @@ def test_rules_from_the_config_file_and_over_http(tmp_path):
         'reply = { text = "pong" }\n'
         "[[script]]\n"
         'match = { model = "gemini-2.5-pro" }\n'
-        "reply = { error = { code = 403, message = \"No.\", status = \"PERMISSION_DENIED\" } }\n"
+        'reply = { error = { code = 403, message = "No.", status = "PERMISSION_DENIED" } }\n'
     )
     config = EmulatorConfig.from_file(path)
     assert EmulatorConfig.from_dict(config.to_dict()) == config
@@ -213,7 +211,9 @@ def test_rules_from_the_config_file_and_over_http(tmp_path):
         body = {"contents": [{"parts": [{"text": "ping"}]}]}
 
         def generate(model: str) -> httpx.Response:
-            return httpx.post(f"{base}/v1beta/models/{model}:generateContent", json=body, headers=key)
+            return httpx.post(
+                f"{base}/v1beta/models/{model}:generateContent", json=body, headers=key
+            )
 
         assert generate("gemini-2.5-flash").json()["candidates"][0]["content"]["parts"] == [
             {"text": "pong"}

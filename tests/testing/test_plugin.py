@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
 
-SCENARIOS = '''
+SCENARIOS = """
 import threading
 
 import pytest
@@ -85,13 +85,12 @@ async def test_genaio_async_under_pytest_trio(genaio_async_client):
     answer = await genaio_async_client.models.generate_content(
         model="gemini-2.5-flash", contents="x")
     assert answer.text == "You said: x"
-'''
+"""
 
 
 def test_fixtures_in_a_pytest_of_their_own(tmp_path: Path) -> None:
     (tmp_path / "pytest.ini").write_text(
-        "[pytest]\naddopts = -p no:cacheprovider\n"
-        "filterwarnings = ignore::UserWarning\n"
+        "[pytest]\naddopts = -p no:cacheprovider\nfilterwarnings = ignore::UserWarning\n"
     )
     (tmp_path / "test_scenarios.py").write_text(textwrap.dedent(SCENARIOS))
     report = tmp_path / "report.xml"
