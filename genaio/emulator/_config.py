@@ -68,6 +68,11 @@ class ModelInfo:
             return cls.infer(value)
         if isinstance(value, Mapping):
             base = cls.infer(str(value["name"]))
+            if value.get("embedding_dimension") and not base.embedding_dimension:
+                # An embedder by its table, whatever its name: it embeds, it does not generate.
+                base = attrs.evolve(
+                    base, input_token_limit=2048, output_token_limit=1, supported_methods=_EMBED
+                )
             fields = {k: v for k, v in value.items() if k != "name"}
             if "supported_methods" in fields:
                 fields["supported_methods"] = tuple(fields["supported_methods"])

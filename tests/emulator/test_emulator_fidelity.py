@@ -114,3 +114,12 @@ def test_embedding_input_is_cut_at_2048_tokens(genaio_emulator, genai_client):
         "token_count": 2048,
         "truncated": True,
     }
+
+
+def test_a_model_table_with_a_dimension_is_an_embedder_whatever_its_name():
+    from genaio.emulator import EmulatorConfig
+
+    (info,) = EmulatorConfig(models=[{"name": "my-embedder", "embedding_dimension": 256}]).models
+    assert info.embedding_dimension == 256 and info.input_token_limit == 2048
+    assert "embedContent" in info.supported_methods
+    assert "generateContent" not in info.supported_methods
