@@ -51,4 +51,3 @@ def test_quotas_on_the_shared_server(genaio_emulator, genai_client):
 
 def test_the_next_test_has_no_quota_left_over(genaio_emulator):
     assert all(_generate(genaio_emulator).status_code == 200 for _ in range(3))
-
