@@ -152,17 +152,29 @@ class RequestLog(Sequence[RecordedRequest]):
         return f"<RequestLog {[f'{r.http_method} {r.path} {r.status}' for r in self]}>"
 
 
+_MAX_BYTES = 64 << 20  # bodies kept at most, whatever `size` says: uploads can be large
+
+
 class RequestRecorder:
-    """The server's side: a bounded deque of raw entries (the newest `size` requests)."""
+    """The server's side: the raw entries of the newest `size` requests (0: all), whose
+    bodies together stay under `_MAX_BYTES` (the oldest go first)."""
 
     def __init__(self, size: int) -> None:
         self._entries: deque[tuple[Request, str, str | None, int]] = deque(maxlen=size or None)
+        self._bytes = 0
 
     def record(self, req: Request, method: str, model: str | None, status: int) -> None:
-        self._entries.append((req, method, model, status))
+        entries = self._entries
+        if entries.maxlen is not None and len(entries) == entries.maxlen:
+            self._bytes -= len(entries[0][0].body)
+        entries.append((req, method, model, status))
+        self._bytes += len(req.body)
+        while self._bytes > _MAX_BYTES and len(entries) > 1:
+            self._bytes -= len(entries.popleft()[0].body)
 
     def clear(self) -> None:
         self._entries.clear()
+        self._bytes = 0
 
     def log(self) -> RequestLog:
         return RequestLog([RecordedRequest.of(*entry) for entry in self._entries])

@@ -231,3 +231,21 @@ def test_rules_from_the_config_file_and_over_http(tmp_path):
         assert log[0]["headers"]["x-goog-api-key"] == "<redacted>"
         emulator.reset()
         assert [r["used"] for r in emulator.script.rules()] == [0, 0]  # config rules stay
+
+
+def test_the_log_keeps_the_newest_requests_within_its_bounds(monkeypatch):
+    from genaio.emulator import _requests
+    from genaio.emulator._http import Request
+
+    def request(body: bytes) -> Request:
+        return Request("POST", "/v1beta/files", b"", {}, body, "http://x")
+
+    recorder = _requests.RequestRecorder(3)
+    for index in range(5):
+        recorder.record(request(b"%d" % index), "uploadFile", None, 200)
+    assert [r.content for r in recorder.log()] == [b"2", b"3", b"4"]
+    monkeypatch.setattr(_requests, "_MAX_BYTES", 10)
+    recorder = _requests.RequestRecorder(0)
+    for size in (4, 4, 4, 20):
+        recorder.record(request(b"x" * size), "uploadFile", None, 200)
+    assert [len(r.content) for r in recorder.log()] == [20]  # the newest always stays
