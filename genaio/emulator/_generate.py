@@ -215,18 +215,24 @@ def _bag(model: str, text: str, dimension: int) -> dict[int, float]:
     counts = {j: c for j, c in counts.items() if c}
     if not counts:
         return {}
-    magnitudes = _magnitudes(dimension)
-    noise = _NOISE * _NOISE * max(0.0, 1.0 - sum(magnitudes[j] ** 2 for j in counts))
-    scale = math.sqrt(1.0 - noise) / math.sqrt(sum(c * c for c in counts.values()))
+    squares = _squares(dimension)
+    noise = _NOISE * _NOISE * max(0.0, 1.0 - sum([squares[j] for j in counts]))
+    scale = math.sqrt((1.0 - noise) / sum([c * c for c in counts.values()]))
     return {j: c * scale for j, c in counts.items()}
+
+
+@lru_cache(maxsize=16)
+def _squares(dimension: int) -> tuple[float, ...]:
+    return tuple(m * m for m in _magnitudes(dimension))
 
 
 def embedding_json(model: str, text: str, dimension: int) -> bytes:
     """The embedding of `text` as a JSON array of `dimension` floats (norm 1)."""
     bag = _bag(model, text, dimension)
     positive, negative = _rendered(dimension, _NOISE if bag else 1.0)
-    bits = _signs(model, text, dimension)
-    items = [positive[j] if (bits >> j) & 1 else negative[j] for j in range(dimension)]
+    # Bit j of the signs picks position j's sign (one string, not a shift per position).
+    bits = format(_signs(model, text, dimension), "b").zfill(dimension)[: -dimension - 1 : -1]
+    items = [p if b == "1" else n for p, n, b in zip(positive, negative, bits, strict=False)]
     for j, value in bag.items():
         items[j] = repr(round(value, 8))
     return ("[" + ",".join(items) + "]").encode()
