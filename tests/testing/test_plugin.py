@@ -49,6 +49,14 @@ def test_code_that_builds_its_own_client_finds_the_emulator(genaio_emulator):
     assert genaio_emulator.requests.last.prompt == "env"
 
 
+def test_vertex_code_finds_the_emulator_too(genaio_emulator):
+    from google import genai
+
+    with genai.Client(vertexai=True) as client:  # express mode, with GOOGLE_API_KEY
+        assert client.models.generate_content(model="gemini-2.5-flash", contents="v").text
+    assert "publishers/google/models" in genaio_emulator.requests.last.path
+
+
 def test_the_real_api_is_blocked(genaio_emulator):
     from google import genai
 
@@ -116,7 +124,7 @@ def test_fixtures_in_a_pytest_of_their_own(tmp_path: Path) -> None:
     # The blocked call raised inside the test, and the guard failed the test at teardown.
     assert outcomes["test_the_real_api_is_blocked"] == ["error"], done.stdout[-4000:]
     assert "tried to reach the real Gemini API" in done.stdout
-    assert len(outcomes) == 14
+    assert len(outcomes) == 15
 
 
 def test_the_plugin_imports_nothing_heavy() -> None:
