@@ -226,8 +226,9 @@ class EmulatorConfig:
         return attrs.evolve(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict that `from_dict` accepts back."""
-        return attrs.asdict(self, recurse=True)
+        """A JSON-able dict that `from_dict` accepts back (a scripted rule's Python predicate,
+        which JSON cannot carry, is left out)."""
+        return attrs.asdict(self, recurse=True, filter=lambda a, _: a.name != "predicate")
 
     def model(self, name: str) -> ModelInfo | None:
         bare = name.removeprefix("models/")

@@ -249,3 +249,13 @@ def test_the_log_keeps_the_newest_requests_within_its_bounds(monkeypatch):
     for size in (4, 4, 4, 20):
         recorder.record(request(b"x" * size), "uploadFile", None, 200)
     assert [len(r.content) for r in recorder.log()] == [20]  # the newest always stays
+
+
+def test_a_config_with_a_python_predicate_still_reads_as_json():
+    import json
+
+    from genaio.emulator import Match, Reply, Rule
+
+    rule = Rule(Match(predicate=lambda r: True), Reply(text="x"), times=1)
+    data = json.loads(json.dumps(EmulatorConfig(script=[rule]).to_dict()))
+    assert data["script"][0]["reply"]["text"] == "x" and "predicate" not in data["script"][0]
