@@ -2,15 +2,33 @@
 
 client = genaio.Client(api_key=...)
 response = await client.aio.models.generate_content(model="gemini-2.0-flash", contents="Hi")
+
+The names below are imported on first use: `import genaio.emulator.pytest_plugin`, which
+pytest does in every run once genaio is installed, must not pay for the client's imports.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from genaio import errors, types
-from genaio.actors import FamilyLimits, Limits
-from genaio.api import AsyncClient, Client
-from genaio.api._lro import PollPolicy
-from genaio.engine import RateLimit
+if TYPE_CHECKING:
+    from genaio import errors, types
+    from genaio.actors import FamilyLimits, Limits
+    from genaio.api import AsyncClient, Client
+    from genaio.api._lro import PollPolicy
+    from genaio.engine import RateLimit
+
+_WHERE = {
+    "AsyncClient": "genaio.api",
+    "Client": "genaio.api",
+    "FamilyLimits": "genaio.actors",
+    "Limits": "genaio.actors",
+    "PollPolicy": "genaio.api._lro",
+    "RateLimit": "genaio.engine",
+}
 
 __all__ = [
     "AsyncClient",
@@ -23,3 +41,14 @@ __all__ = [
     "errors",
     "types",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("errors", "types"):
+        value = importlib.import_module(f"genaio.{name}")
+    elif name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+    else:
+        raise AttributeError(f"module 'genaio' has no attribute {name!r}")
+    globals()[name] = value
+    return value

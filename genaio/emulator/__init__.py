@@ -5,13 +5,45 @@
         ...  # point a client at emulator.base_url
 
     with run_emulator_in_thread() as emulator:  # any thread, any event loop
+        emulator.script.on(prompt_contains="weather").reply(text="Sunny.")
         ...
+        assert emulator.requests.last.model == "gemini-2.5-flash"
 
 The emulator never imports the client: it speaks raw JSON over HTTP, served by hypercorn.
+Its names are imported on first use, so that the pytest plugin (which imports this package in
+every pytest run) costs nothing until a fixture runs.
 """
 
-from ._config import DEFAULT_MODELS, EmulatorConfig, FaultConfig, ModelInfo, QuotaLimits
-from ._server import EmulatorHandle, EmulatorThread, open_emulator, run_emulator_in_thread
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._config import DEFAULT_MODELS, EmulatorConfig, FaultConfig, ModelInfo, QuotaLimits
+    from ._requests import RecordedRequest, RequestLog
+    from ._script import Match, Reply, Rule, RuleBuilder, ScriptControl, ScriptedError
+    from ._server import EmulatorHandle, EmulatorThread, open_emulator, run_emulator_in_thread
+
+_WHERE = {
+    "DEFAULT_MODELS": "_config",
+    "EmulatorConfig": "_config",
+    "FaultConfig": "_config",
+    "ModelInfo": "_config",
+    "QuotaLimits": "_config",
+    "RecordedRequest": "_requests",
+    "RequestLog": "_requests",
+    "Match": "_script",
+    "Reply": "_script",
+    "Rule": "_script",
+    "RuleBuilder": "_script",
+    "ScriptControl": "_script",
+    "ScriptedError": "_script",
+    "EmulatorHandle": "_server",
+    "EmulatorThread": "_server",
+    "open_emulator": "_server",
+    "run_emulator_in_thread": "_server",
+}
 
 __all__ = [
     "DEFAULT_MODELS",
@@ -19,8 +51,25 @@ __all__ = [
     "EmulatorHandle",
     "EmulatorThread",
     "FaultConfig",
+    "Match",
     "ModelInfo",
     "QuotaLimits",
+    "RecordedRequest",
+    "Reply",
+    "RequestLog",
+    "Rule",
+    "RuleBuilder",
+    "ScriptControl",
+    "ScriptedError",
     "open_emulator",
     "run_emulator_in_thread",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

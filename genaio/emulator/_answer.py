@@ -16,11 +16,10 @@ import attrs
 
 from ._generate import function_call, last_user_text, png_bytes, reply_text, schema_value
 from ._http import ApiError, g
-from ._tokenizer import content_tokens, contents_tokens, split_tokens, text_tokens
+from ._script import Reply
+from ._tokenizer import content_tokens, contents_tokens, split_tokens, text_tokens, truncate
 
 __all__ = ["Answer", "answer", "prompt_tokens", "stream_chunks", "whole_response"]
-
-_TOKEN_END = re.compile(r"\w+|[^\w\s]")
 
 
 @attrs.frozen
@@ -50,17 +49,17 @@ def prompt_tokens(body: Mapping[str, Any], cached: Mapping[str, Any] | None = No
     return total
 
 
-def _truncate(text: str, limit: int) -> tuple[str, bool]:
-    if limit <= 0:
-        return text, False
-    ends = [m.end() for m in _TOKEN_END.finditer(text)]
-    if len(ends) <= limit:
-        return text, False
-    return text[: ends[limit - 1]], True
-
-
-def answer(model: str, body: Mapping[str, Any], cached: Mapping[str, Any] | None = None) -> Answer:
-    """The model's deterministic answer to a GenerateContentRequest body."""
+def answer(
+    model: str,
+    body: Mapping[str, Any],
+    cached: Mapping[str, Any] | None = None,
+    scripted: Reply | None = None,
+) -> Answer:
+    """The model's answer to a GenerateContentRequest body: the scripted reply's content when
+    a rule gave some, else the deterministic default made here."""
+    scripted_parts = scripted.parts() if scripted is not None else None
+    if scripted is not None and scripted_parts is not None:
+        return _complete(model, body, cached, scripted_parts, scripted.finish_reason, 0)
     contents = list(g(cached, "contents", ())) + list(g(body, "contents", ()))
     if not g(body, "contents"):
         raise ApiError(400, "* GenerateContentRequest.contents: contents is not specified\n")
@@ -78,7 +77,7 @@ def answer(model: str, body: Mapping[str, Any], cached: Mapping[str, Any] | None
         for stop in g(config, "stopSequences", ()):
             if stop and stop in text:
                 text = text[: text.index(stop)]
-        text, cut = _truncate(text, int(g(config, "maxOutputTokens", 0) or 0))
+        text, cut = truncate(text, int(g(config, "maxOutputTokens", 0) or 0))
         if cut:
             finish = "MAX_TOKENS"
         thinking = g(config, "thinkingConfig", {})
@@ -91,6 +90,19 @@ def answer(model: str, body: Mapping[str, Any], cached: Mapping[str, Any] | None
         if "IMAGE" in modalities:
             data = base64.urlsafe_b64encode(png_bytes(text)).decode()
             parts.append({"inlineData": {"mimeType": "image/png", "data": data}})
+    return _complete(model, body, cached, parts, finish, thought_tokens)
+
+
+def _complete(
+    model: str,
+    body: Mapping[str, Any],
+    cached: Mapping[str, Any] | None,
+    parts: list[dict[str, Any]],
+    finish: str,
+    thought_tokens: int,
+) -> Answer:
+    """The `Answer` around the parts: token counts, candidate count and a stable id."""
+    config = g(body, "generationConfig", {})
     output = sum(content_tokens({"parts": [p]}) for p in parts if not p.get("thought"))
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).digest()
     return Answer(
@@ -151,12 +163,13 @@ def whole_response(a: Answer) -> dict[str, Any]:
     }
 
 
-def stream_chunks(a: Answer, words_per_chunk: int) -> list[dict[str, Any]]:
-    """The answer as SSE chunks: text split every `words_per_chunk` words, usage on each."""
+def stream_chunks(a: Answer, words_per_chunk: int, split: bool = True) -> list[dict[str, Any]]:
+    """The answer as SSE chunks: text split every `words_per_chunk` words (unless `split` is
+    False: one part per chunk, as a scripted stream gives them), usage on each."""
     pieces: list[list[dict[str, Any]]] = []
     for part in a.parts:
         text = part.get("text")
-        if text is None or part.get("thought"):
+        if text is None or part.get("thought") or not split:
             pieces.append([part])
             continue
         words = re.findall(r"\S+\s*", text) or [""]

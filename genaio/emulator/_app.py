@@ -13,12 +13,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import anyio
+import attrs
 
 from ._auth import oauth_token
 from ._config import FaultConfig
 from ._core import Emulator, Outcome
+from ._faults import Fault
 from ._http import ApiError, Request, Response, StreamResponse, dumps, json_response
 from ._live import LiveServer
+from ._requests import RecordedRequest
+from ._script import Rule, Script
 
 __all__ = ["EmulatorApp"]
 
@@ -95,7 +99,7 @@ class EmulatorApp:
                 pass
             return
         if isinstance(response, StreamResponse):
-            await self._stream(response, fault.kind, fault.ttfb, fault.interval, scope, send)
+            await self._stream(response, fault, scope, send)
             return
         assert response is not None
         if fault.kind == "malformed" and response.status == 200:
@@ -104,27 +108,22 @@ class EmulatorApp:
             )
         await _send(send, response)
 
-    async def _stream(
-        self,
-        response: StreamResponse,
-        kind: str | None,
-        ttfb: float,
-        interval: float,
-        scope: Any,
-        send: Any,
-    ) -> None:
+    async def _stream(self, response: StreamResponse, fault: Fault, scope: Any, send: Any) -> None:
         await send(
             {"type": "http.response.start", "status": 200, "headers": list(response.headers)}
         )
-        if ttfb:
-            await anyio.sleep(ttfb)
+        if fault.ttfb:
+            await anyio.sleep(fault.ttfb)
         events = response.events
-        cut_at = max(1, len(events) // 2) if kind == "stream_cut" else -1
+        kind = fault.kind
+        cut_at = -1
+        if kind == "stream_cut":
+            cut_at = max(1, len(events) // 2) if fault.cut_after is None else fault.cut_after
         for index, event in enumerate(events):
             if index == cut_at:
                 break
-            if index and interval:
-                await anyio.sleep(interval)
+            if index and fault.interval:
+                await anyio.sleep(fault.interval)
             data = b"data: {" if kind == "malformed" else b"data: " + dumps(event)
             await send(
                 {"type": "http.response.body", "body": data + b"\r\n\r\n", "more_body": True}
@@ -171,6 +170,21 @@ class EmulatorApp:
                 return json_response(self.live.snapshot())
             if action == "config" and req.method == "GET":
                 return json_response(emu.config.to_dict())
+            if action == "script":  # scripted answers: add rules, read them with their use
+                if req.method == "POST":
+                    for rule in _rules(req.json()):
+                        emu.script.add(rule)
+                elif req.method == "DELETE":
+                    emu.script = Script(emu.config.script)
+                return json_response({"rules": emu.script.snapshot()})
+            if action == "requests":  # the request log
+                if req.method == "DELETE":
+                    emu.requests.clear()
+                return json_response({"requests": [_recorded(r) for r in emu.requests.log()]})
+            if action == "quotas":
+                if req.method == "POST":
+                    emu.set_quotas(req.json())
+                return json_response({k: attrs.asdict(v) for k, v in emu.config.quotas.items()})
         except (TypeError, ValueError) as error:
             return ApiError(400, f"Bad control request: {error}").response()
         except ApiError as error:
@@ -179,9 +193,18 @@ class EmulatorApp:
 
 
 def _fault_dict(config: FaultConfig) -> dict[str, Any]:
-    import attrs
-
     return json.loads(json.dumps(attrs.asdict(config)))
+
+
+def _rules(body: dict[str, Any]) -> list[Rule]:
+    """`{"rules": [rule, ...]}` or one rule."""
+    rules = body["rules"] if "rules" in body else [body]
+    return [Rule.coerce(rule) for rule in rules]
+
+
+def _recorded(r: RecordedRequest) -> dict[str, Any]:
+    fields = attrs.asdict(r, filter=lambda a, _: a.name != "content")
+    return {**fields, "size": len(r.content)}
 
 
 def _base_url(scope: Mapping[str, Any], headers: dict[str, str]) -> str:

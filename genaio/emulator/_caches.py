@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._answer import prompt_tokens
 from ._clock import parse_duration, parse_timestamp, timestamp
+from ._files import check_file_references
 from ._http import ApiError, Response, g, json_response
 from ._state import paginate
 
@@ -56,6 +57,7 @@ def create_cache(call: Call) -> Response:
             400, "* CreateCachedContentRequest.cached_content.model: model is required\n"
         )
     info = resolve_model(call, model, "createCachedContent")
+    check_file_references(call, g(body, "contents"))
     now = emu.clock.now()
     expire_at = _expiry(emu, body, now + _DEFAULT_TTL)
     assert expire_at is not None

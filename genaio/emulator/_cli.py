@@ -8,6 +8,7 @@ Every `EmulatorConfig` field has a flag (`--lro-seconds`, `--time-scale`, ...), 
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from ._config import EmulatorConfig, FaultConfig, QuotaLimits
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
-_SPECIAL = {"api_keys", "models", "quotas", "faults"}
+_SPECIAL = {"api_keys", "models", "quotas", "faults", "script"}
 
 
 def _flag(name: str) -> str:
@@ -72,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve this model (repeatable; replaces the default list)",
     )
     parser.add_argument(
+        "--script",
+        dest="script",
+        action="append",
+        metavar="RULE",
+        help="a scripted rule as JSON, after the config's, e.g. "
+        '\'{"match": {"prompt_contains": "hi"}, "reply": {"text": "hello"}}\' '
+        "(repeatable)",
+    )
+    parser.add_argument(
         "--quota",
         dest="quotas",
         action="append",
@@ -121,6 +131,8 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         key, _, limits = spec.partition("=")
         quotas[key] = QuotaLimits.coerce(limits)
     changes["quotas"] = quotas
+    if args.script:
+        changes["script"] = (*config.script, *(json.loads(rule) for rule in args.script))
     faults = {}
     for field in attrs.fields(FaultConfig):
         value = getattr(args, f"fault_{field.name}", None)

@@ -16,6 +16,8 @@ from typing import Any
 
 import attrs
 
+from ._script import Rule
+
 __all__ = [
     "DEFAULT_MODELS",
     "EmulatorConfig",
@@ -66,6 +68,11 @@ class ModelInfo:
             return cls.infer(value)
         if isinstance(value, Mapping):
             base = cls.infer(str(value["name"]))
+            if value.get("embedding_dimension") and not base.embedding_dimension:
+                # An embedder by its table, whatever its name: it embeds, it does not generate.
+                base = attrs.evolve(
+                    base, input_token_limit=2048, output_token_limit=1, supported_methods=_EMBED
+                )
             fields = {k: v for k, v in value.items() if k != "name"}
             if "supported_methods" in fields:
                 fields["supported_methods"] = tuple(fields["supported_methods"])
@@ -132,10 +139,12 @@ class FaultConfig:
     error_500_rate: float = attrs.field(default=0.0, converter=_rate)
     error_503_rate: float = attrs.field(default=0.0, converter=_rate)  # "The model is overloaded."
     error_429_rate: float = attrs.field(default=0.0, converter=_rate)  # spurious, quota-less 429
+    error_429_retry_delay: float = 1.0  # the RetryInfo delay of those 429s, in real seconds
     reset_rate: float = attrs.field(default=0.0, converter=_rate)  # TCP reset, no response
     hang_rate: float = attrs.field(default=0.0, converter=_rate)  # never answers
     malformed_rate: float = attrs.field(default=0.0, converter=_rate)  # 200 with a broken body
     stream_cut_rate: float = attrs.field(default=0.0, converter=_rate)  # reset mid-stream
+    stream_cut_after: int | None = None  # events sent before that reset (None: half of them)
     stream_error_rate: float = attrs.field(default=0.0, converter=_rate)  # error event mid-stream
     latency_ms: float = 0.0  # added before every response
     latency_jitter_ms: float = 0.0  # extra latency drawn from `latency_distribution`
@@ -159,6 +168,10 @@ def _models(value: Any) -> tuple[ModelInfo, ...]:
 
 def _quotas(value: Any) -> Mapping[str, QuotaLimits]:
     return {str(k): QuotaLimits.coerce(v) for k, v in dict(value or {}).items()}
+
+
+def _rules(value: Any) -> tuple[Rule, ...]:
+    return tuple(Rule.coerce(v) for v in value or ())
 
 
 def _faults(value: Any) -> FaultConfig:
@@ -190,6 +203,8 @@ class EmulatorConfig:
     project: str = "emulator-project"  # reported in Vertex error details
     public_url: str = ""  # absolute URL the emulator names itself by; default: from the request
     log_requests: bool = False  # one structlog line per request
+    request_log_size: int = 10_000  # requests kept for `handle.requests` (the newest); 0: all
+    script: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)  # scripted answers
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EmulatorConfig:
@@ -211,8 +226,9 @@ class EmulatorConfig:
         return attrs.evolve(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict that `from_dict` accepts back."""
-        return attrs.asdict(self, recurse=True)
+        """A JSON-able dict that `from_dict` accepts back (a scripted rule's Python predicate,
+        which JSON cannot carry, is left out)."""
+        return attrs.asdict(self, recurse=True, filter=lambda a, _: a.name != "predicate")
 
     def model(self, name: str) -> ModelInfo | None:
         bare = name.removeprefix("models/")

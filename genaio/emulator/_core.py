@@ -7,17 +7,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 import structlog
 
 from ._clock import Clock
-from ._config import EmulatorConfig, FaultConfig, ModelInfo
+from ._config import EmulatorConfig, FaultConfig, ModelInfo, QuotaLimits
 from ._faults import ERRORS, NO_FAULT, Fault, Faults, fault_error
 from ._http import ApiError, Request, Response, StreamResponse
 from ._quota import QuotaBook
+from ._requests import RequestRecorder
+from ._script import Reply, Script
 from ._state import State
 from ._stats import Stats
 
@@ -52,6 +54,7 @@ class Call:
     surface: str  # "gemini" | "vertex"
     endpoint: str
     model: str | None = None
+    scripted: Reply | None = None  # the scripted rule's reply, if one matched
 
     def body(self) -> dict[str, Any]:
         return self.req.json()
@@ -85,6 +88,8 @@ class Emulator:
         self.quota = QuotaBook(config, self.clock)
         self.faults = Faults(config.faults)
         self.stats = Stats()
+        self.script = Script(config.script)
+        self.requests = RequestRecorder(config.request_log_size)
         self._gemini = _index(gemini_routes())
         self._vertex = _index(vertex_routes())
         self._models = {m.name: m for m in config.models}
@@ -92,14 +97,22 @@ class Emulator:
     # -- runtime control ---------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget all resources, counters and quota windows; keep the config and the clock."""
+        """Forget all resources, counters, quota windows, logged requests and the rules added
+        at runtime (the config's own rules stay); keep the config and the clock."""
         self.state = State(self.config.faults.seed)
         self.quota.reset()
         self.stats.reset()
         self.faults.set(self.faults.config)
+        self.script = Script(self.config.script)
+        self.requests.clear()
 
     def set_faults(self, faults: FaultConfig) -> None:
         self.faults.set(faults)
+
+    def set_quotas(self, quotas: Mapping[str, QuotaLimits | Mapping[str, Any]]) -> None:
+        """Replace the quota limits (and start fresh windows), keeping everything else."""
+        self.config = self.config.evolve(quotas=quotas)
+        self.quota = QuotaBook(self.config, self.clock)
 
     def model_info(self, name: str) -> ModelInfo | None:
         return self._models.get(name.removeprefix("models/"))
@@ -114,11 +127,14 @@ class Emulator:
             route, call = self._resolve(req)
             self._authenticate(route, call)
             if route.auth != "none":
-                fault = self.faults.decide(call.endpoint, _streaming(call))
+                fault = self._decide(call)
             if fault.kind in ERRORS:
-                raise fault_error(fault.kind)
+                raise fault_error(fault.kind, self.faults.config)
+            if call.scripted is not None and call.scripted.error is not None:
+                raise call.scripted.error.api_error()
             if fault.kind in ("reset", "hang"):
                 self._count(call, 0, fault.kind)
+                self.requests.record(req, call.endpoint, call.model, 0)
                 return Outcome(None, fault, call.endpoint, call.model)
             response = route.handler(call)
         except ApiError as error:
@@ -127,6 +143,7 @@ class Emulator:
         model = call.model if call else None
         status = 200 if isinstance(response, StreamResponse) else response.status
         self._count(call, status, fault.kind)
+        self.requests.record(req, endpoint, model, status)
         if self.config.log_requests:
             log.info(
                 "request",
@@ -138,6 +155,16 @@ class Emulator:
                 fault=fault.kind,
             )
         return Outcome(response, fault, endpoint, model)
+
+    def _decide(self, call: Call) -> Fault:
+        """A scripted rule's answer when one matches (no random fault then), else the draw."""
+        streaming = _streaming(call)
+        reply = self.script.decide(call) if self.script else None
+        if reply is None:
+            return self.faults.decide(call.endpoint, streaming)
+        call.scripted = reply
+        cut = reply.cut_after is not None and streaming
+        return Fault("stream_cut" if cut else None, reply.latency, cut_after=reply.cut_after)
 
     def _count(self, call: Call | None, status: int, fault: str | None) -> None:
         if call is None:

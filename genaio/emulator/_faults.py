@@ -10,6 +10,7 @@ import random
 
 import attrs
 
+from ._clock import duration
 from ._config import FaultConfig
 from ._http import ApiError
 
@@ -26,6 +27,7 @@ class Fault:
     latency: float = 0.0  # real seconds before answering
     ttfb: float = 0.0  # real seconds before a stream's first event
     interval: float = 0.0  # real seconds between stream events
+    cut_after: int | None = None  # stream_cut: events sent before the reset (None: half)
 
 
 NO_FAULT = Fault()
@@ -66,11 +68,15 @@ class Faults:
             else:
                 latency += self._rng.uniform(0.0, config.latency_jitter_ms)
         return Fault(
-            kind, latency / 1000.0, config.ttfb_ms / 1000.0, config.chunk_interval_ms / 1000.0
+            kind,
+            latency / 1000.0,
+            config.ttfb_ms / 1000.0,
+            config.chunk_interval_ms / 1000.0,
+            config.stream_cut_after if kind == "stream_cut" else None,
         )
 
 
-def fault_error(kind: str) -> ApiError:
+def fault_error(kind: str, config: FaultConfig) -> ApiError:
     """The error the real API sends for an injected error fault."""
     if kind == "error_503":
         return ApiError(503, "The model is overloaded. Please try again later.", "UNAVAILABLE")
@@ -79,7 +85,12 @@ def fault_error(kind: str) -> ApiError:
             429,
             "Resource has been exhausted (e.g. check quota).",
             "RESOURCE_EXHAUSTED",
-            [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1s"}],
+            [
+                {
+                    "@type": "type.googleapis.com/google.rpc.RetryInfo",
+                    "retryDelay": duration(config.error_429_retry_delay),
+                }
+            ],
         )
     return ApiError(
         500,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -211,6 +211,32 @@ def file_record(emu: Emulator, name: str) -> dict[str, Any]:
             "PERMISSION_DENIED",
         )
     return record
+
+
+_FILE_URI = re.compile(r"(?:^|/)(files/[a-z0-9-]+)\Z")
+
+
+def check_file_references(call: Call, contents: Any) -> None:
+    """Refuse, as the real API does, contents that name a Files API file that is gone (deleted,
+    expired, never uploaded: 403) or not ACTIVE yet (a video still processing: 400)."""
+    if call.surface != "gemini":
+        return
+    for content in contents or ():
+        for part in g(content, "parts", ()) if isinstance(content, Mapping) else ():
+            uri = g(g(part, "fileData"), "fileUri") if isinstance(part, Mapping) else None
+            if not isinstance(uri, str) or not uri.startswith(("files/", "http://", "https://")):
+                continue
+            found = _FILE_URI.search(uri)
+            if found is None:
+                continue
+            record = file_record(call.emu, found[1])
+            if record["state"] != "ACTIVE":
+                raise ApiError(
+                    400,
+                    f"The File {found[1].split('/')[-1]} is not in an ACTIVE state and usage "
+                    "is not allowed.",
+                    "FAILED_PRECONDITION",
+                )
 
 
 def get_file(call: Call) -> Response:

@@ -1,5 +1,5 @@
 """Deterministic model outputs: text from the prompt, function calls, schema-shaped JSON,
-seeded unit-vector embeddings, a tiny PNG and a tiny MP4. No state, no I/O.
+bag-of-words embeddings, a tiny PNG and a tiny MP4. No state, no I/O.
 """
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import struct
 import zlib
 from collections.abc import Mapping, Sequence
@@ -161,16 +162,33 @@ def _type(schema: Mapping[str, Any]) -> str | None:
 
 
 # -- embeddings -----------------------------------------------------------------------------
+#
+# A vector is two parts, normalised together: a bag of words (each lower-cased word adds +-1
+# at a few positions hashed from (model, word)), which carries most of the norm, and a dense
+# noise part whose signs a hash of (model, text) picks. So texts that share words are closer
+# than texts that share none (a search can be tested), the same text always gives the same
+# vector, and every position is non-zero. Only the bag's few positions are rendered per call:
+# the noise is rendered from precomputed strings (this is the emulator's hot path).
+
+_WORD = re.compile(r"\w+")
+_SLOTS = 4  # positions per word
+_NOISE = 0.5  # the noise part's scale: its share of the squared norm is at most 0.25
 
 
 @lru_cache(maxsize=16)
-def _magnitudes(dimension: int) -> tuple[tuple[float, ...], tuple[str, ...], tuple[str, ...]]:
-    """Fixed per-position magnitudes (sum of squares 1) and their rendered +/- JSON forms."""
+def _magnitudes(dimension: int) -> tuple[float, ...]:
+    """Fixed per-position magnitudes whose squares sum to 1."""
     raw = hashlib.shake_256(f"magnitudes:{dimension}".encode()).digest(2 * dimension)
     weights = [1.0 + (w / 65535.0) for w in struct.unpack(f"<{dimension}H", raw)]
     norm = math.sqrt(sum(w * w for w in weights))
-    values = tuple(round(w / norm, 8) for w in weights)
-    return values, tuple(repr(v) for v in values), tuple(repr(-v) for v in values)
+    return tuple(w / norm for w in weights)
+
+
+@lru_cache(maxsize=32)
+def _rendered(dimension: int, scale: float) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The +/- JSON forms of the magnitudes times `scale`."""
+    values = [round(m * scale, 8) for m in _magnitudes(dimension)]
+    return tuple(repr(v) for v in values), tuple(repr(-v) for v in values)
 
 
 def _signs(model: str, text: str, dimension: int) -> int:
@@ -178,23 +196,52 @@ def _signs(model: str, text: str, dimension: int) -> int:
     return int.from_bytes(hashlib.shake_256(seed).digest((dimension + 7) // 8), "little")
 
 
-def embedding(model: str, text: str, dimension: int) -> list[float]:
-    """A unit vector of `dimension` floats seeded by (model, text): same input, same vector.
+@lru_cache(maxsize=65536)
+def _slots(model: str, word: str, dimension: int) -> tuple[tuple[int, int], ...]:
+    digest = hashlib.blake2b(f"{model}\0{word}".encode(), digest_size=4 * _SLOTS).digest()
+    found = []
+    for i in range(_SLOTS):
+        value = int.from_bytes(digest[4 * i : 4 * i + 4], "little")
+        found.append(((value >> 1) % dimension, 1 if value & 1 else -1))
+    return tuple(found)
 
-    Each position has a fixed magnitude; the (model, text) hash picks the signs. So every
-    vector has norm 1 and two different texts have a cosine similarity near 0.
-    """
-    values = _magnitudes(dimension)[0]
-    bits = _signs(model, text, dimension)
-    return [v if (bits >> j) & 1 else -v for j, v in enumerate(values)]
+
+def _bag(model: str, text: str, dimension: int) -> dict[int, float]:
+    """The bag-of-words part, scaled so that the whole vector has norm 1 (empty: no words)."""
+    counts: dict[int, int] = {}
+    for word in _WORD.findall(text.lower()):
+        for position, sign in _slots(model, word, dimension):
+            counts[position] = counts.get(position, 0) + sign
+    counts = {j: c for j, c in counts.items() if c}
+    if not counts:
+        return {}
+    squares = _squares(dimension)
+    noise = _NOISE * _NOISE * max(0.0, 1.0 - sum([squares[j] for j in counts]))
+    scale = math.sqrt((1.0 - noise) / sum([c * c for c in counts.values()]))
+    return {j: c * scale for j, c in counts.items()}
+
+
+@lru_cache(maxsize=16)
+def _squares(dimension: int) -> tuple[float, ...]:
+    return tuple(m * m for m in _magnitudes(dimension))
 
 
 def embedding_json(model: str, text: str, dimension: int) -> bytes:
-    """`embedding(...)` rendered as a JSON array, without going through the JSON encoder."""
-    _, positive, negative = _magnitudes(dimension)
-    bits = _signs(model, text, dimension)
-    items = [positive[j] if (bits >> j) & 1 else negative[j] for j in range(dimension)]
+    """The embedding of `text` as a JSON array of `dimension` floats (norm 1)."""
+    bag = _bag(model, text, dimension)
+    positive, negative = _rendered(dimension, _NOISE if bag else 1.0)
+    # Bit j of the signs picks position j's sign (one string, not a shift per position).
+    bits = format(_signs(model, text, dimension), "b").zfill(dimension)[: -dimension - 1 : -1]
+    items = [p if b == "1" else n for p, n, b in zip(positive, negative, bits, strict=False)]
+    for j, value in bag.items():
+        items[j] = repr(round(value, 8))
     return ("[" + ",".join(items) + "]").encode()
+
+
+def embedding(model: str, text: str, dimension: int) -> list[float]:
+    """`embedding_json(...)` as floats."""
+    values: list[float] = json.loads(embedding_json(model, text, dimension))
+    return values
 
 
 # -- media -----------------------------------------------------------------------------------

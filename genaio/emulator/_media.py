@@ -8,6 +8,7 @@ import base64
 import zlib
 from typing import TYPE_CHECKING, Any
 
+from ._config import ModelInfo
 from ._generate import embedding, png_bytes, video_bytes
 from ._http import ApiError, Response, g, json_response
 from ._tokenizer import split_tokens, text_tokens
@@ -28,7 +29,7 @@ def predict(call: Call) -> Response:
     info = call.emu.model_info(model_id)
     if info is not None and info.embedding_dimension and call.surface == "vertex":
         call.model = info.name
-        return _predict_embeddings(call, info.name, info.embedding_dimension)
+        return _predict_embeddings(call, info)
     info = resolve_model(call, model_id, "predict")
     body = call.body()
     instances = g(body, "instances", [])
@@ -47,19 +48,25 @@ def predict(call: Call) -> Response:
     return json_response({"predictions": predictions})
 
 
-def _predict_embeddings(call: Call, model: str, full: int) -> Response:
+def _predict_embeddings(call: Call, info: ModelInfo) -> Response:
+    from ._models import embed_input
+
     body = call.body()
-    dimension = int(g(g(body, "parameters", {}), "outputDimensionality", 0) or full)
+    parameters = g(body, "parameters", {})
+    model, full = info.name, info.embedding_dimension
+    dimension = int(g(parameters, "outputDimensionality", 0) or full)
     predictions, tokens = [], 0
     for instance in g(body, "instances", []):
-        text = str(g(instance, "content", ""))
+        text, cut = embed_input(
+            info, str(g(instance, "content", "")), g(parameters, "autoTruncate")
+        )
         count = text_tokens(text)
         tokens += count
         predictions.append(
             {
                 "embeddings": {
                     "values": embedding(model, text, min(dimension, full)),
-                    "statistics": {"token_count": count, "truncated": False},
+                    "statistics": {"token_count": count, "truncated": cut},
                 }
             }
         )

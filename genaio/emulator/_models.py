@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from ._answer import answer, prompt_tokens, stream_chunks, whole_response
 from ._config import ModelInfo
+from ._files import check_file_references
 from ._generate import embedding_json
-from ._http import ApiError, Response, StreamResponse, g, json_response
+from ._http import ApiError, Response, StreamResponse, dumps, g, json_response
 from ._state import paginate
-from ._tokenizer import content_tokens
+from ._tokenizer import content_tokens, text_tokens, truncate
 
 if TYPE_CHECKING:
     from ._core import Call
@@ -88,6 +89,7 @@ def _prepare(call: Call, method: str) -> tuple[ModelInfo, dict[str, Any], dict[s
     body = call.body()
     if not g(body, "contents"):
         raise ApiError(400, "* GenerateContentRequest.contents: contents is not specified\n")
+    check_file_references(call, g(body, "contents"))
     cached = _cached(call, body)
     tokens = prompt_tokens(body, cached)
     if tokens > info.input_token_limit:
@@ -102,7 +104,7 @@ def _prepare(call: Call, method: str) -> tuple[ModelInfo, dict[str, Any], dict[s
 
 def generate_content(call: Call) -> Response:
     info, body, cached = _prepare(call, "generateContent")
-    result = answer(info.name, body, cached)
+    result = answer(info.name, body, cached, call.scripted)
     call.emu.stats.tokens(
         call.endpoint,
         call.model,
@@ -114,14 +116,15 @@ def generate_content(call: Call) -> Response:
 
 def stream_generate_content(call: Call) -> StreamResponse:
     info, body, cached = _prepare(call, "streamGenerateContent")
-    result = answer(info.name, body, cached)
+    result = answer(info.name, body, cached, call.scripted)
     call.emu.stats.tokens(
         call.endpoint,
         call.model,
         result.prompt_tokens,
         result.output_tokens * result.candidate_count,
     )
-    return StreamResponse(stream_chunks(result, call.emu.config.stream_chunk_words))
+    split = call.scripted is None or call.scripted.chunks is None
+    return StreamResponse(stream_chunks(result, call.emu.config.stream_chunk_words, split))
 
 
 def count_tokens(call: Call) -> Response:
@@ -134,8 +137,11 @@ def count_tokens(call: Call) -> Response:
         if call.surface == "gemini" and (g(body, "systemInstruction") or g(body, "tools")):
             raise ApiError(400, 'Invalid JSON payload received. Unknown name "systemInstruction"')
         source = body
+    check_file_references(call, g(source, "contents"))
     cached = _cached(call, source)
     total = prompt_tokens(source, cached)
+    if call.scripted is not None and call.scripted.total_tokens is not None:
+        total = call.scripted.total_tokens
     call.emu.quota.admit(info.name, "countTokens", 0)
     result: dict[str, Any] = {
         "totalTokens": total,
@@ -146,7 +152,24 @@ def count_tokens(call: Call) -> Response:
     return json_response(result)
 
 
-def _embed_one(info: ModelInfo, request: Mapping[str, Any]) -> tuple[bytes, int]:
+def embed_input(info: ModelInfo, text: str, auto_truncate: Any) -> tuple[str, bool]:
+    """The text an embedding model reads, and whether it was cut: at most the model's input
+    limit (2,048 tokens for the embedding models). Beyond it the real API truncates, unless
+    Vertex's `autoTruncate` is false: then it answers 400."""
+    limit = info.input_token_limit
+    kept, cut = truncate(text, limit)
+    if cut and auto_truncate is False:
+        raise ApiError(
+            400,
+            f"Unable to submit request because the input token count is {text_tokens(text)} "
+            f"but the model supports up to {limit}. Reduce the input token count and try again.",
+        )
+    return kept, cut
+
+
+def _embed_one(
+    call: Call, info: ModelInfo, request: Mapping[str, Any], index: int
+) -> tuple[bytes, int]:
     """`{"values":[...]}` as JSON bytes (rendered directly: it is the hot path) and tokens."""
     config = g(request, "embedContentConfig")
     if config:  # Vertex: {"content", "embedContentConfig"}
@@ -155,6 +178,12 @@ def _embed_one(info: ModelInfo, request: Mapping[str, Any]) -> tuple[bytes, int]
     if not isinstance(content, Mapping):
         raise ApiError(400, "* EmbedContentRequest.content: content is not specified\n")
     text = " ".join(p.get("text", "") for p in content.get("parts") or () if isinstance(p, dict))
+    text, cut = embed_input(info, text, g(request, "autoTruncate"))
+    tokens = info.input_token_limit if cut else content_tokens(content)
+    scripted = call.scripted.embeddings if call.scripted is not None else None
+    if scripted:
+        vector = scripted[index % len(scripted)]
+        return b'{"values":' + dumps(list(vector)) + b"}", tokens
     dimension = int(g(request, "outputDimensionality", 0) or info.embedding_dimension)
     if not 0 < dimension <= info.embedding_dimension:
         raise ApiError(
@@ -163,13 +192,13 @@ def _embed_one(info: ModelInfo, request: Mapping[str, Any]) -> tuple[bytes, int]
             f"{info.embedding_dimension}\n",
         )
     values = embedding_json(info.name, text, dimension)
-    return b'{"values":' + values + b"}", content_tokens(content)
+    return b'{"values":' + values + b"}", tokens
 
 
 def embed_content(call: Call) -> Response:
     info = resolve_model(call, call.params["model"], "embedContent")
     body = call.body()
-    values, tokens = _embed_one(info, body)
+    values, tokens = _embed_one(call, info, body, 0)
     call.emu.quota.admit(info.name, "embedContent", tokens)
     call.emu.stats.tokens(call.endpoint, call.model, tokens)
     return Response(200, b'{"embedding":' + values + b"}")
@@ -196,7 +225,7 @@ def batch_embed_contents(call: Call) -> Response:
                 f"* BatchEmbedContentsRequest.requests[{index}].model: the model "
                 f"({model}) must match the model in the path ({path_model}).\n",
             )
-        values, count = _embed_one(info, request)
+        values, count = _embed_one(call, info, request, index)
         results.append(values)
         tokens += count
     call.emu.quota.admit(info.name, "batchEmbedContents", tokens)

@@ -12,7 +12,7 @@ import concurrent.futures
 import socket
 import struct
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -21,8 +21,10 @@ import trio
 from hypercorn.config import Config as HypercornConfig
 
 from ._app import EmulatorApp
-from ._config import EmulatorConfig, FaultConfig
+from ._config import EmulatorConfig, FaultConfig, QuotaLimits
 from ._core import Emulator
+from ._requests import RequestLog
+from ._script import ScriptControl
 
 __all__ = ["EmulatorHandle", "EmulatorThread", "open_emulator", "run_emulator_in_thread"]
 
@@ -40,6 +42,7 @@ class EmulatorHandle:
         self.emu = emu
         self.base_url = base_url
         self.config = emu.config
+        self.script = ScriptControl(self._call, lambda: self.emu.script)
 
     def _call(self, fn: Callable[[], T]) -> T:
         return fn()
@@ -52,11 +55,23 @@ class EmulatorHandle:
         """Requests, statuses, 429s, tokens and faults: totals, by endpoint and by model."""
         return self._call(self.emu.stats.snapshot)
 
+    @property
+    def requests(self) -> RequestLog:
+        """Every API request answered since the last reset (the newest `request_log_size`),
+        with `.last`, `.call_count` and `.filter(method=, model=, path=, status=)`."""
+        return self._call(self.emu.requests.log)
+
     def quota_usage(self) -> dict[str, Any]:
         return self._call(self.emu.quota.usage)
 
+    def set_quotas(self, quotas: Mapping[str, QuotaLimits | Mapping[str, Any]] | None) -> None:
+        """Replace the quota limits (`{"*": {"rpm": 5}}`, see `EmulatorConfig.quotas`) on this
+        server, with fresh windows; None: no limits."""
+        self._call(lambda: self.emu.set_quotas(quotas or {}))
+
     def reset(self) -> None:
-        """Forget every resource, counter and quota window (config and faults stay)."""
+        """Forget every resource, counter, quota window, logged request and rule added at
+        runtime (the config, its rules, faults and quotas stay)."""
         self._call(self.emu.reset)
 
     def set_faults(

@@ -14,7 +14,14 @@ from typing import Any
 
 from ._http import g
 
-__all__ = ["MEDIA_TOKENS", "content_tokens", "contents_tokens", "split_tokens", "text_tokens"]
+__all__ = [
+    "MEDIA_TOKENS",
+    "content_tokens",
+    "contents_tokens",
+    "split_tokens",
+    "text_tokens",
+    "truncate",
+]
 
 MEDIA_TOKENS = 258
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -26,6 +33,16 @@ def split_tokens(text: str) -> list[str]:
 
 def text_tokens(text: str) -> int:
     return len(_TOKEN.findall(text)) if text else 0
+
+
+def truncate(text: str, limit: int) -> tuple[str, bool]:
+    """`text` up to the end of its `limit`-th token, and whether anything was cut (0: none)."""
+    if limit <= 0:
+        return text, False
+    ends = [m.end() for m in _TOKEN.finditer(text)]
+    if len(ends) <= limit:
+        return text, False
+    return text[: ends[limit - 1]], True
 
 
 def part_tokens(part: Mapping[str, Any]) -> int:

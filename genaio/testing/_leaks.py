@@ -1,9 +1,12 @@
 """Leak assertions: what a client holds after a call ends, compared with a baseline.
 
-A call that was cancelled, timed out or failed must leave nothing behind: no task, no open
-memory channel, no envelope queued or in flight in any actor, no pool connection busy or
-waited for. Take a `Snapshot` once the client is warm (its actor tree started), then call
-`assert_no_leaks` after each call under test.
+A call that was cancelled, timed out or failed must leave nothing behind: no task, no thread,
+no socket to the server, no open memory channel and, for a genaio client, no envelope queued
+or in flight in any actor and no pool connection busy or waited for. Take a `Snapshot` once
+the client is warm, then call `assert_no_leaks` after each call under test.
+
+Tasks, threads and sockets are counted from outside (the event loop, `threading`, `/proc`), so
+the checks work on any client: genaio's, google-genai's, or code of your own that uses them.
 
 The pool is read through `pool_counts`, which knows genaio's own pool (anything with a
 `statistics()` that has `open`, `idle`, `busy` and `waiting`) and falls back to httpx's;
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
@@ -61,10 +65,24 @@ class _CountingPool(Protocol):
 
 @attrs.frozen
 class Snapshot:
-    """What is alive when the client is at rest: the tasks and channels that may stay."""
+    """What is alive when the client is at rest: the tasks, threads, channels and sockets (to
+    `port`, when given) that may stay."""
 
     tasks: frozenset[object]
     channels: frozenset[int]
+    threads: frozenset[int] = frozenset()
+    port: int | None = None
+    sockets: int | None = None
+
+
+# Threads that event loops keep for blocking work (DNS lookups, files) and reuse: not leaks.
+_POOL_THREADS = ("asyncio_", "Trio thread", "ThreadPoolExecutor-")
+
+
+def _threads() -> frozenset[int]:
+    return frozenset(
+        t.ident for t in threading.enumerate() if t.ident and not t.name.startswith(_POOL_THREADS)
+    )
 
 
 def live_tasks() -> set[object]:
@@ -97,9 +115,11 @@ def open_channels() -> set[int]:
     return {id(o) for o in gc.get_objects() if isinstance(o, kinds) and not o._closed}
 
 
-def pool_counts(client: AsyncClient) -> PoolCounts | None:
-    """The client's connection pool now, or None if no tree runs or the pool is unknown."""
-    connection = client._runtime.current()
+def pool_counts(client: AsyncClient | object) -> PoolCounts | None:
+    """A genaio client's connection pool now, or None if no tree runs, the pool is unknown or
+    the client is not genaio's."""
+    runtime = getattr(client, "_runtime", None)
+    connection = runtime.current() if runtime is not None else None
     if connection is None:
         return None
     inner = getattr(connection.transport.client, "_transport", None)
@@ -147,26 +167,43 @@ def open_sockets(port: int) -> int | None:
     return count
 
 
-async def snapshot(client: AsyncClient, *, channels: bool = True) -> Snapshot:
-    """The baseline: take it once the client's tree runs and nothing is in flight."""
+async def snapshot(
+    client: AsyncClient | object = None, *, channels: bool = True, port: int | None = None
+) -> Snapshot:
+    """The baseline: take it once the client is warm (a first call made) and nothing is in
+    flight. `port`: the server's, to count the sockets open to it (e.g. `emulator.port`).
+
+    Cancellation: a plain checkpoint.
+    """
     await anyio.wait_all_tasks_blocked()
-    return Snapshot(frozenset(live_tasks()), frozenset(open_channels() if channels else ()))
+    return Snapshot(
+        frozenset(live_tasks()),
+        frozenset(open_channels() if channels else ()),
+        _threads(),
+        port,
+        open_sockets(port) if port is not None else None,
+    )
 
 
 async def assert_no_leaks(
-    client: AsyncClient, baseline: Snapshot, *, channels: bool = False
+    client: AsyncClient | object, baseline: Snapshot, *, channels: bool = False
 ) -> None:
     """Let cancellations land, then check that the client is back at rest.
 
-    Raises `LeakError` naming what is left: tasks beyond the baseline, envelopes queued or in
-    flight in any actor, pool connections busy or waited for, and (with `channels=True`, which
-    scans the heap) memory channels left open. An actor's workers are not leaks: started as
-    calls need them, they stay (at most its `concurrency`) for the next calls, and one that
-    did not finish its work shows as in flight.
+    Raises `LeakError` naming what is left: tasks and threads beyond the baseline, more
+    sockets to the baseline's `port` than it had, and (with `channels=True`, which scans the
+    heap) memory channels left open. For a genaio client also envelopes queued or in flight in
+    any actor and pool connections busy or waited for; an actor's workers are not leaks:
+    started as calls need them, they stay (at most its `concurrency`) for the next calls.
+    Threads that event loops keep for blocking work (asyncio's executor, trio's thread cache)
+    are not counted.
+
+    Cancellation: a plain checkpoint.
     """
     await anyio.wait_all_tasks_blocked()
     problems = []
-    families = (client.statistics() or {}).get("families", {})
+    statistics = getattr(client, "statistics", None)  # a genaio client's introspection
+    families = ((statistics() if callable(statistics) else None) or {}).get("families", {})
     live = live_tasks()
     # As many tasks by an actor's worker name as it has workers, counting those in the baseline.
     workers = Counter({worker_name(name): actor.workers for name, actor in families.items()})
@@ -177,6 +214,14 @@ async def assert_no_leaks(
     for name, actor in families.items():
         if actor.queued or actor.in_flight:
             problems.append(f"{name}: queued={actor.queued} in_flight={actor.in_flight}")
+    threads = _threads() - baseline.threads
+    if threads:
+        names = sorted(t.name for t in threading.enumerate() if t.ident in threads)
+        problems.append(f"threads left: {names}")
+    if baseline.port is not None and baseline.sockets is not None:
+        sockets = open_sockets(baseline.port)
+        if sockets is not None and sockets > baseline.sockets:
+            problems.append(f"sockets to port {baseline.port}: {sockets} (was {baseline.sockets})")
     pool = pool_counts(client)
     if pool is not None and (pool.busy or pool.waiting):
         problems.append(f"pool: {pool}")

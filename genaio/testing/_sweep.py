@@ -1,24 +1,28 @@
-"""Cancel a call at every checkpoint: for k = 1, 2, ... cancel it after the k-th scheduler
-step, until it completes without being cancelled.
+"""Cancel a call at every checkpoint: for k = 1, 2, ... cancel it after the k-th step,
+until it completes without being cancelled.
 
-A step is one run of one task between two checkpoints, counted over the whole run while the
-call is active (trio's instrumentation API): the caller's own steps and those of every task
-that works for it (the actor's serve loop and worker, the connection's reads). Cancelling the
-caller at each of them exercises every point of the request's way through the engine: queued,
-connecting, sending, waiting for the head, reading the body, retrying. After each cancelled
-attempt the driver runs `check` (typically `assert_no_leaks` and a probe call), so that a leak
-or a broken actor is caught at the step that caused it.
+On trio a step is one run of one task between two checkpoints, counted over the whole run
+while the call is active (trio's instrumentation API): the caller's own steps and those of
+every task that works for it (the actor's serve loop and worker, the connection's reads).
+Cancelling the caller at each of them exercises every point of the request's way through the
+engine: queued, connecting, sending, waiting for the head, reading the body, retrying.
 
-trio only: asyncio has no instrumentation to count steps with.
+On asyncio, which has no such instrumentation, a step is one suspension of the call itself
+(each `await` that yields to the loop): the sweep drives the call's coroutine and counts them.
+That reaches every point where the caller can be cancelled, whatever the client (google-genai
+included). After each cancelled attempt the driver runs `check` (typically `assert_no_leaks`
+and a probe call), so that a leak or a broken client is caught at the step that caused it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import anyio
 import attrs
+import sniffio
 import trio
 
 __all__ = [
@@ -63,6 +67,40 @@ def cancel_after_steps(k: int) -> Iterator[CancelAfterSteps]:
             trio.lowlevel.remove_instrument(counter)
 
 
+class _CountSuspensions:
+    """Drives a coroutine, counting its suspensions, and cancels `scope` at the k-th one (the
+    cancel lands at that very suspension: the caller's k-th checkpoint)."""
+
+    def __init__(self, k: int, scope: anyio.CancelScope) -> None:
+        self.k = k
+        self.scope = scope
+        self.steps = 0
+
+    def run(self, coroutine: Coroutine[Any, Any, Any]) -> Generator[Any, Any, Any]:
+        send: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                yielded = coroutine.throw(error) if error is not None else coroutine.send(send)
+            except StopIteration as stop:
+                return stop.value
+            self.steps += 1
+            if self.steps == self.k:
+                self.scope.cancel()
+            try:
+                send, error = (yield yielded), None
+            except BaseException as thrown:  # a cancellation (or any error) for the coroutine
+                send, error = None, thrown
+
+
+class _Driven:
+    def __init__(self, driver: Generator[Any, Any, Any]) -> None:
+        self._driver = driver
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        return self._driver
+
+
 @attrs.frozen
 class Attempt:
     """One attempt of a sweep, as `check` sees it: cancelled after step `k`, or completed
@@ -97,30 +135,44 @@ async def sweep_cancellation(
     max_points: int = 1000,
     stride: int = 1,
 ) -> SweepReport:
-    """Run `call()` for k = 1, 1 + stride, ... cancelling it after its k-th step, until it
-    completes uncancelled. Before every attempt, await `before()` (outside the cancelled
-    scope: set up what the attempt needs, e.g. other callers); after every attempt whose
-    cancel was called, await `check(attempt)`.
+    """Run `call()` for k = 1, 1 + stride, ... cancelling it after its k-th step (trio: of any
+    task; asyncio: of the call itself), until it completes uncancelled. Before every attempt,
+    await `before()` (outside the cancelled scope: set up what the attempt needs, e.g. other
+    callers); after every attempt whose cancel was called, await `check(attempt)`.
 
-    A cancelled attempt must end in `trio.Cancelled` and nothing else: any other exception
-    propagates at once, with a note naming the step. `stride` > 1 samples the steps of a long
-    call; `max_points` bounds the sweep (then `complete` is False).
+    A cancelled attempt must end in the loop's cancellation and nothing else: any other
+    exception propagates at once, with a note naming the step. `stride` > 1 samples the steps
+    of a long call; `max_points` bounds the sweep (then `complete` is False).
+
+    Cancellation: cancelling the sweep cancels the attempt in progress.
     """
+    on_trio = sniffio.current_async_library() == "trio"
     points = late = 0
     k = 1
     while points + late < max_points:
         if before is not None:
             await before()
-        with cancel_after_steps(k) as counter:
-            try:
-                result = await call()
-            except Exception as exc:
-                when = "after its cancel at" if counter.scope.cancel_called else "before"
-                exc.add_note(f"genaio.testing: the call raised this {when} step {k}")
-                raise
-        if not counter.scope.cancel_called:
+        counter: CancelAfterSteps | _CountSuspensions
+        scope: trio.CancelScope | anyio.CancelScope
+        try:
+            if on_trio:
+                with cancel_after_steps(k) as counter:
+                    scope = counter.scope
+                    result = await call()
+            else:
+                with anyio.CancelScope() as scope:
+                    counter = _CountSuspensions(k, scope)
+                    coroutine = call()
+                    if not isinstance(coroutine, Coroutine):
+                        raise TypeError("on asyncio, call() must return a coroutine")
+                    result = await _Driven(counter.run(coroutine))
+        except Exception as exc:
+            when = "after its cancel at" if scope.cancel_called else "before"
+            exc.add_note(f"genaio.testing: the call raised this {when} step {k}")
+            raise
+        if not scope.cancel_called:
             return SweepReport(points, late, counter.steps, True, result)
-        cancelled = counter.scope.cancelled_caught
+        cancelled = scope.cancelled_caught
         points += cancelled
         late += not cancelled
         if check is not None:
