@@ -7,7 +7,7 @@ response = await client.aio.models.generate_content(model="gemini-2.0-flash", co
 __version__ = "0.1.0"
 
 from genaio import errors, types
-from genaio.actors import FamilyLimits, Limits
+from genaio.actors import FamilyLimits, Limits, fail_fast
 from genaio.api import AsyncClient, Client
 from genaio.api._lro import PollPolicy
 from genaio.engine import RateLimit
@@ -21,5 +21,6 @@ __all__ = [
     "RateLimit",
     "__version__",
     "errors",
+    "fail_fast",
     "types",
 ]

@@ -18,11 +18,14 @@ when the other side is ready.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Generic, NamedTuple, TypeVar
 
 import anyio
 
-__all__ = ["Mailbox", "MailboxStatistics"]
+__all__ = ["Mailbox", "MailboxStatistics", "fail_fast", "failing_fast"]
 
 T = TypeVar("T")
 
@@ -158,3 +161,24 @@ class Mailbox(Generic[T]):
             getter.wake.set()
         else:
             self._buffer.appendleft(item)
+
+
+_FAIL_FAST: ContextVar[bool] = ContextVar("genaio_fail_fast", default=False)
+
+
+@contextmanager
+def fail_fast() -> Iterator[None]:
+    """The calls made in this block (and in tasks it starts) never wait for room in a family's
+    queue: a call that finds it full fails at once with `QueueFullError`, for callers that
+    prefer to drop work rather than wait. A call that finds room is queued and served as usual.
+    """
+    token = _FAIL_FAST.set(True)
+    try:
+        yield
+    finally:
+        _FAIL_FAST.reset(token)
+
+
+def failing_fast() -> bool:
+    """Whether the running code is inside `fail_fast()` (read only when a mailbox is full)."""
+    return _FAIL_FAST.get()

@@ -124,7 +124,7 @@ class Connection:
 
     def statistics(self) -> dict[str, Any]:
         return {
-            "families": {name: f.actor.statistics() for name, f in self.families.items()},
+            "families": {name: f.statistics() for name, f in self.families.items()},
             "retries": self.transport.retries,
             "pool": self.transport.pool_statistics(),
             "closed": self._closing,

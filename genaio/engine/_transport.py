@@ -141,7 +141,9 @@ class HttpTransport:
         """
         # A partial, not a closure: one object rather than a function and five cells, alive
         # as long as the request is in flight (thousands of them are, under fan-out).
-        attempt = functools.partial(self._json_attempt, call, request_id, throttle, tokens)
+        attempt = functools.partial(
+            self._json_attempt, call, request_id, throttle, tokens, deadline
+        )
         return await self._retrier(call).run(
             attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
         )
@@ -152,12 +154,13 @@ class HttpTransport:
         request_id: str | None,
         throttle: Throttle | None,
         tokens: int,
+        deadline: float,
         number: int,
     ) -> JsonAnswer:
         if throttle is None:
             response, body = await self._exchange(call, number, request_id)
             return JsonAnswer(_json_body(body), response.headers)
-        admitted = await throttle.enter(tokens)
+        admitted = await throttle.enter(tokens, deadline)
         try:
             response, body = await self._exchange(call, number, request_id)
             data = _json_body(body)
@@ -204,7 +207,7 @@ class HttpTransport:
         async def attempt(number: int) -> _Response:
             if throttle is None:
                 return (await self._exchange(call, number, request_id, stream=True))[0]
-            async with throttle.attempt(tokens):
+            async with throttle.attempt(tokens, deadline):
                 return (await self._exchange(call, number, request_id, stream=True))[0]
 
         response = await self._retrier(call).run(
