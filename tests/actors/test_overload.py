@@ -256,3 +256,36 @@ async def test_close_fails_every_waiting_caller_and_counts_them(nursery, autojum
     await trio.testing.wait_all_tasks_blocked()
     await client.aio.__aexit__(None, None, None)
     assert errors == [ClientClosedError] * 5
+
+
+async def test_aclose_drains_within_its_grace_whatever_the_error_rate(nursery, autojump_clock):
+    async def failing(request):
+        await trio.sleep(LATENCY)
+        return json_response(503, error_json(503, "UNAVAILABLE"))
+
+    client = mock_client(
+        failing,
+        limits=genaio.Limits(
+            families={"models": genaio.FamilyLimits(concurrency=4, mailbox_size=4)},
+            shutdown_grace=30,
+        ),
+        retry_options={"attempts": 10, "initial_delay": 20, "max_delay": 60},
+    )
+    endings = []
+
+    async def call():
+        try:
+            await generate(client)
+        except GenaioError as error:
+            endings.append(type(error))
+
+    await client.aio.__aenter__()
+    for _ in range(20):  # in retries' backoff, queued, and waiting to submit
+        nursery.start_soon(call)
+    await trio.sleep(5)
+    started = trio.current_time()
+    await client.aio.__aexit__(None, None, None)
+    assert trio.current_time() - started <= 30 + 0.001
+    await trio.testing.wait_all_tasks_blocked()
+    assert len(endings) == 20, (len(endings), set(endings))
+    assert set(endings) == {ClientClosedError}, endings
