@@ -1,0 +1,31 @@
+"""Uploads hold a chunk each while they are sent: the files family sends a few at a time by
+default, so a burst of uploads costs tens of MiB, not hundreds."""
+
+import trio
+import trio.testing
+
+import genaio
+from genaio.emulator import FaultConfig
+
+
+def test_upload_families_default_to_a_few_at_a_time():
+    limits = genaio.Limits()
+    assert limits.family("files").concurrency == 8
+    assert limits.family("file_search_stores").concurrency == 8
+    assert limits.family("models").concurrency == 100
+    mine = genaio.Limits(families={"files": genaio.FamilyLimits(concurrency=2)})
+    assert mine.family("files").concurrency == 2
+
+
+async def test_a_burst_of_uploads_sends_at_most_eight_chunks_at_once(genaio_emulator):
+    genaio_emulator.set_faults(FaultConfig(latency_ms=30_000, methods=("uploadFile",)))
+    client = genaio.Client(api_key="k", http_options={"base_url": genaio_emulator.base_url})
+    async with client.aio as aio, trio.open_nursery() as nursery:
+        for i in range(40):
+            nursery.start_soon(
+                lambda i=i: aio.files.upload(file=b"%d" % i, config={"mime_type": "text/plain"})
+            )
+        await trio.testing.wait_all_tasks_blocked()
+        files = aio.statistics()["families"]["files"]
+        assert (files.in_flight, files.waiting, files.concurrency) == (8, 32, 8)
+        nursery.cancel_scope.cancel()
