@@ -15,14 +15,6 @@ from genaio.engine import RateLimit
 __all__ = ["DEFAULT_FAMILIES", "FamilyLimits", "Limits"]
 
 
-def _at_least(low: float) -> object:
-    def check(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-        if not value >= low:  # also refuses NaN
-            raise ValueError(f"{attribute.name} must be at least {low}, not {value!r}")
-
-    return check
-
-
 def _finite_positive(
     instance: object, attribute: attrs.Attribute[float | None], value: float | None
 ) -> None:
@@ -45,11 +37,11 @@ class FamilyLimits:
     `concurrency`.
     """
 
-    concurrency: int = attrs.field(default=100, validator=_at_least(1))
-    mailbox_size: int = attrs.field(default=256, validator=_at_least(0))
+    concurrency: int = attrs.field(default=100, validator=attrs.validators.ge(1))
+    mailbox_size: int = attrs.field(default=256, validator=attrs.validators.ge(0))
     rate: RateLimit | None = None
     adaptive: bool = True
-    max_waiting: int = attrs.field(default=10_000, validator=_at_least(0))
+    max_waiting: int = attrs.field(default=10_000, validator=attrs.validators.ge(0))
     max_wait: float | None = attrs.field(default=None, validator=_finite_positive)
     when_full: Literal["wait", "fail"] = attrs.field(
         default="wait", validator=attrs.validators.in_(("wait", "fail"))
@@ -78,7 +70,7 @@ class Limits:
     families: Mapping[str, FamilyLimits] = attrs.field(factory=dict)
     model_rates: Mapping[str, RateLimit] = attrs.field(factory=dict)
     batching: BatchPolicy | None = BatchPolicy()
-    shutdown_grace: float = attrs.field(default=5.0, validator=_at_least(0.0))
+    shutdown_grace: float = attrs.field(default=5.0, validator=attrs.validators.ge(0.0))
     max_restarts: int = 3
     restart_window: float = 60.0
 

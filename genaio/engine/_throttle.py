@@ -264,7 +264,7 @@ class Throttle:
         self._pausing_tokens += tokens
         try:
             # A loop, not an event: another 429 may push the pause further while we sleep.
-            while (wait := self._paused_until - self._clock()) > 0:  # noqa: ASYNC110
+            while (wait := self._paused_until - self._clock()) > 0:
                 if self._paused_until >= deadline:
                     await anyio.lowlevel.checkpoint()
                     raise _paused_error(wait)
@@ -307,8 +307,7 @@ class Throttle:
 
 def _paused_error(wait: float) -> RateLimitError:
     message = (
-        f"the quota is paused for {wait:.3g} s more by the server's 429, "
-        "past this call's deadline"
+        f"the quota is paused for {wait:.3g} s more by the server's 429, past this call's deadline"
     )
     body = {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": message}}
     return RateLimitError(429, body, retry_delay=wait)

@@ -219,7 +219,9 @@ async def test_fail_fast_and_when_full_fail_never_wait_for_room(nursery, autojum
         with genaio.fail_fast(), pytest.raises(QueueFullError):
             await generate(client)
         nursery.cancel_scope.cancel()
-    shedding = mock_client(slow_server, limits=limits(concurrency=1, mailbox_size=1, when_full="fail"))
+    shedding = mock_client(
+        slow_server, limits=limits(concurrency=1, mailbox_size=1, when_full="fail")
+    )
     async with shedding.aio:
         async with trio.open_nursery() as inner:
             inner.start_soon(generate, shedding)
