@@ -257,7 +257,10 @@ class Actor:
         raise error
 
     def _left(self, envelope: Envelope[Any], *, submitted: bool) -> None:
-        """The caller left: at its deadline (a failure), or of its own accord."""
+        """The caller left: at its deadline (a failure), or of its own accord. (Left as its
+        answer came: the worker has counted that.)"""
+        if envelope.reply.done:
+            return
         if anyio.current_time() >= envelope.deadline:
             self.failed += 1
             self._failed_by["DeadlineExceededError"] += 1

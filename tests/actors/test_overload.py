@@ -256,8 +256,11 @@ async def test_close_fails_every_waiting_caller_and_counts_them(nursery, autojum
     for _ in range(5):
         nursery.start_soon(call)
     await trio.testing.wait_all_tasks_blocked()
+    models = client.aio._runtime.current().family("models")
     await client.aio.__aexit__(None, None, None)
+    await trio.testing.wait_all_tasks_blocked()
     assert errors == [ClientClosedError] * 5
+    assert models.statistics().failed_by == {"ClientClosedError": 5}
 
 
 async def test_aclose_drains_within_its_grace_whatever_the_error_rate(nursery, autojump_clock):
