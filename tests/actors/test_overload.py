@@ -294,3 +294,25 @@ async def test_aclose_drains_within_its_grace_whatever_the_error_rate(nursery, a
     await trio.testing.wait_all_tasks_blocked()
     assert len(endings) == 20, (len(endings), set(endings))
     assert set(endings) == {ClientClosedError}, endings
+
+
+async def test_callers_waiting_out_a_pause_are_counted_as_throttled(nursery, autojump_clock):
+    answers = [json_response(429, error_json(429, "RESOURCE_EXHAUSTED", details=retry_info(60)))]
+
+    def server(request):
+        return answers.pop() if answers else json_response(200, GENERATE_OK)
+
+    client = mock_client(server, limits=limits(), retry_options={"attempts": 1})
+    async with client.aio:
+        with pytest.raises(RateLimitError):
+            await generate(client)
+        for _ in range(5):
+            nursery.start_soon(generate, client)
+        await trio.sleep(1)
+        stats = client.aio.statistics()["families"]["models"]
+        assert (stats.waiting, stats.throttled, stats.in_flight) == (5, 5, 0)
+        assert stats.paused_until == pytest.approx(60)
+        assert stats.quotas["m"].rate_limited == 1
+        await trio.sleep(60)
+        stats = client.aio.statistics()["families"]["models"]
+        assert (stats.completed, stats.waiting, stats.paused_until) == (5, 0, None)
