@@ -1,7 +1,9 @@
 """The actor: a bounded mailbox, workers, and a concurrency limit.
 
-Callers `submit` envelopes; a full mailbox makes them wait, which is the backpressure. Workers
-serve them, one envelope at a time each, at most `concurrency` at once. A worker runs the
+Callers `submit` envelopes; a full mailbox makes them wait, which is the backpressure, as long
+and as many as the shedding policy allows (`max_waiting`, `max_wait`, `fail_when_full`; then
+`QueueFullError`). Workers serve them, one envelope at a time each, at most `concurrency` at
+once (the models actor adds spares for calls sleeping out a retry's backoff). A worker runs the
 actor's handler, which replies through the envelope. API errors (any `GenaioError`) are replies;
 any other exception is a bug that crashes the actor, for its supervisor to handle.
 

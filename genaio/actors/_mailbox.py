@@ -2,7 +2,8 @@
 
 It is what stands between an actor's callers and its workers (or its serve loop). A caller that
 finds a consumer waiting hands it the item at once; otherwise the item waits in the buffer, and
-beyond the buffer the caller waits for room: that wait is the backpressure. Every hand-off is a
+beyond the buffer the caller waits for room: that wait is the backpressure (how many may wait,
+and for how long, is the actor's shedding policy). Every hand-off is a
 synchronous step, so there is no instant in which an item has left the caller and reached no one.
 
 Consumers are served last-come first-served: the one that parked most recently (the warmest
