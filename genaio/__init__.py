@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from genaio import errors, types
-    from genaio.actors import FamilyLimits, Limits
+    from genaio.actors import FamilyLimits, Limits, fail_fast
     from genaio.api import AsyncClient, Client
     from genaio.api._lro import PollPolicy
     from genaio.engine import RateLimit
@@ -26,6 +26,7 @@ _WHERE = {
     "Client": "genaio.api",
     "FamilyLimits": "genaio.actors",
     "Limits": "genaio.actors",
+    "fail_fast": "genaio.actors",
     "PollPolicy": "genaio.api._lro",
     "RateLimit": "genaio.engine",
 }
@@ -39,6 +40,7 @@ __all__ = [
     "RateLimit",
     "__version__",
     "errors",
+    "fail_fast",
     "types",
 ]
 

@@ -21,6 +21,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "PermissionDeniedError",
+    "QueueFullError",
     "RateLimitError",
     "ServerError",
     "ServiceUnavailableError",
@@ -163,3 +164,15 @@ class ActorCrashedError(GenaioError, RuntimeError):
 
 class UnknownApiResponseError(GenaioError, ValueError):
     """The server's answer is not the JSON it should be (a malformed or oversized body)."""
+
+
+class QueueFullError(ServiceUnavailableError):
+    """genaio refused the call before sending it: the family's queue was full past its
+    shedding policy (`FamilyLimits.max_waiting`, `max_wait`, `when_full="fail"`, or
+    `genaio.fail_fast()`). Nothing was sent; `code` is None. Retrying later is safe."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(None, {"error": {"message": message, "status": "UNAVAILABLE"}})
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.message,))

@@ -5,6 +5,7 @@ from genaio.actors._coalesce import BatchPolicy
 from genaio.actors._envelope import Envelope, new_request_id
 from genaio.actors._family import FamilyActor
 from genaio.actors._limits import FamilyLimits, Limits
+from genaio.actors._mailbox import fail_fast
 from genaio.actors._reply import Reply
 from genaio.actors._rest import Answer, Batchable, OpenStream, RestWork, StreamFailure
 from genaio.actors._runtime import Runtime, single_error
@@ -28,6 +29,7 @@ __all__ = [
     "RestartBudget",
     "Runtime",
     "StreamFailure",
+    "fail_fast",
     "new_request_id",
     "open_connection_actor",
     "single_error",

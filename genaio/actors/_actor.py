@@ -1,7 +1,9 @@
 """The actor: a bounded mailbox, workers, and a concurrency limit.
 
-Callers `submit` envelopes; a full mailbox makes them wait, which is the backpressure. Workers
-serve them, one envelope at a time each, at most `concurrency` at once. A worker runs the
+Callers `submit` envelopes; a full mailbox makes them wait, which is the backpressure, as long
+and as many as the shedding policy allows (`max_waiting`, `max_wait`, `fail_when_full`; then
+`QueueFullError`). Workers serve them, one envelope at a time each, at most `concurrency` at
+once (the models actor adds spares for calls sleeping out a retry's backoff). A worker runs the
 actor's handler, which replies through the envelope. API errors (any `GenaioError`) are replies;
 any other exception is a bug that crashes the actor, for its supervisor to handle.
 
@@ -20,15 +22,18 @@ size 0 that the same workers and staffing loop serve.
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 import anyio
 import attrs
 
 from genaio.actors._envelope import Envelope
-from genaio.actors._mailbox import Mailbox
-from genaio.errors import ActorCrashedError, ClientClosedError, GenaioError
+from genaio.actors._mailbox import Mailbox, failing_fast
+from genaio.engine import ThrottleStatistics
+from genaio.engine._retry import on_backoff
+from genaio.errors import ActorCrashedError, ClientClosedError, GenaioError, QueueFullError
 
 __all__ = [
     "Actor",
@@ -81,20 +86,59 @@ class Passthrough:
 class ActorStatistics:
     """A snapshot of an actor, for tests, dashboards and `repr`.
 
-    `workers` counts the worker tasks alive, busy or idle (at most `concurrency`).
+    Each caller is counted in one place: `waiting` (to submit, beyond the mailbox:
+    `waiting_to_submit`; in the mailbox or the actor's hands: `queued`; at its quota's throttle,
+    for a pause, the rate or a slot: `throttled`) or `in_flight` (being sent, or between
+    retries). Each call ends counted once: `completed` (answered), `failed` (an error reached
+    the caller, by class in `failed_by`: API errors after retries, deadlines, refusals by the
+    shedding policy, a closed client), `cancelled` (its caller left after submitting it) or
+    `abandoned` (its caller left while waiting to submit). A call whose caller left at its
+    deadline counts as failed with `DeadlineExceededError`. Calls merged into one request
+    (coalesced embeddings) count as that one request.
+
+    `limit` is how many requests may be in flight now: `concurrency`, or fewer where an
+    adaptive limit has shrunk a quota's; `paused_until` is when the latest 429 pause ends, on
+    the loop's clock (None: none). `quotas` has each quota's own (one per model for `models`).
+    `workers` counts the worker tasks alive, busy or idle (at most `concurrency`; twice that
+    for `models`, whose throttles bound the requests themselves).
     """
 
     name: str
+    waiting: int
+    waiting_to_submit: int
     queued: int
+    throttled: int
     in_flight: int
     concurrency: int
+    limit: int
+    paused_until: float | None
     mailbox_size: int
     submitted: int
     completed: int
     failed: int
+    failed_by: Mapping[str, int]
+    cancelled: int
+    abandoned: int
     restarts: int
     closed: bool
     workers: int
+    quotas: Mapping[str, ThrottleStatistics] = attrs.field(factory=dict)
+
+    def with_quotas(self, quotas: Mapping[str, ThrottleStatistics]) -> ActorStatistics:
+        """This snapshot with its quotas' throttles folded in."""
+        if not quotas:
+            return self
+        throttled = sum(q.waiting for q in quotas.values())
+        paused = [q.paused_until for q in quotas.values() if q.paused_until is not None]
+        return attrs.evolve(
+            self,
+            waiting=self.waiting + throttled,
+            throttled=throttled,
+            in_flight=max(0, self.in_flight - throttled),
+            limit=min(self.concurrency, sum(q.limit for q in quotas.values())),
+            paused_until=max(paused, default=None),
+            quotas=dict(quotas),
+        )
 
 
 class Actor:
@@ -108,6 +152,10 @@ class Actor:
         mailbox_size: int,
         concurrency: int,
         intake: Intake | None = None,
+        max_waiting: int | None = None,
+        max_wait: float | None = None,
+        fail_when_full: bool = False,
+        workers: int | None = None,
     ):
         if mailbox_size < 0 or concurrency < 1:
             raise ValueError("mailbox_size must be >= 0 and concurrency >= 1")
@@ -116,15 +164,26 @@ class Actor:
         self._intake_policy = intake or Passthrough()
         self._mailbox_size = mailbox_size
         self._concurrency = concurrency
+        # Up to `workers`, spare workers stand in for those whose call sleeps out a retry's
+        # backoff: only where throttles bound the requests themselves (models).
+        self._max_workers = max(workers or concurrency, concurrency)
+        self._backing_off = 0
+        self._spare_wanted: anyio.Event | None = None
         self._turn_size = max(1, mailbox_size)  # envelopes the serve loop takes in one turn
         # The buffer is the backpressure: callers beyond it wait in `submit`.
         self._mailbox: Mailbox[Envelope[Any]] = Mailbox(mailbox_size)
+        # The shedding policy: how many callers may wait for room, how long, or none at all.
+        self._max_waiting = max_waiting
+        self._max_wait = max_wait
+        self._fail_when_full = fail_when_full
         # Envelopes taken from the mailbox whose reply is not done: failed if the actor stops.
         self._held: set[Envelope[Any]] = set()
         self._started = self._busy = 0  # this run's workers, and those serving an envelope
         self._intake: anyio.CancelScope | None = None
         self._closing = False
         self.submitted = self.completed = self.failed = self.restarts = 0
+        self.cancelled = self.abandoned = 0
+        self._failed_by: Counter[str] = Counter()
 
     async def submit(self, envelope: Envelope[Any]) -> None:
         """Put `envelope` in the mailbox (or hand it to an idle worker), waiting while the
@@ -148,25 +207,83 @@ class Actor:
         except BaseException:
             envelope.reply.abandon()
             raise
-        return await envelope.reply.wait()
+        try:
+            return await envelope.reply.wait()
+        except Exception:
+            raise  # the reply's error: counted by whoever failed it
+        except BaseException:
+            self._left(envelope, submitted=True)
+            raise
 
     async def _put(self, envelope: Envelope[Any]) -> None:
+        """Into the mailbox, or wait for room as the shedding policy allows.
+
+        Raises `QueueFullError` when the policy refuses to wait (longer), and
+        `ClientClosedError` once the actor is closed.
+        """
+        mailbox = self._mailbox
         try:
-            await self._mailbox.put(envelope)
+            if not mailbox.put_nowait(envelope):
+                await self._wait_for_room(envelope)
         except anyio.ClosedResourceError:
-            pass
-        else:
-            self.submitted += 1
+            await anyio.lowlevel.checkpoint()  # refused at once, but still a checkpoint
+            error = ClientClosedError(f"the client is closed ({self.name} takes no more calls)")
+            self._count_failure(error)
+            raise error from None
+        self.submitted += 1
+
+    async def _wait_for_room(self, envelope: Envelope[Any]) -> None:
+        waiting = self._mailbox.statistics().waiting_put
+        if self._fail_when_full or failing_fast():
+            await self._shed(f"the {self.name} queue is full and this call does not wait")
+        if self._max_waiting is not None and waiting >= self._max_waiting:
+            await self._shed(f"the {self.name} queue is full and {waiting} callers wait already")
+        try:
+            if self._max_wait is None:
+                await self._mailbox.put(envelope)
+                return
+            with anyio.move_on_after(self._max_wait) as scope:
+                await self._mailbox.put(envelope)
+        except anyio.ClosedResourceError:
+            raise
+        except BaseException:
+            self._left(envelope, submitted=False)
+            raise
+        if scope.cancelled_caught:
+            await self._shed(f"the {self.name} queue had no room for {self._max_wait:g} s")
+
+    async def _shed(self, message: str) -> None:
+        await anyio.lowlevel.checkpoint()
+        error = QueueFullError(message)
+        self._count_failure(error)
+        raise error
+
+    def _left(self, envelope: Envelope[Any], *, submitted: bool) -> None:
+        """The caller left: at its deadline (a failure), or of its own accord. (Left as its
+        answer came: the worker has counted that.)"""
+        if envelope.reply.done:
             return
-        await anyio.lowlevel.checkpoint()  # refused at once, but still a checkpoint
-        raise ClientClosedError(f"the client is closed ({self.name} takes no more calls)")
+        if anyio.current_time() >= envelope.deadline:
+            self.failed += 1
+            self._failed_by["DeadlineExceededError"] += 1
+        elif submitted:
+            self.cancelled += 1
+        else:
+            self.abandoned += 1
+
+    def _count_failure(self, error: BaseException, count: int = 1) -> None:
+        self.failed += count
+        self._failed_by[type(error).__name__] += count
 
     async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED):
         """Serve the mailbox until `close()`; return once every worker has finished.
 
         Cancellation: cancels every worker; what they held stays held, for `fail_held`.
         """
-        self._started = self._busy = 0
+        self._started = self._busy = self._backing_off = 0
+        if self._max_workers > self._concurrency:
+            self._spare_wanted = anyio.Event()
+            on_backoff.set(self._on_backoff)  # the workers started below inherit it
         async with anyio.create_task_group() as workers:
             task_status.started()
             if isinstance(self._intake_policy, Passthrough):
@@ -186,14 +303,24 @@ class Actor:
         Workers are started here, in the actor's own task, so that none runs in the context
         variables of a caller. Ends when `source` is closed.
         """
-        while self._started < self._concurrency:
-            try:
-                envelope = await source.get(last=True)
-            except anyio.EndOfStream:
+        while True:
+            while self._started < min(self._max_workers, self._concurrency + self._backing_off):
+                try:
+                    envelope = await source.get(last=True)
+                except anyio.EndOfStream:
+                    return
+                self._held.add(envelope)
+                self._started += 1
+                workers.start_soon(self._work, source, envelope, name=worker_name(self.name))
+            if self._spare_wanted is None or self._closing:
                 return
-            self._held.add(envelope)
-            self._started += 1
-            workers.start_soon(self._work, source, envelope, name=worker_name(self.name))
+            await self._spare_wanted.wait()  # a worker went to sleep out a backoff (or close)
+            self._spare_wanted = anyio.Event()
+
+    def _on_backoff(self, sleeping: bool) -> None:
+        self._backing_off += 1 if sleeping else -1
+        if sleeping and self._spare_wanted is not None:
+            self._spare_wanted.set()
 
     async def _work(self, source: Mailbox[Envelope[Any]], first: Envelope[Any]) -> None:
         """Serve `first`, then every next one `source` gives, until it is closed.
@@ -207,6 +334,9 @@ class Actor:
             with anyio.CancelScope() as scope:
                 while not scope.cancel_called:
                     if envelope is None:
+                        if self._started > self._concurrency + self._backing_off:
+                            self._started -= 1  # a spare no longer needed
+                            return
                         try:
                             envelope = await source.get()
                         except anyio.EndOfStream:
@@ -223,13 +353,21 @@ class Actor:
             return
         self._busy += 1
         reply.bind(scope)
+        failed = False
         try:
             try:
                 await self._handler(envelope)
             except GenaioError as exc:
+                failed = True
+                if not reply.abandoned:
+                    self._count_failure(exc)
                 reply.fail(exc)
             except Exception as exc:
-                reply.fail(_crash_error(self.name, exc))
+                failed = True
+                error = _crash_error(self.name, exc)
+                if not reply.abandoned:
+                    self._count_failure(error)
+                reply.fail(error)
                 raise
         finally:
             reply.unbind()  # the scope goes on to the next envelope
@@ -237,7 +375,7 @@ class Actor:
             # An unanswered envelope stays held: whoever cancelled this worker fails it.
             if reply.done or reply.abandoned:
                 self._held.discard(envelope)
-                if reply.done:
+                if reply.done and not failed and not reply.abandoned:
                     self.completed += 1
 
     async def _serve(self, dispatched: Mailbox[Envelope[Any]]) -> None:
@@ -302,6 +440,8 @@ class Actor:
         `ClientClosedError`; work already started goes on until it ends or is cancelled."""
         self._closing = True
         self._mailbox.close()
+        if self._spare_wanted is not None:
+            self._spare_wanted.set()
         if self._intake is not None:
             self._intake.cancel()
         while True:
@@ -309,8 +449,9 @@ class Actor:
                 envelope = self._mailbox.get_nowait()
             except (anyio.WouldBlock, anyio.EndOfStream):
                 return
-            envelope.reply.fail(self._closed_error())
-            self.failed += 1
+            error = self._closed_error()
+            envelope.reply.fail(error)
+            self._count_failure(error)
 
     def _closed_error(self) -> ClientClosedError:
         return ClientClosedError(f"the client was closed before {self.name} served this call")
@@ -320,19 +461,29 @@ class Actor:
         held, self._held = self._held, set()
         for envelope in held:
             envelope.reply.fail(error)
-        self.failed += len(held)
+        self._count_failure(error, len(held))
 
     def statistics(self) -> ActorStatistics:
+        mailbox = self._mailbox.statistics()
+        # Taken but not running: merging, or waiting for a worker in the serve loop.
+        queued = mailbox.buffered + len(self._held) - self._busy
         return ActorStatistics(
             name=self.name,
-            # Taken but not running: merging, or waiting for a worker in the serve loop.
-            queued=self._mailbox.statistics().buffered + len(self._held) - self._busy,
+            waiting=mailbox.waiting_put + queued,
+            waiting_to_submit=mailbox.waiting_put,
+            queued=queued,
+            throttled=0,
             in_flight=self._busy,
             concurrency=self._concurrency,
+            limit=self._concurrency,
+            paused_until=None,
             mailbox_size=self._mailbox_size,
             submitted=self.submitted,
             completed=self.completed,
             failed=self.failed,
+            failed_by=dict(self._failed_by),
+            cancelled=self.cancelled,
+            abandoned=self.abandoned,
             restarts=self.restarts,
             closed=self._closing,
             workers=self._started,
@@ -341,7 +492,7 @@ class Actor:
     def __repr__(self) -> str:
         s = self.statistics()
         return (
-            f"<Actor {s.name} queued={s.queued}/{s.mailbox_size} "
+            f"<Actor {s.name} waiting={s.waiting} queued={s.queued}/{s.mailbox_size} "
             f"in_flight={s.in_flight}/{s.concurrency} restarts={s.restarts}>"
         )
 

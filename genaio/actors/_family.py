@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any
 
-from genaio.actors._actor import Actor, Intake
+from genaio.actors._actor import Actor, ActorStatistics, Intake
 from genaio.actors._envelope import Envelope
 from genaio.actors._limits import FamilyLimits
 from genaio.actors._rest import RestWork, perform
@@ -25,6 +25,7 @@ class FamilyActor:
         limits: FamilyLimits,
         *,
         intake: Intake | None = None,
+        workers: int | None = None,
     ) -> None:
         self.name = name
         self.transport = transport
@@ -35,6 +36,10 @@ class FamilyActor:
             mailbox_size=limits.mailbox_size,
             concurrency=limits.concurrency,
             intake=intake,
+            max_waiting=limits.max_waiting,
+            max_wait=limits.max_wait,
+            fail_when_full=limits.when_full == "fail",
+            workers=workers,
         )
         self._throttles: dict[str | None, Throttle | None] = {}
 
@@ -49,7 +54,11 @@ class FamilyActor:
     def new_throttle(self, key: str | None) -> Throttle | None:
         """The admission control of calls charged to `key`: only where a rate is set."""
         rate = self.rate_for(key)
-        return Throttle(rate, max_concurrency=self.limits.concurrency) if rate else None
+        if not rate:
+            return None
+        return Throttle(
+            rate, max_concurrency=self.limits.concurrency, adaptive=self.limits.adaptive
+        )
 
     def throttle(self, key: str | None) -> Throttle | None:
         try:
@@ -57,6 +66,15 @@ class FamilyActor:
         except KeyError:
             throttle = self._throttles[key] = self.new_throttle(key)
             return throttle
+
+    def statistics(self) -> ActorStatistics:
+        """The actor's snapshot, with each quota's throttle (its limit, pause and waiters)."""
+        quotas = {
+            key or self.name: throttle.statistics()
+            for key, throttle in self._throttles.items()
+            if throttle is not None
+        }
+        return self.actor.statistics().with_quotas(quotas)
 
     async def _handle(self, envelope: Envelope[Any]) -> None:
         await perform(self.transport, envelope, self.throttle(envelope.work.rate_key))

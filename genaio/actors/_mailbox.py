@@ -2,7 +2,8 @@
 
 It is what stands between an actor's callers and its workers (or its serve loop). A caller that
 finds a consumer waiting hands it the item at once; otherwise the item waits in the buffer, and
-beyond the buffer the caller waits for room: that wait is the backpressure. Every hand-off is a
+beyond the buffer the caller waits for room: that wait is the backpressure (how many may wait,
+and for how long, is the actor's shedding policy). Every hand-off is a
 synchronous step, so there is no instant in which an item has left the caller and reached no one.
 
 Consumers are served last-come first-served: the one that parked most recently (the warmest
@@ -18,11 +19,14 @@ when the other side is ready.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Generic, NamedTuple, TypeVar
 
 import anyio
 
-__all__ = ["Mailbox", "MailboxStatistics"]
+__all__ = ["Mailbox", "MailboxStatistics", "fail_fast", "failing_fast"]
 
 T = TypeVar("T")
 
@@ -158,3 +162,24 @@ class Mailbox(Generic[T]):
             getter.wake.set()
         else:
             self._buffer.appendleft(item)
+
+
+_FAIL_FAST: ContextVar[bool] = ContextVar("genaio_fail_fast", default=False)
+
+
+@contextmanager
+def fail_fast() -> Iterator[None]:
+    """The calls made in this block (and in tasks it starts) never wait for room in a family's
+    queue: a call that finds it full fails at once with `QueueFullError`, for callers that
+    prefer to drop work rather than wait. A call that finds room is queued and served as usual.
+    """
+    token = _FAIL_FAST.set(True)
+    try:
+        yield
+    finally:
+        _FAIL_FAST.reset(token)
+
+
+def failing_fast() -> bool:
+    """Whether the running code is inside `fail_fast()` (read only when a mailbox is full)."""
+    return _FAIL_FAST.get()

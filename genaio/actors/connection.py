@@ -109,8 +109,11 @@ class Connection:
                     await self._exited[name].wait()
             for scope in self._scopes.values():
                 scope.cancel()
-            for name in self._scopes:
-                await self._exited[name].wait()
+            # Cancelled work ends at its next checkpoint; only a shielded cleanup (a stream's
+            # bounded close) can hold it, and not past this.
+            with anyio.move_on_after(_POOL_CLOSE_TIMEOUT):
+                for name in self._scopes:
+                    await self._exited[name].wait()
             closed = ClientClosedError("the client was closed while this call was in flight")
             for family in self.families.values():
                 family.actor.fail_held(closed)
@@ -124,7 +127,7 @@ class Connection:
 
     def statistics(self) -> dict[str, Any]:
         return {
-            "families": {name: f.actor.statistics() for name, f in self.families.items()},
+            "families": {name: f.statistics() for name, f in self.families.items()},
             "retries": self.transport.retries,
             "pool": self.transport.pool_statistics(),
             "closed": self._closing,

@@ -42,7 +42,12 @@ class ModelsActor(FamilyActor):
         batching: BatchPolicy | None = None,
     ) -> None:
         self.coalescer = Coalescer(batching, self.throttle) if batching is not None else None
-        super().__init__("models", transport, limits, intake=self.coalescer)
+        # Every call's attempts pass its model's throttle, which bounds the requests in flight
+        # to `concurrency`; a worker sleeping out a retry's backoff holds no request, so twice
+        # as many workers keep the requests flowing while a steady share of calls back off.
+        super().__init__(
+            "models", transport, limits, intake=self.coalescer, workers=2 * limits.concurrency
+        )
         self._model_rates = {model_id(name): rate for name, rate in model_rates.items()}
 
     def call(self, work: RestWork, *, deadline: float = math.inf) -> Coroutine[Any, Any, Any]:
@@ -85,11 +90,14 @@ class ModelsActor(FamilyActor):
         return self._model_rates.get(model_id(key), self.limits.rate)
 
     def new_throttle(self, key: str | None) -> Throttle | None:
-        """Every model gets one: even with no rate set, a 429's RetryInfo pauses the model and
-        429s and 503s shrink its concurrency window."""
-        if key is None:
-            return None
-        return Throttle(self.rate_for(key), max_concurrency=self.limits.concurrency)
+        """Every model gets one (and calls of no model share one): even with no rate set, a
+        429 pauses the model, and (with `adaptive`) latency and sustained 5xx failures move its
+        concurrency limit."""
+        return Throttle(
+            self.rate_for(key),
+            max_concurrency=self.limits.concurrency,
+            adaptive=self.limits.adaptive,
+        )
 
     def throttle(self, key: str | None) -> Throttle | None:
         return super().throttle(model_id(key) if key is not None else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 import anyio
@@ -22,10 +23,28 @@ from genaio._log import get_logger
 from genaio.engine._config import RetryPolicy
 from genaio.errors import APIError, NetworkError
 
-__all__ = ["Retrier", "is_retryable"]
+__all__ = ["Retrier", "is_retryable", "on_backoff"]
 
 T = TypeVar("T")
 log = get_logger("genaio.retry")
+
+#: Set by a worker that may lend its place while its call sleeps between attempts (the models
+#: actor's workers do): called with True as a backoff sleep starts, and False as it ends.
+on_backoff: ContextVar[Callable[[bool], object] | None] = ContextVar(
+    "genaio_on_backoff", default=None
+)
+
+
+async def _backoff(seconds: float) -> None:
+    hook = on_backoff.get()
+    if hook is None:
+        await anyio.sleep(seconds)
+        return
+    hook(True)
+    try:
+        await anyio.sleep(seconds)
+    finally:
+        hook(False)
 
 
 def is_retryable(exc: BaseException, policy: RetryPolicy, *, idempotent: bool) -> bool:
@@ -98,7 +117,7 @@ class Retrier:
             retry=tenacity.retry_if_exception(
                 lambda exc: is_retryable(exc, policy, idempotent=idempotent)
             ),
-            sleep=anyio.sleep,
+            sleep=_backoff,
             before_sleep=lambda state: self._before_sleep(state, request_id),
             reraise=True,
         )

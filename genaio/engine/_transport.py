@@ -33,13 +33,21 @@ from genaio.engine._throttle import Throttle
 from genaio.engine._urls import build_url
 from genaio.errors import UnknownApiResponseError
 
-__all__ = ["HttpTransport", "JsonAnswer", "RestCall"]
+__all__ = ["DeferredBody", "HttpTransport", "JsonAnswer", "RestCall"]
 
 #: How long closing a cancelled or abandoned response may take before it is left to the pool.
 _CLOSE_GRACE = 5.0
 #: A JSON answer (or error body) larger than this is a broken or hostile server, not an answer:
 #: it is refused as it arrives rather than read into memory. Downloads are not bounded.
 MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+class DeferredBody:
+    """Bytes to send, read only when the request is built: by the worker that sends it, so
+    that a call waiting in a queue holds no buffer (an upload's chunk)."""
+
+    async def read(self) -> bytes:
+        raise NotImplementedError
 
 
 @attrs.frozen
@@ -49,7 +57,7 @@ class RestCall:
     method: str
     path: str
     query: Mapping[str, Any] | None = None
-    #: A JSON value, or bytes sent as they are (upload chunks).
+    #: A JSON value, or bytes sent as they are, or a `DeferredBody` (upload chunks).
     body: Any = None
     headers: Mapping[str, str] | None = None
     options: CallOptions | None = None
@@ -141,7 +149,9 @@ class HttpTransport:
         """
         # A partial, not a closure: one object rather than a function and five cells, alive
         # as long as the request is in flight (thousands of them are, under fan-out).
-        attempt = functools.partial(self._json_attempt, call, request_id, throttle, tokens)
+        attempt = functools.partial(
+            self._json_attempt, call, request_id, throttle, tokens, deadline
+        )
         return await self._retrier(call).run(
             attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
         )
@@ -152,12 +162,13 @@ class HttpTransport:
         request_id: str | None,
         throttle: Throttle | None,
         tokens: int,
+        deadline: float,
         number: int,
     ) -> JsonAnswer:
         if throttle is None:
             response, body = await self._exchange(call, number, request_id)
             return JsonAnswer(_json_body(body), response.headers)
-        admitted = await throttle.enter(tokens)
+        admitted = await throttle.enter(tokens, deadline)
         try:
             response, body = await self._exchange(call, number, request_id)
             data = _json_body(body)
@@ -204,7 +215,7 @@ class HttpTransport:
         async def attempt(number: int) -> _Response:
             if throttle is None:
                 return (await self._exchange(call, number, request_id, stream=True))[0]
-            async with throttle.attempt(tokens):
+            async with throttle.attempt(tokens, deadline):
                 return (await self._exchange(call, number, request_id, stream=True))[0]
 
         response = await self._retrier(call).run(
@@ -318,6 +329,8 @@ class HttpTransport:
             content = bytes(call.body)
         elif call.body is None:
             content = None
+        elif isinstance(call.body, DeferredBody):
+            content = await call.body.read()
         else:
             content = _json.dumps(_with_extra_body(call.body, config, options))
         return _Request(

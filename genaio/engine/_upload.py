@@ -26,7 +26,7 @@ import attrs
 
 from genaio.engine._config import CallOptions, RetryPolicy
 from genaio.engine._retry import Retrier
-from genaio.engine._transport import JsonAnswer, RestCall
+from genaio.engine._transport import DeferredBody, JsonAnswer, RestCall
 from genaio.errors import UnknownApiResponseError
 
 __all__ = [
@@ -279,9 +279,9 @@ class _Session:
         async def put(number: int) -> tuple[JsonAnswer, int]:
             start = offset if number == 1 else await self._query(offset)
             length = min(self.chunk_size, self.source.size - start)
-            data = await self.source.read(start, length)
             command = chunk_command(start, length, self.source.size)
-            return await self._post(data, command, start), start + length
+            chunk = _Chunk(self.source, start, length)
+            return await self._post(chunk, command, start), start + length
 
         return put
 
@@ -289,7 +289,9 @@ class _Session:
         answer = await self._post(b"", "query")
         return resume_offset(answer.headers, fallback, self.source.size)
 
-    async def _post(self, data: bytes, command: str, offset: int | None = None) -> JsonAnswer:
+    async def _post(
+        self, data: bytes | DeferredBody, command: str, offset: int | None = None
+    ) -> JsonAnswer:
         headers = {**self.headers, "x-goog-upload-command": command}
         if offset is not None:
             headers["x-goog-upload-offset"] = str(offset)
@@ -297,6 +299,19 @@ class _Session:
             "POST", self.url, body=data, headers=headers, options=self.options, authenticated=False
         )
         return await self.send(call)
+
+
+@attrs.frozen
+class _Chunk(DeferredBody):
+    """A chunk, read by the worker that sends it: chunks waiting for the family's workers
+    hold no memory, so a burst of uploads buffers at most `concurrency` chunks."""
+
+    source: UploadSource
+    offset: int
+    length: int
+
+    async def read(self) -> bytes:
+        return await self.source.read(self.offset, self.length)
 
 
 def _path_source(path: str) -> _PathSource:

@@ -1,13 +1,21 @@
-"""Per-quota admission on trio's MockClock: pauses, the adaptive window, token corrections."""
+"""Per-quota admission on trio's MockClock: pauses, the adaptive limit, deadlines, token
+corrections."""
 
 import math
+import random
 
 import pytest
 import trio
 import trio.testing
 
 from genaio.engine import RateLimit, Throttle
-from genaio.errors import RateLimitError, ServiceUnavailableError
+from genaio.engine._throttle import QUOTA_PAUSE, Gradient
+from genaio.errors import (
+    DeadlineExceededError,
+    RateLimitError,
+    ServerError,
+    ServiceUnavailableError,
+)
 from tests.helpers import GENERATE_OK, error_json, json_response, mock_client, retry_info
 
 
@@ -29,20 +37,98 @@ async def test_a_retry_delay_pauses_every_attempt(autojump_clock):
         assert trio.current_time() == pytest.approx(10)
 
 
-async def test_the_window_halves_on_overload_and_grows_back(autojump_clock):
+def test_scattered_failures_leave_the_limit_alone():
+    gradient = Gradient(100)
+    rng = random.Random(7)
+    for _ in range(5000):  # 5% failures, steady latency, the limit full
+        if rng.random() < 0.05:
+            gradient.failed()
+        else:
+            gradient.succeeded(0.2, in_flight=100)
+    assert gradient.limit == 100
+
+
+def test_sustained_failures_close_the_limit_down_and_successes_open_it_again():
+    gradient = Gradient(100)
+    for _ in range(200):
+        gradient.failed()
+    assert gradient.limit == 1
+    steps = 0
+    while gradient.limit < 100:
+        gradient.succeeded(0.2, in_flight=max(1, int(gradient.limit)))
+        steps += 1
+    # Back to full once the failures have faded from the window, and then quickly.
+    assert steps < 300
+
+
+def test_climbing_latency_shrinks_the_limit_and_steady_latency_holds_it():
+    gradient = Gradient(100)
+    for _ in range(1000):
+        gradient.succeeded(0.2, in_flight=100)
+    assert gradient.limit == 100
+    for _ in range(30):  # the service queues: latency five times its usual
+        gradient.succeeded(1.0, in_flight=100)
+    assert gradient.limit < 70
+    for _ in range(2000):  # the new latency becomes the usual: the limit grows back
+        gradient.succeeded(1.0, in_flight=int(gradient.limit))
+    assert gradient.limit == 100
+
+
+def test_a_limit_the_callers_do_not_use_is_not_judged():
+    gradient = Gradient(100)
+    gradient.succeeded(0.2, in_flight=10)
+    for _ in range(50):
+        gradient.succeeded(5.0, in_flight=10)
+    assert gradient.limit == 100
+
+
+async def test_a_429_pauses_the_quota_and_a_5xx_does_not_halve_the_limit(autojump_clock):
     throttle = Throttle(None, max_concurrency=8)
     await fail_with(throttle, ServiceUnavailableError(503, {}))
-    await fail_with(throttle, rate_limited(0))
-    assert throttle.window == 2
-    successes = 0
-    while throttle.window < 8 and successes < 100:
-        async with throttle.attempt(1):
-            successes += 1
-    # About one more slot per window's worth of successes: from 2 to 8 takes ~(8² - 2²)/2.
-    assert throttle.window == 8
-    assert 25 <= successes <= 35
+    await fail_with(throttle, ServerError(500, {}))
+    await fail_with(throttle, rate_limited(0))  # no RetryInfo: a short pause all the same
     stats = throttle.statistics()
-    assert (stats.rate_limited, stats.overloaded) == (1, 1)
+    assert (stats.limit, stats.rate_limited, stats.overloaded) == (8, 1, 2)
+    assert stats.paused_until == pytest.approx(QUOTA_PAUSE)
+    async with throttle.attempt(1):
+        assert trio.current_time() == pytest.approx(QUOTA_PAUSE)
+    assert throttle.statistics().paused_until is None
+
+
+async def test_adaptive_off_holds_the_limit_at_its_maximum(autojump_clock):
+    throttle = Throttle(None, max_concurrency=8, adaptive=False)
+    for _ in range(200):
+        await fail_with(throttle, ServiceUnavailableError(503, {}))
+    assert throttle.statistics().limit == 8
+    adaptive = Throttle(None, max_concurrency=8)
+    for _ in range(200):
+        await fail_with(adaptive, ServiceUnavailableError(503, {}))
+    assert adaptive.statistics().limit == 1
+
+
+async def test_a_pause_that_ends_past_the_deadline_fails_at_once(autojump_clock):
+    throttle = Throttle(None, max_concurrency=8)
+    throttle.pause(60)
+    with pytest.raises(RateLimitError) as caught:
+        await throttle.enter(1, deadline=10)
+    assert caught.value.retry_delay == pytest.approx(60)
+    assert trio.current_time() == 0
+    # A deadline past the pause's end waits it out.
+    admitted = await throttle.enter(1, deadline=61)
+    assert trio.current_time() == pytest.approx(60)
+    throttle.exit(admitted, None)
+    assert throttle.statistics().waiting == 0
+
+
+async def test_a_rate_that_would_wait_past_the_deadline_fails_at_once(autojump_clock):
+    throttle = Throttle(RateLimit(requests_per_minute=1), max_concurrency=8)
+    async with throttle.attempt(1):
+        pass
+    with pytest.raises(DeadlineExceededError):
+        await throttle.enter(1, deadline=30)  # the next request may go at 60 s
+    assert trio.current_time() == 0
+    async with throttle.attempt(1, deadline=61):  # nothing was taken by the refusal
+        assert trio.current_time() == pytest.approx(60)
 
 
 async def test_attempts_beyond_the_window_wait_for_a_slot(nursery):

@@ -146,14 +146,16 @@ class FakeServer:
         assert call.options.retry.attempts == 1  # the transport must not retry chunks itself
         offset = call.headers.get("x-goog-upload-offset")
         offset = None if offset is None else int(offset)
-        self.requests.append((command, offset, len(call.body)))
+        # A chunk comes as a DeferredBody: read, as the transport reads it, when it is sent.
+        body = call.body if isinstance(call.body, bytes) else await call.body.read()
+        self.requests.append((command, offset, len(body)))
         if command == "query":
             return JsonAnswer({}, httpx.Headers(_status("active", len(self.received))))
         assert offset == len(self.received), "a chunk was sent at the wrong offset"
         failure = self.fail(command, offset, False)
         if failure is not None:
             raise failure
-        self.received += call.body
+        self.received += body
         failure = self.fail(command, offset, True)  # the chunk arrived, but its answer is lost
         if failure is not None:
             raise failure
