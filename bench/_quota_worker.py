@@ -3,7 +3,7 @@
 JSON names the emulator (`base_url`), the model and its quota (`rpm`, `tpm`, per real minute),
 how this process keeps it (`mode`: "redis", the shared quota; "whole", a local throttle set to
 the whole quota; "split", a local throttle set to a share), and its load (`requests` calls,
-`concurrency` at a time, prompts of `prompt_chars`). It prints one JSON line: calls that
+`concurrency` at a time, prompts of `prompt_tokens`). It prints one JSON line: calls that
 succeeded, failed, seconds, CPU seconds, Redis round trips. Used by bench/quota.py and
 tests/quota/test_processes.py.
 
@@ -66,10 +66,13 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     options = {"base_url": spec["base_url"], "retry_options": {"attempts": 8}}
     client = genaio.Client(api_key="test-key", http_options=options, limits=limits)
     aio = client.aio
-    prompt = "x" * spec.get("prompt_chars", 40)
+    # "hello world " is two tokens to the emulator's tokenizer; one output token, so the usage
+    # the answer reports (prompt + output) is ~the input tokens the emulator's quota counts.
+    prompt = "hello world " * (spec.get("prompt_tokens", 8) // 2)
+    config = {"max_output_tokens": 1}
     ok = failed = 0
     # The throttle exists once a call has gone: one call first, then the throttle is drained.
-    await aio.models.generate_content(model=model, contents=prompt)
+    await aio.models.generate_content(model=model, contents=prompt, config=config)
     connection = aio._runtime.current()
     assert connection is not None
     throttle = connection.family("models").throttle(model)
@@ -86,7 +89,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         nonlocal ok, failed
         for _ in todo:
             try:
-                await aio.models.generate_content(model=model, contents=prompt)
+                await aio.models.generate_content(model=model, contents=prompt, config=config)
                 ok += 1
             except genaio.errors.APIError:
                 failed += 1

@@ -1,70 +1,14 @@
-"""A real redis-server for the shared quota's tests: on a free loopback port, in a temp dir,
-persistence off (so a restart loses everything, as a crashed Redis without persistence does)."""
+"""The `redis_server` fixture: a real redis-server (see redis_server.py); the tests that need
+it skip, saying why, only when the binary is absent."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-REDIS_SERVER = shutil.which("redis-server")
-
-
-class RedisServer:
-    """One redis-server process; `restart()` keeps its port and loses its data."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        assert REDIS_SERVER is not None
-        self._process = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.directory),
-                "--loglevel",
-                "warning",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:  # a process starting up: nothing to wait on but its port
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline or self._process.poll() is not None:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(10)
-            self._process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
+from tests.quota.redis_server import REDIS_SERVER, RedisServer
 
 
 @pytest.fixture
