@@ -66,9 +66,10 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     options = {"base_url": spec["base_url"], "retry_options": {"attempts": 8}}
     client = genaio.Client(api_key="test-key", http_options=options, limits=limits)
     aio = client.aio
-    # "hello world " is two tokens to the emulator's tokenizer; one output token, so the usage
-    # the answer reports (prompt + output) is ~the input tokens the emulator's quota counts.
-    prompt = "hello world " * (spec.get("prompt_tokens", 8) // 2)
+    # "abc " is one token to the emulator's tokenizer and to genaio's estimate (4 characters);
+    # one output token, so the usage the answer reports (prompt + output) is ~the input
+    # tokens the emulator's quota counts.
+    prompt = "abc " * spec.get("prompt_tokens", 8)
     config = {"max_output_tokens": 1}
     ok = failed = 0
     # The throttle exists once a call has gone: one call first, then the throttle is drained.
@@ -78,10 +79,10 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     throttle = connection.family("models").throttle(model)
     assert throttle is not None
     limiter = throttle._rate
-    if spec["mode"] != "redis" and limiter is not None:
-        drain_local(limiter, rate.requests_per_minute, rate.tokens_per_minute)
     print(json.dumps({"ready": True}), flush=True)
     sys.stdin.readline()  # the parent starts every process at once
+    if spec["mode"] != "redis" and limiter is not None:
+        drain_local(limiter, rate.requests_per_minute, rate.tokens_per_minute)
     cpu, start = time.process_time(), time.monotonic()
     todo = iter(range(spec["requests"]))
 
