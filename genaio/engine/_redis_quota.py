@@ -154,7 +154,10 @@ class RedisRateLimiter(RateLimiter):
     local share used while Redis is unreachable with `on_error="local"`.
 
     `delay` is an estimate from the state the last reply carried (other processes' reservations
-    since then are not in it); `acquire` gets the real wait from Redis.
+    since then are not in it); `acquire` gets the real wait from Redis. While Redis fails with
+    `on_error="wait"`, no wait can be foretold: `delay` is infinite for an attempt checking its
+    deadline (it fails at once rather than hang), and the time until Redis is tried again for a
+    caller planning from a `start` (a filling batch looks again then).
     """
 
     def __init__(
@@ -226,7 +229,10 @@ class RedisRateLimiter(RateLimiter):
         if self._down_until > self._clock():
             if self.quota.on_error == "local":
                 return super().delay(tokens, start=start, ahead=ahead, ahead_tokens=ahead_tokens)
-            return math.inf
+            if start is None:  # an attempt deciding whether its deadline allows the wait
+                return math.inf
+            # A caller planning ahead (a filling batch): look again when Redis is tried again.
+            return max(0.0, self._down_until - now)
         if self._offset is None:
             return 0.0
         at = (now + self._offset) * 1000.0  # in Redis milliseconds

@@ -163,6 +163,8 @@ async def test_a_silent_redis_costs_a_timeout_then_waits_within_the_deadline(cap
             await throttle.enter(1)  # no deadline: waits until Redis answers (or cancelled)
         assert scope.cancelled_caught
         assert rate.delay(1) == math.inf
+        # A batch planning its send looks again when Redis is tried again: never at infinity.
+        assert throttle.ready_at(1) <= anyio.current_time() + 1.0
         start = anyio.current_time()
         with pytest.raises(DeadlineExceededError):
             await throttle.enter(1, deadline=start + 30.0)
