@@ -1,127 +1,182 @@
-"""Benchmark `genaio embed` against the emulator with quotas and faults (not a test).
+"""Benchmark `genaio embed` at a binding quota: how full it keeps the quota, before and after.
 
-    python bench/embed_job.py --items 10000 1000000
+    python bench/embed_job.py --before 074dbf4
 
-For each input size: starts `genaio emulator` in its own process with a per-model quota
-(`--rpm`, `--tpm`, per *emulated* minute), a compressed clock (`--time-scale`) and faults (5%
-503s, 1% connection resets), writes a sample input, and runs `genaio embed` on it in another
-process with the same quota scaled to real minutes (`rpm * time_scale`), as a real job would be
-told its quota. While it runs, the emulator's quota windows are sampled to measure how full each
-emulated minute was. Prints items/s, the fill of each quota once warmed up (the first and last
-windows left out), the 429s, and the job's peak RSS.
+Two cases, each against `genaio emulator` in its own process with a compressed clock
+(`--time-scale`: an emulated minute lasts 60 / scale real seconds), the job told the quota
+scaled to real minutes (as a real job would be told its quota):
+- **RPM-bound**: a requests-per-minute quota and no tokens limit, so the possible items/s are
+  requests x 100 items (a full batch);
+- **TPM-bound**: a tokens-per-minute quota that binds long before the (ten times larger)
+  requests quota, so the possible items/s are the tokens quota over the tokens of an item.
+
+Each job runs for `--seconds` on an input it cannot finish, then is stopped. The emulator's
+quota windows are sampled as they roll over, with the number of lines in the output at that
+moment: the fill is, over the warm windows (the first and the last left out), the items
+written per window over the possible ones (RPM-bound: requests quota x 100), or the tokens
+counted over the tokens quota (TPM-bound). With `--before REV`, the same cases run first with
+the job's code from REV (a temporary `git worktree` under /tmp, removed at the end), and the
+two are printed side by side. The emulator is always this checkout's.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
-import resource
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
-from genaio.embedjob import write_sample
+CHECKOUT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(CHECKOUT))
+
+from genaio.embedjob import write_sample  # noqa: E402
 
 MODEL = "gemini-embedding-001"
-#: The job and the emulator run from this checkout, whatever `genaio` is installed.
-CHECKOUT = str(Path(__file__).resolve().parents[1])
+ITEMS_PER_REQUEST = 100
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, nargs="+", default=[10_000])
-    parser.add_argument("--rpm", type=int, default=3000)
-    parser.add_argument("--tpm", type=int, default=1_000_000)
-    parser.add_argument("--time-scale", type=float, default=2.0)
-    parser.add_argument("--dimensions", type=int, default=8)
+    parser.add_argument("--before", metavar="REV", help="also run the job of this git revision")
+    parser.add_argument("--rpm", type=int, default=60, help="RPM-bound case: emulated RPM")
+    parser.add_argument("--tpm", type=int, default=80_000, help="TPM-bound case: emulated TPM")
+    parser.add_argument("--time-scale", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=30.0, help="each job's run")
     parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--error-503-rate", type=float, default=0.05)
-    parser.add_argument("--reset-rate", type=float, default=0.01)
     args = parser.parse_args()
+    cases = {
+        "RPM-bound": (args.rpm, None),
+        "TPM-bound": (args.rpm * 10, args.tpm),
+    }
     print(
-        f"quota {args.rpm:,} RPM, {args.tpm:,} TPM per emulated minute; time scale "
-        f"{args.time_scale} (a minute lasts {60 / args.time_scale:.0f} s); faults: "
-        f"{args.error_503_rate:.0%} 503, {args.reset_rate:.0%} resets; "
-        f"{args.dimensions} dimensions; concurrency {args.concurrency}"
+        f"time scale {args.time_scale} (a minute lasts {60 / args.time_scale:g} s), "
+        f"{args.seconds:g} s a job; RPM-bound: {args.rpm:,} RPM; TPM-bound: {args.tpm:,} TPM "
+        f"and {args.rpm * 10:,} RPM (emulated minutes)",
+        flush=True,
     )
+    results: dict[str, dict[str, dict[str, object]]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for items in args.items:
-            print(json.dumps(run(args, items, Path(folder))), flush=True)
+        checkouts = {"after": CHECKOUT}
+        with contextlib.ExitStack() as stack:
+            if args.before:
+                checkouts = {"before": stack.enter_context(_worktree(args.before)), **checkouts}
+            for name, (rpm, tpm) in cases.items():
+                for side, checkout in checkouts.items():
+                    result = run(args, checkout, rpm, tpm, Path(folder) / f"{name}-{side}")
+                    results.setdefault(name, {})[side] = result
+                    print(json.dumps({"case": name, "side": side, **result}), flush=True)
+    print()
+    print(_table(results, list(checkouts)))
 
 
-def run(args: argparse.Namespace, items: int, folder: Path) -> dict[str, object]:
-    source = write_sample(folder / f"in-{items}.jsonl", items)
-    output = folder / f"out-{items}.jsonl"
+@contextlib.contextmanager
+def _worktree(rev: str) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="genaio-before-"))
+    subprocess.run(
+        ["git", "-C", str(CHECKOUT), "worktree", "add", "--detach", str(path), rev],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield path
+    finally:
+        subprocess.run(["git", "-C", str(CHECKOUT), "worktree", "remove", "--force", str(path)])
+
+
+def run(
+    args: argparse.Namespace, checkout: Path, rpm: int, tpm: int | None, folder: Path
+) -> dict[str, object]:
+    folder.mkdir()
+    per_second = (rpm * ITEMS_PER_REQUEST if tpm is None else tpm / 10) * args.time_scale / 60
+    source = write_sample(folder / "in.jsonl", int(per_second * args.seconds * 1.5) + 1000)
+    output = folder / "out.jsonl"
+    quota = f"{MODEL}=rpm={rpm}" + (f",tpm={tpm}" if tpm else "")
     emulator = subprocess.Popen(
         [
             *(sys.executable, "-m", "genaio.emulator._cli", "--port", "0"),
-            *("--quota", f"{MODEL}=rpm={args.rpm},tpm={args.tpm}"),
-            *("--time-scale", str(args.time_scale), "--fault-seed", "1"),
-            *("--fault-error-503-rate", str(args.error_503_rate)),
-            *("--fault-reset-rate", str(args.reset_rate)),
+            *("--quota", quota, "--time-scale", str(args.time_scale)),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         cwd=CHECKOUT,
+        env={**os.environ, "PYTHONPATH": str(CHECKOUT)},
     )
     try:
         url = re.search(r"http://\S+", emulator.stdout.readline()).group(0)  # type: ignore[union-attr]
-        env = {**os.environ, "GOOGLE_API_KEY": "bench", "GOOGLE_GEMINI_BASE_URL": url}
+        env = {
+            **os.environ,
+            "GOOGLE_API_KEY": "bench",
+            "GOOGLE_GEMINI_BASE_URL": url,
+            "PYTHONPATH": str(checkout),
+        }
         command = [sys.executable, "-m", "genaio.cli", "embed", str(source), "-o", str(output)]
-        command += ["--no-progress"]
-        command += ["--rpm", str(args.rpm * args.time_scale)]
-        command += ["--tpm", str(args.tpm * args.time_scale)]
-        command += ["--dimensions", str(args.dimensions), "--concurrency", str(args.concurrency)]
-        started = time.perf_counter()
-        job = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, cwd=CHECKOUT)
-        windows, status, usage = _sample_windows(url, job.pid)
-        elapsed = time.perf_counter() - started
-        summary = job.stdout.read()  # type: ignore[union-attr]
+        command += ["--no-progress", "--dimensions", "8", "--concurrency", str(args.concurrency)]
+        command += ["--rpm", str(rpm * args.time_scale)]
+        if tpm:
+            command += ["--tpm", str(tpm * args.time_scale)]
+        job = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=checkout
+        )
+        try:
+            windows = _sample_windows(url, job, output, args.seconds)
+        finally:
+            job.send_signal(signal.SIGINT)
+            job.send_signal(signal.SIGINT)
+            job.wait()
         stats = _get(url, "stats")
     finally:
         emulator.terminate()
         emulator.wait()
-    assert os.waitstatus_to_exitcode(status) == 0, summary
     warm = windows[1:-1]
+    if tpm is None:
+        fill = _mean([w["items"] / (rpm * ITEMS_PER_REQUEST) for w in warm])
+    else:
+        fill = _mean([w["minute_tokens"] / tpm for w in warm])
+    requests = sum(w["minute_requests"] for w in warm)
     return {
-        "items": items,
-        "seconds": round(elapsed, 1),
-        "items_per_s": round(items / elapsed),
-        "rpm_fill": _mean([w["minute_requests"] / args.rpm for w in warm]),
-        "tpm_fill": _mean([w["minute_tokens"] / args.tpm for w in warm]),
-        "tpm_fill_by_window": [round(w["minute_tokens"] / args.tpm, 2) for w in windows],
-        "rpm_fill_by_window": [round(w["minute_requests"] / args.rpm, 2) for w in windows],
+        "fill": fill,
+        "items_per_request": round(sum(w["items"] for w in warm) / requests, 1)
+        if requests
+        else None,
         "http_429": stats["rate_limited"],
-        "requests": stats["requests"],
-        "faults": stats["faults"],
-        "peak_rss_mb": round(usage.ru_maxrss / 1024),
-        "job": summary.strip().splitlines()[-2],
+        "warm_windows": len(warm),
+        "rpm_fill_by_window": [round(w["minute_requests"] / rpm, 2) for w in windows],
     }
 
 
-def _sample_windows(url: str, pid: int) -> tuple[list[dict[str, int]], int, resource.struct_rusage]:
-    """Each emulated minute's final counts (the quota window is read until it rolls over), until
-    the job ends; then its exit status and resource usage (`wait4`: this child's own peak RSS)."""
+def _sample_windows(
+    url: str, job: subprocess.Popen[bytes], output: Path, seconds: float
+) -> list[dict[str, int]]:
+    """Each emulated minute's final counts (the quota window is read until it rolls over), with
+    the output's lines written during it, until `seconds` have passed."""
     windows: list[dict[str, int]] = []
     last: dict[str, int] | None = None
-    while True:
-        ended, status, usage = os.wait4(pid, os.WNOHANG)
-        if ended:
-            break
+    lines = counted = offset = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and job.poll() is None:
         now = _get(url, "quota").get(f"{MODEL}:batchEmbedContents")
+        if output.exists():
+            with output.open("rb") as file:
+                file.seek(offset)
+                chunk = file.read()
+                offset += len(chunk)
+                lines += chunk.count(b"\n")
         if now and last and now["minute_requests"] < last["minute_requests"]:
-            windows.append(last)
+            windows.append({**last, "items": lines - counted})
+            counted = lines
         last = now or last
         time.sleep(0.02)
-    if last:
-        windows.append(last)
-    return windows, status, usage
+    return windows
 
 
 def _get(url: str, what: str) -> dict[str, object]:
@@ -131,6 +186,19 @@ def _get(url: str, what: str) -> dict[str, object]:
 
 def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
+
+
+def _table(results: dict[str, dict[str, dict[str, object]]], sides: list[str]) -> str:
+    head = "| case | " + " | ".join(f"{s}: fill | {s}: items/request | {s}: 429s" for s in sides)
+    rows = [head + " |", "|" + " --- |" * (1 + 3 * len(sides))]
+    for case, by_side in results.items():
+        cells = []
+        for side in sides:
+            r = by_side[side]
+            fill = f"{r['fill']:.1%}" if r["fill"] is not None else "n/a"
+            cells += [fill, str(r["items_per_request"]), str(r["http_429"])]
+        rows.append(f"| {case} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":
