@@ -12,7 +12,7 @@ scaled to real minutes (as a real job would be told its quota):
 
 Each job runs for `--seconds` on an input it cannot finish, then is stopped. The emulator's
 quota windows are sampled as they roll over, with the number of lines in the output at that
-moment: the fill is, over the warm windows (the first and the last left out), the items
+moment: the fill is, over the complete windows but the first (the warm-up), the items
 written per window over the possible ones (RPM-bound: requests quota x 100), or the tokens
 counted over the tokens quota (TPM-bound). With `--before REV`, the same cases run first with
 the job's code from REV (a temporary `git worktree` under /tmp, removed at the end), and the
@@ -47,10 +47,10 @@ ITEMS_PER_REQUEST = 100
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", metavar="REV", help="also run the job of this git revision")
-    parser.add_argument("--rpm", type=int, default=60, help="RPM-bound case: emulated RPM")
-    parser.add_argument("--tpm", type=int, default=80_000, help="TPM-bound case: emulated TPM")
-    parser.add_argument("--time-scale", type=float, default=10.0)
-    parser.add_argument("--seconds", type=float, default=30.0, help="each job's run")
+    parser.add_argument("--rpm", type=int, default=24, help="RPM-bound case: emulated RPM")
+    parser.add_argument("--tpm", type=int, default=24_000, help="TPM-bound case: emulated TPM")
+    parser.add_argument("--time-scale", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=40.0, help="each job's run")
     parser.add_argument("--concurrency", type=int, default=100)
     args = parser.parse_args()
     cases = {
@@ -127,17 +127,20 @@ def run(
         job = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=checkout
         )
+        started = time.monotonic()
         try:
             windows = _sample_windows(url, job, output, args.seconds)
         finally:
+            elapsed = time.monotonic() - started
             job.send_signal(signal.SIGINT)
             job.send_signal(signal.SIGINT)
-            job.wait()
+            _, _, usage = os.wait4(job.pid, 0)
+            job.returncode = 0
         stats = _get(url, "stats")
     finally:
         emulator.terminate()
         emulator.wait()
-    warm = windows[1:-1]
+    warm = windows[1:]  # complete windows only; the first one warms up
     if tpm is None:
         fill = _mean([w["items"] / (rpm * ITEMS_PER_REQUEST) for w in warm])
     else:
@@ -150,6 +153,7 @@ def run(
         else None,
         "http_429": stats["rate_limited"],
         "warm_windows": len(warm),
+        "job_cpu": round((usage.ru_utime + usage.ru_stime) / elapsed, 2),  # of one core
         "rpm_fill_by_window": [round(w["minute_requests"] / rpm, 2) for w in windows],
     }
 

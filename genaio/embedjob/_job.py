@@ -155,7 +155,7 @@ def _config(spec: JobSpec) -> dict[str, Any] | None:
 def _limits(spec: JobSpec) -> genaio.Limits:
     rates = {}
     if spec.rpm or spec.tpm:
-        rates[spec.model] = genaio.RateLimit(spec.rpm, spec.tpm)
+        rates[spec.model] = genaio.RateLimit(spec.rpm, spec.tpm, burst=False)
     return genaio.Limits(
         families={"models": genaio.FamilyLimits(concurrency=spec.concurrency)}, model_rates=rates
     )
