@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import random
 
@@ -189,7 +190,7 @@ async def test_after_a_429_pause_batches_stay_full_and_at_the_rate(nursery, auto
     assert list(map(len, server.requests)) == [100] * 8
     after = server.times[3:]
     assert after[0] == pytest.approx(pause_end + 1)  # nothing saved up during the pause
-    assert [b - a for a, b in zip(after, after[1:], strict=False)] == pytest.approx([1.0] * 4)
+    assert [b - a for a, b in itertools.pairwise(after)] == pytest.approx([1.0] * 4)
 
 
 async def test_a_429_pause_keeps_a_batch_filling(nursery, autojump_clock):

@@ -93,7 +93,7 @@ def test_the_emulator_only_when_asked_or_nothing_is_set():
     assert (real.kind, real.host) == (API, "generativelanguage.googleapis.com")
     there = choose_backend(False, {"GOOGLE_API_KEY": "k", "GOOGLE_GEMINI_BASE_URL": "https://x:8/"})
     assert (there.kind, there.host) == (API, "x:8")
-    with pytest.raises(OutputError, match="GOOGLE_GEMINI_BASE_URL is set .* but no API key"):
+    with pytest.raises(OutputError, match=r"GOOGLE_GEMINI_BASE_URL is set .* but no API key"):
         choose_backend(
             False, {"GOOGLE_GEMINI_BASE_URL": "https://generativelanguage.googleapis.com"}
         )
