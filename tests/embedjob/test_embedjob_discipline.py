@@ -116,9 +116,8 @@ def test_a_lone_surrogate_is_a_bad_record_not_a_request(tmp_path):
 
 
 def test_every_skipped_record_is_in_the_rejects_file_beyond_the_shown_ones(api, tmp_path):
-    lines = ['{"id": %d, "text": ""}' % n for n in range(1, 31)] + ['{"id": 99, "text": "ok"}']
-    source = tmp_path / "in.jsonl"
-    source.write_text("\n".join(lines) + "\n")
+    records = [{"id": n, "text": ""} for n in range(1, 31)] + [{"id": 99, "text": "ok"}]
+    source = jsonl(tmp_path / "in.jsonl", *records)
     output = tmp_path / "out.jsonl"
     status, out, err = job(JobSpec(source, output))
     assert status == 3 and "skipped 30 (30 bad records)" in out
