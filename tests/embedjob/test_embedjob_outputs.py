@@ -110,7 +110,7 @@ def test_a_permanent_failure_is_called_so_recorded_and_not_retried(tmp_path):
         rejects.close()
         return one, status, out.getvalue(), err.getvalue()
 
-    one, status, out, err = run([Record(1, "x", "text")])
+    _, status, out, err = run([Record(1, "x", "text")])
     assert status == 3 and "refused for good (permanent)" in out and "failed for now" not in out
     assert "failed: id 'x' (line 1): refused for good: bad text (INVALID_ARGUMENT)" in err
     [entry] = map(json.loads, (tmp_path / "out.jsonl.rejects.jsonl").read_text().splitlines())
