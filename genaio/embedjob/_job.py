@@ -16,7 +16,6 @@ import functools
 import signal
 import sys
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
@@ -27,24 +26,21 @@ from genaio.api._embed_many import EmbeddingResult, EmbedMany
 from genaio.api.models import AsyncModels
 from genaio.embedjob._args import JobSpec
 from genaio.embedjob._backend import EMULATOR, Backend, choose_backend, client_args
+from genaio.embedjob._failures import describe, permanent, refusal
 from genaio.embedjob._inputs import BadLine, InputError, Record, count_lines, input_format, read
 from genaio.embedjob._journal import Journal, OutputError
-from genaio.embedjob._manifest import Manifest, manifest_path
+from genaio.embedjob._manifest import Manifest, check_settings, manifest_path
 from genaio.embedjob._parquet import convert, journal_path, read_done, require_pyarrow, uniform_ids
 from genaio.embedjob._progress import Counts, EngineCounts, Progress, summary
 from genaio.embedjob._rejects import Kind, Rejects, rejects_path
 from genaio.engine import estimate_tokens
 from genaio.errors import (
-    APIError,
     ClientError,
     GenaioError,
-    InvalidArgumentError,
     NetworkError,
     NotFoundError,
-    PermissionDeniedError,
     RateLimitError,
     ServerError,
-    UnauthenticatedError,
 )
 
 __all__ = ["GRACE", "INPUT_TOKEN_LIMIT", "run_job"]
@@ -85,11 +81,13 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
             if spec.parquet:
                 require_pyarrow()
                 items = uniform_ids(items)
-                if not spec.overwrite:
+                if spec.overwrite:  # asked for; the journal's lock is ours
+                    spec.output.unlink(missing_ok=True)
+                else:
                     done, made_with = read_done(spec.output)
-                    _check_settings(spec.output, made_with, manifest, bool(done))
+                    check_settings(spec.output, made_with, manifest, bool(done))
                     journal.done |= done
-            _check_settings(
+            check_settings(
                 journal_file, Manifest.read(manifest_path(journal_file)), manifest, journal.size > 0
             )
             manifest.write(manifest_path(journal_file))
@@ -120,25 +118,6 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
             journal_file.unlink()  # nothing done: leave no empty output behind
             manifest_path(journal_file).unlink(missing_ok=True)
     return job.report(elapsed)
-
-
-def _check_settings(
-    output: Path, made_with: Manifest | None, now: Manifest, has_vectors: bool
-) -> None:
-    """Refuse to add vectors of another kind (or of unknown kind) to an output."""
-    if not has_vectors:
-        return
-    hint = "run with the settings it was made with, or with --overwrite to start a new output"
-    if made_with is None:
-        raise OutputError(
-            f"{output} records no settings (no manifest): its vectors cannot be told apart from "
-            f"new ones; {hint}"
-        )
-    differences = made_with.differences(now)
-    if differences:
-        raise OutputError(
-            f"{output} was made with other settings ({'; '.join(differences)}): {hint}"
-        )
 
 
 def _embed_many(models: AsyncModels, spec: JobSpec, texts: Iterable[str]) -> EmbedMany:
@@ -252,9 +231,9 @@ class _Job:
             except NotFoundError as error:
                 self.fatal = Fatal(f"model {self.spec.model!r} not found: {error.message}", _USAGE)
             except ClientError as error:
-                self.fatal = Fatal(_refusal(error), _USAGE)
+                self.fatal = Fatal(refusal(error), _USAGE)
             except (GenaioError, ValueError) as error:
-                self.fatal = Fatal(f"the first request failed: {_describe(error)}", _FAILED)
+                self.fatal = Fatal(f"the first request failed: {describe(error)}", _FAILED)
             return False
         return True
 
@@ -330,16 +309,20 @@ class _Job:
         values = result.embedding.values if result.embedding is not None else None
         if result.error is not None or not values:
             self._failures_in_row += 1
-            if result.error is not None and _permanent(result.error):
-                reason = f"refused for good: {_describe(result.error)}"
+            if result.error is not None and permanent(result.error):
+                reason = f"refused for good: {describe(result.error)}"
                 self.rejects.add("failed", record.line, record.id, reason)
                 self.counts.rejected["failed"] += 1
             else:
                 self.counts.failed += 1
-                reason = _describe(result.error) if result.error else "the answer holds no values"
+                reason = describe(result.error) if result.error else "the answer holds no values"
             self._problem(f"failed: id {record.id!r} (line {record.line}): {reason}")
             if self._failures_in_row >= MAX_FAILURES_IN_A_ROW:
-                self.fatal = Fatal(f"{self._failures_in_row} items in a row failed", _FAILED)
+                self.fatal = Fatal(
+                    f"{self._failures_in_row} items in a row failed (the last: {reason}); "
+                    "something is wrong beyond single items",
+                    _FAILED,
+                )
             return
         try:
             self.journal.write(record.id, values)
@@ -409,29 +392,6 @@ class _Job:
             return _SKIPPED
         print(f"done: every input id is in {self.spec.output}", file=self._out)
         return 0
-
-
-def _permanent(error: Exception) -> bool:
-    """A failure that the same request meets every time: the API refused the item itself
-    (400), or it cannot be encoded at all."""
-    return isinstance(error, InvalidArgumentError | ValueError | TypeError)
-
-
-def _describe(error: BaseException) -> str:
-    """An error in words: the API's own message rather than the whole error body."""
-    if isinstance(error, APIError) and error.message:
-        return f"{error.message} ({error.status})" if error.status else error.message
-    return str(error) or type(error).__name__
-
-
-def _refusal(error: ClientError) -> str:
-    """Why the API refused the probe: the key, or the job's settings."""
-    text = f"{error.message} {error.details}"
-    if isinstance(error, UnauthenticatedError | PermissionDeniedError) or "API_KEY" in text:
-        return f"the API refused the key ({error.message}): check GOOGLE_API_KEY / GEMINI_API_KEY"
-    return (
-        f"the API refused the job's settings (--model, --dimensions, --task-type): {error.message}"
-    )
 
 
 def _resume_hint(spec: JobSpec) -> str:

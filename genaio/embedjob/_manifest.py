@@ -19,7 +19,7 @@ import attrs
 import genaio
 from genaio.embedjob._journal import OutputError
 
-__all__ = ["METADATA_KEY", "Manifest", "manifest_path"]
+__all__ = ["METADATA_KEY", "Manifest", "check_settings", "manifest_path"]
 
 METADATA_KEY = b"genaio"
 _COMPARED = ("backend", "host", "model", "dimensions", "task_type")
@@ -80,3 +80,22 @@ def _normal(name: str, value: Any) -> Any:
 
 def _show(value: Any) -> str:
     return "not set" if value is None else repr(value)
+
+
+def check_settings(
+    output: Path, made_with: Manifest | None, now: Manifest, has_vectors: bool
+) -> None:
+    """Refuse to add vectors of another kind (or of unknown kind) to an output."""
+    if not has_vectors:
+        return
+    hint = "run with the settings it was made with, or with --overwrite to start a new output"
+    if made_with is None:
+        raise OutputError(
+            f"{output} records no settings (no manifest): its vectors cannot be told apart from "
+            f"new ones; {hint}"
+        )
+    differences = made_with.differences(now)
+    if differences:
+        raise OutputError(
+            f"{output} was made with other settings ({'; '.join(differences)}): {hint}"
+        )

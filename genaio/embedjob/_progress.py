@@ -77,7 +77,8 @@ def render(counts: Counts, engine: EngineCounts, rate: float) -> str:
 
 
 def _done(counts: Counts) -> int:
-    return counts.embedded + counts.failed + counts.rejected["failed"]
+    """Input records dealt with, one way or another: the bar reaches its end."""
+    return counts.embedded + counts.failed + counts.skipped_records
 
 
 def _speed(rate: float, engine: EngineCounts) -> str:

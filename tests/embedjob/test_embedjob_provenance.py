@@ -49,12 +49,12 @@ def test_a_rerun_with_other_settings_refuses_to_append(api, tmp_path, change, na
     source = write_sample(tmp_path / "in.jsonl", 20)
     output = tmp_path / "out.jsonl"
     assert job(JobSpec(source, output, dimensions=8))[0] == 0
-    before = output.read_bytes()
+    before, sent = output.read_bytes(), api.stats()["requests"]
     more = write_sample(tmp_path / "in.jsonl", 30)
     status, _, err = job(JobSpec(more, output, **{"dimensions": 8, **change}))
     assert status == 2 and named in err and "--overwrite to start a new output" in err
     assert output.read_bytes() == before
-    assert api.stats()["requests"] <= 10  # the first run's: the refusal sent nothing
+    assert api.stats()["requests"] == sent  # the refusal sent nothing
 
     # --overwrite starts a new output, with the new settings only.
     spec = JobSpec(more, output, overwrite=True, **{"dimensions": 8, **change})
@@ -120,3 +120,10 @@ def test_a_parquet_output_keeps_its_manifest_in_its_metadata(api, tmp_path):
 
     status, _, err = job(JobSpec(source, output, dimensions=5))
     assert status == 2 and "dimensions is 4 in the output, 5 now" in err
+
+    # --overwrite replaces it at once: an interrupted new run is resumed, not refused.
+    status, _, _ = job(JobSpec(source, output, dimensions=5, overwrite=True))
+    assert status == 0
+    metadata = pq.ParquetFile(output).schema_arrow.metadata
+    assert json.loads(metadata[b"genaio"])["dimensions"] == 5
+    assert len(pq.read_table(output).column("embedding")[0]) == 5
