@@ -112,10 +112,11 @@ def whole_jobs(args: argparse.Namespace) -> None:
 
 
 def whole_job(args: argparse.Namespace, items: int, folder: Path) -> dict[str, object]:
+    faults: tuple[str, ...]
     source = write_sample(folder / f"in-{items}.jsonl", items)
     output = folder / f"out-{items}.jsonl"
     faults = ("--fault-seed", "1", "--fault-error-503-rate", str(args.error_503_rate))
-    faults = (*faults, "--fault-reset-rate", str(args.reset_rate))
+    faults += ("--fault-reset-rate", str(args.reset_rate))
     with _emulator(f"{MODEL}=rpm={args.rpm},tpm={args.tpm}", args.time_scale, faults) as url:
         command = _job_command(args, source, output, args.rpm, args.tpm)
         started = time.perf_counter()
