@@ -2,7 +2,11 @@
 
 The input is streamed through `embed_many` (at most `max_in_flight` texts read ahead), and each
 result is appended to the journal as it arrives, so memory does not grow with the input. Ids the
-journal already holds are skipped: that is the whole of resuming.
+journal already holds are skipped: that is the whole of resuming. Before anything is read, the
+output's manifest must match the job's settings (`_manifest`), so that vectors of one kind only
+share an output. A record the job will not embed (bad, a duplicate id, over the input limit,
+refused for good by the API) goes to the rejects file with its reason, is counted, and makes the
+exit status 3: finished, but not everything is in the output.
 
 Stopping: the first SIGINT or SIGTERM stops intake and lets the items in flight finish (for at
 most `GRACE` seconds); a second one stops at once. Either way the journal is synced and the exit
@@ -261,20 +265,20 @@ class _Job:
                     self.counts.skipped += 1
                 elif item.id in self.rejects.failed:
                     self.counts.failed_before += 1
-                elif (text := self._fitted(item)) is not None:
-                    tokens = estimate_tokens({"content": {"parts": [{"text": text}]}})
+                elif (fitted := self._fitted(item)) is not None:
+                    text, tokens = fitted
                     self._in_flight[index] = (item, tokens)
                     index += 1
                     yield text
         except InputError as error:
             self.fatal = Fatal(str(error), _USAGE)
 
-    def _fitted(self, record: Record) -> str | None:
+    def _fitted(self, record: Record) -> tuple[str, int] | None:
         """The record's text within the model's input limit (cut, with `--too-long truncate`),
-        or None: rejected."""
+        and its tokens; None: rejected."""
         tokens = estimate_tokens({"content": {"parts": [{"text": record.text}]}})
         if tokens <= INPUT_TOKEN_LIMIT:
-            return record.text
+            return record.text, tokens
         over = f"~{tokens:,} tokens, over the model's input limit of {INPUT_TOKEN_LIMIT:,}"
         if self.spec.too_long == "reject":
             self._reject(
@@ -286,7 +290,7 @@ class _Job:
             self._problem(
                 f"truncating texts over the input limit (first: line {record.line}, {over})"
             )
-        return record.text[: INPUT_TOKEN_LIMIT * _CHARS_PER_TOKEN]
+        return record.text[: INPUT_TOKEN_LIMIT * _CHARS_PER_TOKEN], INPUT_TOKEN_LIMIT
 
     def _reject(self, kind: Kind, line: int, key: str | int | None, reason: str) -> None:
         """Skip an input record into the rejects file, or stop, as the flags say."""
