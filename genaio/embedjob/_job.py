@@ -71,6 +71,8 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
     """Run the job to its end, or until stopped; the process's exit status."""
     journal_file = journal_path(spec.output) if spec.parquet else spec.output
     try:
+        if spec.output.resolve() == spec.input.resolve():
+            raise OutputError(f"{spec.output} is the input: name another output")
         backend = choose_backend(spec.emulator)
         fmt = input_format(spec.input, spec.input_format)
         items = read(spec.input, fmt, spec.columns)

@@ -64,6 +64,14 @@ def test_a_rerun_with_other_settings_refuses_to_append(api, tmp_path, change, na
     assert {k: manifest[k] for k in change} == change
 
 
+def test_overwrite_never_takes_the_input_for_the_output(api, tmp_path):
+    source = write_sample(tmp_path / "in.jsonl", 5)
+    before = source.read_bytes()
+    status, _, err = job(JobSpec(source, tmp_path / "." / "in.jsonl", overwrite=True))
+    assert status == 2 and "is the input: name another output" in err
+    assert source.read_bytes() == before
+
+
 def test_an_output_without_a_manifest_is_not_added_to(api, tmp_path):
     source = write_sample(tmp_path / "in.jsonl", 5)
     output = tmp_path / "out.jsonl"
