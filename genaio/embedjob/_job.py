@@ -306,9 +306,15 @@ class _Job:
                 _USAGE,
             )
             return
-        self.rejects.add(kind, line, key, reason)
-        self.counts.rejected[kind] += 1
+        self._keep_reject(kind, line, key, reason)
         self._problem(f"skipped {where}: {reason}")
+
+    def _keep_reject(self, kind: Kind, line: int, key: str | int | None, reason: str) -> None:
+        try:
+            self.rejects.add(kind, line, key, reason)
+        except OSError as error:
+            self.fatal = Fatal(f"{self.rejects.path}: cannot write ({error.strerror})", _FAILED)
+        self.counts.rejected[kind] += 1
 
     def _finish(self, result: EmbeddingResult) -> None:
         record, tokens = self._in_flight.pop(result.index)
@@ -317,8 +323,7 @@ class _Job:
             self._failures_in_row += 1
             if result.error is not None and permanent(result.error):
                 reason = f"refused for good: {describe(result.error)}"
-                self.rejects.add("failed", record.line, record.id, reason)
-                self.counts.rejected["failed"] += 1
+                self._keep_reject("failed", record.line, record.id, reason)
             else:
                 self.counts.failed += 1
                 reason = describe(result.error) if result.error else "the answer holds no values"
