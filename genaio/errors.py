@@ -16,6 +16,7 @@ __all__ = [
     "ClientClosedError",
     "ClientError",
     "DeadlineExceededError",
+    "FunctionInvocationError",
     "GenaioError",
     "InvalidArgumentError",
     "NetworkError",
@@ -26,6 +27,8 @@ __all__ = [
     "ServiceUnavailableError",
     "UnauthenticatedError",
     "UnknownApiResponseError",
+    "UnknownFunctionCallArgumentError",
+    "UnsupportedFunctionError",
 ]
 
 
@@ -163,3 +166,17 @@ class ActorCrashedError(GenaioError, RuntimeError):
 
 class UnknownApiResponseError(GenaioError, ValueError):
     """The server's answer is not the JSON it should be (a malformed or oversized body)."""
+
+
+class UnknownFunctionCallArgumentError(GenaioError, ValueError):
+    """A function call's argument does not fit the function's annotation. Automatic function
+    calling sends its message back to the model as the call's error."""
+
+
+class UnsupportedFunctionError(GenaioError, ValueError):
+    """A function cannot be used as a tool."""
+
+
+class FunctionInvocationError(GenaioError, ValueError):
+    """A function called for the model raised. Automatic function calling sends its message
+    back to the model as the call's error."""
