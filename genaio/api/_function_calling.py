@@ -296,7 +296,9 @@ def plan(config: Any, *, stream: bool = False, history: bool = True) -> Calling:
     functions = {function_name(t): t for t in tools or () if _is_function(t)}
     if not functions:
         return Calling({}, 1, keep_history=keep_history, config=config)
-    return Calling(functions, budget, keep_history=keep_history, config=_declared(config, tools))
+    return Calling(
+        functions, budget, keep_history=keep_history, config=_declared(config, tools or [])
+    )
 
 
 _PLAIN = Calling({}, 1, keep_history=True, config=None)
