@@ -122,11 +122,11 @@ class AsyncChat:
                 on_round=lambda turns, answers: rounds.append((turns, answers)),
             )
             for turns, answers in rounds:
-                self._record(user, turns, valid=_is_valid(turns[0]))
+                self.record_history(user, turns, is_valid=_is_valid(turns[0]))
                 user = answers
             candidate = response.candidates[0] if response.candidates else None
             output = [candidate.content] if candidate and candidate.content else []
-            self._record(user, output, valid=bool(output) and _is_valid(output[0]))
+            self.record_history(user, output, is_valid=bool(output) and _is_valid(output[0]))
         return response
 
     async def send_message_stream(
@@ -164,10 +164,14 @@ class AsyncChat:
         """Every turn (`curated=False`), or only those sent back to the model."""
         return list(self._curated if curated else self._history)
 
-    def _record(self, user: Content, output: list[Content], *, valid: bool) -> None:
-        turn = [user, *(output or [Content(role="model", parts=[])])]
+    def record_history(
+        self, user_input: Content, model_output: list[Content], is_valid: bool
+    ) -> None:
+        """Record a turn: the input and the model's output (an empty model turn if none), in
+        the curated history too if `is_valid`."""
+        turn = [user_input, *(model_output or [Content(role="model", parts=[])])]
         self._history.extend(turn)
-        if valid:
+        if is_valid:
             self._curated.extend(turn)
 
     def __repr__(self) -> str:
@@ -210,9 +214,9 @@ class ChatStream:
         except StopAsyncIteration:
             if self._open:
                 for user, output, round_valid in self._rounds:
-                    self._chat._record(user, output, valid=round_valid)
+                    self._chat.record_history(user, output, is_valid=round_valid)
                 valid = self._valid and bool(self._output) and self._finished
-                self._chat._record(self._user, self._output, valid=valid)
+                self._chat.record_history(self._user, self._output, is_valid=valid)
             self.close()
             raise
         except BaseException:
