@@ -83,3 +83,14 @@ def test_the_same_as_the_official_sdk(tmp_path):
     assert types.UserContent("hi").to_json_dict() == st.UserContent("hi").model_dump(
         mode="json", exclude_none=True
     )
+
+
+def test_a_class_stands_for_its_default_instance():
+    tool = types.Tool(code_execution=types.ToolCodeExecution, url_context=types.UrlContext)
+    assert tool.to_wire() == {"codeExecution": {}, "urlContext": {}}
+    assert types.Tool(google_search=types.GoogleSearch).google_search == types.GoogleSearch()
+    # Only where an instance of that class goes: a response schema stays a class.
+    config = types.GenerateContentConfig(response_schema=types.Blob)
+    assert config.response_schema is types.Blob
+    with pytest.raises(ValueError):
+        types.Tool(code_execution=types.UrlContext(), google_search=types.Blob)
