@@ -163,6 +163,18 @@ class Part(WireModel):
     part_metadata: dict[str, Any] | None = None
     audio_transcription: dict[str, Any] | None = None
 
+    def __init__(self, value: Any = None, /, **data: Any) -> None:
+        """A part from its fields, or (as the official SDK allows) from one value: text, a
+        `File`, a part dict or another `Part`."""
+        if value is not None:
+            if data:
+                raise ValueError("pass a Part's value or its fields, not both")
+            data = _part_fields(value)
+        super().__init__(**data)
+
+    # As WireModel's: validating nested data does not call it (see WireModel.__init__).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @classmethod
     def from_text(cls, *, text: str) -> Part:
         return cls(text=text)
@@ -237,6 +249,21 @@ class ModelContent(Content):
 
     def __init__(self, parts: Any) -> None:
         super().__init__(role="model", parts=_parts(parts))
+
+
+def _part_fields(value: Any) -> dict[str, Any]:
+    """The fields of a part given as one value."""
+    if isinstance(value, str):
+        return {"text": value}
+    if isinstance(value, File):
+        if not value.uri or not value.mime_type:
+            raise ValueError(f"file {value.name!r} has no uri or mime_type yet; get it again")
+        return {"file_data": FileData(file_uri=value.uri, mime_type=value.mime_type)}
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, Part):
+        return {name: getattr(value, name) for name in value.model_fields_set}
+    raise TypeError(f"a Part cannot be made from {type(value).__name__}")
 
 
 def _parts(parts: Any) -> list[Any]:
