@@ -282,10 +282,11 @@ def plan(config: Any, *, stream: bool = False, history: bool = True) -> Calling:
     if settings.disable or budget <= 0:
         return Calling({}, 1, keep_history=False, config=config)
     if _declares_functions(tools):
-        log.warning(
-            "automatic function calling is off: a tool declares functions; pass Python "
-            "functions in `tools` to have them called"
-        )
+        if any(_is_function(t) for t in tools or ()):
+            log.warning(
+                "automatic function calling is off: a tool declares functions; give only "
+                "Python functions in `tools` to have them called"
+            )
         return Calling({}, 1, keep_history=False, config=config)
     if stream and _streams_arguments(config):
         raise ValueError(
