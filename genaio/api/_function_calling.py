@@ -30,7 +30,7 @@ from typing import Any
 
 import anyio
 import attrs
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, PydanticSchemaGenerationError, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from genaio._log import get_logger
@@ -92,7 +92,7 @@ class Calling:
             turn = _first_content(response)
             if turn is None:
                 break
-            answers = await self.answer([turn])
+            answers = await self.answer(turn)
             if answers is None:
                 break
             contents = self._next_contents(contents, [turn], answers, history)
@@ -112,17 +112,17 @@ class Calling:
         first = await open_stream(contents, self.config)
         return CallingStream(self, contents, open_stream, first, on_round)
 
-    async def answer(self, turns: list[Content]) -> Content | None:
-        """The user turn that answers every function call in `turns`, or None if none."""
+    async def answer(self, turn: Content) -> Content | None:
+        """The user turn that answers every function call of `turn`, or None if it has none.
+        The calls run one after another, in order, as the official SDK runs them."""
         parts: list[Part] = []
-        for turn in turns:
-            for part in turn.parts or ():
-                call = part.function_call
-                if call is None or call.name is None:
-                    continue
-                response = await self._call(call)
-                answer = FunctionResponse(id=call.id, name=call.name, response=response)
-                parts.append(Part(function_response=answer))
+        for part in turn.parts or ():
+            call = part.function_call
+            if call is None or call.name is None:
+                continue
+            response = await self._call(call)
+            answer = FunctionResponse(id=call.id, name=call.name, response=response)
+            parts.append(Part(function_response=answer))
         return Content(role="user", parts=parts) if parts else None
 
     async def _call(self, call: FunctionCall) -> dict[str, Any]:
@@ -220,7 +220,7 @@ class CallingStream:
             chunk.automatic_function_calling_history = self._history
         content = _first_content(chunk)
         if self._answers_owed() and content is not None:
-            answers = await self._calling.answer([content])
+            answers = await self._calling.answer(content)
             if answers is not None:
                 self._round_answers.extend(answers.parts or ())
         candidate = chunk.candidates[0] if chunk.candidates else None
@@ -375,7 +375,7 @@ def convert_arguments(function: Callable[..., Any], args: Mapping[str, Any]) -> 
     """
     adapters = _adapters(function)
     kwargs: dict[str, Any] = {}
-    for name, value in args.items():
+    for name, value in _integral(args).items():
         if name not in adapters:
             continue
         hint, adapter = adapters[name]
@@ -415,11 +415,32 @@ def _build_adapters(function: Callable[..., Any]) -> dict[str, _Adapter]:
         if param.kind in _VARIADIC:
             continue
         hint = hints.get(param.name)
-        adapters[param.name] = (hint, None if hint in (None, Any) else TypeAdapter(hint))
+        adapters[param.name] = (hint, None if hint in (None, Any) else _adapter(hint))
     return adapters
 
 
+def _adapter(hint: Any) -> TypeAdapter[Any] | None:
+    """A validator for the annotation; None (the value passed as it comes) for a type pydantic
+    cannot validate."""
+    try:
+        return TypeAdapter(hint)
+    except PydanticSchemaGenerationError:
+        return None
+
+
 # -- helpers --------------------------------------------------------------------------------
+
+
+def _integral(value: Any) -> Any:
+    """Whole floats as ints, all the way down: the API's numbers are doubles (`2.0` for 2),
+    and a function that takes a `dict` or `Any` should see 2, as with the official SDK."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
 
 
 def _is_coroutine_function(function: Any) -> bool:

@@ -88,7 +88,12 @@ class AsyncModels(Resource):
         and frees its connection.
         """
         calling = _function_calling.plan(config)
-        return await calling.generate(contents, functools.partial(self._generate, model))
+        if calling.functions:
+            return await calling.generate(contents, functools.partial(self._generate, model))
+        response = await self._generate(model, contents, config)
+        if calling.keep_history:
+            response.automatic_function_calling_history = []  # as the official SDK has it
+        return response
 
     async def generate_content_stream(
         self,

@@ -5,6 +5,7 @@ switches, what runs where, cancellation, and the official SDK's results as the o
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import threading
 import warnings
@@ -373,3 +374,33 @@ def test_the_same_history_and_answer_as_the_official_sdk(genaio_emulator):
         )
 
     assert trio.run(ours) == asyncio.run(sdk())
+
+
+class Opaque:
+    """A type pydantic cannot validate: its arguments are passed as they come."""
+
+
+def test_arguments_are_converted_to_the_annotations():
+    from genaio.api._function_calling import convert_arguments
+    from genaio.errors import UnknownFunctionCallArgumentError
+
+    def tag(meta: dict, when: datetime.date, point: Point, other: Opaque, free, n: int = 0):
+        pass
+
+    args = {
+        "meta": {"count": 2.0, "ratio": 0.5},
+        "when": "2025-01-02",
+        "point": {"x": 1, "y": 2.0},
+        "other": "kept",
+        "free": [3.0],
+        "unknown": 1,
+    }
+    assert convert_arguments(tag, args) == {
+        "meta": {"count": 2, "ratio": 0.5},
+        "when": datetime.date(2025, 1, 2),
+        "point": Point(x=1, y=2),
+        "other": "kept",
+        "free": [3],
+    }
+    with pytest.raises(UnknownFunctionCallArgumentError, match="'n' of tag"):
+        convert_arguments(tag, {"n": 2.5})
