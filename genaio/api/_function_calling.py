@@ -266,28 +266,33 @@ def plan(config: Any, *, stream: bool = False, history: bool = True) -> Calling:
     and when a tool is given as a function declaration rather than a function (the caller
     answers those). Otherwise every Python function in `tools` may be called, and the response
     carries the history unless `ignore_call_history` (or `history=False`: a chat keeps its own).
+
+    When no function is to be called, the plan is one of two shared ones (whose `config` is
+    None: the caller sends its own): this runs on every `generate_content`.
     """
     if config is None:
-        return _PLAIN if history else _QUIET
-    if isinstance(config, Mapping):
+        return _PLAIN if history else _OFF
+    if isinstance(config, dict):
         tools = config.get("tools")
         settings = config.get("automatic_function_calling")
     else:
         tools = getattr(config, "tools", None)
         settings = getattr(config, "automatic_function_calling", None)
+    if not tools and settings is None and not stream:
+        return _PLAIN if history else _OFF
     settings = _settings(settings)
     budget = settings.maximum_remote_calls
     if budget is None:
         budget = DEFAULT_MAXIMUM_REMOTE_CALLS
     if settings.disable or budget <= 0:
-        return Calling({}, 1, keep_history=False, config=config)
+        return _OFF
     if _declares_functions(tools):
         if any(_is_function(t) for t in tools or ()):
             log.warning(
                 "automatic function calling is off: a tool declares functions; give only "
                 "Python functions in `tools` to have them called"
             )
-        return Calling({}, 1, keep_history=False, config=config)
+        return _OFF
     if stream and _streams_arguments(config):
         raise ValueError(
             "stream_function_call_arguments cannot be used with automatic function calling; "
@@ -296,14 +301,15 @@ def plan(config: Any, *, stream: bool = False, history: bool = True) -> Calling:
     keep_history = history and not settings.ignore_call_history
     functions = {function_name(t): t for t in tools or () if _is_function(t)}
     if not functions:
-        return Calling({}, 1, keep_history=keep_history, config=config)
+        return _PLAIN if keep_history else _OFF
     return Calling(
         functions, budget, keep_history=keep_history, config=_declared(config, tools or [])
     )
 
 
+#: The plans that call nothing: with the (empty) history on the response, and without.
 _PLAIN = Calling({}, 1, keep_history=True, config=None)
-_QUIET = Calling({}, 1, keep_history=False, config=None)
+_OFF = Calling({}, 1, keep_history=False, config=None)
 
 
 def _settings(value: Any) -> AutomaticFunctionCallingConfig:

@@ -113,14 +113,19 @@ class AsyncChat:
         while a function runs) cancels the request and records nothing.
         """
         user = _user_turn(message)
-        calling = _function_calling.plan(config or self._config, history=False)
+        config = config or self._config
+        calling = _function_calling.plan(config, history=False)
         rounds: list[tuple[list[Content], Content]] = []
         async with self._turn:
-            response = await calling.generate(
-                [*self._curated, user],
-                functools.partial(self._models._generate, self._model),
-                on_round=lambda turns, answers: rounds.append((turns, answers)),
-            )
+            contents = [*self._curated, user]
+            if calling.functions:
+                response = await calling.generate(
+                    contents,
+                    functools.partial(self._models._generate, self._model),
+                    on_round=lambda turns, answers: rounds.append((turns, answers)),
+                )
+            else:
+                response = await self._models._generate(self._model, contents, config)
             for turns, answers in rounds:
                 self.record_history(user, turns, is_valid=_is_valid(turns[0]))
                 user = answers
@@ -142,7 +147,8 @@ class AsyncChat:
         records nothing.
         """
         user = _user_turn(message)
-        calling = _function_calling.plan(config or self._config, stream=True, history=False)
+        config = config or self._config
+        calling = _function_calling.plan(config, stream=True, history=False)
         contents = [*self._curated, user]
         open_stream = functools.partial(self._models._generate_stream, self._model)
         await self._turn.acquire()
@@ -153,7 +159,7 @@ class AsyncChat:
                     contents, open_stream, on_round=chat_stream.next_round
                 )
             else:
-                stream = await open_stream(contents, calling.config)
+                stream = await open_stream(contents, config)
         except BaseException:
             chat_stream.close()
             raise
