@@ -7,8 +7,9 @@ import typing
 from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
-from pydantic import TypeAdapter
+from pydantic import PydanticSchemaGenerationError, TypeAdapter
 
+from genaio.errors import UnsupportedFunctionError
 from genaio.types._base import WireModel
 from genaio.types._enums import Behavior, DynamicRetrievalConfigMode, FunctionCallingConfigMode
 from genaio.types._loose import LooseModel
@@ -124,9 +125,16 @@ def declare_callable(
         if param.kind in _VARIADIC:
             continue
         if param.name not in hints:
-            raise ValueError(f"parameter {param.name!r} of {name}() needs a type annotation")
-        adapter = TypeAdapter(hints[param.name])
-        property_schema = adapter.json_schema()
+            raise UnsupportedFunctionError(
+                f"parameter {param.name!r} of {name}() needs a type annotation"
+            )
+        try:
+            adapter = TypeAdapter(hints[param.name])
+            property_schema = adapter.json_schema()
+        except PydanticSchemaGenerationError as exc:
+            raise UnsupportedFunctionError(
+                f"parameter {param.name!r} of {name}() has a type with no JSON Schema"
+            ) from exc
         defs.update(property_schema.pop("$defs", {}))
         if param.default is inspect.Parameter.empty:
             required.append(param.name)

@@ -404,3 +404,20 @@ def test_arguments_are_converted_to_the_annotations():
     }
     with pytest.raises(UnknownFunctionCallArgumentError, match="'n' of tag"):
         convert_arguments(tag, {"n": 2.5})
+
+
+async def test_a_function_that_cannot_be_declared_is_refused_before_any_request():
+    from genaio.errors import UnsupportedFunctionError
+
+    def untyped(city):
+        return city
+
+    def opaque(thing: Opaque) -> None:
+        pass
+
+    async with mock_client(lambda request: pytest.fail("sent")).aio as aio:
+        for function in (untyped, opaque):
+            with pytest.raises(UnsupportedFunctionError, match="parameter"):
+                await aio.models.generate_content(
+                    model=MODEL, contents="x", config={"tools": [function]}
+                )
