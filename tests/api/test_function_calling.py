@@ -381,7 +381,7 @@ class Opaque:
 
 
 def test_arguments_are_converted_to_the_annotations():
-    from genaio.api._function_calling import convert_arguments
+    from genaio.api._function_arguments import convert_arguments
     from genaio.errors import UnknownFunctionCallArgumentError
 
     def tag(meta: dict, when: datetime.date, point: Point, other: Opaque, free, n: int = 0):
