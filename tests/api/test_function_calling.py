@@ -15,7 +15,6 @@ import anyio.lowlevel
 import pydantic
 import pytest
 import trio
-import trio.testing
 
 import genaio
 from genaio import types
@@ -247,15 +246,16 @@ async def test_bad_arguments_an_unknown_name_and_a_raising_function_go_back_as_e
 # -- what runs where, and cancellation --------------------------------------------------------
 
 
+@pytest.mark.anyio
 async def test_a_slow_tool_holds_up_only_its_caller(genaio_emulator):
-    release = trio.Event()
+    release = anyio.Event()
 
     async def slow(city: str) -> str:
         await release.wait()
         return "done"
 
     async with emulator_client(genaio_emulator).aio as aio:
-        async with trio.open_nursery() as nursery:
+        async with anyio.create_task_group() as nursery:
             results = []
 
             async def caller():
@@ -273,16 +273,17 @@ async def test_a_slow_tool_holds_up_only_its_caller(genaio_emulator):
     assert results == ['The function slow returned {"result":"done"}.']
 
 
+@pytest.mark.anyio
 async def test_cancelling_the_caller_cancels_a_coroutine_tool(genaio_emulator):
     events = []
 
-    started = trio.Event()
+    started = anyio.Event()
 
     async def forever(city: str) -> str:
         events.append("started")
         started.set()
         try:
-            await trio.sleep_forever()
+            await anyio.sleep_forever()
         finally:
             events.append("cancelled")
 
@@ -290,7 +291,7 @@ async def test_cancelling_the_caller_cancels_a_coroutine_tool(genaio_emulator):
         await aio.models.generate_content(model=MODEL, contents="x", config={"tools": [forever]})
 
     async with emulator_client(genaio_emulator).aio as aio:
-        async with trio.open_nursery() as nursery:
+        async with anyio.create_task_group() as nursery:
             nursery.start_soon(caller, aio)
             await started.wait()
             nursery.cancel_scope.cancel()
@@ -299,6 +300,7 @@ async def test_cancelling_the_caller_cancels_a_coroutine_tool(genaio_emulator):
         assert (await aio.models.generate_content(model=MODEL, contents="hi")).text
 
 
+@pytest.mark.anyio
 async def test_cancelling_the_caller_abandons_a_thread_tool(genaio_emulator):
     started, release = threading.Event(), threading.Event()
     threads = []
@@ -310,7 +312,7 @@ async def test_cancelling_the_caller_abandons_a_thread_tool(genaio_emulator):
         return "late"
 
     async with emulator_client(genaio_emulator).aio as aio:
-        async with trio.open_nursery() as nursery:
+        async with anyio.create_task_group() as nursery:
 
             async def caller():
                 await aio.models.generate_content(
@@ -318,7 +320,7 @@ async def test_cancelling_the_caller_abandons_a_thread_tool(genaio_emulator):
                 )
 
             nursery.start_soon(caller)
-            await trio.to_thread.run_sync(started.wait)
+            await anyio.to_thread.run_sync(started.wait)
             nursery.cancel_scope.cancel()  # returns although the thread still runs
     release.set()
     assert threads and threads[0] is not threading.main_thread()
