@@ -16,6 +16,7 @@ __all__ = [
     "ClientClosedError",
     "ClientError",
     "DeadlineExceededError",
+    "FunctionInvocationError",
     "GenaioError",
     "InvalidArgumentError",
     "NetworkError",
@@ -27,6 +28,8 @@ __all__ = [
     "ServiceUnavailableError",
     "UnauthenticatedError",
     "UnknownApiResponseError",
+    "UnknownFunctionCallArgumentError",
+    "UnsupportedFunctionError",
 ]
 
 
@@ -176,3 +179,17 @@ class QueueFullError(ServiceUnavailableError):
 
     def __reduce__(self) -> Any:
         return (type(self), (self.message,))
+
+
+class UnknownFunctionCallArgumentError(GenaioError, ValueError):
+    """A function call's argument does not fit the function's annotation. Automatic function
+    calling sends its message back to the model as the call's error."""
+
+
+class UnsupportedFunctionError(GenaioError, ValueError):
+    """A function cannot be used as a tool."""
+
+
+class FunctionInvocationError(GenaioError, ValueError):
+    """A function called for the model raised. Automatic function calling sends its message
+    back to the model as the call's error."""
