@@ -62,6 +62,7 @@ class Hostile:
     connections: int = 0
     setups: int = 0
     closes: list[int | None] = attrs.field(factory=list)  # close codes the client sent
+    closed: anyio.Event = attrs.field(factory=anyio.Event)  # set at the first of them
     sent: int = 0  # bytes written to clients
 
 
@@ -96,14 +97,18 @@ class Peer:
                     if event.message_finished:
                         return json.loads(type(parts[0])().join(parts))
                 elif isinstance(event, CloseConnection):
-                    self.record.closes.append(event.code)
+                    self._closed(event.code)
                     return None
             try:
                 data = await self.stream.receive(65536)
             except (anyio.EndOfStream, anyio.BrokenResourceError, OSError):
-                self.record.closes.append(None)
+                self._closed(None)
                 return None
             self.protocol.receive_data(data)
+
+    def _closed(self, code: int | None) -> None:
+        self.record.closes.append(code)
+        self.record.closed.set()
 
     async def setup(self) -> Any:
         message = await self.receive()

@@ -37,7 +37,7 @@ async def first_error(base_url: str, **client_args: object) -> BaseException:
                     while True:
                         async for _ in session.receive():
                             pass
-        except Exception as error:  # noqa: BLE001 - the test looks at which one
+        except Exception as error:
             return error
     raise AssertionError("unreachable")
 
@@ -74,8 +74,7 @@ async def test_a_message_past_the_limit_closes_the_session_with_1009(compressed)
         async with serve_hostile(endless_message(chunk, total, compressed=compressed)) as server:
             error = await first_error(server.base_url)
             with anyio.fail_after(5):
-                while not server.closes:
-                    await anyio.sleep(0.01)
+                await server.closed.wait()
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
