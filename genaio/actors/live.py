@@ -102,6 +102,7 @@ class LiveSessionActor:
         self._stopped = anyio.Event()
         self._failure: BaseException | None = None
         self._closed = False
+        self._idle_losses = 0  # connections lost in a row before any message came on them
         self.received = self.sent = self.reconnects = 0
 
     # -- the caller's side -------------------------------------------------------------------
@@ -250,13 +251,14 @@ class LiveSessionActor:
                 try:
                     raw = await ws.receive()
                 except APIError as error:
-                    if self._closed or not state.resumable(error):
+                    if self._closed or not state.resumable(error) or not self._may_resume():
                         raise
                     log.info("live connection lost; resuming", code=error.code)
                     return
             if timer.cancelled_caught:
                 return  # the goAway's deadline is near: switch now
             message = parse_message(raw)
+            self._idle_losses = 0
             switch = state.received(message, anyio.current_time())
             await self._in_send.send(message)  # waits while the consumer is behind
             if switch:
@@ -269,13 +271,23 @@ class LiveSessionActor:
                 await anyio.sleep_forever()  # until the switch; the frame goes on the next socket
             try:
                 await ws.send_text(frame.text)
-            except APIError:
+            except GenaioError:
                 return  # the socket is gone: the reader hears why; the frame is resent
             self._state.wrote(frame)
+
+    def _may_resume(self) -> bool:
+        """Count a connection lost before any message; a server that keeps doing that is not
+        retried for ever."""
+        if self._idle_losses >= _OPEN_ATTEMPTS:
+            return False
+        self._idle_losses += 1
+        return True
 
     async def _switch(self) -> None:
         """Close the old socket first, open one that resumes the handle, resend the rest."""
         await self._ws.aclose()
+        if self._idle_losses > 1:  # the last connection gave nothing: back off
+            await anyio.sleep(0.25 * 2 ** (self._idle_losses - 2))
         for attempt in range(_OPEN_ATTEMPTS):
             try:
                 self._ws, _ = await self._opener(self._state.handle)

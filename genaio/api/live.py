@@ -52,6 +52,9 @@ __all__ = ["AsyncLive", "AsyncSession"]
 
 log = get_logger("genaio.live")
 
+#: The close code for a setup that failed on our side (no reply in time, a reply not JSON).
+_SETUP_FAILED = 1002
+
 
 class AsyncSession:
     """An open Live session: send turns and input, receive the model's messages."""
@@ -277,7 +280,7 @@ class _Opener:
                 await ws.send_text(json.dumps({"setup": setup}))
                 first = parse_message(await ws.receive())
             except BaseException:
-                await ws.aclose()
+                await ws.aclose(_SETUP_FAILED)  # not waiting for a server that failed the setup
                 raise
             return ws, first
         assert scope.cancelled_caught

@@ -222,8 +222,9 @@ class WebSocket:
     async def aclose(self, code: int = 1000, reason: str = "") -> None:
         """Close politely (send a close frame, wait briefly for the answer), then drop the socket.
 
-        A socket failed for a fault of the server's (a protocol error, a message too big) is
-        closed with that fault's code instead of `code`.
+        A socket failed for a fault of the server's (a protocol error, a message too big), or
+        closed with a code other than 1000, is dropped once its close frame is sent: a server
+        that misbehaves is not waited for. A fault's own code replaces `code`.
 
         Cancellation: shielded and bounded by a short timeout. Idempotent.
         """
@@ -237,7 +238,7 @@ class WebSocket:
                 with anyio.move_on_after(_CLOSE_TIMEOUT):
                     try:
                         await self._send(CloseConnection(code=code, reason=reason))
-                        while self._closed is None:
+                        while self._closed is None and code == 1000:
                             await self.receive()
                     except (GenaioError, *_NETWORK_ERRORS, LocalProtocolError):
                         pass
