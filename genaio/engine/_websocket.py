@@ -249,7 +249,11 @@ class WebSocket:
     async def _send(self, event: Event) -> None:
         async with self._send_lock:
             try:
-                await self._stream.send(self._protocol.send(event))
+                data = self._protocol.send(event)
+            except LocalProtocolError:  # closed while this send waited for the lock
+                raise self._closed or close_error(_ABNORMAL, "Abnormal closure.") from None
+            try:
+                await self._stream.send(data)
             except _NETWORK_ERRORS as exc:
                 self._closed = self._closed or close_error(_ABNORMAL, "Abnormal closure.")
                 raise self._closed from exc
@@ -300,12 +304,12 @@ class WebSocket:
         if event.code == _TOO_BIG and self._protocol.state is ConnectionState.OPEN:
             self._too_big()  # our inflater refused the message (wsproto reports it as a close)
             return
+        reason = event.reason or ("Abnormal closure." if event.code == _ABNORMAL else "")
+        self._closed = close_error(event.code, reason)  # before answering: no send slips in
         if self._protocol.state is ConnectionState.REMOTE_CLOSING:
             await self._answer(event.response())
         elif self._protocol.state is ConnectionState.OPEN:
             self._fault = (event.code, "")  # a protocol error found here: tell the server
-        reason = event.reason or ("Abnormal closure." if event.code == _ABNORMAL else "")
-        self._closed = close_error(event.code, reason)
 
     async def _answer(self, event: Event) -> None:
         try:

@@ -64,6 +64,14 @@ class Hostile:
     closes: list[int | None] = attrs.field(factory=list)  # close codes the client sent
     closed: anyio.Event = attrs.field(factory=anyio.Event)  # set at the first of them
     sent: int = 0  # bytes written to clients
+    handlers: dict[anyio.CancelScope, anyio.Event] = attrs.field(factory=dict)
+
+    async def drop_all(self) -> None:
+        """End every connection the server still serves, and wait until they have ended."""
+        for scope in list(self.handlers):
+            scope.cancel()
+        for done in list(self.handlers.values()):
+            await done.wait()
 
 
 class Peer:
@@ -153,13 +161,19 @@ async def serve_hostile(script: Script) -> AsyncIterator[Hostile]:
 
     async def handle(stream: anyio.abc.SocketStream) -> None:
         record.connections += 1
-        async with stream:
+        done = anyio.Event()
+        with anyio.CancelScope() as scope:
+            record.handlers[scope] = done
             try:
-                await script(Peer(stream, record))
+                async with stream:
+                    await script(Peer(stream, record))
             except* (anyio.BrokenResourceError, anyio.ClosedResourceError, anyio.EndOfStream):
                 pass  # the client left, as a client may
             except* OSError:
                 pass
+            finally:
+                del record.handlers[scope]
+                done.set()
 
     async with listener, anyio.create_task_group() as tasks:
         tasks.start_soon(listener.serve, handle)

@@ -16,18 +16,24 @@ The invariants, checked after every example:
 - after the client closes, no task is left and no socket is open to the hostile server;
 - memory stays bounded (traced peak well under what the server offered).
 
-`GENAIO_HOSTILE_EXAMPLES` sets the number of examples per backend (default 8).
+`GENAIO_HOSTILE_EXAMPLES` sets the number of examples per backend (default 15: about 6 s a backend).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import struct
 import tracemalloc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import anyio
+import anyio.from_thread
 import pytest
+import sniffio
+import trio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,7 +43,7 @@ from genaio.testing import live_tasks, open_sockets
 from tests.live.conftest import KEY, MODEL
 from tests.live.hostile import Opcode, Peer, frame, serve_hostile
 
-EXAMPLES = int(os.environ.get("GENAIO_HOSTILE_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("GENAIO_HOSTILE_EXAMPLES", "15"))
 MAX_SIZE = 4096  # the hostile client's limit: oversized messages stay cheap to send
 OPEN_TIMEOUT = 0.3  # seconds: a server that says nothing costs this much of the run
 PATIENCE = 0.3  # seconds the harness waits for a session that the server keeps open
@@ -163,60 +169,91 @@ async def play(peer: Peer, upgrade: str, reply: str, steps: list[bytes], ending:
         await peer.wait_closed()
 
 
-async def hostile_session(base_url: str) -> str:
-    """Open a session, send a turn, receive until the turn ends: 'ok', 'held' or an error."""
-    args = {"max_size": MAX_SIZE, "open_timeout": OPEN_TIMEOUT}
-    client = genaio.Client(
-        api_key=KEY, http_options={"base_url": base_url, "async_client_args": args}
-    )
-    outcome = "held"
-    try:
-        async with client.aio as aio:
+class Harness:
+    """One event loop (in a portal thread) for all the examples: one hostile server whose
+    script changes per example, one client for it and one for the emulator, both kept across
+    examples (so that each example also checks that the client keeps serving)."""
+
+    def __init__(self, server, hostile: genaio.Client, healthy: genaio.Client) -> None:
+        self.server = server
+        self.hostile = hostile.aio
+        self.healthy = healthy.aio
+        self.play: tuple = ("accept", "ok", [], "wait")
+        self.first_connection = 0
+        self.baseline: set[object] = set()
+
+    async def script(self, peer: Peer) -> None:
+        if peer.record.connections - self.first_connection > CONNECTIONS:
+            return
+        await play(peer, *self.play)
+
+    async def warm_up(self) -> None:
+        await self.example(("accept", "ok", [], "wait"))
+        self.baseline = live_tasks()
+
+    async def example(self, script: tuple) -> str:
+        self.play, self.first_connection = script, self.server.connections
+        healthy = ""
+
+        async def healthy_task() -> None:
+            nonlocal healthy
+            healthy = await self.healthy_session()
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(healthy_task)
+            with anyio.fail_after(30):  # a hang is a failure, not a slow test
+                outcome = await self.hostile_session()
+        await self.server.drop_all()
+        assert healthy == "You said: healthy", healthy
+        port = int(self.server.base_url.rsplit(":", 1)[1])
+        assert open_sockets(port) in (0, None), "a socket to the hostile server is open"
+        if self.baseline:
+            left = live_tasks() - self.baseline - {_current_task()}
+            assert not left, f"tasks left: {left}"
+        return outcome
+
+    async def hostile_session(self) -> str:
+        """A session with a turn, received until the turn ends: 'ok', 'held' or an error."""
+        outcome = "held"
+        try:
             with anyio.move_on_after(PATIENCE):
-                async with aio.live.connect(model=MODEL) as session:
+                async with self.hostile.live.connect(model=MODEL) as session:
                     await session.send_client_content(turns="hello")
                     async for _ in session.receive():
                         pass
                     outcome = "ok"
-    except GenaioError as error:  # one typed error; anything else fails the example
-        outcome = type(error).__name__
-    return outcome
-
-
-async def healthy_session(base_url: str) -> str:
-    client = genaio.Client(api_key=KEY, http_options={"base_url": base_url})
-    async with client.aio as aio, aio.live.connect(model=MODEL, config=TEXT) as session:
-        await session.send_client_content(turns="healthy")
-        return "".join([m.text async for m in session.receive() if m.text])
-
-
-def run_example(backend, emulator_url, upgrade, reply, steps, ending) -> str:
-    async def script(peer: Peer) -> None:
-        if peer.record.connections > CONNECTIONS:
-            return
-        await play(peer, upgrade, reply, steps, ending)
-
-    async def main() -> str:
-        before = live_tasks()
-        healthy = ""
-        async with serve_hostile(script) as server:
-            async with anyio.create_task_group() as tasks:
-
-                async def healthy_task() -> None:
-                    nonlocal healthy
-                    healthy = await healthy_session(emulator_url)
-
-                tasks.start_soon(healthy_task)
-                with anyio.fail_after(30):  # a hang is a failure, not a slow test
-                    outcome = await hostile_session(server.base_url)
-            port = int(server.base_url.rsplit(":", 1)[1])
-            assert open_sockets(port) in (0, None), "a socket to the hostile server is open"
-        assert healthy == "You said: healthy", healthy
-        left = live_tasks() - before
-        assert not left, f"tasks left: {left}"
+        except GenaioError as error:  # one typed error; anything else fails the example
+            outcome = type(error).__name__
         return outcome
 
-    return anyio.run(main, backend=backend)
+    async def healthy_session(self) -> str:
+        async with self.healthy.live.connect(model=MODEL, config=TEXT) as session:
+            await session.send_client_content(turns="healthy")
+            return "".join([m.text async for m in session.receive() if m.text])
+
+
+def _current_task() -> object:
+    if sniffio.current_async_library() == "trio":
+        return trio.lowlevel.current_task()
+    return asyncio.current_task()
+
+
+@asynccontextmanager
+async def harness(emulator_url: str) -> AsyncIterator[Harness]:
+    holder: list[Harness] = []
+
+    async def script(peer: Peer) -> None:
+        await holder[0].script(peer)
+
+    async with serve_hostile(script) as server:
+        args = {"max_size": MAX_SIZE, "open_timeout": OPEN_TIMEOUT}
+        options = {"base_url": server.base_url, "async_client_args": args}
+        hostile = genaio.Client(api_key=KEY, http_options=options)
+        healthy = genaio.Client(api_key=KEY, http_options={"base_url": emulator_url})
+        async with hostile.aio, healthy.aio:
+            holder.append(Harness(server, hostile, healthy))
+            await holder[0].warm_up()
+            yield holder[0]
 
 
 @pytest.mark.parametrize("backend", ["trio", "asyncio"])
@@ -224,23 +261,27 @@ def test_a_hostile_live_server_hurts_only_its_own_session(backend, genaio_emulat
     # A polite close waits 2 s for a server's answer; a hanging server never gives one.
     monkeypatch.setattr("genaio.engine._websocket._CLOSE_TIMEOUT", 0.05)
     outcomes: dict[str, int] = {}
+    with (
+        anyio.from_thread.start_blocking_portal(backend) as portal,
+        portal.wrap_async_context_manager(harness(genaio_emulator.base_url)) as loop,
+    ):
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=EXAMPLES <= 25,  # CI runs the same examples every time
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-    @given(upgrades, setup_replies, st.lists(actions, max_size=8), endings)
-    def example(upgrade, reply, steps, ending):
-        tracemalloc.start()
-        try:
-            outcome = run_example(backend, genaio_emulator.base_url, upgrade, reply, steps, ending)
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
-        assert peak < 8 * 2**20, f"{peak / 2**20:.1f} MiB traced"
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=EXAMPLES <= 25,  # CI runs the same examples every time
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
+        @given(upgrades, setup_replies, st.lists(actions, max_size=8), endings)
+        def example(upgrade, reply, steps, ending):
+            tracemalloc.start()
+            try:
+                outcome = portal.call(loop.example, (upgrade, reply, steps, ending))
+                _, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+            assert peak < 8 * 2**20, f"{peak / 2**20:.1f} MiB traced"
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
-    example()
+        example()
     print(f"genaio live fuzz ({backend}): {sum(outcomes.values())} examples, {outcomes}")
