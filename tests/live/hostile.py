@@ -82,6 +82,7 @@ class Peer:
         self.record = record
         self.protocol = WSConnection(ConnectionType.SERVER)
         self.deflate = False
+        self.targets: list[str] = []  # the upgrade's request target (path and query)
 
     async def accept(self, *, deflate: bool = False) -> None:
         """Read the upgrade request and accept it (with permessage-deflate if asked)."""
@@ -89,6 +90,7 @@ class Peer:
             self.protocol.receive_data(await self.stream.receive(65536))
             for event in self.protocol.events():
                 if isinstance(event, Request):
+                    self.targets.append(event.target)
                     extensions = [PerMessageDeflate()] if deflate else []
                     accept = AcceptConnection(extensions=extensions)
                     await self.raw(self.protocol.send(accept))
