@@ -56,6 +56,7 @@ async def test_a_whole_session_cancelled_anywhere_leaves_nothing(genaio_emulator
             report = await sweep_cancellation(call, check=check)
     assert report.complete and report.result == f"You said: {PROMPT}"
     assert report.points >= 10
+    print(f"genaio live sweep (session): {report.points} points, {report.late} late")
 
 
 async def test_receive_cancelled_anywhere_loses_nothing(genaio_emulator):
@@ -72,6 +73,7 @@ async def test_receive_cancelled_anywhere_loses_nothing(genaio_emulator):
             with trio.fail_after(60):
                 report = await sweep_cancellation(call)
             assert report.complete and report.points >= 3
+            print(f"genaio live sweep (receive): {report.points} points")
             assert "".join(texts) == f"You said: {PROMPT}"  # each chunk once, in order
             await session.send_client_content(turns="again")  # and the session serves on
             assert [m.text async for m in session.receive() if m.text] == ["You said: again"]
@@ -87,6 +89,7 @@ async def test_send_cancelled_anywhere_sends_whole_frames_or_none(genaio_emulato
             with trio.fail_after(60):
                 report = await sweep_cancellation(call)
             assert report.complete
+            print(f"genaio live sweep (send): {report.points} points")
             await session.send_client_content(turns="done")
             answer = "".join([m.text async for m in session.receive() if m.text])
             assert answer == "You said: done"  # the history took whole frames only
