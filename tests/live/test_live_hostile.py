@@ -183,3 +183,42 @@ def test_after_go_away_the_next_turn_waits_for_the_new_connection():
     assert connections == 2 and statistics.reconnects == 1
     assert statistics.resent == 1  # turn 3, held back, went out on the new connection only
     assert now < 1  # long before the goAway's deadline
+
+
+async def test_a_turn_sent_as_the_last_one_ends_is_resent_after_a_lost_connection():
+    """The resume state notes a turn's end before the consumer sees it: a frame the consumer
+    sends in answer belongs to the next turn, and is resent if the connection is lost before
+    a handle includes it. (Noted after delivery, it could count as answered and be dropped.)"""
+    answer = [
+        {"serverContent": {"modelTurn": {"parts": [{"text": "answer"}]}}},
+        {"serverContent": {"turnComplete": True}},
+    ]
+    resent: list = []
+
+    async def script(peer: Peer) -> None:
+        await peer.accept()
+        setup = (await peer.setup())["setup"]
+        await peer.send(SETUP_COMPLETE)
+        if setup["sessionResumption"].get("handle") == "h1":
+            resent.append(await peer.receive())
+            for message in answer:
+                await peer.send(message)
+            await peer.wait_closed()
+            return
+        await peer.receive()  # turn 1
+        for message in answer:
+            await peer.send(message)
+        await peer.receive()  # turn 2, sent as soon as turn 1 ended
+        await peer.send({"sessionResumptionUpdate": {"newHandle": "h1", "resumable": True}})
+        # and the connection drops (1006): the session resumes h1, which lacks turn 2
+
+    async with serve_hostile(script) as server:
+        with anyio.fail_after(10):
+            async with client(server.base_url).aio as aio:
+                async with aio.live.connect(model=MODEL) as session:
+                    for text in ("one", "two"):
+                        await session.send_client_content(turns=text)
+                        assert [m.text async for m in session.receive() if m.text] == ["answer"]
+                    reconnects = session.statistics().reconnects
+    assert reconnects == 1
+    assert resent[0]["client_content"]["turns"][0]["parts"] == [{"text": "two"}]
