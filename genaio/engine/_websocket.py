@@ -280,7 +280,8 @@ class WebSocket:
 
     def _assemble(self, event: Message[Any]) -> str | bytes | None:
         data = event.data
-        self._size += len(data) if isinstance(data, bytes) or data.isascii() else len(data.encode())
+        non_ascii = isinstance(data, str) and not data.isascii()
+        self._size += len(data.encode()) if non_ascii else len(data)  # bytes, as on the wire
         if self._max_size is not None and self._size > self._max_size:
             self._parts = []
             self._too_big()
