@@ -102,7 +102,7 @@ class LiveSessionActor:
         self._stopped = anyio.Event()
         self._failure: BaseException | None = None
         self._closed = False
-        self._idle_losses = 0  # connections lost in a row before any message came on them
+        self._idle_losses = 0  # connections lost since the last message
         self.received = self.sent = self.reconnects = 0
 
     # -- the caller's side -------------------------------------------------------------------
@@ -276,8 +276,8 @@ class LiveSessionActor:
             self._state.wrote(frame)
 
     def _may_resume(self) -> bool:
-        """Count a connection lost before any message; a server that keeps doing that is not
-        retried for ever."""
+        """Count a lost connection (the count restarts at each message): a server that keeps
+        dropping connections before saying anything is not resumed for ever."""
         if self._idle_losses >= _OPEN_ATTEMPTS:
             return False
         self._idle_losses += 1

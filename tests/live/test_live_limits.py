@@ -103,9 +103,11 @@ async def test_max_size_is_configurable():
             assert texts == ["x" * (2 * MiB)]
         error = await first_error(server.base_url)  # the default: 1 MiB
     assert isinstance(error, UnknownApiResponseError)
-    for bad in (0, -1, 1.5, "1"):
-        with pytest.raises(ValueError, match="max_size"):
-            async with client("http://127.0.0.1:1", max_size=bad).aio as aio:
+    for name, bad in [("max_size", v) for v in (0, -1, 1.5, "1")] + [
+        ("open_timeout", v) for v in (0, -1, "1", True, float("nan"))
+    ]:
+        with pytest.raises(ValueError, match=name):
+            async with client("http://127.0.0.1:1", **{name: bad}).aio as aio:
                 async with aio.live.connect(model=MODEL):
                     pass
 
