@@ -16,7 +16,7 @@ The invariants, checked after every example:
 - after the client closes, no task is left and no socket is open to the hostile server;
 - memory stays bounded (traced peak well under what the server offered).
 
-`GENAIO_HOSTILE_EXAMPLES` sets the number of examples per backend (default 15: about 6 s a backend).
+`GENAIO_HOSTILE_EXAMPLES` sets the number of examples per backend (default 15: about 5 s a backend).
 """
 
 from __future__ import annotations
