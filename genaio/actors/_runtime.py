@@ -18,6 +18,7 @@ import anyio
 import attrs
 import sniffio
 
+from genaio.actors._actor import single_error
 from genaio.actors.connection import Connection
 from genaio.errors import ClientClosedError
 
@@ -92,7 +93,7 @@ class Runtime:
             tree.failure = error = single_error(exc)
             if error is exc:
                 raise
-            raise error from exc
+            raise error from error.__cause__  # the group is in the error already
         finally:
             tree.ready.set()
 
@@ -107,7 +108,7 @@ class Runtime:
                 error = single_error(exc)
                 if error is exc:
                     raise
-                raise error from exc
+                raise error from error.__cause__  # the group is in the error already
             finally:
                 tree.finished.set()
 
@@ -134,13 +135,6 @@ class Runtime:
         finally:
             tree.ready.set()
             tree.finished.set()
-
-
-def single_error(exc: BaseException) -> BaseException:
-    """Exception groups never leave the facade: the first leaf of a group stands for it."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    return exc
 
 
 def _current_loop() -> object:
