@@ -99,7 +99,6 @@ class Runtime:
         try:
             tree.connection = await stack.enter_async_context(self._open_tree())
         except BaseException as exc:
-            self._forget(tree)
             tree.failure = error = single_error(exc)
             if error is exc:
                 raise
@@ -121,7 +120,6 @@ class Runtime:
                     raise
                 raise error from error.__cause__  # the group is in the error already
             finally:
-                self._forget(tree)
                 tree.finished.set()
 
     async def aclose(self) -> None:
@@ -132,9 +130,9 @@ class Runtime:
         """
         self._closed = True
         loop = _current_loop()
-        for tree in list(self._trees.values()):
-            if tree.loop is not loop:
-                _close_elsewhere(tree)
+        for other in list(self._trees.values()):
+            if other.loop is not loop:
+                _close_elsewhere(other)
         tree = self._trees.get(loop)
         if tree is None:
             return  # nothing started here
@@ -145,16 +143,12 @@ class Runtime:
                 await tree.finished.wait()
 
     def _new_tree(self, loop: Any, stack: AsyncExitStack | None = None) -> _Tree:
-        # Loops closed without ending their tasks leave their trees here: drop them.
-        for old in [t for t in self._trees if isinstance(t, asyncio.AbstractEventLoop)]:
-            if old.is_closed():
-                self._trees.pop(old, None)
+        # A tree stays after it ends, for its loop to find (closed, or failed past its restart
+        # budget) until the loop itself ends; the trees of ended loops go here.
+        for old in [other for other in self._trees if _ended(other)]:
+            self._trees.pop(old, None)
         tree = self._trees[loop] = _Tree(loop, stack=stack)
         return tree
-
-    def _forget(self, tree: _Tree) -> None:
-        if self._trees.get(tree.loop) is tree:
-            del self._trees[tree.loop]
 
     async def _run_in_background(self, tree: _Tree) -> None:
         try:
@@ -167,7 +161,6 @@ class Runtime:
         except Exception as exc:
             tree.failure = single_error(exc)
         finally:
-            self._forget(tree)
             tree.ready.set()
             tree.finished.set()
 
@@ -178,6 +171,24 @@ def _current_loop() -> Any:
 
         return trio.lowlevel.current_trio_token()
     return asyncio.get_running_loop()
+
+
+def _ended(loop: Any) -> bool:
+    """Whether `loop` (another thread's, or none's) has ended: a closed asyncio loop, or a trio
+    run that is over."""
+    if isinstance(loop, asyncio.AbstractEventLoop):
+        return loop.is_closed()
+    import trio
+
+    try:
+        loop.run_sync_soon(_nothing)
+    except trio.RunFinishedError:
+        return True
+    return False
+
+
+def _nothing() -> None:
+    pass
 
 
 def _spawn_background(fn: Callable[[_Tree], Coroutine[Any, Any, None]], tree: _Tree) -> None:
