@@ -61,13 +61,6 @@ class RestWork:
     batchable: Batchable | None = None
 
 
-class _Ended:
-    """The stream's outcome once the server has ended it properly."""
-
-
-_ENDED = _Ended()
-
-
 class OpenStream:
     """The caller's end of a stream: its events, the pump's cancel, and how the stream ended.
 
@@ -81,12 +74,12 @@ class OpenStream:
     def __init__(self, events: MemoryObjectReceiveStream[Any], cancel: Callable[[], object]):
         self.events = events
         self.cancel = cancel
-        self._outcome: BaseException | _Ended | None = None
+        self._outcome: BaseException | None = None
 
     def end(self) -> None:
         """The server ended the stream properly."""
         if self._outcome is None:
-            self._outcome = _ENDED
+            self._outcome = StopAsyncIteration()
 
     def fail(self, error: BaseException) -> None:
         """`error` ended the stream (after the events already sent)."""
@@ -96,11 +89,8 @@ class OpenStream:
     def ending(self) -> BaseException:
         """What a reader raises once the events are drained: `StopAsyncIteration` only if the
         server ended the stream, else the error that ended it."""
-        outcome = self._outcome
-        if outcome is _ENDED:
-            return StopAsyncIteration()
-        if isinstance(outcome, BaseException):
-            return outcome
+        if self._outcome is not None:
+            return self._outcome
         return StreamInterruptedError(
             "the stream ended before the server ended it (the client was closed, the stream "
             "was closed while being read, or the work pumping it was stopped); the answer is "
@@ -154,10 +144,11 @@ async def _pump(
                 envelope.reply.send(stream, discard=stream.close)
                 try:
                     async for event in events:
-                        await send.send(event)
-                except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                    return  # the reader closed its end: stop reading, release the connection
-                except Exception as exc:  # the reader's error, raised after the events sent
+                        try:
+                            await send.send(event)
+                        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                            return  # the reader closed its end: stop, release the connection
+                except Exception as exc:  # what ended it: the reader raises it after the events
                     stream.fail(call_error(exc, "reading a stream"))
                 else:
                     stream.end()
