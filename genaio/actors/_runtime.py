@@ -16,6 +16,7 @@ closes them all, the running loop's before it returns, the others' in their own 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
@@ -209,7 +210,10 @@ def _close_elsewhere(tree: _Tree) -> None:
         return  # still starting: it closes itself once up (it sees the client closed)
     if isinstance(tree.loop, asyncio.AbstractEventLoop):
         try:
-            tree.loop.call_soon_threadsafe(_spawn_asyncio, connection.aclose)
+            # In a context of its own: this thread's would tell sniffio it runs here.
+            tree.loop.call_soon_threadsafe(
+                _spawn_asyncio, connection.aclose, context=contextvars.Context()
+            )
         except RuntimeError:
             pass  # the loop is closed, and its tree went with it
         return

@@ -20,9 +20,9 @@ MODEL = "gemini-2.0-flash"
 ROUNDS = 6
 
 
-def in_threads(*mains: Callable[[], Any]) -> None:
-    """Run each coroutine function in a thread of its own, with a loop of its own (asyncio for
-    the first, trio for the second, and so on); raise what any of them raised."""
+def in_threads(*mains: Callable[[], Any], backends: tuple[str, ...] = ("asyncio", "trio")) -> None:
+    """Run each coroutine function in a thread of its own, with a loop of its own (of
+    `backends`, in turn); raise what any of them raised."""
     errors: list[BaseException] = []
 
     def run(main: Callable[[], Any], backend: str) -> None:
@@ -32,7 +32,7 @@ def in_threads(*mains: Callable[[], Any]) -> None:
             errors.append(exc)
 
     threads = [
-        threading.Thread(target=run, args=(main, ("asyncio", "trio")[i % 2]))
+        threading.Thread(target=run, args=(main, backends[i % len(backends)]))
         for i, main in enumerate(mains)
     ]
     for thread in threads:
@@ -76,7 +76,8 @@ def test_two_loops_at_once_each_have_one_tree_and_leave_no_socket(genaio_emulato
     assert all(tree.finished.is_set() for tree in aio._runtime._trees.values())
 
 
-def test_aclose_in_one_loop_closes_the_tree_of_another(genaio_emulator, port):
+@pytest.mark.parametrize("backends", [("asyncio", "trio"), ("trio", "asyncio")])
+def test_aclose_in_one_loop_closes_the_tree_of_another(genaio_emulator, port, backends):
     client = genaio.Client(api_key="k", http_options={"base_url": genaio_emulator.base_url})
     aio = client.aio
     both_up, closed = threading.Barrier(2), threading.Event()
@@ -99,7 +100,7 @@ def test_aclose_in_one_loop_closes_the_tree_of_another(genaio_emulator, port):
         with pytest.raises(ClientClosedError):
             await aio.models.generate_content(model=MODEL, contents="late")
 
-    in_threads(closer, bystander)
+    in_threads(closer, bystander, backends=backends)
     assert open_sockets(port) == 0
 
 
