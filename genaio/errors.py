@@ -18,6 +18,7 @@ __all__ = [
     "DeadlineExceededError",
     "FunctionInvocationError",
     "GenaioError",
+    "InternalError",
     "InvalidArgumentError",
     "NetworkError",
     "NotFoundError",
@@ -26,6 +27,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "ServiceUnavailableError",
+    "StreamInterruptedError",
     "UnauthenticatedError",
     "UnknownApiResponseError",
     "UnknownFunctionCallArgumentError",
@@ -160,9 +162,23 @@ class ClientClosedError(GenaioError, RuntimeError):
     """The client was closed: by `aclose()`, before or while this call waited."""
 
 
-class ActorCrashedError(GenaioError, RuntimeError):
-    """The actor serving this call crashed on a bug; the cause is chained. The call was not
-    necessarily sent; retrying it is safe only if the call is idempotent."""
+class InternalError(GenaioError, RuntimeError):
+    """genaio failed on this call: an unexpected exception (a bug, or an answer it could not
+    handle) while serving it; the cause is chained. Only this call failed: the actor serving it
+    goes on serving. The call was not necessarily sent; retrying it is safe only if the call is
+    idempotent."""
+
+
+class ActorCrashedError(InternalError):
+    """The actor serving this call crashed on a bug in its own loop (not in one call's work);
+    the cause is chained, and every call it held got this error. The call was not necessarily
+    sent; retrying it is safe only if the call is idempotent."""
+
+
+class StreamInterruptedError(GenaioError, RuntimeError):
+    """A stream ended before the server ended it: the client was closed, the stream was closed
+    while another task read it, or the work pumping it stopped. The chunks that arrived were
+    delivered; the answer is incomplete."""
 
 
 class UnknownApiResponseError(GenaioError, ValueError):

@@ -36,9 +36,8 @@ import anyio
 import attrs
 
 from genaio._log import get_logger
-from genaio.actors._actor import _crash_error
+from genaio.actors._actor import _crash_error, single_error
 from genaio.actors._live_resume import Frame, ResumeState
-from genaio.actors._supervisor import _first_cause
 from genaio.engine import _json
 from genaio.engine._websocket import WebSocket
 from genaio.errors import (
@@ -208,7 +207,7 @@ class LiveSessionActor:
             if not self._closed:
                 self._failure = self._failure or error
         except Exception as group:
-            bug = _first_cause(group)
+            bug = single_error(group)
             log.error("live session crashed", exc_info=bug)
             self._failure = self._failure or _crash_error("Live session", bug)
         finally:

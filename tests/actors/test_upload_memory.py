@@ -36,9 +36,16 @@ async def test_chunks_waiting_for_a_worker_hold_no_buffer(tmp_path, monkeypatch)
     from genaio.engine import _upload
     from tests.helpers import json_response, mock_client
 
+    # Counted as each read starts, in the worker's task: the read itself runs in a thread,
+    # which `wait_all_tasks_blocked` does not wait for.
     reads = []
-    read_path = _upload._read_path
-    monkeypatch.setattr(_upload, "_read_path", lambda *args: reads.append(args) or read_path(*args))
+    read = _upload._PathSource.read
+
+    def counted(source, offset, length):
+        reads.append((offset, length))
+        return read(source, offset, length)
+
+    monkeypatch.setattr(_upload._PathSource, "read", counted)
     path = tmp_path / "data.bin"
     path.write_bytes(b"x" * 1000)
     never = trio.Event()
