@@ -1,48 +1,105 @@
-"""Benchmark `genaio embed` against the emulator with quotas and faults (not a test).
+"""Benchmark `genaio embed` at a binding quota: how full it keeps the quota, before and after.
 
-    python bench/embed_job.py --items 10000 1000000
+    python bench/embed_job.py --before 074dbf4        # the fill, before and after
+    python bench/embed_job.py --items 10000 1000000   # whole jobs, with faults
 
-For each input size: starts `genaio emulator` in its own process with a per-model quota
-(`--rpm`, `--tpm`, per *emulated* minute), a compressed clock (`--time-scale`) and faults (5%
-503s, 1% connection resets), writes a sample input, and runs `genaio embed` on it in another
-process with the same quota scaled to real minutes (`rpm * time_scale`), as a real job would be
-told its quota. While it runs, the emulator's quota windows are sampled to measure how full each
-emulated minute was. Prints items/s, the fill of each quota once warmed up (the first and last
-windows left out), the 429s, and the job's peak RSS.
+Two cases, each against `genaio emulator` in its own process with a compressed clock
+(`--time-scale`: an emulated minute lasts 60 / scale real seconds), the job told the quota
+scaled to real minutes (as a real job would be told its quota):
+- **RPM-bound**: a requests-per-minute quota and no tokens limit, so the possible items/s are
+  requests x 100 items (a full batch);
+- **TPM-bound**: a tokens-per-minute quota that binds long before the (ten times larger)
+  requests quota, so the possible items/s are the tokens quota over the tokens of an item.
+
+Each job runs for `--seconds` on an input it cannot finish, then is stopped. The emulator's
+quota windows are sampled as they roll over, with the number of lines in the output at that
+moment: the fill is, over the complete windows but the first (the warm-up), the items
+written per window over the possible ones (RPM-bound: requests quota x 100), or the tokens
+counted over the tokens quota (TPM-bound). With `--before REV`, the same cases run first with
+the job's code from REV (a temporary `git worktree` under /tmp, removed at the end), and the
+two are printed side by side. The emulator is always this checkout's.
+
+With `--items`, each size instead runs one whole job to its end, with faults (5% 503s, 1%
+connection resets) and a quota on both requests and tokens (defaults: 3,000 RPM, 1,000,000 TPM,
+time scale 2), and prints its items/s, the fill of each quota, the 429s and the job's peak RSS
+(docs/performance.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
 import re
-import resource
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from genaio.embedjob import write_sample
+CHECKOUT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(CHECKOUT))
+
+from genaio.embedjob import write_sample  # noqa: E402
 
 MODEL = "gemini-embedding-001"
-#: The job and the emulator run from this checkout, whatever `genaio` is installed.
-CHECKOUT = str(Path(__file__).resolve().parents[1])
+ITEMS_PER_REQUEST = 100
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, nargs="+", default=[10_000])
-    parser.add_argument("--rpm", type=int, default=3000)
-    parser.add_argument("--tpm", type=int, default=1_000_000)
-    parser.add_argument("--time-scale", type=float, default=2.0)
-    parser.add_argument("--dimensions", type=int, default=8)
+    parser.add_argument("--before", metavar="REV", help="also run the job of this git revision")
+    parser.add_argument("--items", type=int, nargs="+", help="run whole jobs of these sizes")
+    parser.add_argument("--rpm", type=int, help="emulated RPM (RPM-bound: 24; --items: 3,000)")
+    parser.add_argument("--tpm", type=int, help="emulated TPM (TPM-bound: 24,000; --items: 1M)")
+    parser.add_argument("--time-scale", type=float, help="(default: 5; --items: 2)")
+    parser.add_argument("--seconds", type=float, default=40.0, help="each job's run")
     parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--error-503-rate", type=float, default=0.05)
-    parser.add_argument("--reset-rate", type=float, default=0.01)
+    parser.add_argument("--dimensions", type=int, default=8)
+    parser.add_argument("--error-503-rate", type=float, default=0.05, help="(--items)")
+    parser.add_argument("--reset-rate", type=float, default=0.01, help="(--items)")
     args = parser.parse_args()
+    if args.items:
+        whole_jobs(args)
+    else:
+        fill(args)
+
+
+def fill(args: argparse.Namespace) -> None:
+    rpm, tpm = args.rpm or 24, args.tpm or 24_000
+    args.time_scale = args.time_scale or 5.0
+    cases = {"RPM-bound": (rpm, None), "TPM-bound": (rpm * 10, tpm)}
+    print(
+        f"time scale {args.time_scale} (a minute lasts {60 / args.time_scale:g} s), "
+        f"{args.seconds:g} s a job; RPM-bound: {rpm:,} RPM; TPM-bound: {tpm:,} TPM "
+        f"and {rpm * 10:,} RPM (emulated minutes)",
+        flush=True,
+    )
+    results: dict[str, dict[str, dict[str, object]]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        checkouts = {"after": CHECKOUT}
+        with contextlib.ExitStack() as stack:
+            if args.before:
+                checkouts = {"before": stack.enter_context(_worktree(args.before)), **checkouts}
+            for name, (case_rpm, case_tpm) in cases.items():
+                for side, checkout in checkouts.items():
+                    where = Path(folder) / f"{name}-{side}"
+                    result = run(args, checkout, case_rpm, case_tpm, where)
+                    results.setdefault(name, {})[side] = result
+                    print(json.dumps({"case": name, "side": side, **result}), flush=True)
+    print()
+    print(_table(results, list(checkouts)))
+
+
+def whole_jobs(args: argparse.Namespace) -> None:
+    args.rpm, args.tpm = args.rpm or 3000, args.tpm or 1_000_000
+    args.time_scale = args.time_scale or 2.0
     print(
         f"quota {args.rpm:,} RPM, {args.tpm:,} TPM per emulated minute; time scale "
         f"{args.time_scale} (a minute lasts {60 / args.time_scale:.0f} s); faults: "
@@ -51,44 +108,29 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as folder:
         for items in args.items:
-            print(json.dumps(run(args, items, Path(folder))), flush=True)
+            print(json.dumps(whole_job(args, items, Path(folder))), flush=True)
 
 
-def run(args: argparse.Namespace, items: int, folder: Path) -> dict[str, object]:
+def whole_job(args: argparse.Namespace, items: int, folder: Path) -> dict[str, object]:
+    faults: tuple[str, ...]
     source = write_sample(folder / f"in-{items}.jsonl", items)
     output = folder / f"out-{items}.jsonl"
-    emulator = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "genaio.emulator._cli", "--port", "0"),
-            *("--quota", f"{MODEL}=rpm={args.rpm},tpm={args.tpm}"),
-            *("--time-scale", str(args.time_scale), "--fault-seed", "1"),
-            *("--fault-error-503-rate", str(args.error_503_rate)),
-            *("--fault-reset-rate", str(args.reset_rate)),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=CHECKOUT,
-    )
-    try:
-        url = re.search(r"http://\S+", emulator.stdout.readline()).group(0)  # type: ignore[union-attr]
-        env = {**os.environ, "GOOGLE_API_KEY": "bench", "GOOGLE_GEMINI_BASE_URL": url}
-        command = [sys.executable, "-m", "genaio.cli", "embed", str(source), "-o", str(output)]
-        command += ["--no-progress"]
-        command += ["--rpm", str(args.rpm * args.time_scale)]
-        command += ["--tpm", str(args.tpm * args.time_scale)]
-        command += ["--dimensions", str(args.dimensions), "--concurrency", str(args.concurrency)]
+    faults = ("--fault-seed", "1", "--fault-error-503-rate", str(args.error_503_rate))
+    faults += ("--fault-reset-rate", str(args.reset_rate))
+    with _emulator(f"{MODEL}=rpm={args.rpm},tpm={args.tpm}", args.time_scale, faults) as url:
+        command = _job_command(args, source, output, args.rpm, args.tpm)
         started = time.perf_counter()
-        job = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, cwd=CHECKOUT)
-        windows, status, usage = _sample_windows(url, job.pid)
+        job = subprocess.Popen(
+            command, env=_job_env(url, CHECKOUT), stdout=subprocess.PIPE, text=True, cwd=CHECKOUT
+        )
+        windows, ended = _sample_windows(url, job, output, math.inf)
         elapsed = time.perf_counter() - started
         summary = job.stdout.read()  # type: ignore[union-attr]
         stats = _get(url, "stats")
-    finally:
-        emulator.terminate()
-        emulator.wait()
+    assert ended is not None
+    status, usage = ended
     assert os.waitstatus_to_exitcode(status) == 0, summary
-    warm = windows[1:-1]
+    warm = windows[1:]
     return {
         "items": items,
         "seconds": round(elapsed, 1),
@@ -105,32 +147,155 @@ def run(args: argparse.Namespace, items: int, folder: Path) -> dict[str, object]
     }
 
 
-def _sample_windows(url: str, pid: int) -> tuple[list[dict[str, int]], int, resource.struct_rusage]:
-    """Each emulated minute's final counts (the quota window is read until it rolls over), until
-    the job ends; then its exit status and resource usage (`wait4`: this child's own peak RSS)."""
+@contextlib.contextmanager
+def _worktree(rev: str) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="genaio-before-"))
+    subprocess.run(
+        ["git", "-C", str(CHECKOUT), "worktree", "add", "--detach", str(path), rev],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield path
+    finally:
+        subprocess.run(["git", "-C", str(CHECKOUT), "worktree", "remove", "--force", str(path)])
+
+
+def run(
+    args: argparse.Namespace, checkout: Path, rpm: int, tpm: int | None, folder: Path
+) -> dict[str, object]:
+    """One fill case: the job of `checkout` for `args.seconds`, on an input it cannot finish."""
+    folder.mkdir()
+    per_second = (rpm * ITEMS_PER_REQUEST if tpm is None else tpm / 10) * args.time_scale / 60
+    source = write_sample(folder / "in.jsonl", int(per_second * args.seconds * 1.5) + 1000)
+    output = folder / "out.jsonl"
+    quota = f"{MODEL}=rpm={rpm}" + (f",tpm={tpm}" if tpm else "")
+    with _emulator(quota, args.time_scale, ()) as url:
+        job = subprocess.Popen(
+            _job_command(args, source, output, rpm, tpm),
+            env=_job_env(url, checkout),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=checkout,
+        )
+        started = time.monotonic()
+        try:
+            windows, ended = _sample_windows(url, job, output, args.seconds)
+        finally:
+            elapsed = time.monotonic() - started
+            job.send_signal(signal.SIGINT)
+            job.send_signal(signal.SIGINT)
+            _, _, usage = os.wait4(job.pid, 0)
+        assert ended is None, "the job ended early: the input was too short, or it failed"
+        stats = _get(url, "stats")
+    warm = windows[1:]  # complete windows only; the first one warms up
+    if tpm is None:
+        fill = _mean([w["items"] / (rpm * ITEMS_PER_REQUEST) for w in warm])
+    else:
+        fill = _mean([w["minute_tokens"] / tpm for w in warm])
+    requests = sum(w["minute_requests"] for w in warm)
+    items = sum(w["items"] for w in warm)
+    return {
+        "fill": fill,
+        "items_per_request": round(items / requests, 1) if requests else None,
+        "http_429": stats["rate_limited"],
+        "warm_windows": len(warm),
+        "job_cpu": round((usage.ru_utime + usage.ru_stime) / elapsed, 2),  # of one core
+        "rpm_fill_by_window": [round(w["minute_requests"] / rpm, 2) for w in windows],
+    }
+
+
+@contextlib.contextmanager
+def _emulator(quota: str, time_scale: float, faults: tuple[str, ...]) -> Iterator[str]:
+    """`genaio emulator` of this checkout in its own process; yields its URL."""
+    emulator = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "genaio.emulator._cli", "--port", "0"),
+            *("--quota", quota, "--time-scale", str(time_scale), *faults),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=CHECKOUT,
+        env={**os.environ, "PYTHONPATH": str(CHECKOUT)},
+    )
+    try:
+        yield re.search(r"http://\S+", emulator.stdout.readline()).group(0)  # type: ignore[union-attr]
+    finally:
+        emulator.terminate()
+        emulator.wait()
+
+
+def _job_command(
+    args: argparse.Namespace, source: Path, output: Path, rpm: int, tpm: int | None
+) -> list[str]:
+    """The job, told the emulated quota per real minute, as a real job is told its quota."""
+    command = [sys.executable, "-m", "genaio.cli", "embed", str(source), "-o", str(output)]
+    command += ["--no-progress", "--dimensions", str(args.dimensions)]
+    command += ["--concurrency", str(args.concurrency), "--rpm", str(rpm * args.time_scale)]
+    if tpm:
+        command += ["--tpm", str(tpm * args.time_scale)]
+    return command
+
+
+def _job_env(url: str, checkout: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "GOOGLE_API_KEY": "bench",
+        "GOOGLE_GEMINI_BASE_URL": url,
+        "PYTHONPATH": str(checkout),
+    }
+
+
+def _sample_windows(
+    url: str, job: subprocess.Popen[Any], output: Path, seconds: float
+) -> tuple[list[dict[str, int]], tuple[int, Any] | None]:
+    """Each emulated minute's final counts (the quota window is read until it rolls over), with
+    the output's lines written during it, until `seconds` have passed or the job has ended;
+    then the job's exit status and resource usage (`wait4`: its own peak RSS), if it ended."""
     windows: list[dict[str, int]] = []
     last: dict[str, int] | None = None
-    while True:
-        ended, status, usage = os.wait4(pid, os.WNOHANG)
+    lines = counted = offset = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ended, status, usage = os.wait4(job.pid, os.WNOHANG)
         if ended:
-            break
+            return windows, (status, usage)
         now = _get(url, "quota").get(f"{MODEL}:batchEmbedContents")
+        if output.exists():
+            with output.open("rb") as file:
+                file.seek(offset)
+                chunk = file.read()
+                offset += len(chunk)
+                lines += chunk.count(b"\n")
         if now and last and now["minute_requests"] < last["minute_requests"]:
-            windows.append(last)
+            windows.append({**last, "items": lines - counted})
+            counted = lines
         last = now or last
         time.sleep(0.02)
-    if last:
-        windows.append(last)
-    return windows, status, usage
+    return windows, None
 
 
-def _get(url: str, what: str) -> dict[str, object]:
+def _get(url: str, what: str) -> Any:
     with urllib.request.urlopen(f"{url}/_emulator/{what}") as answer:
         return json.load(answer)
 
 
 def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
+
+
+def _table(results: dict[str, dict[str, dict[str, object]]], sides: list[str]) -> str:
+    head = "| case | " + " | ".join(f"{s}: fill | {s}: items/request | {s}: 429s" for s in sides)
+    rows = [head + " |", "|" + " --- |" * (1 + 3 * len(sides))]
+    for case, by_side in results.items():
+        cells = []
+        for side in sides:
+            r = by_side[side]
+            fill = f"{r['fill']:.1%}" if r["fill"] is not None else "n/a"
+            cells += [fill, str(r["items_per_request"]), str(r["http_429"])]
+        rows.append(f"| {case} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,18 @@ SAMPLE_DIMENSIONS = 128
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BaseException as error:
+        if not _interrupted(error):
+            raise
+        # Before the job's own signal handling is in place (or after it): one line, no
+        # traceback. What a job had written is kept, as always.
+        print("genaio: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "emulator":
         from genaio.emulator._cli import main as emulator_main
@@ -33,13 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     add_embed_parser(commands)
     commands.add_parser("emulator", help="serve the local Gemini API emulator")
     args = parser.parse_args(argv)
-    try:
-        if args.command is None:
-            return _sample_job()
-        return run_job(spec_from_args(args))
-    except KeyboardInterrupt:  # before the job's own signal handling is in place
-        print("genaio: interrupted", file=sys.stderr)
-        return 130
+    if args.command is None:
+        return _sample_job()
+    return run_job(spec_from_args(args))
+
+
+def _interrupted(error: BaseException) -> bool:
+    """A Ctrl-C, alone or in a group (raised through a task group)."""
+    if isinstance(error, BaseExceptionGroup):
+        match, rest = error.split(KeyboardInterrupt)
+        return match is not None and rest is None
+    return isinstance(error, KeyboardInterrupt)
 
 
 def _sample_job() -> int:

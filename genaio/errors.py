@@ -16,7 +16,9 @@ __all__ = [
     "ClientClosedError",
     "ClientError",
     "DeadlineExceededError",
+    "FunctionInvocationError",
     "GenaioError",
+    "InternalError",
     "InvalidArgumentError",
     "NetworkError",
     "NotFoundError",
@@ -25,8 +27,11 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "ServiceUnavailableError",
+    "StreamInterruptedError",
     "UnauthenticatedError",
     "UnknownApiResponseError",
+    "UnknownFunctionCallArgumentError",
+    "UnsupportedFunctionError",
 ]
 
 
@@ -157,9 +162,23 @@ class ClientClosedError(GenaioError, RuntimeError):
     """The client was closed: by `aclose()`, before or while this call waited."""
 
 
-class ActorCrashedError(GenaioError, RuntimeError):
-    """The actor serving this call crashed on a bug; the cause is chained. The call was not
-    necessarily sent; retrying it is safe only if the call is idempotent."""
+class InternalError(GenaioError, RuntimeError):
+    """genaio failed on this call: an unexpected exception (a bug, or an answer it could not
+    handle) while serving it; the cause is chained. Only this call failed: the actor serving it
+    goes on serving. The call was not necessarily sent; retrying it is safe only if the call is
+    idempotent."""
+
+
+class ActorCrashedError(InternalError):
+    """The actor serving this call crashed on a bug in its own loop (not in one call's work);
+    the cause is chained, and every call it held got this error. The call was not necessarily
+    sent; retrying it is safe only if the call is idempotent."""
+
+
+class StreamInterruptedError(GenaioError, RuntimeError):
+    """A stream ended before the server ended it: the client was closed, the stream was closed
+    while another task read it, or the work pumping it stopped. The chunks that arrived were
+    delivered; the answer is incomplete."""
 
 
 class UnknownApiResponseError(GenaioError, ValueError):
@@ -176,3 +195,17 @@ class QueueFullError(ServiceUnavailableError):
 
     def __reduce__(self) -> Any:
         return (type(self), (self.message,))
+
+
+class UnknownFunctionCallArgumentError(GenaioError, ValueError):
+    """A function call's argument does not fit the function's annotation. Automatic function
+    calling sends its message back to the model as the call's error."""
+
+
+class UnsupportedFunctionError(GenaioError, ValueError):
+    """A function cannot be used as a tool."""
+
+
+class FunctionInvocationError(GenaioError, ValueError):
+    """A function called for the model raised. Automatic function calling sends its message
+    back to the model as the call's error."""

@@ -1,14 +1,14 @@
 """The actor runtime and the actors: mailboxes, supervisors, the family and connection actors."""
 
-from genaio.actors._actor import Actor, ActorStatistics
+from genaio.actors._actor import Actor, ActorStatistics, single_error
 from genaio.actors._coalesce import BatchPolicy
 from genaio.actors._envelope import Envelope, new_request_id
 from genaio.actors._family import FamilyActor
 from genaio.actors._limits import FamilyLimits, Limits
 from genaio.actors._mailbox import fail_fast
 from genaio.actors._reply import Reply
-from genaio.actors._rest import Answer, Batchable, OpenStream, RestWork, StreamFailure
-from genaio.actors._runtime import Runtime, single_error
+from genaio.actors._rest import Answer, Batchable, OpenStream, RestWork
+from genaio.actors._runtime import Runtime
 from genaio.actors._supervisor import RestartBudget, supervise
 from genaio.actors.connection import Connection, open_connection_actor
 
@@ -28,7 +28,6 @@ __all__ = [
     "RestWork",
     "RestartBudget",
     "Runtime",
-    "StreamFailure",
     "fail_fast",
     "new_request_id",
     "open_connection_actor",

@@ -4,8 +4,11 @@ Callers `submit` envelopes; a full mailbox makes them wait, which is the backpre
 and as many as the shedding policy allows (`max_waiting`, `max_wait`, `fail_when_full`; then
 `QueueFullError`). Workers serve them, one envelope at a time each, at most `concurrency` at
 once (the models actor adds spares for calls sleeping out a retry's backoff). A worker runs the
-actor's handler, which replies through the envelope. API errors (any `GenaioError`) are replies;
-any other exception is a bug that crashes the actor, for its supervisor to handle.
+actor's handler, which replies through the envelope. API errors (any `GenaioError`) are replies.
+Any other exception raised by one envelope's work (a bug, or an answer the work could not handle)
+fails that envelope alone, with `InternalError`: the blast radius of anything a server sends is
+one call, so no answer can crash the actor or spend its restart budget. Only a failure of the
+actor's own loop (taking, merging and handing out envelopes) crashes it, for its supervisor.
 
 A worker stays for the next envelope: when it has finished one it takes the next from the
 mailbox, or waits there, idle, to be handed the next that arrives. So a call at concurrency 1
@@ -23,17 +26,24 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 import anyio
 import attrs
 
+from genaio._log import get_logger
 from genaio.actors._envelope import Envelope
 from genaio.actors._mailbox import Mailbox, failing_fast
 from genaio.engine import ThrottleStatistics
 from genaio.engine._retry import on_backoff
-from genaio.errors import ActorCrashedError, ClientClosedError, GenaioError, QueueFullError
+from genaio.errors import (
+    ActorCrashedError,
+    ClientClosedError,
+    GenaioError,
+    InternalError,
+    QueueFullError,
+)
 
 __all__ = [
     "Actor",
@@ -42,8 +52,12 @@ __all__ = [
     "Handler",
     "Intake",
     "Passthrough",
+    "call_error",
+    "single_error",
     "worker_name",
 ]
+
+log = get_logger("genaio.actor")
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
 
@@ -357,18 +371,12 @@ class Actor:
         try:
             try:
                 await self._handler(envelope)
-            except GenaioError as exc:
+            except Exception as exc:  # this envelope's failure, never the actor's
                 failed = True
-                if not reply.abandoned:
-                    self._count_failure(exc)
-                reply.fail(exc)
-            except Exception as exc:
-                failed = True
-                error = _crash_error(self.name, exc)
+                error = call_error(exc, f"{self.name} actor")
                 if not reply.abandoned:
                     self._count_failure(error)
                 reply.fail(error)
-                raise
         finally:
             reply.unbind()  # the scope goes on to the next envelope
             self._busy -= 1
@@ -502,7 +510,60 @@ def worker_name(actor: str) -> str:
     return f"genaio {actor} worker"
 
 
+def call_error(exc: BaseException, where: str) -> BaseException:
+    """What the caller of work that raised `exc` gets: one genaio error (an API error as it is),
+    or `InternalError` with the bug as its cause, logged, for anything else. `where` names the
+    work, for the message."""
+    error = single_error(exc)
+    if isinstance(error, GenaioError) or not isinstance(error, Exception):
+        return error
+    log.error("a call failed on an unexpected exception", where=where, exc_info=error)
+    internal = InternalError(f"genaio failed on this call ({where}): {_describe(error)}")
+    internal.__cause__ = error
+    return internal
+
+
 def _crash_error(name: str, exc: BaseException) -> ActorCrashedError:
-    error = ActorCrashedError(f"the {name} actor crashed: {type(exc).__name__}: {exc}")
+    error = ActorCrashedError(f"the {name} actor crashed: {_describe(exc)}")
     error.__cause__ = exc
     return error
+
+
+def single_error(exc: BaseException) -> BaseException:
+    """One error for what may be an exception group (groups never leave the facade): its first
+    genaio error, else its first `Exception`, else its first leaf.
+
+    The others are not dropped: a note on the error names them, and they are its `__cause__`
+    (an exception group) unless it has a cause of its own.
+    """
+    if not isinstance(exc, BaseExceptionGroup):
+        return exc
+    leaves = list(_leaves(exc))
+    if not leaves:
+        return exc
+    error = next(
+        (e for e in leaves if isinstance(e, GenaioError)),
+        next((e for e in leaves if isinstance(e, Exception)), leaves[0]),
+    )
+    others = [e for e in leaves if e is not error]
+    if others:
+        error.add_note(
+            f"{len(others)} more error(s) raised with it: "
+            + "; ".join(_describe(other) for other in others)
+        )
+        if error.__cause__ is None:
+            error.__cause__ = BaseExceptionGroup("the errors raised with it", others)
+    error.__suppress_context__ = True  # the group it came in adds nothing
+    return error
+
+
+def _leaves(exc: BaseException) -> Iterator[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield exc
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

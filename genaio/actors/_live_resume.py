@@ -9,13 +9,13 @@ else the frames written before the last completed turn that the handle follows.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 import anyio
 import attrs
 
 from genaio.engine._errors import parse_duration
 from genaio.errors import APIError
+from genaio.types import LiveServerMessage
 
 __all__ = ["MAX_REPLAY", "Frame", "ResumeState"]
 
@@ -74,28 +74,29 @@ class ResumeState:
         frame.on_socket = True
         frame.written.set()
 
-    def received(self, message: dict[str, Any], now: float) -> bool:
-        """Note one server message; True when it is time to switch connections."""
-        if _ends_turn(message.get("serverContent")):
+    def received(self, message: LiveServerMessage, now: float) -> bool:
+        """Note one server message (before the consumer sees it: a frame the consumer sends
+        in answer is never counted in the turn that prompted it); True when it is time to
+        switch connections."""
+        if message.ends_turn:
             self.acked = self.written_seq
             self.pending_reply = False
             self.handle_fresh = False
-        update = message.get("sessionResumptionUpdate")
-        if update and update.get("resumable") and update.get("newHandle"):
-            self.handle = update["newHandle"]
+        update = message.session_resumption_update
+        if update is not None and update.resumable and update.new_handle:
+            self.handle = update.new_handle
             self.handle_fresh = True
-            self._trim(update.get("lastConsumedClientMessageIndex"))
-        go_away = message.get("goAway")
-        if go_away is not None:
-            left = parse_duration(go_away.get("timeLeft")) or 0.0
+            self._trim(update.last_consumed_client_message_index)
+        if message.go_away is not None:
+            left = parse_duration(message.go_away.time_left) or 0.0
             self.go_away_at = now + left - min(_DEADLINE_MARGIN, left / 2)
         return self.should_switch(now)
 
-    def _trim(self, consumed: Any) -> None:
+    def _trim(self, consumed: int | None) -> None:
         """Forget the frames the new handle includes."""
         replay = self.replay
         if consumed is not None:  # the server says which (`transparent` resumption)
-            while replay and 0 < replay[0].index <= int(consumed):
+            while replay and 0 < replay[0].index <= consumed:
                 replay.popleft()
         else:  # else: the frames answered by the completed turns
             while replay and replay[0].seq <= self.acked:
@@ -108,6 +109,11 @@ class ResumeState:
             return False
         idle = not self.pending_reply and (self.handle_fresh or self.seq == 0)
         return idle or now >= self.go_away_at
+
+    def holding(self) -> bool:
+        """After a goAway with no answer pending, a new frame waits for the next connection:
+        a turn begun on this one would hold the switch back until the deadline."""
+        return self.go_away_at is not None and not self.pending_reply
 
     def resumable(self, error: APIError) -> bool:
         """Whether a connection that ended with `error` is worth resuming."""
@@ -125,13 +131,3 @@ class ResumeState:
             frame.index = 0
         self.resent += len(self.replay)
         return list(self.replay)
-
-
-def _ends_turn(content: dict[str, Any] | None) -> bool:
-    """`receive()`'s end: `interactionStatus` IDLE when the server sets it, else turnComplete."""
-    if not content:
-        return False
-    status = content.get("interactionStatus")
-    if status not in (None, "INTERACTION_STATUS_UNSPECIFIED"):
-        return status == "IDLE"
-    return bool(content.get("turnComplete"))

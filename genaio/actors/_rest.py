@@ -3,6 +3,11 @@
 A stream is pumped by the worker into a small memory channel whose receiving end is the reply;
 the connection stays in the actor's task group, and the caller's pace is the backpressure. The
 caller closing its end (or going away) stops the pump and releases the connection.
+
+The end of a stream is a fact, not an absence: the pump marks the stream ended only once the
+server has ended it properly, and otherwise records the error that stopped it. A channel that
+closes with neither (the pump cancelled: the client closed, the actor stopped) is an interrupted
+stream, which the reader raises as an error.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ import anyio
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream
 
+from genaio.actors._actor import call_error
 from genaio.actors._envelope import Envelope
 from genaio.engine import HttpTransport, RestCall, Throttle
-from genaio.errors import GenaioError
+from genaio.errors import StreamInterruptedError
 
-__all__ = ["Answer", "Batchable", "OpenStream", "RestWork", "StreamFailure", "perform"]
+__all__ = ["Answer", "Batchable", "OpenStream", "RestWork", "perform"]
 
 #: Events a stream may run ahead of its reader: enough to hide one network round trip.
 STREAM_BUFFER = 8
@@ -55,22 +61,41 @@ class RestWork:
     batchable: Batchable | None = None
 
 
-@attrs.frozen
-class StreamFailure:
-    """Sent down a stream's channel in place of an event: the error that ended the stream."""
-
-    error: GenaioError
-
-
-@attrs.frozen
 class OpenStream:
-    """The caller's end of a stream: its events, and the pump's cancel.
+    """The caller's end of a stream: its events, the pump's cancel, and how the stream ended.
 
-    Closing it stops the pump at once, even while the pump waits on the network.
+    Closing it stops the pump at once, even while the pump waits on the network. The pump
+    settles the outcome before it closes its end of the channel, so a reader that finds the
+    channel drained finds the outcome too.
     """
 
-    events: MemoryObjectReceiveStream[Any]
-    cancel: Callable[[], object]
+    __slots__ = ("_outcome", "cancel", "events")
+
+    def __init__(self, events: MemoryObjectReceiveStream[Any], cancel: Callable[[], object]):
+        self.events = events
+        self.cancel = cancel
+        self._outcome: BaseException | None = None
+
+    def end(self) -> None:
+        """The server ended the stream properly."""
+        if self._outcome is None:
+            self._outcome = StopAsyncIteration()
+
+    def fail(self, error: BaseException) -> None:
+        """`error` ended the stream (after the events already sent)."""
+        if self._outcome is None:
+            self._outcome = error
+
+    def ending(self) -> BaseException:
+        """What a reader raises once the events are drained: `StopAsyncIteration` only if the
+        server ended the stream, else the error that ended it."""
+        if self._outcome is not None:
+            return self._outcome
+        return StreamInterruptedError(
+            "the stream ended before the server ended it (the client was closed, the stream "
+            "was closed while being read, or the work pumping it was stopped); the answer is "
+            "incomplete"
+        )
 
     def close(self) -> None:
         self.events.close()
@@ -118,10 +143,12 @@ async def _pump(
                 stream = OpenStream(receive, pump.cancel)
                 envelope.reply.send(stream, discard=stream.close)
                 try:
-                    try:
-                        async for event in events:
+                    async for event in events:
+                        try:
                             await send.send(event)
-                    except GenaioError as exc:
-                        await send.send(StreamFailure(exc))
-                except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                    return  # the reader closed its end: stop reading, release the connection
+                        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                            return  # the reader closed its end: stop, release the connection
+                except Exception as exc:  # what ended it: the reader raises it after the events
+                    stream.fail(call_error(exc, "reading a stream"))
+                else:
+                    stream.end()

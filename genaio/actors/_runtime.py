@@ -1,15 +1,22 @@
-"""Where a client's actor tree runs: in the caller's task, or lazily in the background.
+"""Where a client's actor trees run: in the caller's task, or lazily in the background; one per
+event loop.
 
 `async with client.aio` opens the tree in the caller's task: fully structured. A plain `await`
 with no `async with` is the one place genaio starts work the caller does not own: the tree then
 starts on first use in a background task of the running event loop (a trio system task, or an
-asyncio task) and lives until `aclose()` or the end of that loop. A tree is bound to the loop
-that started it; a client used again under a new `trio.run` or `asyncio.run` starts a new one.
+asyncio task) and lives until `aclose()` or the end of that loop.
+
+A tree is bound to the loop that started it: its sockets, tasks and channels belong to that loop
+and cannot serve another. So a client used from several loops, one after another (a new
+`trio.run` or `asyncio.run`) or at once (a loop in each of several threads), has one tree per
+loop, kept here by loop: each ends with its loop (taking its sockets with it), and `aclose()`
+closes them all, the running loop's before it returns, the others' in their own loops.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
@@ -18,6 +25,7 @@ import anyio
 import attrs
 import sniffio
 
+from genaio.actors._actor import single_error
 from genaio.actors.connection import Connection
 from genaio.errors import ClientClosedError
 
@@ -27,9 +35,9 @@ TreeFactory = Callable[[], AbstractAsyncContextManager[Connection]]
 _background_tasks: set[asyncio.Task[Any]] = set()  # asyncio keeps only weak references
 
 
-@attrs.define
+@attrs.define(eq=False)
 class _Tree:
-    loop: object
+    loop: Any  # a trio token or an asyncio loop: the loop's own handle, for calls from elsewhere
     ready: anyio.Event = attrs.field(factory=anyio.Event)
     finished: anyio.Event = attrs.field(factory=anyio.Event)
     connection: Connection | None = None
@@ -38,11 +46,16 @@ class _Tree:
 
 
 class Runtime:
-    """The life of one AsyncClient's actor tree, across `async with`, lazy use and loops."""
+    """The life of one AsyncClient's actor trees, across `async with`, lazy use and loops.
+
+    Each loop touches only its own entry of `_trees` (a dict's get, set and pop are atomic), so
+    loops in several threads need no lock; `aclose` reaches other loops' trees only through
+    their loops' thread-safe doors.
+    """
 
     def __init__(self, open_tree: TreeFactory) -> None:
         self._open_tree = open_tree
-        self._tree: _Tree | None = None
+        self._trees: dict[Any, _Tree] = {}
         self._closed = False
 
     @property
@@ -51,10 +64,8 @@ class Runtime:
 
     def current(self) -> Connection | None:
         """The tree of the running loop, if one is up (no side effects)."""
-        tree = self._tree
-        if tree is not None and tree.loop is _current_loop():
-            return tree.connection
-        return None
+        tree = self._trees.get(_current_loop())
+        return tree.connection if tree is not None else None
 
     async def connection(self) -> Connection:
         """The running tree of this loop, started on first use.
@@ -64,9 +75,9 @@ class Runtime:
         if self._closed:
             raise ClientClosedError("the client is closed; create a new genaio.Client")
         loop = _current_loop()
-        tree = self._tree
-        if tree is None or tree.loop is not loop:
-            tree = self._tree = _Tree(loop)
+        tree = self._trees.get(loop)
+        if tree is None:
+            tree = self._new_tree(loop)
             _spawn_background(self._run_in_background, tree)
         if tree.connection is None:
             await tree.ready.wait()
@@ -81,53 +92,72 @@ class Runtime:
         if self._closed:
             raise ClientClosedError("the client is closed; create a new genaio.Client")
         loop = _current_loop()
-        if self._tree is not None and self._tree.loop is loop:
+        if loop in self._trees:
             await self.connection()
             return
         stack = AsyncExitStack()
-        tree = self._tree = _Tree(loop, stack=stack)
+        tree = self._new_tree(loop, stack)
         try:
             tree.connection = await stack.enter_async_context(self._open_tree())
         except BaseException as exc:
             tree.failure = error = single_error(exc)
             if error is exc:
                 raise
-            raise error from exc
+            raise error from error.__cause__  # the group is in the error already
         finally:
             tree.ready.set()
 
     async def exit(self, exc_info: tuple[Any, Any, Any]) -> None:
-        """Leave `async with client.aio`: close the tree and, if it runs here, end it."""
-        tree = self._tree
+        """Leave `async with client.aio`: close the client and, if this loop's tree runs here,
+        end it."""
+        tree = self._trees.get(_current_loop())
         await self.aclose()
-        if tree is not None and tree.stack is not None and tree.loop is _current_loop():
+        if tree is not None and tree.stack is not None:
             try:
                 await tree.stack.__aexit__(*exc_info)
             except BaseException as exc:
                 error = single_error(exc)
                 if error is exc:
                     raise
-                raise error from exc
+                raise error from error.__cause__  # the group is in the error already
             finally:
                 tree.finished.set()
 
     async def aclose(self) -> None:
-        """Close the client: idempotent, bounded, safe to call from any task of the loop."""
+        """Close the client: idempotent, bounded, safe to call from any task of any loop.
+
+        This loop's tree is closed before it returns; the trees of other loops still running
+        are closed in their own loops, at once and bounded, but not awaited here.
+        """
         self._closed = True
-        tree = self._tree
-        if tree is None or tree.loop is not _current_loop():
-            return  # nothing started, or its loop has ended and taken the tree with it
+        loop = _current_loop()
+        for other in list(self._trees.values()):
+            if other.loop is not loop:
+                _close_elsewhere(other)
+        tree = self._trees.get(loop)
+        if tree is None:
+            return  # nothing started here
         if tree.connection is not None:
             await tree.connection.aclose()
         if tree.stack is None:
             with anyio.CancelScope(shield=True):
                 await tree.finished.wait()
 
+    def _new_tree(self, loop: Any, stack: AsyncExitStack | None = None) -> _Tree:
+        # A tree stays after it ends, for its loop to find (closed, or failed past its restart
+        # budget) until the loop itself ends; the trees of ended loops go here.
+        for old in [other for other in self._trees if _ended(other)]:
+            self._trees.pop(old, None)
+        tree = self._trees[loop] = _Tree(loop, stack=stack)
+        return tree
+
     async def _run_in_background(self, tree: _Tree) -> None:
         try:
             async with self._open_tree() as connection:
                 tree.connection = connection
                 tree.ready.set()
+                if self._closed:  # closed from another loop while this tree started
+                    await connection.aclose()
                 await connection.wait_closed()
         except Exception as exc:
             tree.failure = single_error(exc)
@@ -136,19 +166,30 @@ class Runtime:
             tree.finished.set()
 
 
-def single_error(exc: BaseException) -> BaseException:
-    """Exception groups never leave the facade: the first leaf of a group stands for it."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    return exc
-
-
-def _current_loop() -> object:
+def _current_loop() -> Any:
     if sniffio.current_async_library() == "trio":
         import trio
 
         return trio.lowlevel.current_trio_token()
     return asyncio.get_running_loop()
+
+
+def _ended(loop: Any) -> bool:
+    """Whether `loop` (another thread's, or none's) has ended: a closed asyncio loop, or a trio
+    run that is over."""
+    if isinstance(loop, asyncio.AbstractEventLoop):
+        return loop.is_closed()
+    import trio
+
+    try:
+        loop.run_sync_soon(_nothing)
+    except trio.RunFinishedError:
+        return True
+    return False
+
+
+def _nothing() -> None:
+    pass
 
 
 def _spawn_background(fn: Callable[[_Tree], Coroutine[Any, Any, None]], tree: _Tree) -> None:
@@ -160,3 +201,31 @@ def _spawn_background(fn: Callable[[_Tree], Coroutine[Any, Any, None]], tree: _T
         task = asyncio.get_running_loop().create_task(fn(tree), name="genaio actor tree")
         _background_tasks.add(task)
         task.add_done_callback(_background_tasks.discard)
+
+
+def _close_elsewhere(tree: _Tree) -> None:
+    """Have `tree`'s own loop (running in another thread, or not at all) close it."""
+    connection = tree.connection
+    if connection is None:
+        return  # still starting: it closes itself once up (it sees the client closed)
+    if isinstance(tree.loop, asyncio.AbstractEventLoop):
+        try:
+            # In a context of its own: this thread's would tell sniffio it runs here.
+            tree.loop.call_soon_threadsafe(
+                _spawn_asyncio, connection.aclose, context=contextvars.Context()
+            )
+        except RuntimeError:
+            pass  # the loop is closed, and its tree went with it
+        return
+    import trio
+
+    try:
+        tree.loop.run_sync_soon(trio.lowlevel.spawn_system_task, connection.aclose)
+    except trio.RunFinishedError:
+        pass  # the run is over, and its tree went with it
+
+
+def _spawn_asyncio(fn: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    task = asyncio.get_running_loop().create_task(fn(), name="genaio aclose")
+    _background_tasks.add(task)
+    task.add_done_callback(_background_tasks.discard)

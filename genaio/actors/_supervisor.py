@@ -1,4 +1,8 @@
-"""Supervision: restart a crashed actor within a budget, then let the failure propagate."""
+"""Supervision: restart a crashed actor within a budget, then let the failure propagate.
+
+A crash is a failure of an actor's own loop: one envelope's failing work is that envelope's
+error (`Actor` contains it), so no answer from a server ever reaches this module.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import anyio
 import attrs
 
 from genaio._log import get_logger
-from genaio.actors._actor import Actor, _crash_error
+from genaio.actors._actor import Actor, _crash_error, single_error
 
 __all__ = ["RestartBudget", "supervise"]
 
@@ -50,7 +54,7 @@ async def supervise(
             await actor.run(task_status=status)
             return
         except Exception as group:
-            crash = _first_cause(group)
+            crash = single_error(group)
             actor.fail_held(_crash_error(actor.name, crash))
             if not budget.allow(anyio.current_time()):
                 # No incarnation will serve the mailbox again: callers queued in it, or about
@@ -61,9 +65,3 @@ async def supervise(
             actor.restarts += 1
             log.warning("actor crashed; restarting", actor=actor.name, exc_info=crash)
             status = anyio.TASK_STATUS_IGNORED
-
-
-def _first_cause(exc: BaseException) -> BaseException:
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    return exc

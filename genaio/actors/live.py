@@ -13,11 +13,15 @@ resumption handle, and resends what the server had not yet taken into that handl
 last completed turn). A connection lost without a goAway is resumed the same way when a handle
 exists. A deliberate close never reconnects.
 
+Every message is parsed here, totally (`parse_message`), before the session acts on it: a
+message that is not a JSON object of the expected shape ends the session with
+`UnknownApiResponseError` (the socket closed with 1007), an error frame with `APIError`; the
+messages before it are delivered first. Nothing a server sends can crash the actor.
+
 `ResumeState` (`_live_resume.py`) makes these decisions without I/O; `LiveSessionActor`
-performs them. A crash of
-the actor (a bug) ends the session: the waiting receiver gets `ActorCrashedError`, whose
-cause is the bug (the supervision of `_supervisor.py`, without restarts: a session's state
-does not survive its actor).
+performs them. A crash of the actor (a bug) ends the session: the waiting receiver gets
+`ActorCrashedError`, whose cause is the bug (the supervision of `_supervisor.py`, without
+restarts: a session's state does not survive its actor).
 """
 
 from __future__ import annotations
@@ -32,25 +36,40 @@ import anyio
 import attrs
 
 from genaio._log import get_logger
-from genaio.actors._actor import _crash_error
+from genaio.actors._actor import _crash_error, single_error
 from genaio.actors._live_resume import Frame, ResumeState
-from genaio.actors._supervisor import _first_cause
+from genaio.engine import _json
 from genaio.engine._websocket import WebSocket
-from genaio.errors import APIError, NetworkError
+from genaio.errors import (
+    APIError,
+    DeadlineExceededError,
+    GenaioError,
+    NetworkError,
+    UnknownApiResponseError,
+)
+from genaio.types import LiveServerMessage
 
-__all__ = ["INBOX_SIZE", "LiveSessionActor", "LiveStatistics", "open_live_session_actor"]
+__all__ = [
+    "INBOX_SIZE",
+    "LiveSessionActor",
+    "LiveStatistics",
+    "open_live_session_actor",
+    "parse_message",
+]
 
 log = get_logger("genaio.live")
 
 #: Opens a socket and completes the setup (with this resumption handle, if any); returns the
 #: socket and the server's first message (`setupComplete`).
-Opener = Callable[[str | None], Awaitable[tuple[WebSocket, dict[str, Any]]]]
+Opener = Callable[[str | None], Awaitable[tuple[WebSocket, LiveServerMessage]]]
 
 #: Server messages buffered for a slow consumer before the reader stops reading.
 INBOX_SIZE = 64
 #: Frames a caller may queue for the writer before `send` waits.
 OUTBOX_SIZE = 16
 _OPEN_ATTEMPTS = 3
+#: The close code for a message that is not what the protocol says (RFC 6455: 1007).
+_INVALID_PAYLOAD = 1007
 
 
 @attrs.frozen
@@ -69,19 +88,20 @@ class LiveStatistics:
 class LiveSessionActor:
     """A running session: `send` frames, `receive` messages, `aclose` it."""
 
-    def __init__(self, opener: Opener, ws: WebSocket, setup_complete: dict[str, Any]) -> None:
+    def __init__(self, opener: Opener, ws: WebSocket, setup_complete: LiveServerMessage) -> None:
         self.setup_complete = setup_complete
         self._opener = opener
         self._ws = ws
         self._state = ResumeState()
         self._out_send, self._out_receive = anyio.create_memory_object_stream[Frame](OUTBOX_SIZE)
-        self._in_send, self._in_receive = anyio.create_memory_object_stream[dict[str, Any]](
+        self._in_send, self._in_receive = anyio.create_memory_object_stream[LiveServerMessage](
             INBOX_SIZE
         )
         self._scope = anyio.CancelScope()
         self._stopped = anyio.Event()
         self._failure: BaseException | None = None
         self._closed = False
+        self._idle_losses = 0  # connections lost since the last message
         self.received = self.sent = self.reconnects = 0
 
     # -- the caller's side -------------------------------------------------------------------
@@ -103,13 +123,14 @@ class LiveSessionActor:
         if not item.on_socket:
             self._check_open()
 
-    async def receive(self) -> dict[str, Any] | None:
+    async def receive(self) -> LiveServerMessage | None:
         """The next server message; None once the session was closed deliberately.
 
         Messages that arrived before the server ended the session are delivered first; a
         session closed here (`aclose`) delivers nothing more.
 
-        Raises: the error that ended the session (a close as `APIError(code)`).
+        Raises: the error that ended the session (a close as `APIError(code)`, a malformed
+        or oversized message as `UnknownApiResponseError`).
 
         Cancellation: safe; no message is lost.
         """
@@ -174,22 +195,25 @@ class LiveSessionActor:
 
     async def run(self) -> None:
         """Serve connections until the session ends; never raises (the receiver gets it)."""
+        close_code = 1000
         try:
             with self._scope:
                 while True:
                     await self._serve_connection()
                     await self._switch()
-        except APIError as error:
+        except GenaioError as error:  # the server's doing: a close, a fault, a bad message
+            if isinstance(error, UnknownApiResponseError):
+                close_code = _INVALID_PAYLOAD
             if not self._closed:
                 self._failure = self._failure or error
         except Exception as group:
-            bug = _first_cause(group)
+            bug = single_error(group)
             log.error("live session crashed", exc_info=bug)
             self._failure = self._failure or _crash_error("Live session", bug)
         finally:
             with anyio.CancelScope(shield=True):
                 self._stop_intake()
-                await self._ws.aclose()
+                await self._ws.aclose(close_code)
                 self._stopped.set()
 
     def _stop_intake(self) -> None:
@@ -207,12 +231,12 @@ class LiveSessionActor:
 
     async def _serve_connection(self) -> None:
         """Read and write on the current socket; return when it is time to switch sockets."""
-        error: APIError | None = None
+        error: GenaioError | None = None
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(self._write, self._ws)
             try:
                 await self._read(self._ws)
-            except APIError as exc:
+            except GenaioError as exc:
                 error = exc
             tasks.cancel_scope.cancel()
         if error is not None:
@@ -226,34 +250,48 @@ class LiveSessionActor:
                 try:
                     raw = await ws.receive()
                 except APIError as error:
-                    if self._closed or not state.resumable(error):
+                    if self._closed or not state.resumable(error) or not self._may_resume():
                         raise
                     log.info("live connection lost; resuming", code=error.code)
                     return
             if timer.cancelled_caught:
                 return  # the goAway's deadline is near: switch now
-            message = _parse(raw)
+            message = parse_message(raw)
+            self._idle_losses = 0
+            switch = state.received(message, anyio.current_time())
             await self._in_send.send(message)  # waits while the consumer is behind
-            if state.received(message, anyio.current_time()):
+            if switch:
                 return
 
     async def _write(self, ws: WebSocket) -> None:
         async for frame in self._out_receive:
             self._state.writing(frame)
+            if self._state.holding():
+                await anyio.sleep_forever()  # until the switch; the frame goes on the next socket
             try:
                 await ws.send_text(frame.text)
-            except APIError:
+            except GenaioError:
                 return  # the socket is gone: the reader hears why; the frame is resent
             self._state.wrote(frame)
+
+    def _may_resume(self) -> bool:
+        """Count a lost connection (the count restarts at each message): a server that keeps
+        dropping connections before saying anything is not resumed for ever."""
+        if self._idle_losses >= _OPEN_ATTEMPTS:
+            return False
+        self._idle_losses += 1
+        return True
 
     async def _switch(self) -> None:
         """Close the old socket first, open one that resumes the handle, resend the rest."""
         await self._ws.aclose()
+        if self._idle_losses > 1:  # the last connection gave nothing: back off
+            await anyio.sleep(0.25 * 2 ** (self._idle_losses - 2))
         for attempt in range(_OPEN_ATTEMPTS):
             try:
                 self._ws, _ = await self._opener(self._state.handle)
                 break
-            except NetworkError:
+            except (NetworkError, DeadlineExceededError):
                 if attempt == _OPEN_ATTEMPTS - 1:
                     raise
                 await anyio.sleep(0.25 * 2**attempt)
@@ -264,13 +302,23 @@ class LiveSessionActor:
             self._state.wrote(frame)
 
 
-def _parse(raw: str | bytes) -> dict[str, Any]:
+def parse_message(raw: str | bytes) -> LiveServerMessage:
+    """One server message, parsed totally.
+
+    Raises:
+        UnknownApiResponseError: not a JSON object, or not a message's shape.
+        APIError: an error frame (none of a message's fields), as the official SDK reads it.
+    """
     try:
-        message = json.loads(raw)
+        wire = _json.loads(raw)
     except ValueError:
-        message = None
-    if not isinstance(message, dict):
-        raise APIError(None, {"message": f"not a JSON object: {raw[:200]!r}"})
+        wire = None
+    if not isinstance(wire, dict):
+        raise UnknownApiResponseError(f"a Live message is not a JSON object: {raw[:200]!r}")
+    message = LiveServerMessage.from_wire(wire)
+    if wire and message.model_fields_set.isdisjoint(LiveServerMessage.model_fields):
+        code = wire.get("code")
+        raise APIError(code if type(code) is int else None, wire)
     return message
 
 

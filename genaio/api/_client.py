@@ -8,6 +8,7 @@ from typing import Any
 
 from genaio.actors import Limits, Runtime, open_connection_actor
 from genaio.api._options import resolve
+from genaio.api._resource import json_bytes
 from genaio.api._sync import SyncBridge
 from genaio.api.auth_tokens import AsyncTokens
 from genaio.api.batches import AsyncBatches
@@ -41,6 +42,8 @@ class AsyncClient:
         *,
         rng: random.Random | None = None,
     ) -> None:
+        if config.extra_body:
+            json_bytes(config.extra_body, "http_options.extra_body")  # merged into every body
         self._config = config
         self._auth = auth  # Live sessions open their own websockets with these credentials
         self._runtime = Runtime(lambda: open_connection_actor(config, auth, limits, rng=rng))

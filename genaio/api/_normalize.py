@@ -16,6 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from genaio import types
 from genaio.types._content import is_pil_image
+from genaio.types._tools import declare_callable
 
 __all__ = [
     "coerce_config",
@@ -202,7 +203,7 @@ def t_tools(tools: list[Any] | None) -> list[types.Tool]:
         if not isinstance(tool, types.Tool):
             if not callable(tool):
                 raise TypeError(f"unsupported tool type: {type(tool).__name__}")
-            declarations.append(types.FunctionDeclaration.from_callable(tool))
+            declarations.append(declare_callable(tool))
             continue
         if tool.function_declarations:
             declarations.extend(tool.function_declarations)

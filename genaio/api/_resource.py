@@ -3,6 +3,11 @@
 A family module is a set of typed methods that validate their arguments, build a `RestCall`,
 and hand it to one of the three helpers here; the helpers find the family's actor in the
 running tree, apply the call's timeout as a cancel scope, and parse the answer.
+
+A call's JSON body is written here, in the caller's task, before an envelope exists: a body that
+is not JSON (an object where the API takes a Part, a set, bytes in a text field...) is the
+caller's `TypeError`, and no actor ever holds one. The engine sends the bytes as they are, so
+the body is still written once.
 """
 
 from __future__ import annotations
@@ -18,14 +23,21 @@ from genaio.actors import Answer, Batchable, RestWork
 from genaio.api._options import call_options
 from genaio.api._streams import ResponseStream
 from genaio.api.pagers import AsyncPager, Page
-from genaio.engine import CallOptions, JsonAnswer, RestCall
+from genaio.engine import (
+    CallOptions,
+    DeferredBody,
+    EngineConfig,
+    JsonAnswer,
+    RestCall,
+    dumps_json,
+)
 from genaio.errors import DeadlineExceededError
 from genaio.types import HttpOptions
 
 if TYPE_CHECKING:
     from genaio.api._client import AsyncClient
 
-__all__ = ["Resource"]
+__all__ = ["Resource", "json_bytes"]
 
 T = TypeVar("T")
 
@@ -70,6 +82,8 @@ class Resource:
         Cancellation: cancelling the caller cancels exactly this request.
         """
         timeout = self._timeout(call.options)
+        if batchable is None:  # a batchable call's entries are written as it joins a batch
+            call = _written(call, self._client._config)
         work = RestWork(call, answer, rate_key, tokens, batchable)
         connection = await self._client._runtime.connection()
         family = connection.family(self.family)
@@ -90,6 +104,8 @@ class Resource:
         connection = runtime.current()
         if connection is None or runtime.closed or self._timeout(call.options) is not None:
             return self._request(call, **kwargs)
+        if kwargs.get("batchable") is None:
+            call = _written(call, self._client._config)
         return connection.family(self.family).call(RestWork(call, Answer.JSON, **kwargs))
 
     async def _stream(
@@ -122,3 +138,38 @@ class Resource:
             return options.timeout
         timeout = self._client._config.timeout
         return timeout if timeout and math.isfinite(timeout) else None
+
+
+def _written(call: RestCall, config: EngineConfig) -> RestCall:
+    """`call` with its JSON body written as bytes; raises TypeError if it is not JSON.
+
+    A body that takes `extra_body` fields stays a value, for the engine to merge them into: it
+    and the fields are checked here instead (a merge of two JSON objects is JSON).
+    """
+    body, options = call.body, call.options
+    if body is None or isinstance(body, bytes | bytearray | DeferredBody):
+        return call  # not JSON: sent as it is (an upload's chunk is read when it is sent)
+    content = json_bytes(body, "the request")
+    extra = options.extra_body if options is not None else None
+    if extra or config.extra_body:
+        json_bytes(extra, "http_options.extra_body")
+        return call
+    return RestCall(
+        call.method,
+        call.path,
+        call.query,
+        content,
+        call.headers,
+        options,
+        call.idempotent,
+        call.authenticated,
+    )
+
+
+def json_bytes(value: Any, what: str) -> bytes:
+    """`value` written as JSON; a TypeError that names `what` if it cannot be."""
+    try:
+        return dumps_json(value)
+    except (TypeError, ValueError) as exc:
+        message = f"{what} cannot be sent: it holds a value that is not JSON ({exc})"
+        raise TypeError(message) from exc

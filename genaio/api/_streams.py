@@ -1,4 +1,11 @@
-"""The caller's end of a stream: an async iterator of parsed events."""
+"""The caller's end of a stream: an async iterator of parsed events.
+
+Iteration ends normally only when the server ended the stream properly. Every other ending
+raises one typed error after the events that did arrive: the error the server or the network
+sent, `UnknownApiResponseError` for an event that does not parse, `DeadlineExceededError` for a
+silent server, and `StreamInterruptedError` for a stream stopped on this side (the client closed,
+the stream closed while another task read it, the work pumping it stopped).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,8 @@ from typing import Any, Generic, TypeVar
 
 import anyio
 
-from genaio.actors import OpenStream, StreamFailure
-from genaio.errors import DeadlineExceededError
+from genaio.actors import OpenStream
+from genaio.errors import DeadlineExceededError, GenaioError, UnknownApiResponseError
 
 __all__ = ["ResponseStream"]
 
@@ -21,7 +28,7 @@ class ResponseStream(Generic[T]):
     Iterate it with `async for`; leave early with `await stream.aclose()` (or `async with`).
     A stream dropped without closing is closed when it is garbage-collected, which releases its
     connection: closing is synchronous (a channel close and a cancel), so no task is scheduled
-    from `__del__`.
+    from `__del__`. Once the iteration has ended (normally or with its error), it stays ended.
     """
 
     def __init__(
@@ -35,6 +42,7 @@ class ResponseStream(Generic[T]):
         self._receive = stream.events
         self._parse = parse
         self._idle_timeout = idle_timeout
+        self._finished = False
 
     def __aiter__(self) -> ResponseStream[T]:
         return self
@@ -44,6 +52,9 @@ class ResponseStream(Generic[T]):
 
         Cancellation: cancelling the wait closes the stream (its connection is released).
         """
+        if self._finished:
+            await anyio.lowlevel.checkpoint()
+            raise StopAsyncIteration
         try:
             if self._idle_timeout is None:
                 item = await self._receive.receive()
@@ -51,18 +62,25 @@ class ResponseStream(Generic[T]):
                 with anyio.move_on_after(self._idle_timeout) as scope:
                     item = await self._receive.receive()
                 if scope.cancelled_caught:
-                    self.close()
                     raise DeadlineExceededError(self._idle_timeout)
+            return self._parse(item)
         except (anyio.EndOfStream, anyio.ClosedResourceError):
-            self.close()
-            raise StopAsyncIteration from None
+            self._finish()
+            ending = self._stream.ending()
+            raise ending from ending.__cause__  # the channel's end is no part of it
+        except GenaioError:
+            self._finish()
+            raise
+        except Exception as exc:
+            self._finish()
+            raise UnknownApiResponseError(f"a stream event could not be read: {exc}") from exc
         except BaseException:
             self.close()
             raise
-        if isinstance(item, StreamFailure):
-            self.close()
-            raise item.error
-        return self._parse(item)
+
+    def _finish(self) -> None:
+        self._finished = True
+        self.close()
 
     def close(self) -> None:
         """Stop reading: the worker stops and the connection is released."""

@@ -9,11 +9,14 @@ cancelled or fails (even half-way through a stream) leaves the history as it was
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator
 from typing import Any
 
 import anyio
 
+from genaio.api import _function_calling
+from genaio.api._function_calling import CallingStream
 from genaio.api._normalize import t_content
 from genaio.api._resource import Resource
 from genaio.api._streams import ResponseStream
@@ -103,17 +106,32 @@ class AsyncChat:
     ) -> GenerateContentResponse:
         """Send a message and record the turn; `config` replaces the chat's for this call.
 
-        Cancellation: cancelling the caller (while queued behind another send, or in flight)
-        cancels the request and records nothing.
+        With Python functions in the config's `tools`, they are called for the model until it
+        answers; each round (the model's call, the functions' results) is recorded as a turn.
+
+        Cancellation: cancelling the caller (while queued behind another send, in flight, or
+        while a function runs) cancels the request and records nothing.
         """
         user = _user_turn(message)
+        config = config or self._config
+        calling = _function_calling.plan(config, history=False)
+        rounds: list[tuple[list[Content], Content]] = []
         async with self._turn:
-            response = await self._models.generate_content(
-                model=self._model, contents=[*self._curated, user], config=config or self._config
-            )
+            contents = [*self._curated, user]
+            if calling.functions:
+                response = await calling.generate(
+                    contents,
+                    functools.partial(self._models._generate, self._model),
+                    on_round=lambda turns, answers: rounds.append((turns, answers)),
+                )
+            else:
+                response = await self._models._generate(self._model, contents, config)
+            for turns, answers in rounds:
+                self.record_history(user, turns, is_valid=_is_valid(turns[0]))
+                user = answers
             candidate = response.candidates[0] if response.candidates else None
             output = [candidate.content] if candidate and candidate.content else []
-            self._record(user, output, valid=bool(output) and _is_valid(output[0]))
+            self.record_history(user, output, is_valid=bool(output) and _is_valid(output[0]))
         return response
 
     async def send_message_stream(
@@ -122,30 +140,44 @@ class AsyncChat:
         """Send a message and stream the answer: `async for chunk in await ...`.
 
         The chat's next send waits until this stream ends or is closed; the turn (each chunk's
-        content as a model turn) is recorded when the stream has been read to its end.
+        content as a model turn) is recorded when the stream has been read to its end. With
+        Python functions in `tools`, the chunks of every round come in this one stream.
 
         Cancellation: cancelling the caller, or closing the stream early, ends the request and
         records nothing.
         """
         user = _user_turn(message)
+        config = config or self._config
+        calling = _function_calling.plan(config, stream=True, history=False)
+        contents = [*self._curated, user]
+        open_stream = functools.partial(self._models._generate_stream, self._model)
         await self._turn.acquire()
+        chat_stream = ChatStream(self, user)
         try:
-            stream = await self._models.generate_content_stream(
-                model=self._model, contents=[*self._curated, user], config=config or self._config
-            )
+            if calling.functions:
+                stream: Any = await calling.stream(
+                    contents, open_stream, on_round=chat_stream.next_round
+                )
+            else:
+                stream = await open_stream(contents, config)
         except BaseException:
-            self._turn.release()
+            chat_stream.close()
             raise
-        return ChatStream(self, user, stream)
+        chat_stream.attach(stream)
+        return chat_stream
 
     def get_history(self, curated: bool = False) -> list[Content]:
         """Every turn (`curated=False`), or only those sent back to the model."""
         return list(self._curated if curated else self._history)
 
-    def _record(self, user: Content, output: list[Content], *, valid: bool) -> None:
-        turn = [user, *(output or [Content(role="model", parts=[])])]
+    def record_history(
+        self, user_input: Content, model_output: list[Content], is_valid: bool
+    ) -> None:
+        """Record a turn: the input and the model's output (an empty model turn if none), in
+        the curated history too if `is_valid`."""
+        turn = [user_input, *(model_output or [Content(role="model", parts=[])])]
         self._history.extend(turn)
-        if valid:
+        if is_valid:
             self._curated.extend(turn)
 
     def __repr__(self) -> str:
@@ -155,14 +187,25 @@ class AsyncChat:
 class ChatStream:
     """The chunks of one streamed chat turn; holds the chat's turn until it ends or closes."""
 
-    def __init__(self, chat: AsyncChat, user: Content, stream: ResponseStream[Any]) -> None:
+    def __init__(self, chat: AsyncChat, user: Content) -> None:
         self._chat = chat
         self._user = user
-        self._stream = stream
+        self._stream: Any = None
+        #: Rounds of automatic function calling that ended: (input, output, valid).
+        self._rounds: list[tuple[Content, list[Content], bool]] = []
         self._output: list[Content] = []
         self._valid = True
         self._finished = False
         self._open = True
+
+    def attach(self, stream: ResponseStream[Any] | CallingStream) -> None:
+        self._stream = stream
+
+    def next_round(self, turns: list[Content], answers: Content) -> None:
+        """A round of function calling ended: its turns are kept, the next starts."""
+        self._rounds.append((self._user, self._output, self._valid and self._finished))
+        self._user, self._output = answers, []
+        self._valid, self._finished = True, False
 
     def __aiter__(self) -> ChatStream:
         return self
@@ -176,8 +219,10 @@ class ChatStream:
             chunk: GenerateContentResponse = await self._stream.__anext__()
         except StopAsyncIteration:
             if self._open:
+                for user, output, round_valid in self._rounds:
+                    self._chat.record_history(user, output, is_valid=round_valid)
                 valid = self._valid and bool(self._output) and self._finished
-                self._chat._record(self._user, self._output, valid=valid)
+                self._chat.record_history(self._user, self._output, is_valid=valid)
             self.close()
             raise
         except BaseException:
@@ -194,7 +239,8 @@ class ChatStream:
 
     def close(self) -> None:
         """Stop reading and let the chat's next send go; an unfinished turn is dropped."""
-        self._stream.close()
+        if self._stream is not None:
+            self._stream.close()
         if self._open:
             self._open = False
             self._chat._turn.release()

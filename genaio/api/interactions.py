@@ -49,6 +49,18 @@ _STEP_TYPES = frozenset(
     }
 )
 _SSE = {"accept": "text/event-stream"}
+#: The API's create fields that `create` takes as keyword arguments without naming them.
+_OTHER_CREATE_FIELDS = frozenset(
+    {
+        "cached_content",
+        "continuation_token",
+        "environment",
+        "labels",
+        "safety_settings",
+        "service_tier",
+        "webhook_config",
+    }
+)
 # The sentinel as the SSE decoder reports it (it expects JSON in every `data:` field).
 
 
@@ -101,14 +113,16 @@ class AsyncInteractionsResource(Resource):
         store: bool | None = None,
         api_version: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - the official signature; one cancel scope
         **fields: Any,
     ) -> Interaction | ResponseStream[InteractionSSEEvent]:
         """Start an interaction with a `model` or an `agent`; with `stream=True`, its events.
 
-        Other fields of the API (`safety_settings`, `webhook_config`, `cached_content`, ...) go
-        as keyword arguments, sent as they are.
+        The API's other fields (`safety_settings`, `webhook_config`, `cached_content`, `labels`,
+        `service_tier`, `environment`, `continuation_token`) go as keyword arguments, sent as
+        they are; any other keyword is a TypeError (send it with `extra_body=`).
 
         Cancellation: cancelling the caller cancels the request; an interaction the server has
         already started (say, in the background) runs on: `cancel` it.
@@ -119,6 +133,12 @@ class AsyncInteractionsResource(Resource):
             raise ValueError("generation_config is for models; agents take agent_config")
         if model is None and agent is None:
             raise ValueError("model or agent is required")
+        unknown = sorted(set(fields) - _OTHER_CREATE_FIELDS)
+        if unknown:
+            raise TypeError(
+                f"create() got unexpected keyword argument(s) {', '.join(unknown)}; "
+                "send fields this version does not know with extra_body="
+            )
         body = {
             "model": model,
             "agent": agent,
@@ -141,6 +161,7 @@ class AsyncInteractionsResource(Resource):
         call = RestCall(
             "POST",
             "interactions",
+            query=dict(extra_query) if extra_query else None,
             body=body,
             headers=_SSE if stream else None,
             options=options,
@@ -159,6 +180,7 @@ class AsyncInteractionsResource(Resource):
         stream: bool = False,
         api_version: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - the official signature; one cancel scope
     ) -> Interaction | ResponseStream[InteractionSSEEvent]:
         """An interaction as it is now; with `stream=True`, its events (after `last_event_id`).
@@ -169,6 +191,7 @@ class AsyncInteractionsResource(Resource):
             "include_input": _flag(include_input),
             "last_event_id": last_event_id,
             "stream": _flag(stream),
+            **(extra_query or {}),
         }
         options = _call_options(api_version, extra_headers, None, timeout)
         call = RestCall(
@@ -188,6 +211,7 @@ class AsyncInteractionsResource(Resource):
         *,
         api_version: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - the official signature; one cancel scope
     ) -> Interaction:
         """Cancel an interaction running in the background; the interaction as cancelled.
@@ -195,7 +219,8 @@ class AsyncInteractionsResource(Resource):
         Cancellation: cancelling the caller cancels the request; the cancel may still land.
         """
         options = _call_options(api_version, extra_headers, None, timeout)
-        call = RestCall("POST", f"interactions/{_id(id)}/cancel", options=options)
+        query = dict(extra_query) if extra_query else None
+        call = RestCall("POST", f"interactions/{_id(id)}/cancel", query=query, options=options)
         return Interaction.from_wire((await self._json(call)).data)
 
     async def delete(
@@ -204,6 +229,7 @@ class AsyncInteractionsResource(Resource):
         *,
         api_version: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - the official signature; one cancel scope
     ) -> None:
         """Delete an interaction.
@@ -211,7 +237,10 @@ class AsyncInteractionsResource(Resource):
         Cancellation: cancelling the caller cancels the request; the deletion may still land.
         """
         options = _call_options(api_version, extra_headers, None, timeout)
-        await self._json(RestCall("DELETE", f"interactions/{_id(id)}", options=options))
+        query = dict(extra_query) if extra_query else None
+        await self._json(
+            RestCall("DELETE", f"interactions/{_id(id)}", query=query, options=options)
+        )
 
     async def _events(self, call: RestCall) -> ResponseStream[InteractionSSEEvent]:
         return await self._stream(call, InteractionSSEEvent.from_wire)

@@ -26,12 +26,17 @@ import anyio
 
 from genaio._log import get_logger
 from genaio.actors._runtime import single_error
-from genaio.actors.live import LiveSessionActor, LiveStatistics, open_live_session_actor
+from genaio.actors.live import (
+    LiveSessionActor,
+    LiveStatistics,
+    open_live_session_actor,
+    parse_message,
+)
 from genaio.api._normalize import coerce_config, t_contents
 from genaio.api._options import call_options
 from genaio.api.auth_tokens import _live_setup
-from genaio.engine._websocket import WebSocket, connect_websocket, ssl_context_from
-from genaio.errors import APIError, ClientClosedError, DeadlineExceededError
+from genaio.engine._websocket import WebSocket, connect_websocket, live_limits, ssl_context_from
+from genaio.errors import ClientClosedError, DeadlineExceededError
 from genaio.types import (
     Blob,
     FunctionResponse,
@@ -47,9 +52,8 @@ __all__ = ["AsyncLive", "AsyncSession"]
 
 log = get_logger("genaio.live")
 
-_MESSAGE_KEYS = frozenset(
-    name for field, info in LiveServerMessage.model_fields.items() for name in (field, info.alias)
-)
+#: The close code for a setup that failed on our side (no reply in time, a reply not JSON).
+_SETUP_FAILED = 1002
 
 
 class AsyncSession:
@@ -57,8 +61,8 @@ class AsyncSession:
 
     def __init__(self, actor: LiveSessionActor) -> None:
         self._actor = actor
-        setup = actor.setup_complete.get("setupComplete") or {}
-        self.session_id: str | None = setup.get("sessionId")
+        setup = actor.setup_complete.setup_complete
+        self.session_id: str | None = setup.session_id if setup is not None else None
 
     async def send_client_content(self, *, turns: Any = None, turn_complete: bool = True) -> None:
         """Append `turns` (contents) to the conversation; `turn_complete` asks for an answer.
@@ -125,13 +129,15 @@ class AsyncSession:
         resumption updates are yielded too and do not end it.
 
         Raises:
-            APIError: the server closed the session (`code` is the close code).
+            APIError: the server closed the session (`code` is the close code), or sent an
+                error frame.
+            UnknownApiResponseError: the server sent a message that is not one (not JSON, not
+                of a message's shape) or one past the size limit; the session is closed.
             ClientClosedError: the client was closed.
 
         Cancellation: safe at any point; messages not yet yielded wait for the next call.
         """
-        while (raw := await self._actor.receive()) is not None:
-            message = _message(raw)
+        while (message := await self._actor.receive()) is not None:
             yield message
             if message.ends_turn:
                 return
@@ -173,7 +179,11 @@ class AsyncLive:
         Raises:
             APIError: the server refused the setup (bad key: 1007, unknown model: 1008, ...).
             NetworkError: the connection or its TLS handshake failed.
+            DeadlineExceededError: the setup took longer than its timeout (30 s by default;
+                `http_options.async_client_args["open_timeout"]`).
+            UnknownApiResponseError: the server's reply to the setup is not a message.
             ClientClosedError: the client is closed.
+            ValueError: a bad `max_size` or `open_timeout` in `async_client_args`.
 
         Cancellation: cancelling the block closes the session (bounded).
         """
@@ -220,7 +230,7 @@ class _Opener:
         self.ssl_context = (
             ssl_context_from(engine.client_args) if self.base.startswith("wss") else None
         )
-        self.timeout = engine.timeout if engine.timeout and math.isfinite(engine.timeout) else None
+        self.max_size, self.timeout = live_limits(engine.client_args)
         self.setup = self._setup(model, config, engine)
 
     def _setup(self, model: str, config: LiveConnectConfig, engine: Any) -> dict[str, Any]:
@@ -253,27 +263,25 @@ class _Opener:
         path = f"/ws/google.ai.generativelanguage.{self.version}.GenerativeService.{method}"
         return self.base + path, headers
 
-    async def __call__(self, handle: str | None) -> tuple[WebSocket, dict[str, Any]]:
+    async def __call__(self, handle: str | None) -> tuple[WebSocket, LiveServerMessage]:
+        """Connect and complete the setup, all within the setup timeout.
+
+        Cancellation: safe; a half-open socket is closed.
+        """
         setup = dict(self.setup)
         if handle is not None:
             setup["sessionResumption"] = {**setup["sessionResumption"], "handle": handle}
-        with anyio.move_on_after(self.timeout or math.inf) as scope:
+        with anyio.move_on_after(math.inf if self.timeout is None else self.timeout) as scope:
             url, headers = await self._url_and_headers()
-            ws = await connect_websocket(url, headers, ssl_context=self.ssl_context)
+            ws = await connect_websocket(
+                url, headers, ssl_context=self.ssl_context, max_size=self.max_size
+            )
             try:
                 await ws.send_text(json.dumps({"setup": setup}))
-                first = json.loads(await ws.receive())
+                first = parse_message(await ws.receive())
             except BaseException:
-                await ws.aclose()
+                await ws.aclose(_SETUP_FAILED)  # not waiting for a server that failed the setup
                 raise
-            return ws, first if isinstance(first, dict) else {}
+            return ws, first
         assert scope.cancelled_caught
         raise DeadlineExceededError(self.timeout or 0.0)
-
-
-def _message(raw: dict[str, Any]) -> LiveServerMessage:
-    """A server message; a frame with none of the known fields is an error frame (as the
-    official SDK treats it)."""
-    if raw and not _MESSAGE_KEYS.intersection(raw):
-        raise APIError(raw.get("code") if isinstance(raw.get("code"), int) else None, raw)
-    return LiveServerMessage.from_wire(raw)

@@ -4,12 +4,14 @@ and delete models, make images (Imagen) and videos (Veo)."""
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import AsyncIterable, Coroutine, Iterable
 from typing import Any, TypeVar
 
 from genaio.actors import Batchable
-from genaio.api import _bodies, _media, _normalize
+from genaio.api import _bodies, _function_calling, _media, _normalize
 from genaio.api._embed_many import EmbedMany
+from genaio.api._function_calling import CallingStream
 from genaio.api._resource import Resource
 from genaio.api._streams import ResponseStream
 from genaio.api.pagers import AsyncPager
@@ -79,13 +81,19 @@ class AsyncModels(Resource):
     ) -> GenerateContentResponse:
         """Generate a response to `contents`.
 
-        Cancellation: cancelling the caller cancels the request and frees its connection.
+        Python functions in `config.tools` are called for the model and their results sent
+        back until it answers (automatic function calling: see docs/function-calling.md).
+
+        Cancellation: cancelling the caller cancels the request (or the function running)
+        and frees its connection.
         """
-        call, name = self._generate_call(model, contents, config, ":generateContent")
-        answer = await self._json(call, rate_key=name, tokens=estimate_tokens(call.body))
-        response = GenerateContentResponse.from_wire(answer.data)
-        response.sdk_http_response = HttpResponse.of(answer.headers)
-        return _bodies.attach_parsed(response, config)
+        calling = _function_calling.plan(config)
+        if calling.functions:
+            return await calling.generate(contents, functools.partial(self._generate, model))
+        response = await self._generate(model, contents, config)
+        if calling.keep_history:
+            response.automatic_function_calling_history = []  # as the official SDK has it
+        return response
 
     async def generate_content_stream(
         self,
@@ -93,12 +101,35 @@ class AsyncModels(Resource):
         model: str,
         contents: Any,
         config: GenerateContentConfig | dict[str, Any] | None = None,
-    ) -> ResponseStream[GenerateContentResponse]:
+    ) -> ResponseStream[GenerateContentResponse] | CallingStream:
         """Open a stream of response chunks: `async for chunk in await ...`.
+
+        With Python functions in `config.tools`, the chunks of every round of automatic
+        function calling come in one stream.
 
         Cancellation: cancelling the caller (or closing the stream) ends the request and frees
         its connection; nothing is retried once the first chunk has arrived.
         """
+        calling = _function_calling.plan(config, stream=True)
+        open_stream = functools.partial(self._generate_stream, model)
+        if not calling.functions:
+            return await open_stream(contents, config)
+        return await calling.stream(contents, open_stream)
+
+    async def _generate(
+        self, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None
+    ) -> GenerateContentResponse:
+        """One `generateContent` request."""
+        call, name = self._generate_call(model, contents, config, ":generateContent")
+        answer = await self._json(call, rate_key=name, tokens=estimate_tokens(call.body))
+        response = GenerateContentResponse.from_wire(answer.data)
+        response.sdk_http_response = HttpResponse.of(answer.headers)
+        return _bodies.attach_parsed(response, config)
+
+    async def _generate_stream(
+        self, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None
+    ) -> ResponseStream[GenerateContentResponse]:
+        """One `streamGenerateContent` request."""
         call, name = self._generate_call(
             model, contents, config, ":streamGenerateContent", query={"alt": "sse"}
         )

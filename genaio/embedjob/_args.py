@@ -35,6 +35,10 @@ class JobSpec:
     task_type: str | None = None
     max_in_flight: int = 2000
     progress: bool | None = None  # None: a live line on a terminal, periodic lines elsewhere
+    emulator: bool = False  # the embedded emulator, even with a key set
+    overwrite: bool = False  # start a new output, replacing what is there
+    duplicate_ids: Literal["first", "fail"] = "first"
+    too_long: Literal["reject", "truncate"] = "reject"
 
     @property
     def parquet(self) -> bool:
@@ -59,8 +63,10 @@ def add_embed_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentP
         "embed",
         help="embed every text of a JSONL or CSV file (resumable, exactly once)",
         description="Embed every text of a JSONL or CSV file into JSONL (or Parquet). Against "
-        "the embedded emulator unless GOOGLE_API_KEY or GEMINI_API_KEY is set. Killed or "
-        "interrupted, the same command resumes where it stopped; each id is written once.",
+        "the Gemini API when GOOGLE_API_KEY or GEMINI_API_KEY is set (at GOOGLE_GEMINI_BASE_URL "
+        "if set), against the embedded emulator with --emulator or when neither a key nor a base "
+        "URL is set. Killed or interrupted, the same command resumes where it stopped; each id "
+        "is written once. Skipped records go to OUTPUT.rejects.jsonl with their reasons.",
     )
     parser.add_argument("input", type=Path, help="a .jsonl or .csv file")
     parser.add_argument("--output", "-o", type=Path, required=True, help="the embeddings file")
@@ -75,8 +81,33 @@ def add_embed_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentP
         "--bad-lines",
         choices=("skip", "fail"),
         default="skip",
-        help="a malformed input line is reported and skipped, or stops the job "
+        help="a malformed input record is skipped into the rejects file, or stops the job "
         "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--duplicate-ids",
+        choices=("first", "fail"),
+        default="first",
+        help="an id seen before in the input: the first is embedded and the others skipped into "
+        "the rejects file, or the job stops (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--too-long",
+        choices=("reject", "truncate"),
+        default="reject",
+        help="a text over the model's input limit (2,048 tokens, estimated): skipped into the "
+        "rejects file, or cut to the limit and counted (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--emulator",
+        action="store_true",
+        help="use the embedded emulator (fake vectors), even with an API key set",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start a new output, replacing OUTPUT (and its manifest and rejects file); needed "
+        "when the job's settings differ from those OUTPUT was made with",
     )
     parser.add_argument("--rpm", type=_positive(float), help="the model's requests per minute")
     parser.add_argument("--tpm", type=_positive(float), help="the model's tokens per minute")
@@ -122,4 +153,8 @@ def spec_from_args(args: argparse.Namespace) -> JobSpec:
         task_type=args.task_type,
         max_in_flight=args.max_in_flight,
         progress=args.progress,
+        emulator=args.emulator,
+        overwrite=args.overwrite,
+        duplicate_ids=args.duplicate_ids,
+        too_long=args.too_long,
     )

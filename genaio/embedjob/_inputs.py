@@ -1,11 +1,15 @@
 """Reading the job's input: JSONL or CSV records, lazily, one `Record` at a time.
 
 The input is never held in memory: records are yielded as the file is read, so a job's memory
-does not depend on the input's size. A line that cannot become a record (bad JSON, a missing or
-empty field, an id that is neither a string nor an integer) is a `BadLine`, which the caller
-reports with its line number and then skips or treats as fatal. A column that is missing from
-the CSV header, or from the first JSONL record, is a mistake in the command, not in the data,
-so it is always fatal (`InputError`).
+does not depend on the input's size. Both formats are read record by record from bytes, so a
+record that cannot be one (bad JSON, bad UTF-8, a malformed CSV row, a missing or empty field,
+an id that is neither a string nor an integer, a text that is not valid Unicode) is a `BadLine`
+with its own line number (where the record starts), and costs that record only; the caller
+reports it and skips it or stops.
+
+A column missing from the CSV header is a mistake in the command, not in the data, so it is
+fatal (`InputError`). So is a JSONL column that none of the first `_COLUMN_PROBE` objects has;
+until one has it, the records that lack it are held back, then reported as bad lines.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ __all__ = ["BadLine", "Columns", "InputError", "Record", "count_lines", "input_f
 
 Format = Literal["jsonl", "csv"]
 _CSV_SUFFIXES = (".csv",)
+_COLUMN_PROBE = 100  # JSONL objects read before a column none of them has is a wrong name
 
 
 class InputError(Exception):
@@ -30,7 +35,7 @@ class InputError(Exception):
 
 @attrs.frozen
 class Record:
-    line: int  # 1-based line in the input file
+    line: int  # 1-based line in the input file where the record starts
     id: str | int
     text: str
 
@@ -39,6 +44,7 @@ class Record:
 class BadLine:
     line: int
     reason: str
+    id: str | int | None = None  # when the record got as far as having one
 
 
 @attrs.frozen
@@ -77,6 +83,8 @@ def read(path: Path, fmt: Format, columns: Columns) -> Iterator[Record | BadLine
 
 
 def _read_jsonl(path: Path, columns: Columns) -> Iterator[Record | BadLine]:
+    held: list[BadLine] = []  # records lacking a column, until one is seen to have it
+    first: dict[str, Any] | None = None
     checked = False
     with path.open("rb") as file:
         for number, raw in enumerate(file, 1):
@@ -90,25 +98,103 @@ def _read_jsonl(path: Path, columns: Columns) -> Iterator[Record | BadLine]:
             if not isinstance(row, dict):
                 yield BadLine(number, f"a JSON {type(row).__name__}, not an object")
                 continue
-            if not checked:
-                _check_columns(path, columns, row, f"line {number} has")
+            item = _record(number, row.get, columns)
+            if checked:
+                yield item
+                continue
+            first = first or row
+            if columns.id in row and columns.text in row:
                 checked = True
-            yield _record(number, row.get, columns)
+                yield from held
+                held.clear()
+                yield item
+                continue
+            assert isinstance(item, BadLine)
+            held.append(item)
+            if len(held) >= _COLUMN_PROBE:
+                break
+    if held:
+        _check_columns(path, columns, first or {}, f"line {held[0].line} has")
 
 
 def _read_csv(path: Path, columns: Columns) -> Iterator[Record | BadLine]:
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        rows = csv.DictReader(file, strict=True)
+    records = _csv_records(path)
+    header = next(records, None)
+    if header is None:
+        raise InputError(f"{path}: empty; a CSV input needs a header line")
+    try:
+        names = next(csv.reader([header[1]], strict=True))
+    except csv.Error as error:
+        raise InputError(f"{path}: line 1: the header is not readable as CSV ({error})") from None
+    _check_columns(path, columns, names, "the header has")
+    for number, text in records:
         try:
-            _check_columns(path, columns, rows.fieldnames or [], "the header has")
-            for row in rows:  # a record's line is where it ends (the same, unless quoted)
-                if None in row or None in row.values():
-                    yield BadLine(rows.line_num, "not as many fields as the header")
+            text.encode()
+        except UnicodeEncodeError as error:
+            yield BadLine(number, f"not valid UTF-8 (byte {_bad_byte(error)})")
+            continue
+        try:
+            fields = next(csv.reader([text], strict=True))
+        except csv.Error as error:
+            yield BadLine(number, f"not readable as CSV ({error})")
+            continue
+        if len(fields) != len(names):
+            yield BadLine(number, f"{len(fields)} fields where the header has {len(names)}")
+            continue
+        yield _record(number, dict(zip(names, fields, strict=True)).get, columns)
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, str]]:
+    """The file's CSV records, each with the line it starts on, split where a line ends outside
+    quotes. Bytes that are not UTF-8 are kept as surrogates (`surrogateescape`), so that only
+    the record holding them is refused."""
+    with path.open("rb") as file:
+        start, quoted = 0, False
+        parts: list[str] = []
+        for number, raw in enumerate(file, 1):
+            line = raw.decode("utf-8", "surrogateescape")
+            if number == 1:
+                line = line.removeprefix("\ufeff")
+            if not parts:
+                start = number
+                if not line.strip():
+                    continue  # a blank line between records
+            parts.append(line)
+            quoted = _ends_quoted(line, quoted)
+            if not quoted:
+                yield start, "".join(parts).rstrip("\r\n")
+                parts = []
+        if parts:  # a quote never closed: the rest of the file is one bad record
+            yield start, "".join(parts)
+
+
+def _ends_quoted(line: str, quoted: bool) -> bool:
+    """Whether a record is still inside a quoted field at the end of `line`, given whether it
+    was at its start. A quote opens a field only at the field's start; inside, a doubled quote
+    is one quote character."""
+    if '"' not in line:
+        return quoted
+    at_start = not quoted
+    i, end = 0, len(line)
+    while i < end:
+        char = line[i]
+        if quoted:
+            if char == '"':
+                if i + 1 < end and line[i + 1] == '"':
+                    i += 1
                 else:
-                    yield _record(rows.line_num, row.get, columns)
-        except (csv.Error, UnicodeDecodeError) as error:
-            message = f"{path}: line {rows.line_num + 1}: not readable as CSV ({error})"
-            raise InputError(message) from None
+                    quoted = False
+        elif char == '"' and at_start:
+            quoted = True
+        at_start = char == "," and not quoted
+        i += 1
+    return quoted
+
+
+def _bad_byte(error: UnicodeEncodeError) -> str:
+    char = error.object[error.start]
+    value = ord(char) - 0xDC00 if 0xDC80 <= ord(char) <= 0xDCFF else ord(char)
+    return f"0x{value:02x} at character {error.start + 1}"
 
 
 def _check_columns(path: Path, columns: Columns, names: Any, where: str) -> None:
@@ -125,11 +211,16 @@ def _record(line: int, get: Callable[[str], Any], columns: Columns) -> Record | 
     key, text = get(columns.id), get(columns.text)
     if key is None or text is None:
         missing = columns.id if key is None else columns.text
-        return BadLine(line, f"no {missing!r} field")
+        return BadLine(line, f"no {missing!r} field", key if isinstance(key, str | int) else None)
     if key == "" or isinstance(key, bool) or not isinstance(key, str | int):
         return BadLine(line, f"the id ({columns.id!r}) must be a non-empty string or an integer")
     if not isinstance(text, str):
-        return BadLine(line, f"the text ({columns.text!r}) must be a string")
+        return BadLine(line, f"the text ({columns.text!r}) must be a string", key)
     if not text.strip():
-        return BadLine(line, f"the text ({columns.text!r}) is empty")
+        return BadLine(line, f"the text ({columns.text!r}) is empty", key)
+    try:
+        text.encode()
+    except UnicodeEncodeError as error:
+        where = f"character {error.start + 1}"
+        return BadLine(line, f"the text holds a lone surrogate at {where}: not valid Unicode", key)
     return Record(line, key, text)

@@ -2,7 +2,11 @@
 
 The input is streamed through `embed_many` (at most `max_in_flight` texts read ahead), and each
 result is appended to the journal as it arrives, so memory does not grow with the input. Ids the
-journal already holds are skipped: that is the whole of resuming.
+journal already holds are skipped: that is the whole of resuming. Before anything is read, the
+output's manifest must match the job's settings (`_manifest`), so that vectors of one kind only
+share an output. A record the job will not embed (bad, a duplicate id, over the input limit,
+refused for good by the API) goes to the rejects file with its reason, is counted, and makes the
+exit status 3: finished, but not everything is in the output.
 
 Stopping: the first SIGINT or SIGTERM stops intake and lets the items in flight finish (for at
 most `GRACE` seconds); a second one stops at once. Either way the journal is synced and the exit
@@ -25,23 +29,36 @@ import genaio
 from genaio.api._embed_many import EmbeddingResult, EmbedMany
 from genaio.api.models import AsyncModels
 from genaio.embedjob._args import JobSpec
-from genaio.embedjob._backend import backend
+from genaio.embedjob._backend import EMULATOR, Backend, choose_backend, client_args
+from genaio.embedjob._failures import describe, permanent, refusal
 from genaio.embedjob._inputs import BadLine, InputError, Record, count_lines, input_format, read
 from genaio.embedjob._journal import Journal, OutputError
-from genaio.embedjob._parquet import convert, journal_path, require_pyarrow, restore, uniform_ids
+from genaio.embedjob._manifest import Manifest, check_settings, manifest_path
+from genaio.embedjob._parquet import convert, journal_path, read_done, require_pyarrow, uniform_ids
 from genaio.embedjob._progress import Counts, EngineCounts, Progress, summary
+from genaio.embedjob._rejects import Kind, Rejects, rejects_path
 from genaio.engine import estimate_tokens
-from genaio.errors import ClientError, GenaioError, NotFoundError
+from genaio.errors import (
+    ClientError,
+    GenaioError,
+    NetworkError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+)
 
-__all__ = ["GRACE", "run_job"]
+__all__ = ["GRACE", "INPUT_TOKEN_LIMIT", "run_job"]
 
 #: Seconds the items in flight get to finish after the first SIGINT or SIGTERM.
 GRACE = 10.0
 #: Failures in a row that mean something is wrong beyond single items (a quota spent for the
 #: day, a revoked key): the job stops instead of failing every remaining item.
 MAX_FAILURES_IN_A_ROW = 200
-_SHOWN_PROBLEMS = 20  # bad lines and failed items reported one by one; the rest are counted
-_USAGE, _FAILED = 2, 1
+#: The embedding models' input limit, in tokens (as `estimate_tokens` counts them).
+INPUT_TOKEN_LIMIT = 2048
+_CHARS_PER_TOKEN = 4  # `estimate_tokens`'s rule: a text cut to this many a token fits the limit
+_SHOWN_PROBLEMS = 20  # skipped records and failed items shown one by one; all are in the rejects
+_USAGE, _FAILED, _SKIPPED = 2, 1, 3
 
 
 @attrs.frozen
@@ -54,32 +71,58 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
     """Run the job to its end, or until stopped; the process's exit status."""
     journal_file = journal_path(spec.output) if spec.parquet else spec.output
     try:
+        if spec.output.resolve() == spec.input.resolve():
+            raise OutputError(f"{spec.output} is the input: name another output")
+        backend = choose_backend(spec.emulator)
         fmt = input_format(spec.input, spec.input_format)
         items = read(spec.input, fmt, spec.columns)
-        if spec.parquet:
-            require_pyarrow()
-            restore(spec.output, journal_file)
-            items = uniform_ids(items)
-        journal = Journal.open(journal_file)
+        manifest = Manifest(backend.kind, backend.host, spec.model, spec.dimensions, spec.task_type)
+        journal = Journal.open(journal_file, fresh=spec.overwrite)
     except (InputError, OutputError) as error:
         print(f"genaio embed: error: {error}", file=err)
         return _USAGE
+    rejects = None
     try:
+        try:
+            if spec.parquet:
+                require_pyarrow()
+                items = uniform_ids(items)
+                if spec.overwrite:  # asked for; the journal's lock is ours
+                    spec.output.unlink(missing_ok=True)
+                else:
+                    done, made_with = read_done(spec.output)
+                    check_settings(spec.output, made_with, manifest, bool(done))
+                    journal.done |= done
+            check_settings(
+                journal_file, Manifest.read(manifest_path(journal_file)), manifest, journal.size > 0
+            )
+            manifest.write(manifest_path(journal_file))
+            rejects = Rejects(rejects_path(spec.output), fresh=spec.overwrite)
+        except (InputError, OutputError) as error:
+            print(f"genaio embed: error: {error}", file=err)
+            return _USAGE
         total = max(0, count_lines(spec.input) - (fmt == "csv") - len(journal.done))
-        job = _Job(spec, items, journal, Counts(total=total), out, err)
-        with backend() as (client_args, where):
+        job = _Job(spec, items, journal, rejects, Counts(total=total), out, err)
+        with client_args(backend) as (arguments, where):
             print(f"genaio embed: {where}", file=out, flush=True)
             if journal.done:
-                print(f"resuming: {len(journal.done):,} ids already in {journal.path}", file=out)
-            elapsed = trio.run(job.run, client_args)
+                print(f"resuming: {len(journal.done):,} ids already in {spec.output}", file=out)
+            elapsed = trio.run(job.run, arguments, backend)
         journal.sync()
         if spec.parquet and job.fatal is None and job.stopped_by is None:
-            rows = convert(journal_file, spec.output)
-            print(f"wrote {rows:,} rows to {spec.output}", file=out)
+            if journal.size > 0:
+                rows = convert(journal_file, spec.output, manifest)
+                manifest_path(journal_file).unlink(missing_ok=True)
+                print(f"wrote {rows:,} rows to {spec.output}", file=out)
+            elif spec.output.exists():
+                print(f"nothing new: {spec.output} is left as it was", file=out)
     finally:
         journal.close()
+        if rejects is not None:
+            rejects.close()
         if journal_file.exists() and journal_file.stat().st_size == 0:
             journal_file.unlink()  # nothing done: leave no empty output behind
+            manifest_path(journal_file).unlink(missing_ok=True)
     return job.report(elapsed)
 
 
@@ -97,7 +140,7 @@ def _config(spec: JobSpec) -> dict[str, Any] | None:
 def _limits(spec: JobSpec) -> genaio.Limits:
     rates = {}
     if spec.rpm or spec.tpm:
-        rates[spec.model] = genaio.RateLimit(spec.rpm, spec.tpm)
+        rates[spec.model] = genaio.RateLimit(spec.rpm, spec.tpm, burst=False)
     quota = genaio.RedisQuota(spec.quota_url) if spec.quota_url else None
     return genaio.Limits(
         families={"models": genaio.FamilyLimits(concurrency=spec.concurrency)},
@@ -111,9 +154,11 @@ def _engine_counts(aio: genaio.AsyncClient, model: str) -> EngineCounts:
     # Private: until the client exposes each model's throttle statistics (its 429 count).
     connection = aio._runtime.current()
     throttle = connection.family("models").throttle(model) if connection is not None else None
+    throttled = throttle.statistics() if throttle is not None else None
     return EngineCounts(
-        rate_limited=throttle.statistics().rate_limited if throttle is not None else 0,
+        rate_limited=throttled.rate_limited if throttled is not None else 0,
         retries=stats["retries"] if stats else 0,
+        paused_for=throttled.paused_for if throttled is not None else 0.0,
     )
 
 
@@ -125,6 +170,7 @@ class _Job:
         spec: JobSpec,
         items: Iterable[Record | BadLine],
         journal: Journal,
+        rejects: Rejects,
         counts: Counts,
         out: TextIO,
         err: TextIO,
@@ -132,17 +178,19 @@ class _Job:
         self.spec = spec
         self._items = items
         self.journal = journal
+        self.rejects = rejects
         self.counts = counts
         self.engine = EngineCounts()
         self.fatal: Fatal | None = None
         self.stopped_by: int | None = None
         self._out = out
         self._err = err
-        self._in_flight: dict[int, tuple[str | int, int]] = {}  # index -> (id, tokens)
+        self._in_flight: dict[int, tuple[Record, int]] = {}  # index -> (record, tokens)
+        self._first_line: dict[str | int, int] = {}  # id -> the line it was first seen on
         self._failures_in_row = 0
         self._shown = 0
 
-    async def run(self, client_args: dict[str, Any]) -> float:
+    async def run(self, client_args: dict[str, Any], backend: Backend) -> float:
         """Probe the model, then embed every pending record; the seconds it took.
 
         Cancellation: not expected (signals are handled here); a cancel ends it promptly
@@ -158,7 +206,7 @@ class _Job:
                 show = self.spec.progress is not False
                 progress = Progress(self.counts, engine, self._err, live=self._err.isatty())
                 with work:
-                    if await self._probe(aio):
+                    if await self._probe(aio, backend):
                         async with trio.open_nursery() as drawing:
                             if show:
                                 drawing.start_soon(progress.run)
@@ -169,20 +217,34 @@ class _Job:
             signals.cancel_scope.cancel()
         return trio.current_time() - started
 
-    async def _probe(self, aio: genaio.AsyncClient) -> bool:
-        """One small call first: an unknown model or a refused setting is one clear error
-        before any work, not a failure per item."""
-        try:
-            await aio.models.embed_content(
-                model=self.spec.model, contents="genaio probe", config=_config(self.spec)
-            )
-        except NotFoundError as error:
-            self.fatal = Fatal(f"model {self.spec.model!r} not found: {error.message}", _USAGE)
-        except ClientError as error:
-            self.fatal = Fatal(f"the API refused the job's settings: {error.message}", _USAGE)
-        except (GenaioError, ValueError) as error:
-            self.fatal = Fatal(f"the first request failed: {error}", _FAILED)
-        return self.fatal is None
+    async def _probe(self, aio: genaio.AsyncClient, backend: Backend) -> bool:
+        """One small call first: an unknown model, a refused key or setting, or a server that
+        cannot be reached is one clear error before any work, not a failure per item. The
+        first try is not retried: a server never reached fails at once."""
+        where = "the embedded emulator" if backend.kind == EMULATOR else backend.host
+        once = {"http_options": {"retry_options": {"attempts": 1}}}
+        for config in ({**(_config(self.spec) or {}), **once}, _config(self.spec)):
+            try:
+                await aio.models.embed_content(
+                    model=self.spec.model, contents="genaio probe", config=config
+                )
+                return True
+            except (RateLimitError, ServerError):
+                continue  # busy, not wrong: try again, with retries
+            except NetworkError as error:
+                self.fatal = Fatal(
+                    f"cannot reach {where} ({error.message}): check the network, or that "
+                    "GOOGLE_GEMINI_BASE_URL names a running server",
+                    _FAILED,
+                )
+            except NotFoundError as error:
+                self.fatal = Fatal(f"model {self.spec.model!r} not found: {error.message}", _USAGE)
+            except ClientError as error:
+                self.fatal = Fatal(refusal(error), _USAGE)
+            except (GenaioError, ValueError) as error:
+                self.fatal = Fatal(f"the first request failed: {describe(error)}", _FAILED)
+            return False
+        return True
 
     async def _embed(self, aio: genaio.AsyncClient) -> None:
         async with _embed_many(aio.models, self.spec, self._pending()) as results:
@@ -199,38 +261,85 @@ class _Job:
                 if self.stopped_by is not None or self.fatal is not None:
                     return
                 if isinstance(item, BadLine):
-                    self._bad_line(item)
+                    self._reject("bad-record", item.line, item.id, item.reason)
+                    continue
+                first = self._first_line.setdefault(item.id, item.line)
+                if first != item.line:
+                    self._reject("duplicate", item.line, item.id, f"the id of line {first} again")
                 elif item.id in self.journal.done:
                     self.counts.skipped += 1
-                else:
-                    tokens = estimate_tokens({"content": {"parts": [{"text": item.text}]}})
-                    self._in_flight[index] = (item.id, tokens)
+                elif item.id in self.rejects.failed:
+                    self.counts.failed_before += 1
+                elif (fitted := self._fitted(item)) is not None:
+                    text, tokens = fitted
+                    self._in_flight[index] = (item, tokens)
                     index += 1
-                    yield item.text
+                    yield text
         except InputError as error:
             self.fatal = Fatal(str(error), _USAGE)
 
-    def _bad_line(self, bad: BadLine) -> None:
-        where = f"{self.spec.input}: line {bad.line}"
-        if self.spec.bad_lines == "fail":
-            self.fatal = Fatal(f"{where}: {bad.reason} (--bad-lines skip skips such lines)", _USAGE)
+    def _fitted(self, record: Record) -> tuple[str, int] | None:
+        """The record's text within the model's input limit (cut, with `--too-long truncate`),
+        and its tokens; None: rejected."""
+        tokens = estimate_tokens({"content": {"parts": [{"text": record.text}]}})
+        if tokens <= INPUT_TOKEN_LIMIT:
+            return record.text, tokens
+        over = f"~{tokens:,} tokens, over the model's input limit of {INPUT_TOKEN_LIMIT:,}"
+        if self.spec.too_long == "reject":
+            self._reject(
+                "too-long", record.line, record.id, f"{over} (--too-long truncate cuts it)"
+            )
+            return None
+        self.counts.truncated += 1
+        if self.counts.truncated == 1:
+            self._problem(
+                f"truncating texts over the input limit (first: line {record.line}, {over})"
+            )
+        return record.text[: INPUT_TOKEN_LIMIT * _CHARS_PER_TOKEN], INPUT_TOKEN_LIMIT
+
+    def _reject(self, kind: Kind, line: int, key: str | int | None, reason: str) -> None:
+        """Skip an input record into the rejects file, or stop, as the flags say."""
+        where = f"{self.spec.input}: line {line}"
+        if kind == "bad-record" and self.spec.bad_lines == "fail":
+            self.fatal = Fatal(f"{where}: {reason} (--bad-lines skip skips such records)", _USAGE)
             return
-        self.counts.bad_lines += 1
-        self._problem(f"skipped {where}: {bad.reason}")
+        if kind == "duplicate" and self.spec.duplicate_ids == "fail":
+            self.fatal = Fatal(
+                f"{where}: duplicate id {key!r}, {reason} (--duplicate-ids first embeds the first)",
+                _USAGE,
+            )
+            return
+        self._keep_reject(kind, line, key, reason)
+        self._problem(f"skipped {where}: {reason}")
+
+    def _keep_reject(self, kind: Kind, line: int, key: str | int | None, reason: str) -> None:
+        try:
+            self.rejects.add(kind, line, key, reason)
+        except OSError as error:
+            self.fatal = Fatal(f"{self.rejects.path}: cannot write ({error.strerror})", _FAILED)
+        self.counts.rejected[kind] += 1
 
     def _finish(self, result: EmbeddingResult) -> None:
-        key, tokens = self._in_flight.pop(result.index)
+        record, tokens = self._in_flight.pop(result.index)
         values = result.embedding.values if result.embedding is not None else None
         if result.error is not None or not values:
-            self.counts.failed += 1
             self._failures_in_row += 1
-            reason = result.error or "the answer holds no values"
-            self._problem(f"failed: id {key!r}: {reason}")
+            if result.error is not None and permanent(result.error):
+                reason = f"refused for good: {describe(result.error)}"
+                self._keep_reject("failed", record.line, record.id, reason)
+            else:
+                self.counts.failed += 1
+                reason = describe(result.error) if result.error else "the answer holds no values"
+            self._problem(f"failed: id {record.id!r} (line {record.line}): {reason}")
             if self._failures_in_row >= MAX_FAILURES_IN_A_ROW:
-                self.fatal = Fatal(f"{self._failures_in_row} items in a row failed", _FAILED)
+                self.fatal = Fatal(
+                    f"{self._failures_in_row} items in a row failed (the last: {reason}); "
+                    "something is wrong beyond single items",
+                    _FAILED,
+                )
             return
         try:
-            self.journal.write(key, values)
+            self.journal.write(record.id, values)
         except OSError as error:
             self.fatal = Fatal(f"{self.journal.path}: cannot write ({error.strerror})", _FAILED)
             return
@@ -243,7 +352,11 @@ class _Job:
         if self._shown <= _SHOWN_PROBLEMS:
             print(f"genaio embed: {message}", file=self._err)
         elif self._shown == _SHOWN_PROBLEMS + 1:
-            print("genaio embed: (further problems are counted, not shown)", file=self._err)
+            print(
+                f"genaio embed: (further problems are counted, not shown; every skipped record "
+                f"is in {self.rejects.path})",
+                file=self._err,
+            )
 
     async def _watch_signals(
         self, work: trio.CancelScope, *, task_status: Any = trio.TASK_STATUS_IGNORED
@@ -270,24 +383,30 @@ class _Job:
         if self.fatal is not None:
             print(f"genaio embed: error: {self.fatal.message}", file=self._err)
             if self.counts.embedded:
-                print(_resume_hint(self.journal), file=self._err)
+                print(_resume_hint(self.spec), file=self._err)
             return self.fatal.status
         if self.stopped_by is not None:
             name = signal.Signals(self.stopped_by).name
-            print(
-                f"genaio embed: interrupted by {name}. {_resume_hint(self.journal)}", file=self._err
-            )
+            print(f"genaio embed: interrupted by {name}. {_resume_hint(self.spec)}", file=self._err)
             return 128 + self.stopped_by
         if self.counts.failed:
             print(
-                f"genaio embed: {self.counts.failed:,} items failed; run the same command again "
-                "to retry them",
+                f"genaio embed: {self.counts.failed:,} items failed for now (the server or the "
+                "network); run the same command again to retry them",
                 file=self._err,
             )
             return _FAILED
+        skipped = self.counts.skipped_records
+        if skipped:
+            print(
+                f"finished with {skipped:,} input records skipped, each with its reason in "
+                f"{self.rejects.path}; every other input id is in {self.spec.output}",
+                file=self._out,
+            )
+            return _SKIPPED
         print(f"done: every input id is in {self.spec.output}", file=self._out)
         return 0
 
 
-def _resume_hint(journal: Journal) -> str:
-    return f"What is done is kept in {journal.path}: run the same command again to resume."
+def _resume_hint(spec: JobSpec) -> str:
+    return f"What is done is kept in {spec.output}: run the same command again to resume."

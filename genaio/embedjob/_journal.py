@@ -63,15 +63,17 @@ def line_id(line: bytes) -> str | int | None:
 class Journal:
     """An open journal: the ids already done, and appending with regular syncs."""
 
-    def __init__(self, path: Path, file: IO[bytes], done: set[str | int]) -> None:
+    def __init__(self, path: Path, file: IO[bytes], done: set[str | int], size: int) -> None:
         self.path = path
         self.done = done
+        self.size = size  # bytes of complete lines
         self._file = file
         self._synced = time.monotonic()
 
     @classmethod
-    def open(cls, path: Path) -> Journal:
-        """Lock the journal, repair a torn last line, and read the ids it holds.
+    def open(cls, path: Path, *, fresh: bool = False) -> Journal:
+        """Lock the journal, repair a torn last line, and read the ids it holds (`fresh`:
+        empty it instead).
 
         Raises `OutputError` if another job holds it or a complete line is not an embedding.
         """
@@ -85,17 +87,17 @@ class Journal:
             file.close()
             raise OutputError(f"{path}: another `genaio embed` is writing it") from None
         try:
-            done, end = _recover(path)
+            done, end = _recover(path) if not fresh else (set(), 0)
             if end < os.fstat(file.fileno()).st_size:
                 file.truncate(end)  # the torn last line of a killed job
                 os.fsync(file.fileno())
         except BaseException:
             file.close()
             raise
-        return cls(path, file, done)
+        return cls(path, file, done, end)
 
     def write(self, key: str | int, values: Sequence[float]) -> None:
-        self._file.write(embedding_line(key, values))
+        self.size += self._file.write(embedding_line(key, values))
         self._file.flush()  # about a microsecond a line: cheap next to the line's request
         if time.monotonic() - self._synced >= SYNC_SECONDS:
             self.sync()

@@ -10,7 +10,7 @@ functions of the numbers, so tests check them without a terminal.
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from typing import TextIO
 
@@ -19,7 +19,6 @@ import attrs
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     ProgressColumn,
     Task,
     TimeRemainingColumn,
@@ -40,20 +39,28 @@ class Counts:
     total: int | None = None  # items this run expects to embed (an estimate)
     embedded: int = 0
     tokens: int = 0  # estimated, as the rate limiter charges them
-    failed: int = 0
-    bad_lines: int = 0
+    failed: int = 0  # failed for now (retried by the next run)
     skipped: int = 0  # found done in the output already
+    truncated: int = 0  # cut to the model's input limit (--too-long truncate)
+    failed_before: int = 0  # refused for good by an earlier run (in the rejects file)
+    rejected: Counter[str] = attrs.Factory(Counter)  # skipped into the rejects file, by kind
+
+    @property
+    def skipped_records(self) -> int:
+        """Input records that are not in the output, and will not be by running it again."""
+        return sum(self.rejected.values()) + self.failed_before
 
 
 @attrs.frozen
 class EngineCounts:
     rate_limited: int = 0  # 429s answered to this model's requests
     retries: int = 0  # attempts repeated, for any reason
+    paused_for: float = 0.0  # seconds left of a pause the server asked for (a 429's RetryInfo)
 
 
 def render(counts: Counts, engine: EngineCounts, rate: float) -> str:
-    """One progress line: bar, items, tokens, items/s, 429s, retries, ETA."""
-    done = counts.embedded + counts.failed
+    """One progress line: bar, share, items, tokens, items/s (or why not), 429s, retries, ETA."""
+    done = _done(counts)
     if counts.total:
         share = min(1.0, done / counts.total)
         filled = round(share * _BAR)
@@ -61,12 +68,23 @@ def render(counts: Counts, engine: EngineCounts, rate: float) -> str:
     else:
         head = f"{done:,}"
     eta = ""
-    if counts.total and rate > 0:
+    if counts.total and rate > 0 and not engine.paused_for:
         eta = f" | ETA {_clock(max(0, counts.total - done) / rate)}"
     return (
-        f"{head} items | {counts.tokens:,} tokens | {rate:,.0f} items/s | "
+        f"{head} items | {counts.tokens:,} tokens | {_speed(rate, engine)} | "
         f"429s {engine.rate_limited:,} | retries {engine.retries:,}{eta}"
     )
+
+
+def _done(counts: Counts) -> int:
+    """Input records dealt with, one way or another: the bar reaches its end."""
+    return counts.embedded + counts.failed + counts.skipped_records
+
+
+def _speed(rate: float, engine: EngineCounts) -> str:
+    if engine.paused_for > 0:
+        return f"waiting for quota, {engine.paused_for:.0f} s"
+    return f"{rate:,.0f} items/s"
 
 
 def summary(counts: Counts, engine: EngineCounts, elapsed: float) -> str:
@@ -77,11 +95,26 @@ def summary(counts: Counts, engine: EngineCounts, elapsed: float) -> str:
     ]
     if counts.skipped:
         parts.append(f"{counts.skipped:,} already done")
-    if counts.bad_lines:
-        parts.append(f"{counts.bad_lines:,} bad input lines skipped")
+    if counts.truncated:
+        parts.append(f"{counts.truncated:,} texts truncated to the input limit")
+    skipped = [
+        f"{counts.rejected[kind]:,} {words}" for kind, words in _REJECTED if counts.rejected[kind]
+    ]
+    if counts.failed_before:
+        skipped.append(f"{counts.failed_before:,} refused for good by an earlier run")
+    if skipped:
+        parts.append(f"skipped {counts.skipped_records:,} ({', '.join(skipped)})")
     if counts.failed:
-        parts.append(f"{counts.failed:,} failed")
+        parts.append(f"{counts.failed:,} failed for now")
     return "; ".join(parts)
+
+
+_REJECTED = (
+    ("bad-record", "bad records"),
+    ("duplicate", "duplicate ids"),
+    ("too-long", "over the input limit"),
+    ("failed", "refused for good (permanent)"),
+)
 
 
 def _clock(seconds: float) -> str:
@@ -109,7 +142,9 @@ class Progress:
         self._samples: deque[tuple[float, int]] = deque()
         self._bar = _rich_bar(stream) if live else None
         self._task = (
-            self._bar.add_task("embedding", total=counts.total, tokens=0, limited=0, retries=0)
+            self._bar.add_task(
+                "embedding", total=counts.total, tokens=0, limited=0, retries=0, paused=0.0
+            )
             if self._bar is not None
             else None
         )
@@ -128,11 +163,12 @@ class Progress:
         if self._bar is not None and self._task is not None:
             self._bar.update(
                 self._task,
-                completed=self.counts.embedded + self.counts.failed,
+                completed=_done(self.counts),
                 total=self.counts.total,
                 tokens=self.counts.tokens,
                 limited=engine.rate_limited,
                 retries=engine.retries,
+                paused=engine.paused_for,
             )
             self._bar.refresh()
             return
@@ -158,13 +194,25 @@ class Progress:
             self._bar.stop()
 
 
+class _Share(ProgressColumn):
+    """The share done and the counts, with thousands separators (rich's own column has none)."""
+
+    def render(self, task: Task) -> Text:
+        total = f"{task.total:,.0f}" if task.total is not None else "?"
+        share = f"{task.percentage:3.0f}% " if task.total else ""
+        return Text(f"{share}{task.completed:,.0f}/{total}")
+
+
 class _Stats(ProgressColumn):
-    """Items/s, tokens, 429s and retries in one short column (rich's speed counts bytes)."""
+    """Items/s (or why there are none), tokens, 429s and retries in one short column (rich's
+    speed counts bytes)."""
 
     def render(self, task: Task) -> Text:
         fields = task.fields
+        paused = fields["paused"]
+        speed = f"waiting for quota, {paused:.0f} s" if paused > 0 else f"{task.speed or 0:,.0f}/s"
         return Text(
-            f"{task.speed or 0:,.0f}/s {_short(fields['tokens'])} tok "
+            f"{speed} {_short(fields['tokens'])} tok "
             f"429s {fields['limited']:,} retries {fields['retries']:,}"
         )
 
@@ -181,7 +229,7 @@ def _rich_bar(stream: TextIO) -> RichProgress:
     # Fits 80 columns. Refreshed by `run` in the job's own event loop: no thread of rich's.
     return RichProgress(
         BarColumn(bar_width=12),
-        MofNCompleteColumn(),
+        _Share(),
         _Stats(),
         TimeRemainingColumn(),
         console=Console(file=stream, force_terminal=True),

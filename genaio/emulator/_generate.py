@@ -42,23 +42,29 @@ def last_user_text(contents: Sequence[Any]) -> str:
     return ""
 
 
-def last_function_response(contents: Sequence[Any]) -> Mapping[str, Any] | None:
-    """The function response in the last content, if the conversation ends with one."""
-    if not contents or not isinstance(contents[-1], Mapping):
-        return None
-    for part in contents[-1].get("parts") or ():
-        response = g(part, "functionResponse") if isinstance(part, Mapping) else None
-        if response is not None:
-            return response
-    return None
+def _since_last_text(contents: Sequence[Any]) -> list[Mapping[str, Any]]:
+    """The function responses after the last content with text (the prompt), in order."""
+    found: list[Mapping[str, Any]] = []
+    for content in reversed(contents or ()):
+        if not isinstance(content, Mapping) or _texts(content):
+            break
+        for part in reversed(content.get("parts") or ()):
+            response = g(part, "functionResponse") if isinstance(part, Mapping) else None
+            if isinstance(response, Mapping):
+                found.append(response)
+    return found[::-1]
 
 
 def reply_text(contents: Sequence[Any]) -> str:
-    """The model's answer: an echo of the last user text (or of a function's result)."""
-    response = last_function_response(contents)
-    if response is not None:
-        result = json.dumps(response.get("response"), sort_keys=True, separators=(",", ":"))
-        return f"The function {response.get('name', '')} returned {result}."
+    """The model's answer: an echo of the last user text, or the results of the functions
+    called since it."""
+    responses = _since_last_text(contents)
+    if responses:
+        return " ".join(
+            f"The function {r.get('name', '')} returned "
+            f"{json.dumps(r.get('response'), sort_keys=True, separators=(',', ':'))}."
+            for r in responses
+        )
     text = last_user_text(contents)
     if text:
         return f"You said: {text}"
@@ -82,23 +88,56 @@ def function_call(
 ) -> dict[str, Any] | None:
     """The function call the model makes, or None to answer in text.
 
-    Mode NONE never calls; after a function response the model answers in text (so automatic
-    function calling terminates). Otherwise it calls the declared function whose name the last
-    user text mentions, else the first one allowed.
+    The functions to call are the declared ones the last user text names (else the first
+    allowed one); the model calls them one per turn, in declaration order, each once since
+    that text, then answers in text (so automatic function calling terminates). Mode NONE
+    never calls. Arguments come from the parameter schema, a top-level one written in the
+    prompt as `name=value` taking that value.
     """
     declarations = _declarations(tools)
     calling = g(tool_config, "functionCallingConfig", {})
     mode = str(g(calling, "mode", "AUTO")).upper()
-    if not declarations or mode == "NONE" or last_function_response(contents) is not None:
+    if not declarations or mode == "NONE":
         return None
     allowed = g(calling, "allowedFunctionNames")
     if allowed:
         declarations = [d for d in declarations if d.get("name") in allowed] or declarations
     text = last_user_text(contents)
-    chosen = next((d for d in declarations if d.get("name") and d["name"] in text), declarations[0])
+    named = [d for d in declarations if d.get("name") and d["name"] in text] or declarations[:1]
+    answered = {r.get("name") for r in _since_last_text(contents)}
+    chosen = next((d for d in named if d.get("name") not in answered), None)
+    if chosen is None:
+        return None
     schema = g(chosen, "parametersJsonSchema") or g(chosen, "parameters")
     args = schema_value(schema, text) if schema else {}
-    return {"name": chosen.get("name", ""), "args": args if isinstance(args, dict) else {}}
+    if not isinstance(args, dict):
+        args = {}
+    properties = schema.get("properties") if isinstance(schema, Mapping) else None
+    for name, prop in (properties or {}).items():
+        written = _written_value(text, name, prop)
+        if written is not None:
+            args[name] = written
+    return {"name": chosen.get("name", ""), "args": args}
+
+
+def _written_value(text: str, name: str, schema: Any) -> Any:
+    """The value the prompt gives `name` as `name=value` (or `name="two words"`), as the
+    schema's type, or None."""
+    match = re.search(rf'\b{re.escape(name)}=(?:"([^"]*)"|([^\s,;]+))', text)
+    if match is None:
+        return None
+    raw = match.group(1) if match.group(1) is not None else match.group(2).rstrip(".!?:")
+    kind = _type(schema) if isinstance(schema, Mapping) else None
+    try:
+        if kind == "integer":
+            return int(raw)
+        if kind == "number":
+            return float(raw)
+    except ValueError:
+        return None
+    if kind == "boolean":
+        return raw.lower() in ("true", "yes", "1")
+    return raw
 
 
 # -- JSON from a schema (OpenAPI subset or JSON Schema) ------------------------------------

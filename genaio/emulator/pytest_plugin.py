@@ -44,7 +44,7 @@ class RealApiBlocked(OSError):
 
 def _is_real_api(host: Any) -> bool:
     if isinstance(host, bytes):
-        host = host.decode("idna", "replace")
+        host = host.decode("ascii", "replace")  # a name on the wire is ASCII (IDNA-encoded)
     if not isinstance(host, str):
         return False
     host = host.lower().rstrip(".")

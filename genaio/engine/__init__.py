@@ -8,13 +8,14 @@ from genaio.engine._json import loads as loads_json
 from genaio.engine._ratelimit import RateLimit, RateLimiter
 from genaio.engine._throttle import Throttle, ThrottleStatistics
 from genaio.engine._tokens import estimate_tokens
-from genaio.engine._transport import HttpTransport, JsonAnswer, RestCall
+from genaio.engine._transport import DeferredBody, HttpTransport, JsonAnswer, RestCall
 from genaio.engine._upload import Uploadable, guess_mime_type, open_source, resumable_upload
 
 __all__ = [
     "ApiKeyAuth",
     "Auth",
     "CallOptions",
+    "DeferredBody",
     "EngineConfig",
     "GoogleCredentialsAuth",
     "HttpTransport",

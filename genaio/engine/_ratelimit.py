@@ -5,6 +5,13 @@ before it sends: the bucket may go into debt, and the caller waits until the deb
 waiters are served in the order they came and none is starved. A cost larger than the whole
 bucket is charged as a full bucket: such a request waits for a full bucket and then goes alone,
 instead of waiting for an allowance that can never exist.
+
+By default the buckets start full and refill during a 429's pause: a burst is ready at once.
+A server that counts each minute's requests (the Gemini API does) counts such a burst on top of
+the steady rate that follows it, and answers the excess with 429s; so a long job that sends at
+the quota for minutes sets `RateLimit(burst=False)`: the buckets start empty, and refill nothing
+while the server has paused the quota (`hold`), since the server has not forgotten the requests
+that filled its window.
 """
 
 from __future__ import annotations
@@ -23,6 +30,9 @@ class RateLimit:
 
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
+    #: False: no saved-up burst; the buckets start empty and do not refill during a 429's
+    #: pause (for a long job against a server that counts per minute).
+    burst: bool = True
 
     def __attrs_post_init__(self) -> None:
         for name in ("requests_per_minute", "tokens_per_minute"):
@@ -43,11 +53,15 @@ class TokenBucket:
     def full(cls, per_minute: float, now: float) -> TokenBucket:
         return cls(per_minute=per_minute, level=per_minute, updated=now)
 
+    @classmethod
+    def empty(cls, per_minute: float, now: float) -> TokenBucket:
+        return cls(per_minute=per_minute, level=0.0, updated=now)
+
     def reserve(self, cost: float, now: float) -> float:
         """Take `cost` now and return the seconds until it is covered (0 if it already is)."""
         self._refill(now)
         self.level -= min(cost, self.per_minute)
-        return 0.0 if self.level >= 0 else -self.level * 60.0 / self.per_minute
+        return self._wait(self.level, now)
 
     def delay(self, cost: float, now: float, ahead: float = 0.0) -> float:
         """The seconds `reserve(cost, now)` would return once `ahead` more were taken, taking
@@ -57,7 +71,7 @@ class TokenBucket:
             self.per_minute, self.level + max(0.0, now - self.updated) * self.per_minute / 60.0
         )
         level -= ahead + min(cost, self.per_minute)
-        return 0.0 if level >= 0 else -level * 60.0 / self.per_minute
+        return self._wait(level, now)
 
     def refund(self, cost: float, now: float) -> None:
         """Give back a reservation that was never used (its caller was cancelled)."""
@@ -69,8 +83,21 @@ class TokenBucket:
         self._refill(now)
         self.level = min(self.per_minute, self.level - delta)
 
+    def hold(self, until: float, now: float) -> None:
+        """Refill nothing between now and `until` (a pause the server asked for)."""
+        self._refill(now)
+        self.updated = max(self.updated, until)
+
+    def _wait(self, level: float, now: float) -> float:
+        """The seconds until a debt of -`level` is repaid (refilling starts once held no more)."""
+        if level >= 0:
+            return 0.0
+        return max(0.0, self.updated - now) + -level * 60.0 / self.per_minute
+
     def _refill(self, now: float) -> None:
-        elapsed = max(0.0, now - self.updated)
+        if now <= self.updated:
+            return  # held (or no time has passed)
+        elapsed = now - self.updated
         self.level = min(self.per_minute, self.level + elapsed * self.per_minute / 60.0)
         self.updated = now
 
@@ -83,8 +110,9 @@ class RateLimiter:
         self._clock = clock
         now = clock()
         rpm, tpm = limit.requests_per_minute, limit.tokens_per_minute
-        self._requests = TokenBucket.full(rpm, now) if rpm else None
-        self._tokens = TokenBucket.full(tpm, now) if tpm else None
+        bucket = TokenBucket.full if limit.burst else TokenBucket.empty
+        self._requests = bucket(rpm, now) if rpm else None
+        self._tokens = bucket(tpm, now) if tpm else None
         self.waited = 0.0  # seconds callers spent waiting here (statistics)
 
     def reserve(self, tokens: int) -> float:
@@ -117,6 +145,15 @@ class RateLimiter:
             self._requests.refund(1, now)
         if self._tokens is not None:
             self._tokens.refund(tokens, now)
+
+    def hold(self, until: float) -> None:
+        """A pause the server asked for, until `until`: without `burst`, refill nothing."""
+        if self.limit.burst:
+            return
+        now = self._clock()
+        for bucket in (self._requests, self._tokens):
+            if bucket is not None:
+                bucket.hold(until, now)
 
     def charge_tokens(self, delta: int) -> None:
         """Correct an estimate once the answer tells the real count (a negative delta refunds)."""

@@ -179,7 +179,7 @@ class RedisRateLimiter(RateLimiter):
         self.key = f"{{genaio:{quota.project}:{model}}}"
         rpd = quota.requests_per_day
         self._rpd = rpd.get(model, rpd.get("*", 0))
-        self._burst = "1" if getattr(limit, "burst", True) else "0"
+        self._burst = "1" if limit.burst else "0"
         self._connection = RedisConnection(quota.url, timeout=quota.timeout)
         self._sha: bytes | None = None
         # The last reply's state, in Redis milliseconds, and Redis's clock minus ours.
@@ -264,6 +264,7 @@ class RedisRateLimiter(RateLimiter):
     def hold(self, until: float) -> None:
         """A 429's pause until `until` (on the loop's clock), for every process: published at
         once, in a task of its own (a caller is reporting a failure and must not wait)."""
+        super().hold(until)  # the local share, for while Redis fails
         if self._offset is None:
             return
         self._hold = max(self._hold, (until + self._offset) * 1000.0)

@@ -234,6 +234,8 @@ class Throttle:
     def pause(self, seconds: float) -> None:
         """Hold every attempt back for `seconds` (the server's RetryInfo delay)."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
+        if self._rate is not None:  # embed (issue 15): the buckets save up no burst meanwhile
+            self._rate.hold(self._paused_until)
 
     def statistics(self) -> ThrottleStatistics:
         now = self._clock()

@@ -112,7 +112,8 @@ def open_channels() -> set[int]:
     """
     gc.collect()
     kinds = (MemoryObjectSendStream, MemoryObjectReceiveStream)
-    return {id(o) for o in gc.get_objects() if isinstance(o, kinds) and not o._closed}
+    # By type, not isinstance: isinstance asks a dead weak proxy for its class, and raises.
+    return {id(o) for o in gc.get_objects() if issubclass(type(o), kinds) and not o._closed}
 
 
 def pool_counts(client: AsyncClient | object) -> PoolCounts | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any, Self
+import types
+import typing
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     BaseModel,
@@ -43,6 +45,40 @@ class WireModel(BaseModel):
         protected_namespaces=(),
     )
 
+    #: Per class: the fields whose type admits a model, and those model classes.
+    _model_valued_fields: ClassVar[dict[str, tuple[type[BaseModel], ...]]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        found = {}
+        for name, field in cls.model_fields.items():
+            classes = tuple(_model_classes(field.annotation))
+            if classes:
+                found[name] = classes
+                if field.alias and field.alias != name:
+                    found[field.alias] = classes
+        cls._model_valued_fields = found
+
+    def __init__(self, /, **data: Any) -> None:
+        """pydantic's, and a model class given where an instance of it goes stands for its
+        default instance (`Tool(code_execution=ToolCodeExecution)`), as the official SDK
+        allows.
+
+        Marked as pydantic's own `__init__` (`__pydantic_base_init__`, as pydantic marks its
+        `RootModel`'s) so that validating nested data does not call it: a class only ever
+        arrives as a keyword here, and answers from the server (validated, never constructed)
+        pay nothing for it.
+        """
+        fields = self._model_valued_fields
+        if fields:
+            for key, value in data.items():
+                if isinstance(value, type) and key in fields and issubclass(value, fields[key]):
+                    data[key] = value()
+        super().__init__(**data)
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @model_validator(mode="after")
     def _reject_unknown_fields_from_users(self, info: ValidationInfo) -> Self:
         extra = self.__pydantic_extra__
@@ -72,6 +108,16 @@ class WireModel(BaseModel):
     def to_json_dict(self) -> dict[str, Any]:
         """The same object with Python (snake_case) names, for logs and `model_dump` users."""
         return self.model_dump(mode="json", exclude_none=True)
+
+
+def _model_classes(annotation: Any) -> list[type[BaseModel]]:
+    """The model classes an annotation admits directly (`X`, `X | None`, `Union[X, Y]`), not
+    inside containers: a class stands for an instance only where one instance goes."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [c for arg in typing.get_args(annotation) for c in _model_classes(arg)]
+    return []
 
 
 def _decode_base64(value: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import PlainValidator
 
@@ -16,6 +16,9 @@ from genaio.types._enums import (
 )
 from genaio.types._files import File
 from genaio.types._loose import LooseModel
+
+if TYPE_CHECKING:
+    from genaio.types._images import Image
 
 __all__ = [
     "Blob",
@@ -30,12 +33,14 @@ __all__ = [
     "FileData",
     "FunctionCall",
     "FunctionResponse",
+    "ModelContent",
     "Part",
     "PartDict",
     "PartMediaResolution",
     "PartUnion",
     "PartUnionDict",
     "PilImage",
+    "UserContent",
     "VideoMetadata",
     "is_pil_image",
 ]
@@ -63,6 +68,14 @@ class Blob(WireModel):
     data: Base64Bytes | None = None
     mime_type: str | None = None
     display_name: str | None = None
+
+    def as_image(self) -> Image | None:
+        """These bytes as an `Image`, or None if they are not an image."""
+        if not self.data or not self.mime_type or not self.mime_type.startswith("image/"):
+            return None
+        from genaio.types._images import Image  # _images imports this module
+
+        return Image(image_bytes=self.data, mime_type=self.mime_type)
 
 
 class FileData(WireModel):
@@ -150,17 +163,51 @@ class Part(WireModel):
     part_metadata: dict[str, Any] | None = None
     audio_transcription: dict[str, Any] | None = None
 
+    def __init__(self, value: Any = None, /, **data: Any) -> None:
+        """A part from its fields, or (as the official SDK allows) from one value: text, a
+        `File`, a part dict or another `Part`."""
+        if value is not None:
+            if data:
+                raise ValueError("pass a Part's value or its fields, not both")
+            data = _part_fields(value)
+        super().__init__(**data)
+
+    # As WireModel's: validating nested data does not call it (see WireModel.__init__).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @classmethod
     def from_text(cls, *, text: str) -> Part:
         return cls(text=text)
 
     @classmethod
-    def from_bytes(cls, *, data: bytes, mime_type: str) -> Part:
-        return cls(inline_data=Blob(data=data, mime_type=mime_type))
+    def from_bytes(
+        cls,
+        *,
+        data: bytes,
+        mime_type: str,
+        media_resolution: PartMediaResolution | dict[str, Any] | str | None = None,
+    ) -> Part:
+        return cls(
+            inline_data=Blob(data=data, mime_type=mime_type),
+            media_resolution=_media_resolution(media_resolution),
+        )
 
     @classmethod
-    def from_uri(cls, *, file_uri: str, mime_type: str | None = None) -> Part:
-        return cls(file_data=FileData(file_uri=file_uri, mime_type=mime_type))
+    def from_uri(
+        cls,
+        *,
+        file_uri: str,
+        mime_type: str | None = None,
+        media_resolution: PartMediaResolution | dict[str, Any] | str | None = None,
+    ) -> Part:
+        return cls(
+            file_data=FileData(file_uri=file_uri, mime_type=mime_type),
+            media_resolution=_media_resolution(media_resolution),
+        )
+
+    def as_image(self) -> Image | None:
+        """The part's inline image as an `Image`, or None if it has none."""
+        return self.inline_data.as_image() if self.inline_data is not None else None
 
     @classmethod
     def from_function_call(cls, *, name: str, args: dict[str, Any]) -> Part:
@@ -188,6 +235,57 @@ class Content(WireModel):
 
     role: str | None = None
     parts: list[Part] | None = None
+
+
+class UserContent(Content):
+    """A `user` turn: `UserContent(parts)`, the parts as text, `Part`s, part dicts or files."""
+
+    def __init__(self, parts: Any) -> None:
+        super().__init__(role="user", parts=_parts(parts))
+
+
+class ModelContent(Content):
+    """A `model` turn: `ModelContent(parts)`, the parts as `UserContent` takes them."""
+
+    def __init__(self, parts: Any) -> None:
+        super().__init__(role="model", parts=_parts(parts))
+
+
+def _part_fields(value: Any) -> dict[str, Any]:
+    """The fields of a part given as one value."""
+    if isinstance(value, str):
+        return {"text": value}
+    if isinstance(value, File):
+        if not value.uri or not value.mime_type:
+            raise ValueError(f"file {value.name!r} has no uri or mime_type yet; get it again")
+        return {"file_data": FileData(file_uri=value.uri, mime_type=value.mime_type)}
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, Part):
+        return {name: getattr(value, name) for name in value.model_fields_set}
+    raise TypeError(f"a Part cannot be made from {type(value).__name__}")
+
+
+def _parts(parts: Any) -> list[Any]:
+    """Text and files as parts; `Part`s and dicts are validated by the field."""
+    items = parts if isinstance(parts, list) else [parts]
+    result: list[Any] = []
+    for item in items:
+        if isinstance(item, str):
+            item = Part(text=item)
+        elif isinstance(item, File):
+            item = Part.from_uri(file_uri=item.uri or "", mime_type=item.mime_type)
+        result.append(item)
+    return result
+
+
+def _media_resolution(value: Any) -> PartMediaResolution | None:
+    """A part's media resolution from a `PartMediaResolution`, a dict or a level."""
+    if value is None or isinstance(value, PartMediaResolution):
+        return value
+    if isinstance(value, dict):
+        return PartMediaResolution.model_validate(value)
+    return PartMediaResolution(level=PartMediaResolutionLevel(value))
 
 
 PartDict = dict[str, Any]

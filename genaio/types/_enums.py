@@ -42,7 +42,17 @@ __all__ = [
 
 
 class WireEnum(enum.StrEnum):
-    """A str enum that keeps unknown values as pseudo-members rather than failing."""
+    """A str enum that keeps unknown values as pseudo-members rather than failing.
+
+    A member is its value as a str (`==`, hashing, JSON) but prints as `FileState.ACTIVE`
+    (`str`, `format`, f-strings), as the official SDK's enums do.
+    """
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}.{self._name_}"
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self), format_spec)
 
     @classmethod
     def _missing_(cls, value: Any) -> WireEnum | None:

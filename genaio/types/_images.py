@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import AliasChoices, Field
 
+from genaio.types import _media
 from genaio.types._base import StandardBase64Bytes, WireModel
 from genaio.types._enums import WireEnum
 from genaio.types._http import HttpOptions
@@ -132,6 +133,35 @@ class Image(WireModel):
         serialization_alias="bytesBase64Encoded",
     )
     mime_type: str | None = None
+
+    @classmethod
+    def from_file(cls, *, location: str, mime_type: str | None = None) -> Image:
+        """An image from a local file (read now), or a reference to one in Cloud Storage
+        (`gs://...` or `https://storage.googleapis.com/...`); the MIME type is guessed from
+        the name when not given."""
+        uri = _media.cloud_storage_uri(location)
+        if uri is not None:
+            return cls(gcs_uri=uri)
+        data, mime_type = _media.read_file(location, mime_type)
+        return cls(image_bytes=data, mime_type=mime_type)
+
+    def save(self, location: str) -> None:
+        """Write the image's bytes to a local file."""
+        if self.image_bytes is None:
+            raise ValueError("this image has no bytes to save (it may be a gcs_uri)")
+        _media.write_file(location, self.image_bytes)
+
+    def show(self) -> None:
+        """Display the image: inline in a notebook, else in PIL's viewer. Needs Pillow, which
+        genaio imports only here."""
+        _media.show_image(self._pil_image)
+
+    @property
+    def _pil_image(self) -> Any:
+        """The image as a PIL image (the official SDK's name for it); needs Pillow."""
+        if self.image_bytes is None:
+            raise ValueError("this image has no bytes to show (it may be a gcs_uri)")
+        return _media.pil_image(self.image_bytes)
 
 
 class SafetyAttributes(WireModel):
@@ -338,6 +368,11 @@ class GenerateImagesResponse(WireModel):
     generated_images: list[GeneratedImage] | None = None
     positive_prompt_safety_attributes: SafetyAttributes | None = None
     sdk_http_response: HttpResponse | None = None
+
+    @property
+    def images(self) -> list[Image | None]:
+        """The image of each generated image."""
+        return [generated.image for generated in self.generated_images or ()]
 
 
 class EditImageResponse(WireModel):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from pydantic import TypeAdapter
+from pydantic import PydanticSchemaGenerationError, TypeAdapter
 
+from genaio.errors import UnsupportedFunctionError
 from genaio.types._base import WireModel
 from genaio.types._enums import Behavior, DynamicRetrievalConfigMode, FunctionCallingConfigMode
 from genaio.types._loose import LooseModel
@@ -57,42 +58,108 @@ class FunctionDeclaration(WireModel):
     behavior: Behavior | None = None
 
     @classmethod
-    def from_callable(cls, func: Callable[..., Any]) -> FunctionDeclaration:
+    def from_callable(
+        cls,
+        *,
+        client: Any,
+        callable: Callable[..., Any],
+        behavior: Behavior | None = None,
+        use_json_schema: bool = False,
+    ) -> FunctionDeclaration:
         """Declare a Python function from its signature, type hints and docstring.
 
-        Parameters become a JSON Schema object (pydantic's schema of each annotation, with the
-        parameters that have no default `required`); `*args`/`**kwargs` are left out. The return
-        annotation, if any, becomes `response_json_schema`. An unannotated parameter is a
-        ValueError: the model could not know what to pass.
+        `client` (a genaio or official SDK client) says the backend: with `use_json_schema`
+        False the parameters become a `Schema` in the form that backend accepts; with it True
+        (as automatic function calling sends them) a JSON Schema.
         """
-        name = getattr(func, "__name__", None) or type(func).__name__
-        hints = typing.get_type_hints(func)
-        properties: dict[str, Any] = {}
-        required: list[str] = []
-        defs: dict[str, Any] = {}
-        for param in inspect.signature(func).parameters.values():
-            if param.kind in _VARIADIC:
-                continue
-            if param.name not in hints:
-                raise ValueError(f"parameter {param.name!r} of {name}() needs a type annotation")
+        vertex = bool(getattr(client, "vertexai", False))
+        return declare_callable(
+            callable, behavior=behavior, schema=not use_json_schema, vertex=vertex
+        )
+
+    @classmethod
+    def from_callable_with_api_option(
+        cls,
+        *,
+        callable: Callable[..., Any],
+        api_option: Literal["ENTERPRISE", "GEMINI_API", "VERTEX_AI"] = "GEMINI_API",
+        behavior: Behavior | None = None,
+        use_json_schema: bool = False,
+    ) -> FunctionDeclaration:
+        """`from_callable` for a backend named by `api_option` rather than by a client."""
+        if api_option not in ("ENTERPRISE", "GEMINI_API", "VERTEX_AI"):
+            raise ValueError(
+                f"api_option must be ENTERPRISE, GEMINI_API or VERTEX_AI, not {api_option!r}"
+            )
+        return declare_callable(
+            callable,
+            behavior=behavior,
+            schema=not use_json_schema,
+            vertex=api_option != "GEMINI_API",
+        )
+
+
+def function_name(func: Callable[..., Any]) -> str:
+    """The name a function is declared and called by."""
+    return getattr(func, "__name__", None) or type(func).__name__
+
+
+def declare_callable(
+    func: Callable[..., Any],
+    *,
+    behavior: Behavior | None = None,
+    schema: bool = False,
+    vertex: bool = False,
+) -> FunctionDeclaration:
+    """A function's declaration: its parameters as a JSON Schema object (pydantic's schema of
+    each annotation, the parameters without a default `required`; `*args`/`**kwargs` left
+    out), or as a `Schema` when `schema` is set; the return annotation as the response's.
+    An unannotated parameter is a ValueError: the model could not know what to pass.
+    """
+    name = function_name(func)
+    hints = typing.get_type_hints(func)
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    defs: dict[str, Any] = {}
+    for param in inspect.signature(func).parameters.values():
+        if param.kind in _VARIADIC:
+            continue
+        if param.name not in hints:
+            raise UnsupportedFunctionError(
+                f"parameter {param.name!r} of {name}() needs a type annotation"
+            )
+        try:
             adapter = TypeAdapter(hints[param.name])
-            schema = adapter.json_schema()
-            defs.update(schema.pop("$defs", {}))
-            if param.default is inspect.Parameter.empty:
-                required.append(param.name)
-            else:
-                schema["default"] = adapter.dump_python(param.default, mode="json")
-            properties[param.name] = schema
-        declaration = cls(name=name, description=inspect.getdoc(func) or "")
-        if properties:
-            parameters: dict[str, Any] = {"type": "object", "properties": properties}
-            if defs:
-                parameters["$defs"] = defs
-            parameters["required"] = required
+            property_schema = adapter.json_schema()
+        except PydanticSchemaGenerationError as exc:
+            raise UnsupportedFunctionError(
+                f"parameter {param.name!r} of {name}() has a type with no JSON Schema"
+            ) from exc
+        defs.update(property_schema.pop("$defs", {}))
+        if param.default is inspect.Parameter.empty:
+            required.append(param.name)
+        else:
+            property_schema["default"] = adapter.dump_python(param.default, mode="json")
+        properties[param.name] = property_schema
+    declaration = FunctionDeclaration(
+        name=name, description=inspect.getdoc(func) or "", behavior=behavior
+    )
+    if properties:
+        parameters: dict[str, Any] = {"type": "object", "properties": properties}
+        if defs:
+            parameters["$defs"] = defs
+        parameters["required"] = required
+        if schema:
+            declaration.parameters = Schema.from_json_schema(parameters, vertex=vertex)
+        else:
             declaration.parameters_json_schema = parameters
-        if "return" in hints:
-            declaration.response_json_schema = TypeAdapter(hints["return"]).json_schema()
-        return declaration
+    if "return" in hints:
+        returned = TypeAdapter(hints["return"]).json_schema()
+        if schema and vertex:
+            declaration.response = Schema.from_json_schema(returned, vertex=vertex)
+        elif not schema:
+            declaration.response_json_schema = returned
+    return declaration
 
 
 class GoogleSearch(LooseModel):

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, model_validator
 
+from genaio.types import _media
 from genaio.types._base import StandardBase64Bytes, WireModel
 from genaio.types._enums import WireEnum
 from genaio.types._http import HttpOptions
@@ -71,6 +72,24 @@ class Video(WireModel):
     mime_type: str | None = Field(
         default=None, validation_alias=AliasChoices("mime_type", "mimeType", "encoding")
     )
+
+    @classmethod
+    def from_file(cls, *, location: str, mime_type: str | None = None) -> Video:
+        """A video from a local file; the MIME type is guessed from the name when not given."""
+        data, mime_type = _media.read_file(location, mime_type)
+        return cls(video_bytes=data, mime_type=mime_type)
+
+    def save(self, path: str) -> None:
+        """Write the video's bytes to a local file."""
+        if not self.video_bytes:
+            raise NotImplementedError("saving a remote video (uri) is not supported")
+        _media.write_file(path, self.video_bytes)
+
+    def show(self) -> None:
+        """Display the video inline in a notebook (IPython); elsewhere it does nothing."""
+        if not self.video_bytes:
+            raise ValueError("this video has no bytes to show (it may be a uri)")
+        _media.show_video(self.video_bytes, self.mime_type or "video/mp4")
 
 
 class VideoGenerationReferenceImage(WireModel):

@@ -1,11 +1,14 @@
 """The actor runtime on its own: mailbox backpressure, cancellation, crashes, supervision, close."""
 
+import math
+
 import pytest
 import trio
 import trio.testing
 
-from genaio.actors import Actor, Envelope, RestartBudget, supervise
-from genaio.errors import ActorCrashedError, APIError, ClientClosedError
+from genaio.actors import Actor, Envelope, RestartBudget, single_error, supervise
+from genaio.actors._actor import Dispatch
+from genaio.errors import ActorCrashedError, APIError, ClientClosedError, InternalError
 
 
 class Gate:
@@ -109,9 +112,52 @@ async def test_a_caller_cancelled_while_queued_is_skipped(nursery):
     assert gate.started == ["first"]
 
 
-async def test_a_crash_fails_the_held_envelopes_and_the_actor_restarts(nursery):
+async def test_a_bug_in_one_call_fails_only_that_call(nursery):
     gate = Gate()
     actor = Actor("t", gate, mailbox_size=4, concurrency=2)
+    await start(nursery, actor, RestartBudget(max_restarts=1, window=60))
+    outcomes = {}
+
+    async def caller(work):
+        try:
+            outcomes[work] = await actor.call(work)
+        except InternalError as exc:
+            outcomes[work] = exc
+
+    for round_ in range(3):  # more bugs than the restart budget allows crashes
+        nursery.start_soon(caller, "boom")
+        nursery.start_soon(caller, f"bystander {round_}")
+        await trio.testing.wait_all_tasks_blocked()
+        gate.release.set()
+        await trio.testing.wait_all_tasks_blocked()
+        gate.release = trio.Event()
+        error = outcomes.pop("boom")
+        assert type(error) is InternalError  # not the actor's crash
+        assert isinstance(error.__cause__, RuntimeError)
+        assert outcomes.pop(f"bystander {round_}") == f"done bystander {round_}"
+    assert actor.statistics().restarts == 0
+    gate.release.set()
+    assert await actor.call("after") == "done after"
+
+
+class Poisoned:
+    """An intake with a bug: the actor's own loop fails on the envelope of work "poison"."""
+
+    def accept(self, envelope, now, idle):
+        if envelope.work == "poison":
+            raise RuntimeError("a bug in the actor's loop")
+        return [Dispatch(envelope)]
+
+    def due(self, now, idle):
+        return []
+
+    def deadline(self):
+        return math.inf
+
+
+async def test_a_crash_of_the_loop_fails_the_held_envelopes_and_the_actor_restarts(nursery):
+    gate = Gate()
+    actor = Actor("t", gate, mailbox_size=4, concurrency=2, intake=Poisoned())
     await start(nursery, actor)
     outcomes = {}
 
@@ -121,31 +167,53 @@ async def test_a_crash_fails_the_held_envelopes_and_the_actor_restarts(nursery):
         except ActorCrashedError as exc:
             outcomes[work] = exc
 
-    nursery.start_soon(caller, "boom")
-    nursery.start_soon(caller, "bystander")
+    nursery.start_soon(caller, "held")
     await trio.testing.wait_all_tasks_blocked()
-    gate.release.set()
+    with pytest.raises(ActorCrashedError) as caught:
+        await actor.call("poison")
+    assert isinstance(caught.value.__cause__, RuntimeError)
     await trio.testing.wait_all_tasks_blocked()
-    assert isinstance(outcomes["boom"], ActorCrashedError)
-    assert isinstance(outcomes["boom"].__cause__, RuntimeError)
+    assert isinstance(outcomes["held"], ActorCrashedError)
     assert actor.statistics().restarts == 1
     # The restarted actor serves the next call.
+    gate.release.set()
     assert await actor.call("after") == "done after"
 
 
 async def test_crashes_past_the_budget_propagate():
     gate = Gate()
     gate.release.set()
-    actor = Actor("t", gate, mailbox_size=4, concurrency=1)
+    actor = Actor("t", gate, mailbox_size=4, concurrency=1, intake=Poisoned())
     with pytest.raises(ExceptionGroup) as caught:
         async with trio.open_nursery() as nursery:
             await start(nursery, actor, RestartBudget(max_restarts=2, window=60))
             for _ in range(3):
                 with pytest.raises(ActorCrashedError):
-                    await actor.call("boom")
+                    await actor.call("poison")
             await trio.sleep_forever()
     assert caught.group_contains(ActorCrashedError)
     assert actor.statistics().restarts == 2
+
+
+def test_one_error_stands_for_a_group_and_carries_the_others():
+    first, second = RuntimeError("first"), ValueError("second")
+    api = APIError(503, {"error": {"message": "busy", "status": "UNAVAILABLE"}})
+    error = single_error(ExceptionGroup("g", [first, ExceptionGroup("inner", [api, second])]))
+    assert error is api  # the genaio error, wherever it is in the group
+    assert isinstance(error.__cause__, ExceptionGroup)
+    assert list(error.__cause__.exceptions) == [first, second]
+    assert "RuntimeError: first" in error.__notes__[0]
+    assert "ValueError: second" in error.__notes__[0]
+    # An error with a cause of its own keeps it; the others are still named.
+    own = ConnectionError("reset")
+    api2 = APIError(None, {})
+    api2.__cause__ = own
+    assert single_error(ExceptionGroup("g", [api2, first])).__cause__ is own
+    assert "RuntimeError: first" in api2.__notes__[0]
+    alone = KeyError("k")
+    assert single_error(alone) is alone
+    assert single_error(ExceptionGroup("g", [alone])) is alone
+    assert not getattr(alone, "__notes__", None)
 
 
 async def test_close_fails_queued_and_new_callers_and_lets_running_work_finish(nursery):

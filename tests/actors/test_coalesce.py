@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import random
 
@@ -148,6 +149,48 @@ async def test_under_a_binding_request_rate_batches_fill_until_the_throttle_admi
     assert list(map(len, server.requests)) == [1, 1, 100, 100, 50]
     assert server.times == [0.0, 0.0, pytest.approx(30), pytest.approx(60), pytest.approx(90)]
     assert len(results) == 252
+
+
+async def test_a_job_at_a_binding_request_rate_sends_full_batches_from_the_start(
+    nursery, autojump_clock
+):
+    """The embedding job's shape: calls arriving faster than the quota lets requests go. With
+    no saved-up burst, even the first requests wait for the rate, so every batch fills before
+    the throttle admits it, and the requests go one interval apart, never in a burst."""
+    server = EmbeddingServer()
+    rates = {"m": RateLimit(requests_per_minute=60, burst=False)}
+    models = await start_actor(nursery, server, rates=rates)
+    results: dict = {}
+    async with trio.open_nursery() as callers:
+        for i in range(1000):
+            callers.start_soon(embed, models, f"t{i}", results)
+            await trio.sleep(0.001)  # 1,000 calls a second: ten requests' worth of the quota's one
+    assert list(map(len, server.requests)) == [100] * 10
+    assert server.times == pytest.approx([float(n) for n in range(1, 11)])
+    assert len(results) == 1000
+
+
+async def test_after_a_429_pause_batches_stay_full_and_at_the_rate(nursery, autojump_clock):
+    """A pause refills no burst: after it, the next request goes one interval later, full."""
+    server = EmbeddingServer()
+    rates = {"m": RateLimit(requests_per_minute=60, burst=False)}
+    models = await start_actor(nursery, server, rates=rates)
+    results: dict = {}
+
+    async def feed(start: int, count: int) -> None:
+        async with trio.open_nursery() as callers:
+            for i in range(start, start + count):
+                callers.start_soon(embed, models, f"t{i}", results)
+                await trio.sleep(0.001)
+
+    await feed(0, 300)  # three full requests, at 1, 2 and 3 s
+    models.throttle("models/m").pause(20)  # as a 429 would, at 3.3 s: until 23.3 s
+    pause_end = trio.current_time() + 20
+    await feed(300, 500)
+    assert list(map(len, server.requests)) == [100] * 8
+    after = server.times[3:]
+    assert after[0] == pytest.approx(pause_end + 1)  # nothing saved up during the pause
+    assert [b - a for a, b in itertools.pairwise(after)] == pytest.approx([1.0] * 4)
 
 
 async def test_a_429_pause_keeps_a_batch_filling(nursery, autojump_clock):

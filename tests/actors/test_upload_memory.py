@@ -31,16 +31,23 @@ async def test_a_burst_of_uploads_sends_at_most_eight_chunks_at_once(genaio_emul
         nursery.cancel_scope.cancel()
 
 
-async def test_chunks_waiting_for_a_worker_hold_no_buffer(tmp_path, monkeypatch):
-    """40 uploads from disk at once: only the chunks being sent have been read."""
+async def test_chunks_waiting_for_a_worker_hold_no_buffer(monkeypatch):
+    """40 uploads at once: only the chunks being sent have been read (cut from their source).
+
+    The source is in memory, so that every step runs in a task: a path or a file object is
+    checked and read in threads, which `wait_all_tasks_blocked` does not wait for.
+    """
     from genaio.engine import _upload
     from tests.helpers import json_response, mock_client
 
     reads = []
-    read_path = _upload._read_path
-    monkeypatch.setattr(_upload, "_read_path", lambda *args: reads.append(args) or read_path(*args))
-    path = tmp_path / "data.bin"
-    path.write_bytes(b"x" * 1000)
+    read = _upload._BytesSource.read
+
+    def counted(source, offset, length):
+        reads.append((offset, length))
+        return read(source, offset, length)
+
+    monkeypatch.setattr(_upload._BytesSource, "read", counted)
     never = trio.Event()
 
     async def server(request):
@@ -51,8 +58,12 @@ async def test_chunks_waiting_for_a_worker_hold_no_buffer(tmp_path, monkeypatch)
 
     client = mock_client(server)
     async with client.aio as aio, trio.open_nursery() as nursery:
+
+        async def upload() -> None:
+            await aio.files.upload(file=b"x" * 1000, config={"mime_type": "a/b"})
+
         for _ in range(40):
-            nursery.start_soon(lambda: aio.files.upload(file=path, config={"mime_type": "a/b"}))
+            nursery.start_soon(upload)
         await trio.testing.wait_all_tasks_blocked()
         assert len(reads) == 8  # not 40: a queued chunk is read by the worker that sends it
         files = aio.statistics()["families"]["files"]

@@ -42,7 +42,11 @@ async def test_function_calls_and_structured_output(client):
             config={
                 "tools": [
                     types.Tool(
-                        function_declarations=[types.FunctionDeclaration.from_callable(get_weather)]
+                        function_declarations=[
+                            types.FunctionDeclaration.from_callable(
+                                client=aio, callable=get_weather
+                            )
+                        ]
                     )
                 ],
             },

@@ -1,49 +1,95 @@
-"""A bug inside an actor, reached through client.aio: the envelopes it held fail with
-ActorCrashedError, the supervisor restarts it, and past the budget the failure propagates
-(every caller then gets one typed error) instead of looping."""
+"""Bugs inside an actor, reached through client.aio.
 
+A bug in one call's work (here: an answer that its handling fails on) fails that call alone with
+InternalError: concurrent calls succeed, the actor is not restarted, and no number of such
+answers spends the restart budget. A bug in the actor's own loop crashes it: the envelopes it
+held fail with ActorCrashedError, the supervisor restarts it, and past the budget the failure
+propagates (every caller then gets one typed error) instead of looping."""
+
+import anyio
+import pytest
 import trio
-import trio.testing
 
 import genaio
-from genaio.actors import _rest
-from genaio.errors import ActorCrashedError, ClientClosedError, GenaioError
+from genaio.actors._coalesce import Coalescer
+from genaio.engine import HttpTransport
+from genaio.errors import ActorCrashedError, ClientClosedError, GenaioError, InternalError
 from tests.chaos.conftest import MODEL, make_client
 from tests.chaos.counts import tally
 
 
-def inject_bug(monkeypatch, crashes):
-    """The next `crashes` calls the models actor performs raise a bug (not an API error)."""
-    perform = _rest.perform
+def poison_answers(monkeypatch):
+    """Handling an answer to a prompt that says "poison" raises a bug (not an API error), as a
+    parser that fails on a server's odd value would."""
+    send = HttpTransport.send
+
+    async def parse_badly(self, call, **kwargs):
+        answer = await send(self, call, **kwargs)
+        if "poison" in repr(call.body):
+            raise ValueError("a parser that fails on this answer")
+        return answer
+
+    monkeypatch.setattr(HttpTransport, "send", parse_badly)
+
+
+def break_the_loop(monkeypatch, crashes):
+    """The models actor's own loop (its intake) fails on the next `crashes` envelopes."""
+    accept = Coalescer.accept
     left = [crashes]
 
-    async def buggy(transport, envelope, throttle=None):
+    def buggy(self, envelope, now, idle):
         if left[0] > 0:
             left[0] -= 1
-            raise ZeroDivisionError("an injected bug")
-        await perform(transport, envelope, throttle)
+            raise ZeroDivisionError("an injected bug in the actor's loop")
+        return accept(self, envelope, now, idle)
 
-    monkeypatch.setattr("genaio.actors._family.perform", buggy)
+    monkeypatch.setattr(Coalescer, "accept", buggy)
 
 
-async def test_a_crash_fails_what_the_actor_held_and_it_is_restarted(genaio_emulator, monkeypatch):
-    inject_bug(monkeypatch, crashes=1)
+@pytest.mark.anyio
+async def test_an_answer_that_breaks_one_call_fails_only_that_call(genaio_emulator, monkeypatch):
+    poison_answers(monkeypatch)
+    limits = genaio.Limits(max_restarts=2)
+    async with make_client(genaio_emulator, limits=limits).aio as aio:
+        outcomes: dict[str, object] = {}
+
+        async def caller(prompt):
+            try:
+                response = await aio.models.generate_content(model=MODEL, contents=prompt)
+                outcomes[prompt] = response.text
+            except GenaioError as exc:
+                outcomes[prompt] = exc
+
+        for round_ in range(2 * limits.max_restarts + 1):  # more than the budget of crashes
+            outcomes.clear()
+            async with anyio.create_task_group() as group:
+                group.start_soon(caller, "poison")
+                for i in range(4):
+                    group.start_soon(caller, f"healthy {round_} {i}")
+            error = outcomes.pop("poison")
+            assert type(error) is InternalError
+            assert isinstance(error.__cause__, ValueError)
+            assert outcomes == {p: f"You said: {p}" for p in outcomes}
+            assert len(outcomes) == 4
+        stats = aio.statistics()["families"]["models"]
+        assert (stats.restarts, stats.closed) == (0, False)
+        response = await aio.models.generate_content(model=MODEL, contents="after")
+        assert response.text == "You said: after"
+    tally(contained=2 * limits.max_restarts + 1)
+
+
+
+
+async def test_a_crash_of_the_loop_fails_what_it_held_and_it_is_restarted(
+    genaio_emulator, monkeypatch
+):
     async with make_client(genaio_emulator).aio as aio:
         with trio.fail_after(10):
-            outcomes = []
-
-            async def caller():
-                try:
-                    outcomes.append(await aio.models.generate_content(model=MODEL, contents="x"))
-                except GenaioError as exc:
-                    outcomes.append(exc)
-
-            async with trio.open_nursery() as nursery:
-                for _ in range(3):
-                    nursery.start_soon(caller)
-            crashed = [o for o in outcomes if isinstance(o, ActorCrashedError)]
-            assert crashed and isinstance(crashed[0].__cause__, ZeroDivisionError)
-            assert all(isinstance(o, ActorCrashedError) or o.text for o in outcomes)
+            await aio.models.generate_content(model=MODEL, contents="start")
+            break_the_loop(monkeypatch, crashes=1)
+            with pytest.raises(ActorCrashedError) as caught:
+                await aio.models.generate_content(model=MODEL, contents="x")
+            assert isinstance(caught.value.__cause__, ZeroDivisionError)
             response = await aio.models.generate_content(model=MODEL, contents="after")
             assert response.text == "You said: after"
         assert aio.statistics()["families"]["models"].restarts == 1
@@ -51,7 +97,7 @@ async def test_a_crash_fails_what_the_actor_held_and_it_is_restarted(genaio_emul
 
 
 async def test_crashes_past_the_budget_close_the_client(genaio_emulator, monkeypatch):
-    inject_bug(monkeypatch, crashes=100)
+    break_the_loop(monkeypatch, crashes=100)
     client = make_client(genaio_emulator, limits=genaio.Limits(max_restarts=2))
     errors = []
     with trio.fail_after(10):

@@ -13,7 +13,8 @@ from genaio.embedjob._inputs import Record
 from genaio.embedjob._job import MAX_FAILURES_IN_A_ROW, _Job
 from genaio.embedjob._journal import Journal
 from genaio.embedjob._progress import Counts
-from genaio.errors import InvalidArgumentError
+from genaio.embedjob._rejects import Rejects
+from genaio.errors import ServiceUnavailableError
 from tests.embedjob.outputs import output_ids
 
 
@@ -53,9 +54,15 @@ def test_bad_lines_are_reported_by_number_and_skipped_or_fatal(api, tmp_path):
     source.write_text('{"id": 1, "text": "fine"}\n{"id": 2, "text": ""}\n{broken\n')
     output = tmp_path / "out.jsonl"
     status, out, err = job(JobSpec(source, output))
-    assert status == 0
+    assert status == 3  # finished, with records skipped
     assert "line 2: the text ('text') is empty" in err and "line 3: not valid JSON" in err
-    assert "2 bad input lines skipped" in out and output_ids(output) == [1]
+    assert "skipped 2 (2 bad records)" in out and output_ids(output) == [1]
+    assert "finished with 2 input records skipped" in out and "done: every" not in out
+    rejects = [json.loads(line) for line in (tmp_path / "out.jsonl.rejects.jsonl").open()]
+    assert [(r["line"], r["id"], r["kind"]) for r in rejects] == [
+        (2, 2, "bad-record"),
+        (3, None, "bad-record"),
+    ]
 
     output.unlink()
     status, _, err = job(JobSpec(source, output, bad_lines="fail"))
@@ -68,7 +75,7 @@ def test_bad_lines_are_reported_by_number_and_skipped_or_fatal(api, tmp_path):
         ({"input": "missing.jsonl"}, "missing.jsonl: no such file"),
         ({"columns": Columns(text="body")}, "no column 'body' (line 1 has: id, text)"),
         ({"model": "no-such-model"}, "model 'no-such-model' not found: "),
-        ({"dimensions": 100_000}, "the API refused the job's settings: "),
+        ({"dimensions": 100_000}, "the API refused the job's settings (--model, --dimensions"),
     ],
 )
 def test_fatal_errors_are_clear_and_leave_no_output(api, tmp_path, spec, message):
@@ -87,13 +94,13 @@ def test_failed_items_are_reported_counted_and_left_for_a_rerun(tmp_path):
     spec = JobSpec(tmp_path / "in.jsonl", tmp_path / "out.jsonl")
     records = (Record(n, f"id{n}", "text") for n in range(1000))
     out, err = io.StringIO(), io.StringIO()
-    one = _Job(spec, records, journal, Counts(), out, err)
+    one = _Job(spec, records, journal, Rejects(tmp_path / "rejects"), Counts(), out, err)
     texts = one._pending()
-    refused = InvalidArgumentError(400, "too long", "INVALID_ARGUMENT")
+    refused = ServiceUnavailableError(503, {"error": {"message": "overloaded"}})
     next(texts)
     one._finish(EmbeddingResult(0, error=refused))
-    assert one.report(1.0) == 1 and "1 items failed; run the same command again" in err.getvalue()
-    assert "failed: id 'id0': " in err.getvalue()
+    assert one.report(1.0) == 1 and "1 items failed for now" in err.getvalue()
+    assert "failed: id 'id0' (line 0): overloaded" in err.getvalue()
     for index in range(1, MAX_FAILURES_IN_A_ROW):
         next(texts)
         one._finish(EmbeddingResult(index, error=refused))
@@ -124,4 +131,4 @@ def test_parquet_ids_have_one_type(api, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": 1, "text": "a"}\n{"id": "two", "text": "b"}\n')
     status, _, err = job(JobSpec(source, tmp_path / "out.parquet", output_format="parquet"))
-    assert status == 0 and "line 2: the id must be an integer, as the first one is" in err
+    assert status == 3 and "line 2: the id must be an integer, as the first one is" in err

@@ -93,7 +93,7 @@ def test_bare_genaio_embeds_the_sample_against_the_embedded_emulator(tmp_path):
         [sys.executable, "-m", "genaio.cli"], env=env, capture_output=True, text=True, timeout=_WAIT
     )
     assert process.returncode == 0, process.stderr
-    assert "no API key set" in process.stdout and "using the embedded emulator" in process.stdout
+    assert "no API key or base URL set: using the embedded emulator" in process.stdout
     assert "embedded 2,000 items" in process.stdout and "done: every input id" in process.stdout
     (output,) = tmp_path.glob("genaio-sample-*/sample.embeddings.jsonl")
     assert len(set(output_ids(output))) == 2000

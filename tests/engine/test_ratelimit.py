@@ -58,3 +58,33 @@ async def test_a_cancelled_wait_gives_its_reservation_back(autojump_clock):
         await limiter.acquire(1)  # would wait 60 s
     await limiter.acquire(1)
     assert trio.current_time() == pytest.approx(60.0)
+
+
+async def test_without_burst_the_buckets_start_empty(autojump_clock):
+    """Against a server that counts per minute, a full bucket at the start is a minute's
+    requests at once, counted on top of the steady rate that follows: 429s."""
+    limiter = RateLimiter(RateLimit(requests_per_minute=60, burst=False))
+    times = []
+    for _ in range(3):
+        await limiter.acquire(1)
+        times.append(trio.current_time())
+    assert times == pytest.approx([1.0, 2.0, 3.0])
+
+
+def test_a_held_bucket_refills_nothing_until_the_hold_ends():
+    now = [0.0]
+    limiter = RateLimiter(RateLimit(requests_per_minute=60, burst=False), clock=lambda: now[0])
+    assert limiter.reserve(1) == pytest.approx(1.0)  # empty: the first waits a second
+    now[0] = 1.0
+    limiter.hold(31.0)  # a 429 paused the quota for 30 s
+    now[0] = 31.0
+    # Nothing saved up during the pause: one a second from its end, not a burst of 30.
+    assert [limiter.reserve(1) for _ in range(3)] == pytest.approx([1.0, 2.0, 3.0])
+    assert limiter.delay(1, start=40.0) == pytest.approx(0.0)  # refilling again
+
+
+def test_with_burst_a_hold_changes_nothing():
+    now = [0.0]
+    limiter = RateLimiter(RateLimit(requests_per_minute=60), clock=lambda: now[0])
+    limiter.hold(30.0)
+    assert [limiter.reserve(1) for _ in range(60)] == [0.0] * 60

@@ -7,6 +7,7 @@ import pytest
 
 from genaio.actors._live_resume import ResumeState
 from genaio.errors import APIError
+from genaio.types import LiveServerMessage
 from tests.live.conftest import MODEL, live_counters, live_settings, wait_until
 
 TEXT = {"response_modalities": ["TEXT"]}
@@ -104,6 +105,10 @@ async def test_ephemeral_token_opens_a_constrained_session(make_client):
 # -- the decisions, without I/O ------------------------------------------------------------
 
 
+def wire(message: dict) -> LiveServerMessage:
+    return LiveServerMessage.from_wire(message)
+
+
 def _written(state: ResumeState, text: str):
     frame = state.frame(text)
     state.writing(frame)
@@ -114,9 +119,9 @@ def _written(state: ResumeState, text: str):
 def test_frames_are_kept_until_a_handle_includes_their_turn():
     state = ResumeState()
     _written(state, "a")
-    assert not state.received({"serverContent": {"turnComplete": True}}, 0.0)
+    assert not state.received(wire({"serverContent": {"turnComplete": True}}), 0.0)
     late = _written(state, "b")  # sent after the turn ended, before the handle came
-    state.received({"sessionResumptionUpdate": {"newHandle": "h1", "resumable": True}}, 0.0)
+    state.received(wire({"sessionResumptionUpdate": {"newHandle": "h1", "resumable": True}}), 0.0)
     assert state.handle == "h1"
     assert list(state.replay) == [late]
 
@@ -125,26 +130,28 @@ def test_the_consumed_index_trims_exactly():
     state = ResumeState()
     frames = [_written(state, t) for t in "abc"]
     update = {"newHandle": "h", "resumable": True, "lastConsumedClientMessageIndex": 2}
-    state.received({"sessionResumptionUpdate": update}, 0.0)
+    state.received(wire({"sessionResumptionUpdate": update}), 0.0)
     assert list(state.replay) == frames[2:]
 
 
 def test_an_unresumable_update_keeps_the_old_handle():
     state = ResumeState(handle="old")
-    state.received({"sessionResumptionUpdate": {"newHandle": "", "resumable": False}}, 0.0)
+    state.received(wire({"sessionResumptionUpdate": {"newHandle": "", "resumable": False}}), 0.0)
     assert state.handle == "old"
 
 
 def test_go_away_switches_when_idle_with_a_fresh_handle_else_at_the_deadline():
     state = ResumeState()
     _written(state, "a")
-    assert not state.received({"goAway": {"timeLeft": "10s"}}, 100.0)
+    assert not state.received(wire({"goAway": {"timeLeft": "10s"}}), 100.0)
     assert state.go_away_at == 109.0  # a second before the server's deadline
-    assert not state.received({"serverContent": {"turnComplete": True}}, 101.0)
-    assert state.received({"sessionResumptionUpdate": {"newHandle": "h", "resumable": True}}, 101)
+    assert not state.received(wire({"serverContent": {"turnComplete": True}}), 101.0)
+    assert state.received(
+        wire({"sessionResumptionUpdate": {"newHandle": "h", "resumable": True}}), 101
+    )
     busy = ResumeState(handle="h")
     _written(busy, "a")
-    busy.received({"goAway": {"timeLeft": "1s"}}, 0.0)
+    busy.received(wire({"goAway": {"timeLeft": "1s"}}), 0.0)
     assert busy.go_away_at == 0.5  # halfway, when the time left is short
     assert not busy.should_switch(0.4) and busy.should_switch(0.5)
 
@@ -152,9 +159,11 @@ def test_go_away_switches_when_idle_with_a_fresh_handle_else_at_the_deadline():
 def test_interaction_status_ends_a_turn_before_turn_complete():
     state = ResumeState()
     _written(state, "a")
-    state.received({"serverContent": {"interactionStatus": "IN_PROGRESS", "turnComplete": True}}, 0)
+    state.received(
+        wire({"serverContent": {"interactionStatus": "IN_PROGRESS", "turnComplete": True}}), 0
+    )
     assert state.pending_reply
-    state.received({"serverContent": {"interactionStatus": "IDLE"}}, 0)
+    state.received(wire({"serverContent": {"interactionStatus": "IDLE"}}), 0)
     assert not state.pending_reply
 
 

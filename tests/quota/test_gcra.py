@@ -185,3 +185,25 @@ async def test_limits_give_the_models_throttles_the_shared_quota(redis_server):
     assert isinstance(rate, RedisRateLimiter)
     assert rate.key == "{genaio:p:gemini-2.0-flash}"
     assert rate.shared == RateLimit(60)
+
+
+async def test_a_429_on_one_throttle_pauses_the_other_processes(redis_server, monkeypatch):
+    spawned = []
+    monkeypatch.setattr(genaio.engine._redis_quota, "_spawn", spawned.append)
+    mine, other = limiter(redis_server.url), limiter(redis_server.url)
+    throttle = Throttle(RateLimit(60), max_concurrency=4, limiter=mine)
+    async with throttle.attempt(1):
+        pass
+    throttle.pause(5.0)  # what a 429 with RetryInfo 5 s does
+    assert spawned == [mine._publish]
+    await spawned[0]()
+    granted, wait = await other._reserve(1, 0)
+    assert granted and wait == pytest.approx(5.0, abs=0.3)
+    await mine.aclose()
+    await other.aclose()
+
+
+async def test_without_burst_the_shared_buckets_start_empty(redis_server):
+    a = limiter(redis_server.url, rate=RateLimit(60, burst=False))
+    assert (await a._reserve(1, 0))[1] == pytest.approx(1.0, abs=0.3)
+    await a.aclose()

@@ -13,7 +13,22 @@ def test_known_values_are_members_and_equal_their_string():
         is types.HarmCategory.HARM_CATEGORY_HARASSMENT
     )
     assert types.FinishReason.STOP == "STOP"
-    assert f"{types.FinishReason.STOP}" == "STOP"
+    assert types.FinishReason.STOP.value == "STOP"
+
+
+def test_members_print_as_the_official_sdks_do():
+    st = pytest.importorskip("google.genai.types")
+    for ours, theirs in [
+        (types.FileState.ACTIVE, st.FileState.ACTIVE),
+        (types.FinishReason.STOP, st.FinishReason.STOP),
+        (types.HarmCategory("harm_category_harassment"), st.HarmCategory.HARM_CATEGORY_HARASSMENT),
+    ]:
+        assert str(ours) == str(theirs) == f"{ours}" == format(ours)
+        assert repr(ours) == repr(theirs)
+        assert (ours == theirs.value) and (ours == theirs) and hash(ours) == hash(theirs.value)
+        assert (ours == ours.value.lower()) is (theirs == theirs.value.lower())
+    assert str(types.FileState("NEW_STATE")) == "FileState.NEW_STATE"
+    assert types.File(state="ACTIVE").to_wire() == {"state": "ACTIVE"}
 
 
 def test_matching_is_case_insensitive():
