@@ -312,6 +312,8 @@ class RedisRateLimiter(RateLimiter):
         granted, wait, now, r, k, pause = (float(x) for x in reply)
         self._offset = now / 1000.0 - self._clock()
         self._tats, self._pause = (r, k), pause
+        if not granted:  # the day's quota is spent: the estimate waits for its reset too
+            self._pause = max(pause, now + wait)
         if self._down_until > -math.inf:
             self._down_until = -math.inf
             log.warning("quota_redis_back", url=self.quota.url, key=self.key)

@@ -83,6 +83,7 @@ async def test_requests_per_day_wait_for_midnight_pacific(redis_server):
     )
     assert not granted
     assert wait == pytest.approx((midnight - pacific).total_seconds(), abs=5.0)
+    assert a.delay(0) == pytest.approx(wait, abs=5.0)  # a caller's deadline check sees it
     # A cancelled request gives its count back.
     a.refund(0)
     assert await a._reserve(1, 0) == (True, 0.0)
