@@ -7,7 +7,8 @@ place for) and it spent ~0.9 ms of CPU per command here; redis-py's async client
 only. So genaio speaks the protocol itself: a few dozen lines.
 
 Every call is bounded by `timeout`; a call that fails, times out or is cancelled mid-way closes
-the connection (its stream's state is unknown), and the next call opens a new one.
+the connection (its stream's state is unknown), and the next call opens a new one. The calls
+queued behind a failed one fail at once: a silent server costs one timeout, not one a caller.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class RedisConnection:
         self._stream: ByteStream | None = None
         self._reader: BufferedByteReceiveStream | None = None
         self._lock = anyio.Lock()
+        self._failures = 0  # calls that failed: those queued behind one fail without a try
 
     async def call(self, *args: bytes | str | int | float) -> Any:
         """Send one command and return its reply.
@@ -64,7 +66,10 @@ class RedisConnection:
 
         Cancellation: a cancelled call closes the connection (the next call opens another).
         """
+        failures = self._failures
         async with self._lock:
+            if self._failures != failures:  # failed while this call waited: fail it too, at once
+                raise RedisError("the connection failed while this call waited its turn")
             ok = False
             try:
                 with anyio.fail_after(self.timeout):
@@ -81,6 +86,7 @@ class RedisConnection:
                 anyio.ClosedResourceError,
                 DelimiterNotFound,
             ) as error:
+                self._failures += 1
                 raise RedisError(f"{type(error).__name__}: {error}") from error
             finally:
                 if not ok:

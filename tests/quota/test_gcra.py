@@ -12,6 +12,7 @@ import pytest
 import genaio
 from genaio.engine import RateLimit, Throttle
 from genaio.engine._redis_quota import RedisQuota, RedisRateLimiter
+from genaio.engine._resp import RedisError
 from genaio.errors import DeadlineExceededError
 
 pytestmark = pytest.mark.anyio
@@ -120,7 +121,7 @@ async def test_a_restarted_redis_resumes_from_what_the_processes_saw(redis_serve
     for _ in range(60):
         await a._reserve(1, 0)
     redis_server.restart()  # persistence off: the quota's state is gone
-    with pytest.raises(genaio.engine._resp.RedisError):
+    with pytest.raises(RedisError):
         await a._reserve(1, 0)  # the old connection is dead: this one attempt fails
     granted, wait = await a._reserve(1, 0)
     assert granted and wait == pytest.approx(1.0, abs=0.3)  # no fresh minute's burst
@@ -164,6 +165,21 @@ async def test_a_silent_redis_costs_a_timeout_then_waits_within_the_deadline(cap
             await throttle.enter(1)  # no deadline: waits until Redis answers (or cancelled)
         assert scope.cancelled_caught
         assert rate.delay(1) == math.inf
+        # Calls queued behind a timed-out one fail with it: one timeout, not one a caller.
+        start = anyio.current_time()
+        failures = []
+
+        async def reserve() -> None:
+            try:
+                await rate._reserve(1, 1)
+            except RedisError:
+                failures.append(1)
+
+        async with anyio.create_task_group() as callers:
+            for _ in range(8):
+                callers.start_soon(reserve)
+        assert len(failures) == 8
+        assert anyio.current_time() - start < 0.1 * 2 + 0.1
         # A batch planning its send looks again when Redis is tried again: never at infinity.
         assert throttle.ready_at(1) <= anyio.current_time() + 1.0
         start = anyio.current_time()
@@ -207,4 +223,22 @@ async def test_a_429_on_one_throttle_pauses_the_other_processes(redis_server, mo
 async def test_without_burst_the_shared_buckets_start_empty(redis_server):
     a = limiter(redis_server.url, rate=RateLimit(60, burst=False))
     assert (await a._reserve(1, 0))[1] == pytest.approx(1.0, abs=0.3)
+    await a.aclose()
+
+
+async def test_the_fallback_ends_when_redis_answers_again_logged_once_each(redis_server, caplog):
+    caplog.set_level(logging.WARNING, "genaio.quota")
+    later = 0.0
+    a = limiter(redis_server.url, clock=lambda: anyio.current_time() + later, on_error="local")
+    redis_server.stop()
+    for _ in range(3):
+        await a.acquire(1)  # the local share
+    assert a._connection._failures == 1  # tried once, then left alone until the retry time
+    redis_server.start()
+    later = 2.0  # past the retry time (Redis's clock, not ours, paces the quota)
+    await a.acquire(1)
+    await a.acquire(1)
+    assert a.round_trips == 2
+    events = [r.message for r in caplog.records]
+    assert events == ["quota_redis_unreachable", "quota_redis_back"]
     await a.aclose()
