@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,6 +23,9 @@ class RedisServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"redis://127.0.0.1:{self.port}"
+        # Short, not in `directory`: a socket's path is limited to ~100 bytes.
+        self.socket = Path(tempfile.gettempdir()) / f"genaio-redis-{self.port}.sock"
+        self.unix_url = f"unix://{self.socket}"
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -41,6 +45,8 @@ class RedisServer:
                 str(self.directory),
                 "--loglevel",
                 "warning",
+                "--unixsocket",
+                str(self.socket),
             ],
             stdout=subprocess.DEVNULL,
         )
@@ -59,6 +65,7 @@ class RedisServer:
             self._process.terminate()
             self._process.wait(10)
             self._process = None
+            self.socket.unlink(missing_ok=True)
 
     def restart(self) -> None:
         self.stop()

@@ -33,6 +33,12 @@ async def test_requests_per_minute_fill_a_minute_then_pace(redis_server):
     await a.aclose()
 
 
+async def test_a_unix_socket_url(redis_server):
+    a = limiter(redis_server.unix_url)
+    assert await a._reserve(1, 0) == (True, 0.0)
+    await a.aclose()
+
+
 async def test_processes_share_one_bucket_and_a_cost_is_capped_at_a_minute(redis_server):
     rate = RateLimit(tokens_per_minute=600)
     a, b = (limiter(redis_server.url, rate=rate) for _ in range(2))
