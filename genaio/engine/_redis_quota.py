@@ -138,6 +138,10 @@ class RedisQuota:
 
     def __attrs_post_init__(self) -> None:
         RedisConnection(self.url, timeout=self.timeout)  # validates the URL now, not mid-run
+        if not self.project or "{" in self.project or "}" in self.project:
+            raise ValueError(
+                f"a quota's project is a non-empty name without braces: {self.project!r}"
+            )
 
     def limiter(
         self,

@@ -248,3 +248,10 @@ async def test_the_fallback_ends_when_redis_answers_again_logged_once_each(redis
     events = [r.message for r in caplog.records]
     assert events == ["quota_redis_unreachable", "quota_redis_back"]
     await a.aclose()
+
+
+def test_a_bad_url_or_project_fails_when_configured():
+    with pytest.raises(ValueError, match="redis://"):
+        RedisQuota("http://localhost:6379")
+    with pytest.raises(ValueError, match="braces"):
+        RedisQuota("redis://localhost", project="a}b")
