@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from genaio.api import AsyncClient, Client
     from genaio.api._lro import PollPolicy
     from genaio.engine import RateLimit
+    from genaio.engine._redis_quota import RedisQuota
 
 _WHERE = {
     "AsyncClient": "genaio.api",
@@ -29,6 +30,7 @@ _WHERE = {
     "fail_fast": "genaio.actors",
     "PollPolicy": "genaio.api._lro",
     "RateLimit": "genaio.engine",
+    "RedisQuota": "genaio.engine._redis_quota",
 }
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "Limits",
     "PollPolicy",
     "RateLimit",
+    "RedisQuota",
     "__version__",
     "errors",
     "fail_fast",

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from genaio.actors._coalesce import BatchPolicy
 from genaio.engine import RateLimit
+
+if TYPE_CHECKING:
+    from genaio.engine._redis_quota import RedisQuota
 
 __all__ = ["DEFAULT_FAMILIES", "FamilyLimits", "Limits"]
 
@@ -64,7 +67,9 @@ class Limits:
     concurrent single embedding calls are merged into batch requests (None: never). `shutdown_grace`
     is how long `aclose()` lets in-flight calls finish before cancelling them (finite: `aclose()`
     takes at most that plus a few bounded seconds to close connections). A crashed actor is
-    restarted at most `max_restarts` times in `restart_window` seconds.
+    restarted at most `max_restarts` times in `restart_window` seconds. `quota` keeps the models'
+    rate limits in Redis, shared by every process that names the same project (see
+    `docs/scale-out.md`); None: each client's own buckets.
     """
 
     families: Mapping[str, FamilyLimits] = attrs.field(factory=dict)
@@ -73,6 +78,7 @@ class Limits:
     shutdown_grace: float = attrs.field(default=5.0, validator=attrs.validators.ge(0.0))
     max_restarts: int = 3
     restart_window: float = 60.0
+    quota: RedisQuota | None = None
 
     def __attrs_post_init__(self) -> None:
         if not math.isfinite(self.shutdown_grace):

@@ -42,7 +42,7 @@ def _family(name: str) -> FamilyFactory:
 #: mailbox, workers and limits, so that (say) a flood of uploads never delays generate_content.
 FAMILIES: dict[str, FamilyFactory] = {
     "models": lambda transport, limits: ModelsActor(
-        transport, limits.family("models"), limits.model_rates, limits.batching
+        transport, limits.family("models"), limits.model_rates, limits.batching, limits.quota
     ),
     **{
         name: _family(name)

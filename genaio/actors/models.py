@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Coroutine, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from genaio.actors._coalesce import (
     BatchPolicy,
@@ -21,6 +21,9 @@ from genaio.actors._limits import FamilyLimits
 from genaio.actors._rest import RestWork
 from genaio.engine import HttpTransport, RateLimit, Throttle
 from genaio.errors import ClientClosedError
+
+if TYPE_CHECKING:
+    from genaio.engine._redis_quota import RedisQuota
 
 __all__ = ["ModelsActor", "model_id"]
 
@@ -40,7 +43,9 @@ class ModelsActor(FamilyActor):
         limits: FamilyLimits,
         model_rates: Mapping[str, RateLimit],
         batching: BatchPolicy | None = None,
+        quota: RedisQuota | None = None,
     ) -> None:
+        self.quota = quota
         self.coalescer = Coalescer(batching, self.throttle) if batching is not None else None
         # Every call's attempts pass its model's throttle, which bounds the requests in flight
         # to `concurrency`; a worker sleeping out a retry's backoff holds no request, so twice
@@ -93,10 +98,12 @@ class ModelsActor(FamilyActor):
         """Every model gets one (and calls of no model share one): even with no rate set, a
         429 pauses the model, and (with `adaptive`) latency and sustained 5xx failures move its
         concurrency limit."""
+        rate = self.rate_for(key)
         return Throttle(
-            self.rate_for(key),
+            rate,
             max_concurrency=self.limits.concurrency,
             adaptive=self.limits.adaptive,
+            limiter=self.quota.limiter(key, rate) if self.quota and key is not None else None,
         )
 
     def throttle(self, key: str | None) -> Throttle | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +29,7 @@ class JobSpec:
     bad_lines: Literal["skip", "fail"] = "skip"
     rpm: float | None = None
     tpm: float | None = None
+    quota_url: str | None = None  # a RedisQuota shared by every process of the job
     concurrency: int = 100
     dimensions: int | None = None
     task_type: str | None = None
@@ -110,6 +112,12 @@ def add_embed_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentP
     parser.add_argument("--rpm", type=_positive(float), help="the model's requests per minute")
     parser.add_argument("--tpm", type=_positive(float), help="the model's tokens per minute")
     parser.add_argument(
+        "--quota-url",
+        default=os.environ.get("GENAIO_QUOTA_URL") or None,
+        help="share --rpm/--tpm with every process using this Redis (redis://host:port/db, "
+        "see docs/scale-out.md; default: $GENAIO_QUOTA_URL, else this process alone)",
+    )
+    parser.add_argument(
         "--concurrency", type=_positive(int), default=100, help="requests in flight at most"
     )
     parser.add_argument("--dimensions", type=_positive(int), help="output dimensionality")
@@ -139,6 +147,7 @@ def spec_from_args(args: argparse.Namespace) -> JobSpec:
         bad_lines=args.bad_lines,
         rpm=args.rpm,
         tpm=args.tpm,
+        quota_url=args.quota_url,
         concurrency=args.concurrency,
         dimensions=args.dimensions,
         task_type=args.task_type,

@@ -141,8 +141,11 @@ def _limits(spec: JobSpec) -> genaio.Limits:
     rates = {}
     if spec.rpm or spec.tpm:
         rates[spec.model] = genaio.RateLimit(spec.rpm, spec.tpm, burst=False)
+    quota = genaio.RedisQuota(spec.quota_url) if spec.quota_url else None
     return genaio.Limits(
-        families={"models": genaio.FamilyLimits(concurrency=spec.concurrency)}, model_rates=rates
+        families={"models": genaio.FamilyLimits(concurrency=spec.concurrency)},
+        model_rates=rates,
+        quota=quota,
     )
 
 

@@ -147,9 +147,13 @@ class Throttle:
         max_concurrency: int,
         adaptive: bool = True,
         clock: Callable[[], float] = anyio.current_time,
+        limiter: RateLimiter | None = None,
     ) -> None:
         has_rate = limit is not None and (limit.requests_per_minute or limit.tokens_per_minute)
-        self._rate = RateLimiter(limit, clock) if has_rate and limit is not None else None
+        # `limiter`: a quota kept elsewhere (`RedisQuota`'s), in place of the local buckets.
+        if limiter is None and has_rate and limit is not None:
+            limiter = RateLimiter(limit, clock)
+        self._rate = limiter
         self._clock = clock
         self._gradient = Gradient(max_concurrency) if adaptive else None
         self.limit = float(max_concurrency)
