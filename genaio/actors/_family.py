@@ -67,6 +67,12 @@ class FamilyActor:
             throttle = self._throttles[key] = self.new_throttle(key)
             return throttle
 
+    async def aclose_throttles(self) -> None:
+        """Release every throttle's outside resources, once the actor has stopped."""
+        for throttle in self._throttles.values():
+            if throttle is not None:
+                await throttle.aclose()
+
     def statistics(self) -> ActorStatistics:
         """The actor's snapshot, with each quota's throttle (its limit, pause and waiters)."""
         quotas = {

@@ -118,6 +118,8 @@ class Connection:
             for family in self.families.values():
                 family.actor.fail_held(closed)
             with anyio.move_on_after(_POOL_CLOSE_TIMEOUT):
+                for family in self.families.values():  # a shared quota's connections
+                    await family.aclose_throttles()
                 await self.transport.aclose()
             self._closed.set()
             log.debug("client closed", retries=self.transport.retries)

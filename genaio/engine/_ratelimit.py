@@ -174,3 +174,7 @@ class RateLimiter:
             self.refund(tokens)
             raise
         self.waited += wait
+
+    async def aclose(self) -> None:
+        """Release what the limiter holds outside this process (nothing, for local buckets)."""
+        await anyio.lowlevel.checkpoint()

@@ -237,6 +237,11 @@ class Throttle:
         if self._rate is not None:  # embed (issue 15): the buckets save up no burst meanwhile
             self._rate.hold(self._paused_until)
 
+    async def aclose(self) -> None:
+        """Release the quota's outside resources (a shared quota's connection)."""
+        if self._rate is not None:
+            await self._rate.aclose()
+
     def statistics(self) -> ThrottleStatistics:
         now = self._clock()
         return ThrottleStatistics(

@@ -255,3 +255,22 @@ def test_a_bad_url_or_project_fails_when_configured():
         RedisQuota("http://localhost:6379")
     with pytest.raises(ValueError, match="braces"):
         RedisQuota("redis://localhost", project="a}b")
+
+
+async def test_closing_the_client_closes_its_quota_connections(redis_server, genaio_emulator):
+    """Nothing outlives the client: each model's connection to Redis closes with it."""
+    from genaio.engine._resp import RedisConnection
+
+    quota = RedisQuota(redis_server.url, project="closing")
+    limits = genaio.Limits(quota=quota, model_rates={"gemini-2.0-flash": RateLimit(requests_per_minute=600)})
+    client = genaio.Client(
+        api_key="k",
+        http_options={"base_url": genaio_emulator.base_url},
+        limits=limits,
+    )
+    async with client.aio as aio:
+        await aio.models.generate_content(model="gemini-2.0-flash", contents="hi")
+    probe = RedisConnection(redis_server.url, timeout=2.0)
+    clients = (await probe.call("CLIENT", "LIST")).decode().strip().splitlines()
+    await probe.aclose()
+    assert len(clients) == 1  # the probe alone
