@@ -300,10 +300,11 @@ class Decoder:
     """The `content-encoding` of a body undone as it arrives: gzip, deflate (zlib-wrapped or
     raw, as servers differ), or none. The encodings are those `DEFAULT_HEADERS` accepts."""
 
-    __slots__ = ("_pending", "_zlib")
+    __slots__ = ("_fed", "_pending", "_zlib")
 
     def __init__(self, encoding: str | None) -> None:
         encoding = (encoding or "identity").strip().lower()
+        self._fed = False  # whether any compressed byte came (an empty body is empty)
         self._pending: bytes | None = None  # deflate: the first bytes, until the header shows
         if encoding in ("identity", ""):
             self._zlib = None
@@ -327,15 +328,23 @@ class Decoder:
             )
         if self._zlib is None or not data:
             return data
+        self._fed = True
         try:
             return self._zlib.decompress(data)
         except zlib.error as exc:
             raise ProtocolError(f"undecodable body: {exc}") from exc
 
     def flush(self) -> bytes:
+        """What is left at the end of the body; raises `ProtocolError` for a compressed body
+        cut short (zlib itself would return what it has, silently)."""
         if self._pending:
             raise ProtocolError("undecodable body: it ends within its header")
-        return self._zlib.flush() if self._zlib is not None else b""
+        if self._zlib is None:
+            return b""
+        tail = self._zlib.flush()
+        if self._fed and not self._zlib.eof:
+            raise ProtocolError("undecodable body: it ends before its compressed stream does")
+        return tail
 
 
 def _zlib_header(data: bytes) -> bool:
