@@ -108,11 +108,13 @@ def network_error(
 
 
 def _text(response: httpx.Response) -> str:
-    """The body as text, in its declared charset if that decodes it (a server may name any)."""
+    """The body as text, in its declared charset if that is a text encoding (a server may name
+    any codec; httpx's own `.text` lets a codec's exception through), else UTF-8."""
+    content = response.content
     try:
-        return response.text
-    except (LookupError, ValueError, TypeError):  # an unknown charset, or a codec not for text
-        return response.content.decode("utf-8", errors="replace")
+        return content.decode(response.charset_encoding or "utf-8", errors="replace")
+    except (LookupError, ValueError, TypeError):  # no such codec, or not one for text
+        return content.decode("utf-8", errors="replace")
 
 
 def timeout_error(seconds: float | None, *, request_id: str | None = None) -> errors.APIError:

@@ -445,7 +445,11 @@ class PooledResponse:
                 raise httpx.DecodingError(str(exc)) from exc
             if data:
                 yield data
-        if tail := decoder.flush():
+        try:
+            tail = decoder.flush()
+        except ProtocolError as exc:
+            raise httpx.DecodingError(str(exc)) from exc
+        if tail:
             yield tail
 
     async def aclose(self) -> None:

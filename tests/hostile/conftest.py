@@ -8,5 +8,8 @@ def _print_tally(request: pytest.FixtureRequest):
     from tests.hostile.server import TALLY
 
     if TALLY:
+        import resource
+
         counts = ", ".join(f"{key}={value}" for key, value in sorted(TALLY.items()))
-        print(f"\ngenaio hostile tally: {counts}")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"\ngenaio hostile tally: {counts}; peak RSS {peak:.0f} MiB")

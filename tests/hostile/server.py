@@ -82,7 +82,14 @@ _HEADERS = ["plain"] * 4 + ["junk", "duplicated", "retry-after", "close", "many"
 _FRAMING = ["length"] * 3 + ["chunked"] * 3 + ["until-close", "short", "long", "bad-chunk", "no-last-chunk"]
 _DELIVERY = ["whole"] * 4 + ["split"] * 4 + ["cut"] * 2 + ["silence"]
 _BODY_UNARY = ["valid"] * 5 + ["garbage", "truncated", "deep"]
-_BODY_STREAM = ["valid"] * 5 + ["cut-event", "garbage-event"]
+_BODY_STREAM = ["valid"] * 5 + ["cut-event", "garbage-event", "error-event"]
+_ERROR_EVENTS = [
+    b'{"error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}}',
+    b'{"error": {"code": "x", "message": [], "status": {}}}',
+    b'{"error": {"code": 99999999999999999999999, "details": "no"}}',
+    b'{"error": {"code": true, "details": [{"@type": "t.RetryInfo", "retryDelay": "1e999s"}]}}',
+    b'{"error": {"details": [{"@type": "t.RetryInfo", "retryDelay": {"seconds": "x"}}]}}',
+]
 _EXTRA = ["none"] * 4 + ["second-answer", "garbage"]
 _BAD_LINES = [
     b"HTTP/1.1 2x0 OK",
@@ -128,6 +135,9 @@ def hostile(draw: Callable, tag: str, stream: bool) -> Plan:
         elif body_kind == "garbage-event":
             body += b"data: \xff\xfe not json\r\n\r\n"
             fail.append("a malformed event")
+        elif body_kind == "error-event":
+            body += b"data: " + draw(st.sampled_from(_ERROR_EVENTS)) + b"\r\n\r\n"
+            fail.append("an error event")
     else:
         expected = f"echo {tag}"
         body = answer_json(expected)
