@@ -113,12 +113,11 @@ class _Connection:
         if len(data) <= _SEND_PIECE:
             await self.stream.send(data)
             return
-        view = memoryview(data)
         for start in range(0, len(data), _SEND_PIECE):
             if start and self.readable():
                 self.early = True  # the answer (say a 413) came first; the rest goes unsent
                 return
-            await self.stream.send(view[start : start + _SEND_PIECE])
+            await self.stream.send(data[start : start + _SEND_PIECE])
 
     async def receive_head(self) -> None:
         parser = self.parser

@@ -318,7 +318,7 @@ class HttpTransport:
             params=request.query,
             headers={**self.config.headers, **request.headers},
             content=request.content,
-            **({"timeout": httpx.Timeout(None)} if request.timed else {}),
+            timeout=_NO_TIMEOUT if request.timed else httpx.USE_CLIENT_DEFAULT,
         )
         return await self.client.send(built, stream=True, follow_redirects=False)
 
@@ -369,7 +369,9 @@ def _redirected(request: _Request, status: int, location: str) -> _Request:
         url = urljoin(request.url, location)
         same_origin = _origin(url) == _origin(request.url)
     except ValueError:  # a location that is not a URL
-        raise _redirect_error(status, "BAD_REDIRECT", "a redirect to an unusable location") from None
+        raise _redirect_error(
+            status, "BAD_REDIRECT", "a redirect to an unusable location"
+        ) from None
     if not same_origin:
         shown = urlsplit(url)._replace(query="", fragment="").geturl()  # a query may hold a key
         raise _redirect_error(
@@ -558,6 +560,8 @@ def _client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]
 
 
 _DEFAULT_TIMEOUT = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT, pool=None)
+#: A call with a timeout of its own: that bounds it, not the client's read timeout.
+_NO_TIMEOUT = httpx.Timeout(None)
 
 
 def _plain(args: Mapping[str, Any]) -> bool:

@@ -537,10 +537,10 @@ class Server:
 
 
 @asynccontextmanager
-async def serve(*answers: bytes | Action, host: str = "127.0.0.1", timeout: float = TIMEOUT):
+async def serve(*answers: bytes | Action, host: str = "127.0.0.1", bound: float = TIMEOUT):
     """A server on `host` answering requests, in the order they arrive, from `answers`."""
     server = Server(answers, host)
-    with anyio.fail_after(timeout):
+    with anyio.fail_after(bound):
         async with await anyio.create_tcp_listener(local_host=host) as listener:
             server.port = listener.extra(anyio.abc.SocketAttribute.local_port)
             async with anyio.create_task_group() as tg:
@@ -610,9 +610,9 @@ async def read_request(stream: anyio.abc.SocketStream, leftover: bytes):
 
 
 @asynccontextmanager
-async def pooled(*, timeout: float = TIMEOUT, **kwargs):
+async def pooled(*, bound: float = TIMEOUT, **kwargs):
     """A pool that, once closed, must have no connection left open."""
-    with anyio.fail_after(timeout):
+    with anyio.fail_after(bound):
         async with PooledTransport(**kwargs) as pool:
             yield pool
     assert pool.statistics().open == 0, pool.statistics()

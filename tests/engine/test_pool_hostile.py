@@ -21,7 +21,6 @@ from tests.engine.test_pool import (
     OK,
     CloseAfter,
     Hold,
-    chunked,
     engine_transport,
     no_environment_proxies,  # noqa: F401 (an autouse fixture)
     pooled,
@@ -252,7 +251,7 @@ async def test_a_303_is_followed_with_a_get_and_the_key_on_the_same_origin():
     async with serve(see_other, response(200, OK)) as server:
         async with engine_transport(server) as transport:
             assert (await transport.send(CALL)).data == {"ok": True}
-    first, second = server.received
+    _, second = server.received
     assert (second.method, second.target, second.body) == (b"GET", b"/v1beta/operations/o", b"")
     assert (b"x-goog-api-key", b"test-key") in second.headers
 
@@ -261,7 +260,7 @@ async def test_a_303_is_followed_with_a_get_and_the_key_on_the_same_origin():
 
 
 async def test_a_silent_server_ends_in_deadline_exceeded_within_the_default(autojump_clock):
-    async with serve(Hold(b""), timeout=LONG) as server, engine_transport(server) as transport:
+    async with serve(Hold(b""), bound=LONG) as server, engine_transport(server) as transport:
         started = trio.current_time()
         with pytest.raises(errors.DeadlineExceededError):
             await transport.send(CALL)
@@ -272,7 +271,7 @@ async def test_a_silent_server_ends_in_deadline_exceeded_within_the_default(auto
 async def test_a_stream_that_falls_silent_ends_in_deadline_exceeded(autojump_clock):
     head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
     event = b'data: {"n": 1}\r\n\r\n'
-    async with serve(Hold(head + b"%x\r\n%s\r\n" % (len(event), event)), timeout=LONG) as server:
+    async with serve(Hold(head + b"%x\r\n%s\r\n" % (len(event), event)), bound=LONG) as server:
         async with engine_transport(server) as transport:
             got = []
             with pytest.raises(errors.DeadlineExceededError):
@@ -287,7 +286,7 @@ async def test_a_call_timeout_replaces_the_silence_bound(autojump_clock):
     from genaio.engine import CallOptions
 
     call = RestCall("POST", "m", body={}, options=CallOptions(timeout=2 * READ_TIMEOUT))
-    async with serve(Hold(b""), timeout=LONG) as server, engine_transport(server) as transport:
+    async with serve(Hold(b""), bound=LONG) as server, engine_transport(server) as transport:
         with trio.move_on_after(1.5 * READ_TIMEOUT) as scope:
             await transport.send(call)
         assert scope.cancelled_caught  # still waiting: only the call's own scope ends it
@@ -298,7 +297,7 @@ async def test_an_unreachable_host_ends_within_the_connect_timeout(autojump_cloc
         await anyio.sleep_forever()
 
     monkeypatch.setattr(anyio, "connect_tcp", never_connects)
-    async with serve(timeout=LONG) as server, engine_transport(server) as transport:
+    async with serve(bound=LONG) as server, engine_transport(server) as transport:
         started = trio.current_time()
         with pytest.raises(errors.NetworkError, match="ConnectTimeout"):
             await transport.send(CALL)
@@ -310,9 +309,10 @@ async def test_an_unreachable_host_ends_within_the_connect_timeout(autojump_cloc
 
 async def test_an_idle_connection_expires_before_the_server_would_close_it(autojump_clock):
     script = [response(200, b"a"), response(200, b"b")]
-    async with serve(*script, timeout=LONG) as server, pooled(
-        keepalive_expiry=KEEPALIVE_EXPIRY, timeout=LONG
-    ) as pool:
+    async with (
+        serve(*script, bound=LONG) as server,
+        pooled(keepalive_expiry=KEEPALIVE_EXPIRY, bound=LONG) as pool,
+    ):
         assert await read(await pool.exchange("GET", split_url(server.url), ())) == b"a"
         await trio.sleep(KEEPALIVE_EXPIRY)
         assert await read(await pool.exchange("GET", split_url(server.url), ())) == b"b"
@@ -322,9 +322,10 @@ async def test_an_idle_connection_expires_before_the_server_would_close_it(autoj
 
 async def test_a_release_closes_the_connections_that_expired_meanwhile(autojump_clock):
     script = [response(200, b"a"), response(200, b"b"), response(200, b"c")]
-    async with serve(*script, timeout=LONG) as server, pooled(
-        keepalive_expiry=KEEPALIVE_EXPIRY, timeout=LONG
-    ) as pool:
+    async with (
+        serve(*script, bound=LONG) as server,
+        pooled(keepalive_expiry=KEEPALIVE_EXPIRY, bound=LONG) as pool,
+    ):
         first = await pool.exchange("GET", split_url(server.url), ())
         second = await pool.exchange("GET", split_url(server.url), ())
         await read(first)  # idle since 0

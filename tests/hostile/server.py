@@ -45,7 +45,10 @@ def head(status: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
 
 def whole(body: bytes, *, stream: bool = False) -> bytes:
     kind = b"text/event-stream" if stream else b"application/json"
-    return head(b"HTTP/1.1 200 OK", [(b"Content-Type", kind), (b"Content-Length", b"%d" % len(body))]) + body
+    return (
+        head(b"HTTP/1.1 200 OK", [(b"Content-Type", kind), (b"Content-Length", b"%d" % len(body))])
+        + body
+    )
 
 
 @attrs.frozen
@@ -78,8 +81,20 @@ def healthy(tag: str, *, stream: bool) -> Plan:
 
 
 _STATUS = ["ok"] * 5 + ["http10", "error", "bad-line"]
-_HEADERS = ["plain"] * 4 + ["junk", "duplicated", "retry-after", "close", "many", "huge", "encoding"]
-_FRAMING = ["length"] * 3 + ["chunked"] * 3 + ["until-close", "short", "long", "bad-chunk", "no-last-chunk"]
+_HEADERS = ["plain"] * 4 + [
+    "junk",
+    "duplicated",
+    "retry-after",
+    "close",
+    "many",
+    "huge",
+    "encoding",
+]
+_FRAMING = (
+    ["length"] * 3
+    + ["chunked"] * 3
+    + ["until-close", "short", "long", "bad-chunk", "no-last-chunk"]
+)
 _DELIVERY = ["whole"] * 4 + ["split"] * 4 + ["cut"] * 2 + ["silence"]
 _BODY_UNARY = ["valid"] * 5 + ["garbage", "truncated", "deep"]
 _BODY_STREAM = ["valid"] * 5 + ["cut-event", "garbage-event", "error-event"]
@@ -109,7 +124,15 @@ _ERROR_BODIES = [
     b"<html>not json</html>",
     b"",
 ]
-_RETRY_AFTER = [b"soon", b"-5", b"1e999", b"nan", b"Fri, 31 Dec 9999 23:59:59 GMT", b"\xff\xfe", b"0"]
+_RETRY_AFTER = [
+    b"soon",
+    b"-5",
+    b"1e999",
+    b"nan",
+    b"Fri, 31 Dec 9999 23:59:59 GMT",
+    b"\xff\xfe",
+    b"0",
+]
 
 
 @st.composite
@@ -126,7 +149,10 @@ def hostile(draw: Callable, tag: str, stream: bool) -> Plan:
 
     # The body.
     if stream:
-        pieces = [f"echo {tag}", *draw(st.lists(st.sampled_from([" a", " bc", " d e"]), max_size=4))]
+        pieces = [
+            f"echo {tag}",
+            *draw(st.lists(st.sampled_from([" a", " bc", " d e"]), max_size=4)),
+        ]
         expected = "".join(pieces)
         body = sse(pieces)
         if body_kind == "cut-event":  # an event cut inside its JSON, then a proper end

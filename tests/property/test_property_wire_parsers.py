@@ -18,12 +18,14 @@ from genaio.engine._http11 import (
     ResponseParser,
     split_url,
 )
-from genaio.engine._transport import _Request, _redirected, _usage_tokens
+from genaio.engine._transport import _redirected, _Request, _usage_tokens
 from genaio.errors import APIError
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 NUMBERS = st.one_of(
