@@ -26,6 +26,7 @@ the body). Both raise httpx's timeout exceptions, as any httpx transport does.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import select
 import socket
@@ -39,6 +40,7 @@ import anyio.abc
 import anyio.streams.tls
 import attrs
 import httpx
+import sniffio
 
 from genaio.engine._http11 import (
     Decoder,
@@ -134,13 +136,16 @@ class _Connection:
             self.answered = True
             self.parser.feed(data)
 
-    async def receive_within(self) -> None:
-        """`receive`, bounded by the exchange's read timeout (a silent server)."""
-        if self.read_timeout is None:
-            await self.receive()
-            return
-        with anyio.fail_after(self.read_timeout):
-            await self.receive()
+
+def _loop_tools() -> tuple[Callable[[], float], Callable[..., anyio.CancelScope]]:
+    """The running loop's clock (what `anyio.current_time` reads: trio's, which a MockClock
+    drives, or the asyncio loop's `time`) and its cancel scope class: anyio's helpers look the
+    loop up on every call, and the pool uses both on every request."""
+    if sniffio.current_async_library() == "trio":
+        import trio
+
+        return trio.current_time, trio.CancelScope  # type: ignore[return-value]
+    return asyncio.get_running_loop().time, anyio.CancelScope
 
 
 def _poller(sock: socket.socket | None) -> select.poll | None:
@@ -181,6 +186,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._waiting = 0
         self._changed = anyio.Event()
         self._closed = False
+        self._clock: Callable[[], float] | None = None
+        self._scope: Callable[..., anyio.CancelScope] = anyio.CancelScope
         self.opened = self.reused = self.dropped = 0
 
     def statistics(self) -> PoolStatistics:
@@ -302,6 +309,25 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._notify()
         return True
 
+    def _now(self) -> float:
+        """The event loop's clock (anyio's `current_time` looks the loop up on every call; the
+        pool reads the clock twice per request)."""
+        if self._clock is None:
+            self._clock, self._scope = _loop_tools()
+        return self._clock()
+
+    async def _receive(self, connection: _Connection) -> None:
+        """More of `connection`'s answer, within its read timeout: `TimeoutError` if the
+        server stays silent longer."""
+        timeout = connection.read_timeout
+        if timeout is None:
+            await connection.receive()
+            return
+        with self._scope(deadline=self._now() + timeout) as scope:
+            await connection.receive()
+        if scope.cancelled_caught:
+            raise TimeoutError(f"no byte from the server for {timeout:g} s")
+
     def _notify(self) -> None:
         """Wake the requests waiting for the pool to change (a slot freed, a connection idle)."""
         if self._waiting:
@@ -315,7 +341,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
             if self._closed:
                 raise httpx.ConnectError("the connection pool is closed")
             if not fresh and (connection := self._take_idle(origin)) is not None:
-                if self._reuse(connection, anyio.current_time()):
+                if self._reuse(connection, self._now()):
                     return connection
                 await self._close(connection)
                 continue
@@ -361,16 +387,22 @@ class PooledTransport(httpx.AsyncBaseTransport):
         connection.answered = connection.early = False
         connection.read_timeout = read_timeout
         try:
-            with anyio.fail_after(read_timeout):
+            if read_timeout is None:
                 await connection.send(data)
                 await connection.receive_head()
+            else:  # one scope for both: a server that does not read the request is silent too
+                with self._scope(deadline=self._now() + read_timeout) as scope:
+                    await connection.send(data)
+                    await connection.receive_head()
+                if scope.cancelled_caught:
+                    raise TimeoutError(f"no answer from the server within {read_timeout:g} s")
         except BaseException as exc:
             await self._discard(connection)
             _raise_mapped(exc, httpx.ReadError, httpx.ReadTimeout)
         return PooledResponse(self, connection)
 
     async def _release(self, connection: _Connection) -> None:
-        now = anyio.current_time()
+        now = self._now()
         if not self._keep(connection, now):
             await self._close(connection)
         while (expired := self._take_expired(connection.origin, now)) is not None:
@@ -418,7 +450,7 @@ class PooledResponse:
                         yield chunk
                 if parser.done:
                     break
-                await connection.receive_within()
+                await self._pool._receive(connection)
         except BaseException as exc:
             # `aclose` may have released the connection already (a body left half-read, then
             # this generator finalized): release it exactly once.
