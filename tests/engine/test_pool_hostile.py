@@ -360,3 +360,16 @@ async def test_a_compressed_body_cut_short_is_a_typed_error():
     async with serve(answer) as server, engine_transport(server, door) as transport:
         with pytest.raises(errors.NetworkError):
             await transport.send(CALL)
+
+
+async def test_a_client_call_to_a_silent_server_ends_within_the_default(autojump_clock):
+    """The same through the facade: no `HttpOptions.timeout`, and still an end."""
+    import genaio
+
+    async with serve(Hold(b""), bound=LONG) as server:
+        client = genaio.Client(api_key="k", http_options={"base_url": server.url})
+        async with client.aio as aio:
+            started = trio.current_time()
+            with pytest.raises(errors.DeadlineExceededError):
+                await aio.models.generate_content(model="m", contents="hello?")
+            assert trio.current_time() - started == pytest.approx(READ_TIMEOUT, abs=1)
