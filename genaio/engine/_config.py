@@ -7,9 +7,31 @@ from typing import Any
 
 import attrs
 
-__all__ = ["CallOptions", "EngineConfig", "RetryPolicy"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "KEEPALIVE_EXPIRY",
+    "MAX_REDIRECTS",
+    "READ_TIMEOUT",
+    "CallOptions",
+    "EngineConfig",
+    "RetryPolicy",
+]
 
 RETRYABLE_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
+
+#: Default bounds, in seconds, so that no call waits forever unless asked to (docs/reliability.md).
+#: Opening a connection (TCP and TLS): a reachable server takes milliseconds.
+CONNECT_TIMEOUT = 10.0
+#: A silent server: sending a request and receiving its response head, then each wait for more
+#: of the body. The API's own deadline for a call is 10 minutes; a server silent longer is gone.
+#: A call with its own timeout (`HttpOptions.timeout`) is bounded by that instead.
+READ_TIMEOUT = 600.0
+#: An idle pooled connection is closed after this long: below the shortest keep-alive timeout
+#: common servers use (5 s: Node.js, uvicorn, Apache), so that the client closes it first and
+#: never sends a request on a connection the server is closing.
+KEEPALIVE_EXPIRY = 4.0
+#: Same-origin redirects followed for one request; one more is an error.
+MAX_REDIRECTS = 5
 
 
 @attrs.frozen

@@ -5,6 +5,12 @@ engine's headers are few and mostly constant, and checking each one for what cou
 message (CR, LF, NUL) is all the validation they need. Responses are parsed by httptools (llhttp,
 the C parser Node.js uses): parsing is most of the client's work per request, and a C parser does
 it several times faster than a pure-Python one.
+
+What a server sends is bounded before httptools sees it: a response head (status line, header
+lines, their count, their total) has limits, and so has any run of bytes that makes the parser
+produce nothing (httptools joins a header's pieces by repeated concatenation, quadratic in the
+number of pieces). A response is complete only at its exact end: bytes after it (a second answer
+the server was not asked for, a body longer than its length) make the connection unusable.
 """
 
 from __future__ import annotations
@@ -39,6 +45,13 @@ _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _UNSAFE_VALUE = re.compile(rb"[\r\n\x00]")
 #: Characters a path keeps as they are (RFC 3986 pchar and `/`); `%` so that escapes stay.
 _PATH_SAFE = "!$&'()*+,;=:@/%~"
+_QUERY_SAFE = _PATH_SAFE + "?"
+
+#: Limits on a response head. Gemini's heads are about 1 KiB; a head past these is a broken or
+#: hostile server, refused before it costs memory or time.
+MAX_LINE_BYTES = 16 * 1024  # the status line, or one header's name and value
+MAX_HEADERS = 128
+MAX_HEAD_BYTES = 64 * 1024  # the whole head, interim (1xx) answers included
 
 
 class ProtocolError(Exception):
@@ -60,17 +73,21 @@ class Target:
 
 def split_url(url: str, query: Mapping[str, str] | None = None) -> Target:
     """The target of `url`, its query replaced by `query` when one is given (as httpx does)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ProtocolError(f"not an http(s) URL: {url!r}")
-    path = parts.path or "/"
-    if "." in path:
-        path = _remove_dot_segments(path)
-    target = quote(path, safe=_PATH_SAFE)
-    search = urlencode(query) if query else parts.query
-    if search:
-        target = f"{target}?{search}"
-    return Target(parts.scheme, parts.hostname, parts.port, target.encode("ascii"))
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL")
+        path = parts.path or "/"
+        if "." in path:
+            path = _remove_dot_segments(path)
+        target = quote(path, safe=_PATH_SAFE)
+        search = urlencode(query) if query else quote(parts.query, safe=_QUERY_SAFE)
+        if search:
+            target = f"{target}?{search}"
+        return Target(parts.scheme, parts.hostname, port, target.encode("ascii"))
+    except ValueError as exc:  # UnicodeError (a host IDNA refuses) is one
+        raise ProtocolError(f"not a usable http(s) URL: {url[:200]!r} ({exc})") from None
 
 
 def _remove_dot_segments(path: str) -> str:
@@ -126,10 +143,18 @@ class ResponseHeaders(dict[str, str]):
     @classmethod
     def of(cls, raw: Iterable[tuple[bytes, bytes]]) -> ResponseHeaders:
         headers = cls()
+        repeated: dict[str, list[str]] | None = None  # joined once at the end: linear time
         for name, value in raw:
             key, text = name.decode("latin-1").lower(), _decode_value(value)
-            previous = dict.get(headers, key)
-            dict.__setitem__(headers, key, text if previous is None else f"{previous}, {text}")
+            if dict.__contains__(headers, key):
+                if repeated is None:
+                    repeated = {}
+                repeated.setdefault(key, [dict.__getitem__(headers, key)]).append(text)
+            else:
+                dict.__setitem__(headers, key, text)
+        if repeated is not None:
+            for key, texts in repeated.items():
+                dict.__setitem__(headers, key, ", ".join(texts))
         return headers
 
 
@@ -146,13 +171,17 @@ class ResponseParser:
 
     After `feed`: `status`/`raw_headers` once `head_done`, body bytes in `body` (taken by the
     reader), `done` once the message ended. `feed_eof` ends a body that runs to the end of the
-    connection, and refuses a response cut short.
+    connection, and refuses a response cut short. `keep_alive` is true only for a response that
+    ended exactly where the bytes fed so far end, and whose server agreed to keep the connection.
+    Trailers (headers after a chunked body) are read and dropped.
     """
 
     __slots__ = (
         "_delimited",
+        "_head_bytes",
         "_head_only",
         "_parser",
+        "_unparsed",
         "body",
         "done",
         "head_done",
@@ -170,6 +199,8 @@ class ResponseParser:
         """Get ready for the next response; `head_only` for the answer to a HEAD request."""
         self._head_only = head_only
         self._delimited = False
+        self._head_bytes = 0  # fed before the head was complete
+        self._unparsed = 0  # fed since httptools last produced something
         self.status = 0
         self.reason = b""
         self.raw_headers: list[tuple[bytes, bytes]] = []
@@ -177,15 +208,28 @@ class ResponseParser:
         self.head_done = self.done = self.keep_alive = False
 
     def feed(self, data: bytes) -> None:
+        """Parse `data`; raises `ProtocolError` for a response that breaks HTTP/1.1 or a limit."""
         if self.done:
             raise ProtocolError("data after the end of the response")
+        if self._unparsed > MAX_LINE_BYTES:
+            raise ProtocolError(f"a line of the response is longer than {MAX_LINE_BYTES} bytes")
+        if not self.head_done:
+            self._head_bytes += len(data)
+        self._unparsed += len(data)
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             raise ProtocolError("the server switched protocols") from None
+        except httptools.HttpParserCallbackError as exc:
+            if isinstance(exc.__context__, ProtocolError):  # a limit, raised in a callback
+                raise exc.__context__ from None
+            raise ProtocolError(str(exc) or type(exc).__name__) from exc
         except httptools.HttpParserError as exc:
-            if not self.done:  # a HEAD answer ends at its head; what follows is not ours
+            if not self.done:
                 raise ProtocolError(str(exc) or type(exc).__name__) from exc
+            self.keep_alive = False  # bytes after the end that are not even a response
+        if not self.head_done and self._head_bytes > MAX_HEAD_BYTES:
+            raise ProtocolError(f"the response head is larger than {MAX_HEAD_BYTES} bytes")
 
     def feed_eof(self) -> None:
         """The server closed the connection."""
@@ -196,20 +240,34 @@ class ResponseParser:
 
     # httptools' callbacks.
 
-    def on_status(self, reason: bytes) -> None:
-        if not self.done:  # not a second answer the server was not asked for
-            self.reason += reason
+    def on_message_begin(self) -> None:
+        if self.done:  # a second answer the server was not asked for: never reuse this
+            self.keep_alive = False
 
-    def on_header(self, name: bytes, value: bytes) -> None:
+    def on_status(self, reason: bytes) -> None:
         if self.done:
             return
+        self.reason += reason
+        self._unparsed = 0
+        if len(self.reason) > MAX_LINE_BYTES:
+            raise ProtocolError(f"the status line is longer than {MAX_LINE_BYTES} bytes")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._unparsed = 0
+        if self.done or self.head_done:  # a trailer, or a second answer: not ours
+            return
+        if len(name) + len(value) > MAX_LINE_BYTES:
+            raise ProtocolError(f"a header line is longer than {MAX_LINE_BYTES} bytes")
+        if len(self.raw_headers) >= MAX_HEADERS:
+            raise ProtocolError(f"the response has more than {MAX_HEADERS} headers")
         self.raw_headers.append((name, value))
         lowered = name.lower()
         if lowered == b"content-length" or lowered == b"transfer-encoding":
             self._delimited = True
 
     def on_headers_complete(self) -> None:
-        if self.done:  # a second answer the server was not asked for: never reuse this
+        self._unparsed = 0
+        if self.done:
             self.keep_alive = False
             return
         status = self._parser.get_status_code()
@@ -222,10 +280,15 @@ class ResponseParser:
             self._finish(keep_alive=False)
 
     def on_body(self, body: bytes) -> None:
+        self._unparsed = 0
         if not self.done:
             self.body.append(body)
 
+    def on_chunk_header(self) -> None:
+        self._unparsed = 0
+
     def on_message_complete(self) -> None:
+        self._unparsed = 0
         if self.head_done and not self.done:
             self._finish(keep_alive=self._parser.should_keep_alive())
 
@@ -237,10 +300,11 @@ class Decoder:
     """The `content-encoding` of a body undone as it arrives: gzip, deflate (zlib-wrapped or
     raw, as servers differ), or none. The encodings are those `DEFAULT_HEADERS` accepts."""
 
-    __slots__ = ("_pending", "_zlib")
+    __slots__ = ("_fed", "_pending", "_zlib")
 
     def __init__(self, encoding: str | None) -> None:
         encoding = (encoding or "identity").strip().lower()
+        self._fed = False  # whether any compressed byte came (an empty body is empty)
         self._pending: bytes | None = None  # deflate: the first bytes, until the header shows
         if encoding in ("identity", ""):
             self._zlib = None
@@ -264,15 +328,23 @@ class Decoder:
             )
         if self._zlib is None or not data:
             return data
+        self._fed = True
         try:
             return self._zlib.decompress(data)
         except zlib.error as exc:
             raise ProtocolError(f"undecodable body: {exc}") from exc
 
     def flush(self) -> bytes:
+        """What is left at the end of the body; raises `ProtocolError` for a compressed body
+        cut short (zlib itself would return what it has, silently)."""
         if self._pending:
             raise ProtocolError("undecodable body: it ends within its header")
-        return self._zlib.flush() if self._zlib is not None else b""
+        if self._zlib is None:
+            return b""
+        tail = self._zlib.flush()
+        if self._fed and not self._zlib.eof:
+            raise ProtocolError("undecodable body: it ends before its compressed stream does")
+        return tail
 
 
 def _zlib_header(data: bytes) -> bool:

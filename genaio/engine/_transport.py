@@ -15,6 +15,7 @@ import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
 
 import anyio
 import attrs
@@ -23,8 +24,16 @@ from httpx._utils import get_environment_proxies
 
 from genaio.engine import _json
 from genaio.engine._auth import Auth
-from genaio.engine._config import CallOptions, EngineConfig, RetryPolicy
-from genaio.engine._errors import api_error, error_from_response, network_error
+from genaio.engine._config import (
+    CONNECT_TIMEOUT,
+    KEEPALIVE_EXPIRY,
+    MAX_REDIRECTS,
+    READ_TIMEOUT,
+    CallOptions,
+    EngineConfig,
+    RetryPolicy,
+)
+from genaio.engine._errors import api_error, error_from_response, network_error, timeout_error
 from genaio.engine._http11 import DEFAULT_HEADERS, ProtocolError, Target, split_url
 from genaio.engine._pool import PooledResponse, PooledTransport, PoolStatistics
 from genaio.engine._retry import Retrier
@@ -100,6 +109,9 @@ class _Request:
     #: On top of the client's headers (`EngineConfig.headers`).
     headers: dict[str, str]
     content: bytes | None
+    #: Whether the call has a timeout of its own, which then bounds a silent server instead of
+    #: the client's read timeout.
+    timed: bool = False
 
 
 class HttpTransport:
@@ -133,6 +145,7 @@ class HttpTransport:
             if isinstance(args.get("transport"), PooledTransport) and _plain(args):
                 self._pool = args["transport"]
         self._base_headers = (*DEFAULT_HEADERS, *_encode_headers(config.headers))
+        self._read_timeout = self.client.timeout.read
 
     async def send(
         self,
@@ -222,7 +235,7 @@ class HttpTransport:
             attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
         )
         try:
-            yield _events(response, request_id)
+            yield _events(response, request_id, self._read_timeout)
         finally:
             with anyio.move_on_after(_CLOSE_GRACE, shield=True):
                 await response.aclose()
@@ -274,25 +287,40 @@ class HttpTransport:
                 raise error_from_response(
                     _as_httpx(response, body, request), request_id=request_id, attempts=attempt
                 )
+        except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+            raise timeout_error(self._read_timeout, request_id=request_id) from exc
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise network_error(exc, request_id=request_id, attempts=attempt) from exc
         return response, body
 
     async def _open(self, request: _Request) -> _Response:
-        """The response to `request`, its body unread: from the pool directly when it may be."""
+        """The response to `request`, its body unread, after same-origin redirects.
+
+        A redirect to another origin is not followed: the request carries the credentials of
+        its own origin, so the caller gets an error naming the location instead.
+        """
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._open_once(request)
+            if response.status_code not in _REDIRECTS or "location" not in response.headers:
+                return response
+            await response.aclose()
+            request = _redirected(request, response.status_code, response.headers["location"])
+        raise _redirect_error(
+            response.status_code, "TOO_MANY_REDIRECTS", f"more than {MAX_REDIRECTS} redirects"
+        )
+
+    async def _open_once(self, request: _Request) -> _Response:
+        """The response to `request` as the server sent it: from the pool directly if it may."""
         pool = self._pool
         if pool is None:
             return await self._open_with_httpx(request)
-        response = await pool.exchange(
+        return await pool.exchange(
             request.method,
             _target(request.url, request.query),
             self._headers(request.headers),
             request.content or b"",
+            read_timeout=None if request.timed else self._read_timeout,
         )
-        if response.status_code in _REDIRECTS and "location" in response.headers:
-            await response.aclose()  # rare: httpx knows how to follow one
-            return await self._open_with_httpx(request)
-        return response
 
     async def _open_with_httpx(self, request: _Request) -> httpx.Response:
         built = self.client.build_request(
@@ -301,8 +329,9 @@ class HttpTransport:
             params=request.query,
             headers={**self.config.headers, **request.headers},
             content=request.content,
+            timeout=_NO_TIMEOUT if request.timed else httpx.USE_CLIENT_DEFAULT,
         )
-        return await self.client.send(built, stream=True)
+        return await self.client.send(built, stream=True, follow_redirects=False)
 
     def _headers(self, extra: Mapping[str, str]) -> tuple[tuple[bytes, bytes], ...]:
         """The client's headers (encoded once) followed by a request's own."""
@@ -339,10 +368,42 @@ class HttpTransport:
             _query(call.query),
             headers,
             content,
+            bool(timeout),
         )
 
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _redirected(request: _Request, status: int, location: str) -> _Request:
+    """The request a redirect asks for, if it stays on the request's origin (as browsers and
+    httpx do, a 303, or a 301/302 after a POST, becomes a GET without a body)."""
+    try:
+        url = urljoin(request.url, location)
+        same_origin = _origin(url) == _origin(request.url)
+    except ValueError:  # a location that is not a URL
+        raise _redirect_error(
+            status, "BAD_REDIRECT", "a redirect to an unusable location"
+        ) from None
+    if not same_origin:
+        shown = urlsplit(url)._replace(query="", fragment="").geturl()  # a query may hold a key
+        raise _redirect_error(
+            status, "REDIRECT_NOT_FOLLOWED", f"not following a redirect to another origin: {shown}"
+        )
+    method, content = request.method, request.content
+    if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+        method, content = "GET", None
+    return attrs.evolve(request, method=method, url=url, query=None, content=content)
+
+
+def _origin(url: str) -> tuple[str, str | None, int]:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme.lower(), parts.hostname, port
+
+
+def _redirect_error(status: int, reason: str, message: str) -> Exception:
+    return api_error(status, {"error": {"code": status, "message": message, "status": reason}})
 
 
 def _target(url: str, query: dict[str, str] | None) -> Target:
@@ -389,7 +450,7 @@ def _as_httpx(response: _Response, body: bytes, request: _Request) -> httpx.Resp
 async def _read_body(response: _Response, limit: float) -> bytes:
     """The whole body, refused once it passes `limit` bytes."""
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise UnknownApiResponseError(f"the answer is larger than {limit:.0f} bytes")
     chunks, size = [], 0
     async for chunk in response.aiter_bytes():
@@ -400,7 +461,11 @@ async def _read_body(response: _Response, limit: float) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-async def _events(response: _Response, request_id: str | None) -> AsyncIterator[Any]:
+async def _events(
+    response: _Response, request_id: str | None, read_timeout: float | None
+) -> AsyncIterator[Any]:
+    """The stream's JSON events; a stream cut on the wire (closed early, a chunked body without
+    its last chunk, a silent server) raises the typed error after the events that came."""
     decoder = SSEDecoder()
     try:
         async for chunk in response.aiter_bytes():
@@ -408,6 +473,8 @@ async def _events(response: _Response, request_id: str | None) -> AsyncIterator[
                 yield _checked_event(event, request_id)
         for event in decoder.close():
             yield _checked_event(event, request_id)
+    except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+        raise timeout_error(read_timeout, request_id=request_id) from exc
     except (httpx.TransportError, httpx.DecodingError) as exc:
         raise network_error(exc, request_id=request_id) from exc
 
@@ -415,14 +482,21 @@ async def _events(response: _Response, request_id: str | None) -> AsyncIterator[
 def _checked_event(event: Any, request_id: str | None) -> Any:
     if isinstance(event, dict) and isinstance(event.get("error"), dict):
         code = event["error"].get("code")
-        raise api_error(code if isinstance(code, int) else 500, event, request_id=request_id)
+        valid = isinstance(code, int) and not isinstance(code, bool) and 400 <= code < 600
+        raise api_error(code if valid else 500, event, request_id=request_id)
     return event
+
+
+#: More tokens than any call can spend: a larger count is a broken answer, not usage.
+_MAX_TOKENS = 10**9
 
 
 def _usage_tokens(data: Any) -> int | None:
     usage = data.get("usageMetadata") if isinstance(data, dict) else None
     total = usage.get("totalTokenCount") if isinstance(usage, dict) else None
-    return total if isinstance(total, int) else None
+    if isinstance(total, int) and not isinstance(total, bool) and 0 <= total <= _MAX_TOKENS:
+        return total
+    return None
 
 
 def _json_body(body: bytes) -> Any:
@@ -471,10 +545,17 @@ def _client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]
     if isinstance(limits, Mapping):
         limits = httpx.Limits(**limits)
     if limits is None:
-        limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
+        limits = httpx.Limits(
+            max_connections=pool_size,
+            max_keepalive_connections=pool_size,
+            keepalive_expiry=KEEPALIVE_EXPIRY,
+        )
     args["limits"] = limits
-    args.setdefault("timeout", None)  # deadlines are the caller's cancel scope, not httpx's
-    args.setdefault("follow_redirects", True)
+    # A call's own timeout is its cancel scope; these bound what no call timeout covers.
+    timeout = args.get("timeout", _DEFAULT_TIMEOUT)
+    args["timeout"] = timeout = (
+        timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    )
     if not _needs_httpx_pool(args):
         args["transport"] = PooledTransport(
             max_connections=limits.max_connections or pool_size,
@@ -483,9 +564,17 @@ def _client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]
                 if limits.max_keepalive_connections is not None
                 else pool_size
             ),
+            keepalive_expiry=limits.keepalive_expiry,
             ssl_context=_ssl_context(args.pop("verify", True), args.pop("cert", None), args),
+            connect_timeout=timeout.connect,
+            read_timeout=timeout.read,
         )
     return args
+
+
+_DEFAULT_TIMEOUT = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT, pool=None)
+#: A call with a timeout of its own: that bounds it, not the client's read timeout.
+_NO_TIMEOUT = httpx.Timeout(None)
 
 
 def _plain(args: Mapping[str, Any]) -> bool:
