@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from genaio import errors, types
+    from genaio._telemetry import Telemetry
     from genaio.actors import FamilyLimits, Limits, fail_fast
     from genaio.api import AsyncClient, Client
     from genaio.api._lro import PollPolicy
@@ -29,6 +30,7 @@ _WHERE = {
     "fail_fast": "genaio.actors",
     "PollPolicy": "genaio.api._lro",
     "RateLimit": "genaio.engine",
+    "Telemetry": "genaio._telemetry",
 }
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "Limits",
     "PollPolicy",
     "RateLimit",
+    "Telemetry",
     "__version__",
     "errors",
     "fail_fast",

@@ -20,6 +20,7 @@ import anyio
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream
 
+from genaio._telemetry import CallTrace
 from genaio.actors._actor import call_error
 from genaio.actors._envelope import Envelope
 from genaio.engine import HttpTransport, RestCall, Throttle
@@ -59,6 +60,8 @@ class RestWork:
     rate_key: str | None = None
     tokens: int = 0
     batchable: Batchable | None = None
+    #: The call's record for its log line and span (`genaio._telemetry`), when observed.
+    trace: CallTrace | None = attrs.field(default=None, eq=False)
 
 
 class OpenStream:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import anyio
 from pydantic import BaseModel
 
+from genaio._telemetry import CallTrace, observing
 from genaio.actors import Answer, Batchable, RestWork
 from genaio.api._options import call_options
 from genaio.api._streams import ResponseStream
@@ -81,10 +82,33 @@ class Resource:
 
         Cancellation: cancelling the caller cancels exactly this request.
         """
+        trace = None
+        otel = self._client._otel
+        if observing(otel):  # before the body is written: its contents, for an opted-in span
+            trace = CallTrace(otel, call.path, rate_key, call.body)
+        try:
+            answer_ = await self._send(call, rate_key, tokens, answer, batchable, trace)
+        except BaseException as error:
+            if trace is not None:
+                trace.finish(error)
+            raise
+        if trace is not None:
+            trace.finish(None, answer_)
+        return answer_
+
+    async def _send(
+        self,
+        call: RestCall,
+        rate_key: str | None,
+        tokens: int,
+        answer: Answer,
+        batchable: Batchable | None,
+        trace: CallTrace | None,
+    ) -> Any:
         timeout = self._timeout(call.options)
         if batchable is None:  # a batchable call's entries are written as it joins a batch
             call = _written(call, self._client._config)
-        work = RestWork(call, answer, rate_key, tokens, batchable)
+        work = RestWork(call, answer, rate_key, tokens, batchable, trace)
         connection = await self._client._runtime.connection()
         family = connection.family(self.family)
         if timeout is None:
@@ -102,7 +126,12 @@ class Resource:
         """
         runtime = self._client._runtime
         connection = runtime.current()
-        if connection is None or runtime.closed or self._timeout(call.options) is not None:
+        if (
+            connection is None
+            or runtime.closed
+            or self._timeout(call.options) is not None
+            or observing(self._client._otel)
+        ):
             return self._request(call, **kwargs)
         if kwargs.get("batchable") is None:
             call = _written(call, self._client._config)
