@@ -147,7 +147,9 @@ class OtelRecorder:
         if output_tokens is not None:
             attributes["gen_ai.usage.output_tokens"] = output_tokens
         if isinstance(data, dict):
-            _answer_attributes(data, attributes, self.capture_content)
+            # A stream's last event is not its answer's contents: those are left out.
+            content = self.capture_content and not call.verb.startswith("stream")
+            _answer_attributes(data, attributes, content)
         span.set_attributes(attributes)
         if error is not None:
             span.set_status(Status(StatusCode.ERROR, str(error)[:200]))

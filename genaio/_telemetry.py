@@ -87,6 +87,7 @@ class CallTrace:
         "attempt_began",
         "attempts",
         "body",
+        "done",
         "model",
         "operation",
         "otel",
@@ -107,6 +108,7 @@ class CallTrace:
         self.started = self.attempt_began = anyio.current_time()
         self.attempts, self.waited = 1, 0.0
         self.request_id: str | None = None
+        self.done = False
         self.span = otel.start(self) if otel is not None else None
 
     def serving(self, request_id: str | None) -> None:
@@ -114,10 +116,13 @@ class CallTrace:
         self.request_id = request_id
         self.attempt_began = anyio.current_time()
 
-    def finish(self, error: BaseException | None, answer: Any = None) -> None:
-        """The call has ended: with `answer` (a `JsonAnswer`, or a stream) or `error`."""
+    def finish(self, error: BaseException | None, data: Any = None) -> None:
+        """The call has ended: with an answer (`data`, its JSON, or a stream's last event) or
+        `error`. Only the first end counts (a stream's caller and its pump may both end it)."""
+        if self.done:
+            return
+        self.done = True
         latency = anyio.current_time() - self.started
-        data = getattr(answer, "data", None)
         usage = (data.get("usageMetadata") if isinstance(data, dict) else None) or {}
         input_tokens = usage.get("promptTokenCount")
         output_tokens = _output_tokens(usage)

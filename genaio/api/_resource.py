@@ -92,8 +92,8 @@ class Resource:
             if trace is not None:
                 trace.finish(error)
             raise
-        if trace is not None:
-            trace.finish(None, answer_)
+        if trace is not None and answer is not Answer.STREAM:  # a stream's pump ends its trace
+            trace.finish(None, getattr(answer_, "data", None))
         return answer_
 
     async def _send(

@@ -180,3 +180,18 @@ def test_import_genaio_imports_no_opentelemetry():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_a_stream_span_ends_with_the_stream_and_its_usage(genaio_emulator, recorded):
+    async with client(genaio_emulator, recorded).aio as aio:
+        stream = await aio.models.generate_content_stream(
+            model="gemini-2.0-flash", contents="Tell me a story"
+        )
+        assert not recorded.finished("generate_content")  # open, not ended
+        async for _ in stream:
+            pass
+    (span,) = recorded.finished("generate_content")
+    assert span.name == "generate_content gemini-2.0-flash"
+    assert span.attributes["gen_ai.usage.output_tokens"] > 0
+    assert tuple(span.attributes["gen_ai.response.finish_reasons"]) == ("STOP",)
+    assert "error.type" not in span.attributes
