@@ -140,6 +140,7 @@ class OtelRecorder:
             span.end()
             return
         attributes["genaio.attempts"] = call.attempts
+        attributes["genaio.queued"] = call.queued
         if call.request_id is not None:
             attributes["genaio.request_id"] = call.request_id
         if input_tokens is not None:

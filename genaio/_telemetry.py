@@ -91,6 +91,7 @@ class CallTrace:
         "model",
         "operation",
         "otel",
+        "queued",
         "request_id",
         "span",
         "started",
@@ -106,7 +107,7 @@ class CallTrace:
         self.operation = _OPERATIONS.get(self.verb) or self.verb
         self.body = body
         self.started = self.attempt_began = anyio.current_time()
-        self.attempts, self.waited = 1, 0.0
+        self.attempts, self.waited, self.queued = 1, 0.0, 0.0
         self.request_id: str | None = None
         self.done = False
         self.span = otel.start(self) if otel is not None else None
@@ -114,7 +115,8 @@ class CallTrace:
     def serving(self, request_id: str | None) -> None:
         """A worker begins the call."""
         self.request_id = request_id
-        self.attempt_began = anyio.current_time()
+        self.attempt_began = now = anyio.current_time()
+        self.queued = now - self.started
 
     def finish(self, error: BaseException | None, data: Any = None) -> None:
         """The call has ended: with an answer (`data`, its JSON, or a stream's last event) or
@@ -136,6 +138,7 @@ class CallTrace:
             "status": "ok" if error is None else type(error).__name__,
             "code": getattr(error, "code", None),
             "attempts": getattr(error, "attempts", None) or self.attempts,
+            "queued": round(self.queued, 6),
             "waited": round(self.waited, 6),
             "latency": round(latency, 6),
             "input_tokens": input_tokens,
@@ -165,11 +168,15 @@ def admitted(attempt: Attempt) -> Attempt:
     trace = CURRENT.get()
     if trace is not None:
         wait = attempt.started - trace.attempt_began
-        if wait > 0:
+        if wait > _NOT_A_WAIT:
             trace.waited += wait
             if trace.otel is not None:
                 trace.otel.throttled(trace, wait)
     return attempt
+
+
+#: Shorter than this, the time before an admission is the worker's own steps, not a wait.
+_NOT_A_WAIT = 0.001
 
 
 def _output_tokens(usage: dict[str, Any]) -> int | None:

@@ -168,7 +168,7 @@ async def test_one_canonical_log_line_per_call(genaio_emulator, caplog):
     assert (ok.levelno, failed.levelno) == (logging.DEBUG, logging.INFO)
     assert ok.model == "gemini-2.0-flash" and ok.method == "generateContent"
     assert ok.status == "ok" and ok.attempts == 1 and ok.input_tokens > 0
-    assert ok.request_id and ok.latency >= 0 and ok.waited >= 0
+    assert ok.request_id and ok.latency >= ok.queued >= 0 and ok.waited >= 0
     assert failed.status == "NotFoundError" and failed.code == 404
     assert all("secret-key" not in str(vars(r)) for r in caplog.records)
 
@@ -195,3 +195,44 @@ async def test_a_stream_span_ends_with_the_stream_and_its_usage(genaio_emulator,
     assert span.attributes["gen_ai.usage.output_tokens"] > 0
     assert tuple(span.attributes["gen_ai.response.finish_reasons"]) == ("STOP",)
     assert "error.type" not in span.attributes
+
+
+async def test_a_wait_for_the_throttle_is_an_event_and_a_metric(genaio_emulator, recorded):
+    # 1200 requests a minute, no burst (the bucket starts empty): waits of 50 and 100 ms.
+    limits = genaio.Limits(model_rates={"gemini-2.0-flash": genaio.RateLimit(1200, burst=False)})
+    async with genaio.Client(
+        api_key="k",
+        http_options={"base_url": genaio_emulator.base_url},
+        limits=limits,
+        telemetry=recorded.telemetry,
+    ).aio as aio:
+        async with anyio.create_task_group() as group:
+            for _ in range(2):
+                group.start_soon(
+                    lambda: aio.models.generate_content(model="gemini-2.0-flash", contents="x")
+                )
+    waits = [
+        e.attributes["genaio.wait"]
+        for s in recorded.finished("generate_content")
+        for e in s.events
+        if e.name == "genaio.throttle.wait"
+    ]
+    assert len(waits) == 2 and all(0.02 < wait < 1 for wait in waits)
+    (waited,) = recorded.metrics()["genaio.client.throttle.wait"]
+    assert waited.count == 2
+
+
+def test_vertex_calls_are_named_for_vertex_ai(recorded):
+    from genaio._otel import OtelRecorder
+
+    otel = OtelRecorder(
+        recorded.telemetry,
+        base_url="https://us-central1-aiplatform.googleapis.com/",
+        vertex=True,
+        capture_content=False,
+    )
+    assert otel.common == {
+        "gen_ai.provider.name": "gcp.vertex_ai",
+        "server.address": "us-central1-aiplatform.googleapis.com",
+        "server.port": 443,
+    }
