@@ -57,10 +57,11 @@ class Telemetry:
 def recorder(setting: bool | Telemetry | None, base_url: str, vertex: bool) -> OtelRecorder | None:
     """The client's OpenTelemetry recorder, or None: decided once, when the client is made.
 
-    `None` (the default) enables it when the application has imported OpenTelemetry (it has
-    configured a provider, or means to); `True` requires the extra; `False` never.
+    `None` (the default) enables it when the application has set OpenTelemetry's global tracer
+    provider (looked up only if it has imported OpenTelemetry); `True` requires the extra;
+    `False` never.
     """
-    if setting is False or (setting is None and "opentelemetry.trace" not in sys.modules):
+    if setting is False or (setting is None and not _tracer_provider_set()):
         return None
     try:
         from genaio._otel import OtelRecorder
@@ -73,6 +74,13 @@ def recorder(setting: bool | Telemetry | None, base_url: str, vertex: bool) -> O
     if capture is None:
         capture = os.environ.get(CAPTURE_ENV, "").strip().lower() == "true"
     return OtelRecorder(options, base_url=base_url, vertex=vertex, capture_content=capture)
+
+
+def _tracer_provider_set() -> bool:
+    otel_trace = sys.modules.get("opentelemetry.trace")
+    if otel_trace is None:
+        return False
+    return not isinstance(otel_trace.get_tracer_provider(), otel_trace.ProxyTracerProvider)
 
 
 def observing(otel: OtelRecorder | None) -> bool:

@@ -236,3 +236,18 @@ def test_vertex_calls_are_named_for_vertex_ai(recorded):
         "server.address": "us-central1-aiplatform.googleapis.com",
         "server.port": 443,
     }
+
+
+def test_by_default_telemetry_follows_the_global_tracer_provider():
+    code = """if True:
+        import genaio
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        before = genaio.Client(api_key="k").aio._otel
+        trace.set_tracer_provider(TracerProvider())
+        after = genaio.Client(api_key="k").aio._otel
+        off = genaio.Client(api_key="k", telemetry=False).aio._otel
+        print(before is None, after is not None, off is None)
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "True"]
