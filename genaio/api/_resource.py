@@ -69,7 +69,7 @@ class Resource:
             options = options.model_dump(exclude_none=True)
         return call_options(options)
 
-    async def _request(
+    def _request(
         self,
         call: RestCall,
         *,
@@ -77,24 +77,38 @@ class Resource:
         tokens: int = 0,
         answer: Answer = Answer.JSON,
         batchable: Batchable | None = None,
-    ) -> Any:
-        """Send `call` through the family's actor and return what it replies.
+    ) -> Coroutine[Any, Any, Any]:
+        """Send `call` through the family's actor; the coroutine that returns what it replies.
+
+        A plain function: an unobserved call (see `genaio._telemetry`) waits in `_send` alone.
 
         Cancellation: cancelling the caller cancels exactly this request.
         """
-        trace = None
         otel = self._client._otel
-        if observing(otel):  # before the body is written: its contents, for an opted-in span
-            trace = CallTrace(otel, call.path, rate_key, call.body)
+        if not observing(otel):
+            return self._send(call, rate_key, tokens, answer, batchable, None)
+        # Made before the body is written: its contents, for a span that records them.
+        trace = CallTrace(otel, call.path, rate_key, call.body)
+        return self._traced(trace, call, rate_key, tokens, answer, batchable)
+
+    async def _traced(
+        self,
+        trace: CallTrace,
+        call: RestCall,
+        rate_key: str | None,
+        tokens: int,
+        answer: Answer,
+        batchable: Batchable | None,
+    ) -> Any:
+        """`_send`, and the end of the call's trace (a stream's pump ends a stream's)."""
         try:
-            answer_ = await self._send(call, rate_key, tokens, answer, batchable, trace)
+            result = await self._send(call, rate_key, tokens, answer, batchable, trace)
         except BaseException as error:
-            if trace is not None:
-                trace.finish(error)
+            trace.finish(error)
             raise
-        if trace is not None and answer is not Answer.STREAM:  # a stream's pump ends its trace
-            trace.finish(None, getattr(answer_, "data", None))
-        return answer_
+        if answer is not Answer.STREAM:
+            trace.finish(None, getattr(result, "data", None))
+        return result
 
     async def _send(
         self,
