@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from genaio import errors, types
+    from genaio._telemetry import Telemetry
     from genaio.actors import FamilyLimits, Limits, fail_fast
     from genaio.api import AsyncClient, Client
     from genaio.api._lro import PollPolicy
@@ -31,6 +32,7 @@ _WHERE = {
     "PollPolicy": "genaio.api._lro",
     "RateLimit": "genaio.engine",
     "RedisQuota": "genaio.engine._redis_quota",
+    "Telemetry": "genaio._telemetry",
 }
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "PollPolicy",
     "RateLimit",
     "RedisQuota",
+    "Telemetry",
     "__version__",
     "errors",
     "fail_fast",

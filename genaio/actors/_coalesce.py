@@ -38,6 +38,7 @@ from typing import Any
 import anyio
 import attrs
 
+from genaio._telemetry import CallTrace
 from genaio.actors._actor import Dispatch
 from genaio.actors._envelope import Envelope
 from genaio.actors._reply import Reply
@@ -88,7 +89,7 @@ class Member(Reply[JsonAnswer]):
     than piling up, a hundred at a time, while the worker answers the batch.
     """
 
-    __slots__ = ("batchable", "deadline", "entries", "key", "rate_key", "start", "tokens")
+    __slots__ = ("batchable", "deadline", "entries", "key", "rate_key", "start", "tokens", "trace")
 
     def __init__(
         self,
@@ -98,8 +99,10 @@ class Member(Reply[JsonAnswer]):
         rate_key: str | None,
         tokens: int,
         deadline: float,
+        trace: CallTrace | None = None,
     ) -> None:
         super().__init__()
+        self.trace = trace  # the call's record, for its span's link to the batch's
         self.key, self.entries, self.batchable = key, entries, batchable
         self.rate_key, self.tokens, self.deadline = rate_key, tokens, deadline
         self.start = 0  # where its results begin in the merged answer's list
@@ -122,12 +125,18 @@ class Member(Reply[JsonAnswer]):
         rest = {k: v for k, v in call.body.items() if k != batchable.field}
         key = (call.method, call.path, dumps_json(rest) if rest else b"")
         entries = tuple(JsonFragment(dumps_json(e)) for e in call.body[batchable.field])
-        return cls(key, entries, batchable, work.rate_key, work.tokens, deadline)
+        return cls(key, entries, batchable, work.rate_key, work.tokens, deadline, work.trace)
 
     def renewed(self) -> Member:
         """The same call, to join another batch (a reply is filled only once)."""
         return Member(
-            self.key, self.entries, self.batchable, self.rate_key, self.tokens, self.deadline
+            self.key,
+            self.entries,
+            self.batchable,
+            self.rate_key,
+            self.tokens,
+            self.deadline,
+            self.trace,
         )
 
 

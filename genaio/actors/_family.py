@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any
 
+from genaio._telemetry import CURRENT
 from genaio.actors._actor import Actor, ActorStatistics, Intake
 from genaio.actors._envelope import Envelope
 from genaio.actors._limits import FamilyLimits
@@ -83,4 +84,13 @@ class FamilyActor:
         return self.actor.statistics().with_quotas(quotas)
 
     async def _handle(self, envelope: Envelope[Any]) -> None:
-        await perform(self.transport, envelope, self.throttle(envelope.work.rate_key))
+        work: RestWork = envelope.work
+        if work.trace is None:
+            await perform(self.transport, envelope, self.throttle(work.rate_key))
+            return
+        work.trace.serving(envelope.request_id)
+        token = CURRENT.set(work.trace)  # where the engine's hooks find it
+        try:
+            await perform(self.transport, envelope, self.throttle(work.rate_key))
+        finally:
+            CURRENT.reset(token)

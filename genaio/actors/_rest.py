@@ -20,6 +20,7 @@ import anyio
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream
 
+from genaio._telemetry import CallTrace
 from genaio.actors._actor import call_error
 from genaio.actors._envelope import Envelope
 from genaio.engine import HttpTransport, RestCall, Throttle
@@ -59,6 +60,8 @@ class RestWork:
     rate_key: str | None = None
     tokens: int = 0
     batchable: Batchable | None = None
+    #: The call's record for its log line and span (`genaio._telemetry`), when observed.
+    trace: CallTrace | None = attrs.field(default=None, eq=False)
 
 
 class OpenStream:
@@ -129,6 +132,32 @@ async def _pump(
     transport: HttpTransport, envelope: Envelope[Any], throttle: Throttle | None
 ) -> None:
     work: RestWork = envelope.work
+    if work.trace is None:
+        await _pump_events(transport, envelope, throttle, None)
+        return
+    # The call's trace ends with the stream (the facade ends it if the stream fails to open):
+    # the last event carries the usage, the finish reason and the model's version.
+    last: list[Any] = [None]
+    try:
+        stream = await _pump_events(transport, envelope, throttle, last)
+    except BaseException as error:
+        work.trace.finish(error)
+        raise
+    ending = stream.ending() if stream is not None else None
+    failed = None if isinstance(ending, StopAsyncIteration | None) else ending
+    work.trace.finish(failed, last[0])
+
+
+async def _pump_events(
+    transport: HttpTransport,
+    envelope: Envelope[Any],
+    throttle: Throttle | None,
+    last: list[Any] | None,
+) -> OpenStream | None:
+    """Pump the stream's events to the reader; return its `OpenStream` (None: it never opened),
+    keeping the latest event in `last` if given."""
+    work: RestWork = envelope.work
+    stream: OpenStream | None = None
     with anyio.CancelScope() as pump:
         async with transport.open_stream(
             work.call,
@@ -144,11 +173,14 @@ async def _pump(
                 envelope.reply.send(stream, discard=stream.close)
                 try:
                     async for event in events:
+                        if last is not None:
+                            last[0] = event
                         try:
                             await send.send(event)
                         except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                            return  # the reader closed its end: stop, release the connection
+                            return stream  # the reader closed its end: stop, release the connection
                 except Exception as exc:  # what ended it: the reader raises it after the events
                     stream.fail(call_error(exc, "reading a stream"))
                 else:
                     stream.end()
+    return stream

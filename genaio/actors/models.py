@@ -7,6 +7,7 @@ import math
 from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
+from genaio._telemetry import CURRENT, CallTrace, batch_trace, end_batch
 from genaio.actors._coalesce import (
     BatchPolicy,
     BatchWork,
@@ -115,8 +116,28 @@ class ModelsActor(FamilyActor):
             await super()._handle(envelope)
             return
         assert self.coalescer is not None
+        traces = [m.trace for m in work.members if m.trace is not None]
         try:
             self.coalescer.started(envelope)
-            await perform_batch(self.transport, envelope, self.throttle(work.rate_key))
+            if not traces:
+                await perform_batch(self.transport, envelope, self.throttle(work.rate_key))
+                return
+            await self._traced_batch(envelope, traces)
         finally:
             self.coalescer.finished(work.key)
+
+    async def _traced_batch(self, envelope: Envelope[Any], traces: list[CallTrace]) -> None:
+        """`perform_batch` under a trace of its own, linked with its members' spans."""
+        work: BatchWork = envelope.work
+        merged = batch_trace(traces, work.key[1], work.rate_key)
+        merged.serving(envelope.request_id)
+        token = CURRENT.set(merged)
+        error: BaseException | None = None
+        try:
+            await perform_batch(self.transport, envelope, self.throttle(work.rate_key))
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            CURRENT.reset(token)
+            end_batch(merged, traces, error)

@@ -6,6 +6,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from genaio._telemetry import Telemetry, recorder
 from genaio.actors import Limits, Runtime, open_connection_actor
 from genaio.api._options import resolve
 from genaio.api._resource import json_bytes
@@ -41,10 +42,13 @@ class AsyncClient:
         limits: Limits,
         *,
         rng: random.Random | None = None,
+        telemetry: bool | Telemetry | None = None,
     ) -> None:
         if config.extra_body:
             json_bytes(config.extra_body, "http_options.extra_body")  # merged into every body
         self._config = config
+        # Decided once: a client nobody observes pays nothing per call (see `_telemetry`).
+        self._otel = recorder(telemetry, config.base_url, config.vertex)
         self._auth = auth  # Live sessions open their own websockets with these credentials
         self._runtime = Runtime(lambda: open_connection_actor(config, auth, limits, rng=rng))
         self.models = AsyncModels(self)
@@ -93,7 +97,8 @@ class Client:
     """The Gemini API client. `client.aio` is asynchronous; `client.models` etc. block.
 
     Arguments and environment variables are the official SDK's (see `docs/getting-started.md`);
-    `limits` sets genaio's own concurrency, mailbox and rate limits.
+    `limits` sets genaio's own concurrency, mailbox and rate limits; `telemetry` its
+    OpenTelemetry spans and metrics (see `docs/observability.md`).
     """
 
     def __init__(
@@ -106,6 +111,7 @@ class Client:
         location: str | None = None,
         http_options: HttpOptions | Mapping[str, Any] | None = None,
         limits: Limits | None = None,
+        telemetry: bool | Telemetry | None = None,
     ) -> None:
         config, auth = resolve(
             api_key=api_key,
@@ -117,9 +123,9 @@ class Client:
         )
         limits = limits or Limits()
         self._config = config
-        self._aio = AsyncClient(config, auth, limits)
+        self._aio = AsyncClient(config, auth, limits, telemetry=telemetry)
         # The blocking surface runs its own AsyncClient on a loop in a background thread.
-        self._sync = SyncBridge(lambda: AsyncClient(config, auth, limits))
+        self._sync = SyncBridge(lambda: AsyncClient(config, auth, limits, telemetry=telemetry))
 
     @property
     def aio(self) -> AsyncClient:

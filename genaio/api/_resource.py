@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import anyio
 from pydantic import BaseModel
 
+from genaio._telemetry import CallTrace, observing
 from genaio.actors import Answer, Batchable, RestWork
 from genaio.api._options import call_options
 from genaio.api._streams import ResponseStream
@@ -68,7 +69,7 @@ class Resource:
             options = options.model_dump(exclude_none=True)
         return call_options(options)
 
-    async def _request(
+    def _request(
         self,
         call: RestCall,
         *,
@@ -76,15 +77,52 @@ class Resource:
         tokens: int = 0,
         answer: Answer = Answer.JSON,
         batchable: Batchable | None = None,
-    ) -> Any:
-        """Send `call` through the family's actor and return what it replies.
+    ) -> Coroutine[Any, Any, Any]:
+        """Send `call` through the family's actor; the coroutine that returns what it replies.
+
+        A plain function: an unobserved call (see `genaio._telemetry`) waits in `_send` alone.
 
         Cancellation: cancelling the caller cancels exactly this request.
         """
+        otel = self._client._otel
+        if not observing(otel):
+            return self._send(call, rate_key, tokens, answer, batchable, None)
+        # Made before the body is written: its contents, for a span that records them.
+        trace = CallTrace(otel, call.path, rate_key, call.body)
+        return self._traced(trace, call, rate_key, tokens, answer, batchable)
+
+    async def _traced(
+        self,
+        trace: CallTrace,
+        call: RestCall,
+        rate_key: str | None,
+        tokens: int,
+        answer: Answer,
+        batchable: Batchable | None,
+    ) -> Any:
+        """`_send`, and the end of the call's trace (a stream's pump ends a stream's)."""
+        try:
+            result = await self._send(call, rate_key, tokens, answer, batchable, trace)
+        except BaseException as error:
+            trace.finish(error)
+            raise
+        if answer is not Answer.STREAM:
+            trace.finish(None, getattr(result, "data", None))
+        return result
+
+    async def _send(
+        self,
+        call: RestCall,
+        rate_key: str | None,
+        tokens: int,
+        answer: Answer,
+        batchable: Batchable | None,
+        trace: CallTrace | None,
+    ) -> Any:
         timeout = self._timeout(call.options)
         if batchable is None:  # a batchable call's entries are written as it joins a batch
             call = _written(call, self._client._config)
-        work = RestWork(call, answer, rate_key, tokens, batchable)
+        work = RestWork(call, answer, rate_key, tokens, batchable, trace)
         connection = await self._client._runtime.connection()
         family = connection.family(self.family)
         if timeout is None:
@@ -102,7 +140,12 @@ class Resource:
         """
         runtime = self._client._runtime
         connection = runtime.current()
-        if connection is None or runtime.closed or self._timeout(call.options) is not None:
+        if (
+            connection is None
+            or runtime.closed
+            or self._timeout(call.options) is not None
+            or observing(self._client._otel)
+        ):
             return self._request(call, **kwargs)
         if kwargs.get("batchable") is None:
             call = _written(call, self._client._config)

@@ -39,6 +39,8 @@ class JobSpec:
     overwrite: bool = False  # start a new output, replacing what is there
     duplicate_ids: Literal["first", "fail"] = "first"
     too_long: Literal["reject", "truncate"] = "reject"
+    metrics_port: int | None = None  # serve Prometheus metrics on it while the job runs
+    metrics_address: str = "127.0.0.1"
 
     @property
     def parquet(self) -> bool:
@@ -133,6 +135,16 @@ def add_embed_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentP
         action=argparse.BooleanOptionalAction,
         help="show progress (default: live on a terminal, a line every few seconds otherwise)",
     )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve Prometheus metrics on this port while the job runs (genaio[prometheus])",
+    )
+    parser.add_argument(
+        "--metrics-address",
+        default="127.0.0.1",
+        help="the address the metrics are served on (default: %(default)s; 0.0.0.0: all)",
+    )
     return parser
 
 
@@ -157,4 +169,6 @@ def spec_from_args(args: argparse.Namespace) -> JobSpec:
         overwrite=args.overwrite,
         duplicate_ids=args.duplicate_ids,
         too_long=args.too_long,
+        metrics_port=args.metrics_port,
+        metrics_address=args.metrics_address,
     )

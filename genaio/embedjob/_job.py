@@ -19,13 +19,14 @@ from __future__ import annotations
 import functools
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
 import attrs
 import trio
 
 import genaio
+from genaio.actors import ActorStatistics
 from genaio.api._embed_many import EmbeddingResult, EmbedMany
 from genaio.api.models import AsyncModels
 from genaio.embedjob._args import JobSpec
@@ -210,12 +211,38 @@ class _Job:
                         async with trio.open_nursery() as drawing:
                             if show:
                                 drawing.start_soon(progress.run)
+                            if self.spec.metrics_port is not None:
+                                await drawing.start(self._serve_metrics, aio, engine)
                             await self._embed(aio)
                             drawing.cancel_scope.cancel()
                 progress.close()
                 self.engine = engine()
             signals.cancel_scope.cancel()
         return trio.current_time() - started
+
+    async def _serve_metrics(
+        self,
+        aio: genaio.AsyncClient,
+        engine: Callable[[], EngineCounts],
+        *,
+        task_status: trio.TaskStatus[int | None] = trio.TASK_STATUS_IGNORED,
+    ) -> None:
+        from genaio.embedjob._metrics import serve_metrics
+
+        def models() -> ActorStatistics | None:
+            stats = aio.statistics()
+            return stats["families"]["models"] if stats else None
+
+        assert self.spec.metrics_port is not None
+        await serve_metrics(
+            self.spec.metrics_port,
+            self.spec.metrics_address,
+            self.counts,
+            engine,
+            models,
+            self._err,
+            task_status=task_status,
+        )
 
     async def _probe(self, aio: genaio.AsyncClient, backend: Backend) -> bool:
         """One small call first: an unknown model, a refused key or setting, or a server that

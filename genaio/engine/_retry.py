@@ -20,6 +20,7 @@ import tenacity
 import tenacity.stop
 
 from genaio._log import get_logger
+from genaio._telemetry import retrying
 from genaio.engine._config import RetryPolicy
 from genaio.errors import APIError, NetworkError
 
@@ -142,6 +143,7 @@ class Retrier:
     def _before_sleep(self, state: tenacity.RetryCallState, request_id: str | None) -> None:
         self.retries += 1
         exc = state.outcome.exception() if state.outcome else None
+        retrying(state.attempt_number, exc, state.upcoming_sleep)  # the call's span and metrics
         log.info(
             "retrying",
             request_id=request_id,

@@ -27,6 +27,7 @@ from contextlib import asynccontextmanager
 import anyio
 import attrs
 
+from genaio._telemetry import admitted
 from genaio.engine._ratelimit import RateLimit, RateLimiter
 from genaio.errors import (
     DeadlineExceededError,
@@ -188,7 +189,7 @@ class Throttle:
                 raise
         finally:
             self._entering -= 1
-        return Attempt(tokens, self._clock())
+        return admitted(Attempt(tokens, self._clock()))  # the call's wait, for its telemetry
 
     def exit(self, attempt: Attempt, error: BaseException | None) -> None:
         """The attempt has ended (`error` None: it succeeded); learn from it, free its slot."""
