@@ -77,6 +77,7 @@ from genaio.types._enums import (
     MediaModality,
     MediaResolution,
     Modality,
+    ModelStage,
     Outcome,
     PartMediaResolutionLevel,
     ServiceTier,
@@ -84,6 +85,7 @@ from genaio.types._enums import (
     ThinkingLevel,
     TrafficType,
     Type,
+    UrlRetrievalStatus,
     WireEnum,
 )
 from genaio.types._http import (
@@ -114,12 +116,13 @@ from genaio.types._responses import (
     GenerateContentResponse,
     GenerateContentResponsePromptFeedback,
     GenerateContentResponseUsageMetadata,
-    GroundingMetadata,
     HttpResponse,
     LogprobsResult,
+    LogprobsResultCandidate,
+    LogprobsResultTopCandidates,
     ModalityTokenCount,
+    ModelStatus,
     SafetyRating,
-    UrlContextMetadata,
 )
 from genaio.types._schema import (
     Schema,
@@ -229,7 +232,6 @@ __all__ = [
     "GoogleMaps",
     "GoogleSearch",
     "GoogleSearchRetrieval",
-    "GroundingMetadata",
     "HarmBlockMethod",
     "HarmBlockThreshold",
     "HarmCategory",
@@ -247,6 +249,8 @@ __all__ = [
     "ListModelsConfigDict",
     "ListModelsResponse",
     "LogprobsResult",
+    "LogprobsResultCandidate",
+    "LogprobsResultTopCandidates",
     "McpServer",
     "MediaModality",
     "MediaResolution",
@@ -256,6 +260,8 @@ __all__ = [
     "ModelArmorConfig",
     "ModelContent",
     "ModelSelectionConfig",
+    "ModelStage",
+    "ModelStatus",
     "Outcome",
     "Part",
     "PartDict",
@@ -293,7 +299,7 @@ __all__ = [
     "UpdateModelConfig",
     "UpdateModelConfigDict",
     "UrlContext",
-    "UrlContextMetadata",
+    "UrlRetrievalStatus",
     "UserContent",
     "VideoMetadata",
     "WireEnum",
@@ -309,10 +315,12 @@ from genaio.types import (
     _caches,
     _file_search,
     _files,
+    _grounding,
     _images,
     _interactions,
     _live,
     _operations,
+    _speech,
     _tunings,
     _videos,
 )
@@ -321,10 +329,12 @@ from genaio.types._batches import *  # noqa: F403
 from genaio.types._caches import *  # noqa: F403
 from genaio.types._file_search import *  # noqa: F403
 from genaio.types._files import *  # noqa: F403
+from genaio.types._grounding import *  # noqa: F403
 from genaio.types._images import *  # noqa: F403
 from genaio.types._interactions import *  # noqa: F403
 from genaio.types._live import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
+from genaio.types._speech import *  # noqa: F403
 from genaio.types._tunings import *  # noqa: F403
 from genaio.types._videos import *  # noqa: F403
 
@@ -334,10 +344,12 @@ __all__ += [
     *_caches.__all__,
     *_file_search.__all__,
     *_files.__all__,
+    *_grounding.__all__,
     *_images.__all__,
     *_interactions.__all__,
     *_live.__all__,
     *_operations.__all__,
+    *_speech.__all__,
     *_tunings.__all__,
     *_videos.__all__,
 ]

@@ -21,6 +21,7 @@ from genaio.types._files import File
 from genaio.types._http import HttpOptions
 from genaio.types._loose import LooseModel
 from genaio.types._schema import Schema
+from genaio.types._speech import MultiSpeakerVoiceConfig, VoiceConfig
 from genaio.types._tools import AutomaticFunctionCallingConfig, Tool, ToolConfig
 
 __all__ = [
@@ -63,8 +64,8 @@ class ThinkingConfig(WireModel):
 class SpeechConfig(LooseModel):
     """Voice settings for audio output; forwarded as given (a str is a prebuilt voice name)."""
 
-    voice_config: dict[str, Any] | None = None
-    multi_speaker_voice_config: dict[str, Any] | None = None
+    voice_config: VoiceConfig | None = None
+    multi_speaker_voice_config: MultiSpeakerVoiceConfig | None = None
     language_code: str | None = None
 
 

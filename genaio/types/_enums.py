@@ -30,6 +30,7 @@ __all__ = [
     "MediaModality",
     "MediaResolution",
     "Modality",
+    "ModelStage",
     "Outcome",
     "PartMediaResolutionLevel",
     "ServiceTier",
@@ -37,6 +38,7 @@ __all__ = [
     "ThinkingLevel",
     "TrafficType",
     "Type",
+    "UrlRetrievalStatus",
     "WireEnum",
 ]
 
@@ -147,6 +149,10 @@ class FinishReason(WireEnum):
     TOO_MANY_TOOL_CALLS = "TOO_MANY_TOOL_CALLS"
     MISSING_THOUGHT_SIGNATURE = "MISSING_THOUGHT_SIGNATURE"
     MALFORMED_RESPONSE = "MALFORMED_RESPONSE"
+    ESCALATION = "ESCALATION"
+    PUP_LIMITED_DISABLED = "PUP_LIMITED_DISABLED"
+    CONTINUATION = "CONTINUATION"
+    MODEL_ARMOR = "MODEL_ARMOR"
 
 
 class BlockedReason(WireEnum):
@@ -233,6 +239,7 @@ class ThinkingLevel(WireEnum):
     LOW = "LOW"
     MEDIUM = "MEDIUM"
     HIGH = "HIGH"
+    XHIGH = "XHIGH"
 
 
 class JobState(WireEnum):
@@ -363,3 +370,26 @@ class ServiceTier(WireEnum):
     FLEX = "flex"
     STANDARD = "standard"
     PRIORITY = "priority"
+
+
+class UrlRetrievalStatus(WireEnum):
+    """Whether the url_context tool could read a URL."""
+
+    URL_RETRIEVAL_STATUS_UNSPECIFIED = "URL_RETRIEVAL_STATUS_UNSPECIFIED"
+    URL_RETRIEVAL_STATUS_SUCCESS = "URL_RETRIEVAL_STATUS_SUCCESS"
+    URL_RETRIEVAL_STATUS_ERROR = "URL_RETRIEVAL_STATUS_ERROR"
+    URL_RETRIEVAL_STATUS_PAYWALL = "URL_RETRIEVAL_STATUS_PAYWALL"
+    URL_RETRIEVAL_STATUS_UNSAFE = "URL_RETRIEVAL_STATUS_UNSAFE"
+
+
+class ModelStage(WireEnum):
+    """Where a model is in its life, from experimental to retired."""
+
+    MODEL_STAGE_UNSPECIFIED = "MODEL_STAGE_UNSPECIFIED"
+    UNSTABLE_EXPERIMENTAL = "UNSTABLE_EXPERIMENTAL"
+    EXPERIMENTAL = "EXPERIMENTAL"
+    PREVIEW = "PREVIEW"
+    STABLE = "STABLE"
+    LEGACY = "LEGACY"
+    DEPRECATED = "DEPRECATED"
+    RETIRED = "RETIRED"

@@ -85,7 +85,7 @@ def test_schemas_and_speech_are_converted():
     }
     assert generation["responseJsonSchema"] == {"type": "object"}
     assert generation["speechConfig"]["voiceConfig"] == {
-        "prebuilt_voice_config": {"voice_name": "Puck"}
+        "prebuiltVoiceConfig": {"voiceName": "Puck"}
     }
 
 

@@ -1,0 +1,249 @@
+"""Answers as the server writes them (camelCase JSON) read into typed fields, and written back
+unchanged: grounding, logprobs, usage, speech and Live's transcriptions."""
+
+from __future__ import annotations
+
+from genaio import types
+
+GROUNDED = {
+    "candidates": [
+        {
+            "content": {"role": "model", "parts": [{"text": "Spain won Euro 2024."}]},
+            "finishReason": "STOP",
+            "continuationToken": "Y29udGludWU=",
+            "groundingMetadata": {
+                "webSearchQueries": ["who won euro 2024"],
+                "imageSearchQueries": ["euro 2024 trophy"],
+                "retrievalQueries": ["euro 2024 final"],
+                "searchEntryPoint": {"renderedContent": "<div>chips</div>", "sdkBlob": "YmxvYg=="},
+                "groundingChunks": [
+                    {
+                        "web": {
+                            "uri": "https://example.com/a",
+                            "title": "a",
+                            "domain": "example.com",
+                        }
+                    },
+                    {
+                        "image": {
+                            "sourceUri": "https://example.com/p",
+                            "imageUri": "https://example.com/i.png",
+                            "title": "trophy",
+                            "domain": "example.com",
+                        }
+                    },
+                    {
+                        "maps": {
+                            "uri": "https://maps.example/x",
+                            "title": "Stadium",
+                            "placeId": "places/1",
+                            "text": "a stadium",
+                            "route": {
+                                "distanceMeters": 1200,
+                                "duration": "900s",
+                                "encodedPolyline": "abc",
+                            },
+                            "placeAnswerSources": {
+                                "flagContentUri": "https://maps.example/flag",
+                                "reviewSnippets": [
+                                    {
+                                        "review": "great",
+                                        "reviewId": "r1",
+                                        "title": "t",
+                                        "googleMapsUri": "https://maps.example/r1",
+                                        "relativePublishTimeDescription": "a week ago",
+                                        "authorAttribution": {
+                                            "displayName": "Ana",
+                                            "uri": "u",
+                                            "photoUri": "p",
+                                        },
+                                    }
+                                ],
+                            },
+                        }
+                    },
+                    {
+                        "retrievedContext": {
+                            "uri": "gs://b/doc.pdf",
+                            "title": "doc",
+                            "text": "the final",
+                            "fileSearchStore": "fileSearchStores/s",
+                            "pageNumber": 3,
+                            "ragChunk": {"text": "x", "pageSpan": {"firstPage": 3, "lastPage": 4}},
+                            "customMetadata": [
+                                {"key": "year", "numericValue": 2024},
+                                {"key": "tags", "stringListValue": {"values": ["a", "b"]}},
+                            ],
+                        }
+                    },
+                ],
+                "groundingSupports": [
+                    {
+                        "segment": {
+                            "partIndex": 0,
+                            "startIndex": 0,
+                            "endIndex": 20,
+                            "text": "Spain won Euro 2024.",
+                        },
+                        "groundingChunkIndices": [0, 3],
+                        "confidenceScores": [0.9, 0.7],
+                    }
+                ],
+                "retrievalMetadata": {"googleSearchDynamicRetrievalScore": 0.8},
+                "googleMapsWidgetContextToken": "widget",
+                "sourceFlaggingUris": [{"sourceId": "s1", "flagContentUri": "https://f"}],
+            },
+            "urlContextMetadata": {
+                "urlMetadata": [
+                    {
+                        "retrievedUrl": "https://example.com/a",
+                        "urlRetrievalStatus": "URL_RETRIEVAL_STATUS_SUCCESS",
+                    }
+                ]
+            },
+            "logprobsResult": {
+                "chosenCandidates": [{"token": "Spain", "tokenId": 7, "logProbability": -0.1}],
+                "topCandidates": [
+                    {
+                        "candidates": [
+                            {"token": "Spain", "logProbability": -0.1},
+                            {"token": "Italy", "logProbability": -2.5},
+                        ]
+                    }
+                ],
+                "logProbabilitySum": -0.1,
+            },
+        }
+    ],
+    "usageMetadata": {
+        "promptTokenCount": 10,
+        "cacheTokensDetails": [{"modality": "TEXT", "tokenCount": 4}],
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 10}],
+    },
+    "modelStatus": {
+        "modelStage": "STABLE",
+        "retirementTime": "2027-01-01T00:00:00Z",
+        "message": "ok",
+    },
+}
+
+
+def test_a_grounded_answer_reads_into_typed_fields():
+    response = types.GenerateContentResponse.from_wire(GROUNDED)
+    candidate = response.candidates[0]
+    metadata = candidate.grounding_metadata
+    assert candidate.continuation_token == b"continue"
+    assert metadata.web_search_queries == ["who won euro 2024"]
+    assert metadata.search_entry_point.sdk_blob == b"blob"
+    web, image, maps, context = metadata.grounding_chunks
+    assert isinstance(web.web, types.GroundingChunkWeb) and web.web.domain == "example.com"
+    assert image.image.image_uri.endswith("i.png")
+    assert maps.maps.route.distance_meters == 1200
+    snippet = maps.maps.place_answer_sources.review_snippets[0]
+    assert snippet.author_attribution.display_name == "Ana"
+    assert context.retrieved_context.rag_chunk.page_span.last_page == 4
+    assert context.retrieved_context.custom_metadata[1].string_list_value.values == ["a", "b"]
+    support = metadata.grounding_supports[0]
+    assert support.segment.end_index == 20 and support.grounding_chunk_indices == [0, 3]
+    assert metadata.retrieval_metadata.google_search_dynamic_retrieval_score == 0.8
+    assert metadata.source_flagging_uris[0].source_id == "s1"
+    assert not metadata.model_extra, "every field typed, none left as a raw extra"
+    status = candidate.url_context_metadata.url_metadata[0].url_retrieval_status
+    assert status is types.UrlRetrievalStatus.URL_RETRIEVAL_STATUS_SUCCESS
+    logprobs = candidate.logprobs_result
+    assert logprobs.top_candidates[0].candidates[1].token == "Italy"
+    assert logprobs.chosen_candidates[0].token_id == 7
+    usage = response.usage_metadata
+    assert usage.cache_tokens_details[0].token_count == 4
+    assert response.model_status.model_stage is types.ModelStage.STABLE
+
+
+def test_a_grounded_answer_is_written_back_as_it_came():
+    assert types.GenerateContentResponse.from_wire(GROUNDED).to_wire() == GROUNDED
+
+
+def test_new_finish_reasons_and_thinking_levels_are_members():
+    candidate = types.Candidate.from_wire({"finishReason": "MODEL_ARMOR"})
+    assert candidate.finish_reason is types.FinishReason.MODEL_ARMOR
+    assert types.ThinkingConfig(thinking_level="XHIGH").thinking_level is types.ThinkingLevel.XHIGH
+
+
+SPEECH = {
+    "multiSpeakerVoiceConfig": {
+        "speakerVoiceConfigs": [
+            {"speaker": "Joe", "voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}}},
+            {
+                "speaker": "Jane",
+                "voiceConfig": {
+                    "replicatedVoiceConfig": {
+                        "mimeType": "audio/wav",
+                        "voiceSampleAudio": "UklGRg==",
+                        "voiceConsentSignature": {"signature": "sig"},
+                    }
+                },
+            },
+        ]
+    },
+    "languageCode": "en-US",
+}
+
+
+def test_speech_configs_are_typed_both_ways():
+    config = types.SpeechConfig.model_validate(SPEECH)
+    joe, jane = config.multi_speaker_voice_config.speaker_voice_configs
+    assert isinstance(joe.voice_config, types.VoiceConfig)
+    assert joe.voice_config.prebuilt_voice_config.voice_name == "Kore"
+    assert jane.voice_config.replicated_voice_config.voice_sample_audio == b"RIFF"
+    assert config.to_wire() == SPEECH
+
+
+def test_a_speech_config_built_from_the_sdks_names():
+    config = types.GenerateContentConfig(
+        speech_config=types.SpeechConfig(
+            voice_config=types.VoiceConfig(
+                prebuilt_voice_config=types.PrebuiltVoiceConfig(voice_name="Puck")
+            )
+        )
+    )
+    assert config.to_wire()["speechConfig"] == {
+        "voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Puck"}}
+    }
+
+
+LIVE = {
+    "serverContent": {
+        "inputTranscription": {
+            "text": "hello there",
+            "finished": True,
+            "languageCode": "en-US",
+            "speakerLabel": "A",
+            "startOffset": "0s",
+            "endOffset": "1.2s",
+            "words": [
+                {"word": "hello", "startOffset": "0s", "endOffset": "0.5s"},
+                {"word": "there", "startOffset": "0.6s", "endOffset": "1.2s"},
+            ],
+        },
+        "interimInputTranscription": {"text": "hel"},
+        "turnCompleteReason": "GENERATED_AUDIO_SAFETY",
+    },
+    "usageMetadata": {
+        "promptTokenCount": 3,
+        "cacheTokensDetails": [{"modality": "AUDIO", "tokenCount": 2}],
+        "toolUsePromptTokensDetails": [{"modality": "TEXT", "tokenCount": 1}],
+        "serviceTier": "priority",
+    },
+}
+
+
+def test_live_transcriptions_and_usage_are_typed_both_ways():
+    message = types.LiveServerMessage.from_wire(LIVE)
+    heard = message.server_content.input_transcription
+    assert heard.words[1].word == "there" and heard.end_offset == "1.2s"
+    assert heard.language_code == "en-US" and heard.speaker_label == "A"
+    assert message.server_content.interim_input_transcription.text == "hel"
+    reason = message.server_content.turn_complete_reason
+    assert reason is types.TurnCompleteReason.GENERATED_AUDIO_SAFETY
+    assert message.usage_metadata.cache_tokens_details[0].token_count == 2
+    assert message.usage_metadata.service_tier is types.ServiceTier.PRIORITY
+    assert message.to_wire() == LIVE
