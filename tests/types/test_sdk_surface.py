@@ -1,8 +1,8 @@
 """How much of google-genai's `types` genaio has, by introspection of the installed SDK.
 
 Counts the SDK's pydantic models and enums that `genaio.types` lacks, the members missing from
-the enums both have, and the fields (snake_case) missing from the models both have; prints the
-counts and the lists. What is still missing is listed in `sdk_surface_gaps.json`: a gap not in
+the enums both have, and the fields (snake_case; a property counts, as reading it gives the
+same) missing from the models both have; prints the counts and the lists. What is still missing is listed in `sdk_surface_gaps.json`: a gap not in
 that file fails (a new SDK release, or a regression), and so does an entry that is no longer
 missing (delete it: the list only shrinks). Run with `-s` to see the counts.
 
@@ -48,6 +48,13 @@ def ours(name: str, base: type) -> Any:
     return value if inspect.isclass(value) and issubclass(value, base) else None
 
 
+def attributes(model: type[pydantic.BaseModel]) -> set[str]:
+    """A model's fields, and its properties: what the SDK stores as a field computed from the
+    others (`Interaction.output_text`) genaio may compute on read; a caller sees the same."""
+    names = {n for n in dir(model) if isinstance(inspect.getattr_static(model, n), property)}
+    return names | model.model_fields.keys()
+
+
 def gaps() -> dict[str, list[str]]:
     """What genaio lacks, by kind: `Model`, `Enum`, `Enum.MEMBER`, `Model.field`."""
     import importlib
@@ -62,7 +69,7 @@ def gaps() -> dict[str, list[str]]:
             found["models"].append(name)
             continue
         found["fields"] += [
-            f"{name}.{f}" for f in sorted(sdk.model_fields.keys() - mine.model_fields.keys())
+            f"{name}.{f}" for f in sorted(sdk.model_fields.keys() - attributes(mine))
         ]
     for name, sdk in sorted(sdk_classes(enum.Enum).items()):
         mine = ours(name, enum.Enum)

@@ -247,3 +247,34 @@ def test_live_transcriptions_and_usage_are_typed_both_ways():
     assert message.usage_metadata.cache_tokens_details[0].token_count == 2
     assert message.usage_metadata.service_tier is types.ServiceTier.PRIORITY
     assert message.to_wire() == LIVE
+
+
+INTERACTION = {
+    "id": "v1_abc",
+    "status": "completed",
+    "model": "gemini-2.5-flash",
+    "system_instruction": "Be brief.",
+    "generation_config": {"temperature": 0.2, "thinking_level": "low"},
+    "tools": [{"type": "function", "name": "get_weather", "parameters": {"type": "object"}}],
+    "response_format": {"type": "object", "properties": {"city": {"type": "string"}}},
+    "response_mime_type": "application/json",
+    "response_modalities": ["text"],
+    "safety_settings": [{"category": "hate", "threshold": "block_none"}],
+    "service_tier": "flex",
+    "labels": {"team": "a"},
+    "webhook_config": {"uris": ["https://example.com/hook"]},
+    "continuation_token": "tok",
+    "continuation_ids": ["v1_prev"],
+    "steps": [{"type": "model_output", "content": [{"type": "text", "text": "Paris"}]}],
+}
+
+
+def test_an_interaction_echoes_its_settings_both_ways():
+    interaction = types.Interaction.from_wire(INTERACTION)
+    assert interaction.service_tier == "flex"
+    assert interaction.tools[0]["name"] == "get_weather"
+    assert interaction.generation_config["temperature"] == 0.2
+    assert interaction.continuation_ids == ["v1_prev"]
+    assert interaction.output_text == "Paris"
+    assert not interaction.model_extra
+    assert interaction.to_wire() == INTERACTION
