@@ -2,9 +2,10 @@
 
 Counts the SDK's pydantic models and enums that `genaio.types` lacks, the members missing from
 the enums both have, and the fields (snake_case; a property counts, as reading it gives the
-same) missing from the models both have; prints the counts and the lists. What is still missing is listed in `sdk_surface_gaps.json`: a gap not in
-that file fails (a new SDK release, or a regression), and so does an entry that is no longer
-missing (delete it: the list only shrinks). Run with `-s` to see the counts.
+same) missing from the models both have; prints the counts and the lists. What is still missing
+is listed in `sdk_surface_gaps.json`: a gap not in that file fails (a new SDK release, or a
+regression), and so does an entry that is no longer missing (delete it: the list only
+shrinks). Run with `-s` to see the counts.
 
 The models genaio has must keep what the server sends that they do not know (`extra="allow"`),
 so that a field genaio has not typed yet is still there, as an attribute, in camelCase.
