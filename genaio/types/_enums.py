@@ -14,6 +14,7 @@ __all__ = [
     "Behavior",
     "BlockedReason",
     "DynamicRetrievalConfigMode",
+    "Environment",
     "FeatureSelectionPreference",
     "FileSource",
     "FileState",
@@ -33,6 +34,8 @@ __all__ = [
     "ModelStage",
     "Outcome",
     "PartMediaResolutionLevel",
+    "PhishBlockThreshold",
+    "SafetyPolicy",
     "ServiceTier",
     "TaskType",
     "ThinkingLevel",
@@ -393,3 +396,37 @@ class ModelStage(WireEnum):
     LEGACY = "LEGACY"
     DEPRECATED = "DEPRECATED"
     RETIRED = "RETIRED"
+
+
+class Environment(WireEnum):
+    """Where a computer-use model acts."""
+
+    ENVIRONMENT_UNSPECIFIED = "ENVIRONMENT_UNSPECIFIED"
+    ENVIRONMENT_BROWSER = "ENVIRONMENT_BROWSER"
+    ENVIRONMENT_MOBILE = "ENVIRONMENT_MOBILE"
+    ENVIRONMENT_DESKTOP = "ENVIRONMENT_DESKTOP"
+
+
+class SafetyPolicy(WireEnum):
+    """Kinds of action a computer-use model asks the user to confirm, unless disabled."""
+
+    SAFETY_POLICY_UNSPECIFIED = "SAFETY_POLICY_UNSPECIFIED"
+    FINANCIAL_TRANSACTIONS = "FINANCIAL_TRANSACTIONS"
+    SENSITIVE_DATA_MODIFICATION = "SENSITIVE_DATA_MODIFICATION"
+    COMMUNICATION_TOOL = "COMMUNICATION_TOOL"
+    ACCOUNT_CREATION = "ACCOUNT_CREATION"
+    DATA_MODIFICATION = "DATA_MODIFICATION"
+    USER_CONSENT_MANAGEMENT = "USER_CONSENT_MANAGEMENT"
+    LEGAL_TERMS_AND_AGREEMENTS = "LEGAL_TERMS_AND_AGREEMENTS"
+
+
+class PhishBlockThreshold(WireEnum):
+    """From which confidence enterprise web search blocks a phishing site."""
+
+    PHISH_BLOCK_THRESHOLD_UNSPECIFIED = "PHISH_BLOCK_THRESHOLD_UNSPECIFIED"
+    BLOCK_LOW_AND_ABOVE = "BLOCK_LOW_AND_ABOVE"
+    BLOCK_MEDIUM_AND_ABOVE = "BLOCK_MEDIUM_AND_ABOVE"
+    BLOCK_HIGH_AND_ABOVE = "BLOCK_HIGH_AND_ABOVE"
+    BLOCK_HIGHER_AND_ABOVE = "BLOCK_HIGHER_AND_ABOVE"
+    BLOCK_VERY_HIGH_AND_ABOVE = "BLOCK_VERY_HIGH_AND_ABOVE"
+    BLOCK_ONLY_EXTREMELY_HIGH = "BLOCK_ONLY_EXTREMELY_HIGH"

@@ -278,3 +278,60 @@ def test_an_interaction_echoes_its_settings_both_ways():
     assert interaction.output_text == "Paris"
     assert not interaction.model_extra
     assert interaction.to_wire() == INTERACTION
+
+
+TOOLS = [
+    {"googleSearch": {"searchTypes": {"webSearch": {}, "imageSearch": {}}}},
+    {
+        "googleMaps": {
+            "groundingTypes": {"places": {}, "routing": {}},
+            "authConfig": {"authType": "API_KEY_AUTH", "apiKeyConfig": {"apiKeyString": "k"}},
+        }
+    },
+    {
+        "retrieval": {
+            "vertexRagStore": {
+                "ragResources": [{"ragCorpus": "projects/p/locations/l/ragCorpora/c"}],
+                "ragRetrievalConfig": {
+                    "topK": 5,
+                    "hybridSearch": {"alpha": 0.5},
+                    "ranking": {"rankService": {"modelName": "semantic-ranker"}},
+                },
+            },
+            "disableAttribution": True,
+        }
+    },
+    {"retrieval": {"externalApi": {"endpoint": "https://s", "apiSpec": "ELASTIC_SEARCH"}}},
+    {
+        "computerUse": {
+            "environment": "ENVIRONMENT_BROWSER",
+            "disabledSafetyPolicies": ["FINANCIAL_TRANSACTIONS"],
+        }
+    },
+    {"enterpriseWebSearch": {"blockingConfidence": "BLOCK_HIGH_AND_ABOVE"}},
+    {
+        "mcpServers": [
+            {"name": "m", "streamableHttpTransport": {"url": "https://m", "timeout": "5s"}}
+        ]
+    },
+    {"parallelAiSearch": {"apiKey": "k", "customConfigs": {"depth": 2}}},
+]
+
+
+def test_built_in_tools_are_typed_both_ways():
+    tools = [types.Tool.model_validate(t) for t in TOOLS]
+    search, maps, rag, external, computer, enterprise, mcp, parallel = tools
+    assert isinstance(search.google_search.search_types.image_search, types.ImageSearch)
+    assert maps.google_maps.auth_config.api_key_config.api_key_string == "k"
+    store = rag.retrieval.vertex_rag_store
+    assert store.rag_retrieval_config.ranking.rank_service.model_name == "semantic-ranker"
+    assert external.retrieval.external_api.api_spec == "ELASTIC_SEARCH"
+    assert computer.computer_use.environment is types.Environment.ENVIRONMENT_BROWSER
+    assert computer.computer_use.disabled_safety_policies == [
+        types.SafetyPolicy.FINANCIAL_TRANSACTIONS
+    ]
+    threshold = enterprise.enterprise_web_search.blocking_confidence
+    assert threshold is types.PhishBlockThreshold.BLOCK_HIGH_AND_ABOVE
+    assert mcp.mcp_servers[0].streamable_http_transport.timeout == "5s"
+    assert parallel.parallel_ai_search.custom_configs == {"depth": 2}
+    assert [t.to_wire() for t in tools] == TOOLS
