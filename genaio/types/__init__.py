@@ -21,7 +21,12 @@ from genaio.types._config import (
     GenerationConfig,
     GenerationConfigDict,
     GenerationConfigRoutingConfig,
+    GenerationConfigRoutingConfigAutoRoutingMode,
+    GenerationConfigRoutingConfigManualRoutingMode,
     ImageConfig,
+    ImageConfigImageOutputOptions,
+    LanguageAuto,
+    LanguageHints,
     ModelArmorConfig,
     ModelSelectionConfig,
     SafetySetting,
@@ -63,6 +68,7 @@ from genaio.types._embeddings import (
     EmbedContentResponse,
 )
 from genaio.types._enums import (
+    AudioTranscriptionConfigMode,
     Behavior,
     BlockedReason,
     DynamicRetrievalConfigMode,
@@ -87,6 +93,7 @@ from genaio.types._enums import (
     Outcome,
     PartMediaResolutionLevel,
     PhishBlockThreshold,
+    ProminentPeople,
     SafetyPolicy,
     ServiceTier,
     TaskType,
@@ -184,6 +191,7 @@ from genaio.types._tools import (
 
 __all__ = [
     "AudioTranscriptionConfig",
+    "AudioTranscriptionConfigMode",
     "AutomaticFunctionCallingConfig",
     "AutomaticFunctionCallingConfigDict",
     "Base64Bytes",
@@ -245,6 +253,8 @@ __all__ = [
     "GenerationConfig",
     "GenerationConfigDict",
     "GenerationConfigRoutingConfig",
+    "GenerationConfigRoutingConfigAutoRoutingMode",
+    "GenerationConfigRoutingConfigManualRoutingMode",
     "GetModelConfig",
     "GetModelConfigDict",
     "GoogleMaps",
@@ -263,9 +273,12 @@ __all__ = [
     "HttpResponse",
     "HttpRetryOptions",
     "ImageConfig",
+    "ImageConfigImageOutputOptions",
     "ImageSearch",
     "JobState",
     "Language",
+    "LanguageAuto",
+    "LanguageHints",
     "LatLng",
     "ListModelsConfig",
     "ListModelsConfigDict",
@@ -293,6 +306,7 @@ __all__ = [
     "PartUnionDict",
     "PhishBlockThreshold",
     "PilImage",
+    "ProminentPeople",
     "Retrieval",
     "RetrievalConfig",
     "SafetyPolicy",
@@ -349,6 +363,7 @@ from genaio.types import (
     _interactions,
     _live,
     _operations,
+    _part_metadata,
     _retrieval,
     _speech,
     _tunings,
@@ -364,6 +379,7 @@ from genaio.types._images import *  # noqa: F403
 from genaio.types._interactions import *  # noqa: F403
 from genaio.types._live import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
+from genaio.types._part_metadata import *  # noqa: F403
 from genaio.types._retrieval import *  # noqa: F403
 from genaio.types._speech import *  # noqa: F403
 from genaio.types._tunings import *  # noqa: F403
@@ -380,6 +396,7 @@ __all__ += [
     *_interactions.__all__,
     *_live.__all__,
     *_operations.__all__,
+    *_part_metadata.__all__,
     *_retrieval.__all__,
     *_speech.__all__,
     *_tunings.__all__,

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import typing
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import field_validator
 
 from genaio.types._base import Base64Bytes, WireModel
 from genaio.types._content import Content, Part, PilImage
 from genaio.types._enums import (
+    AudioTranscriptionConfigMode,
+    FeatureSelectionPreference,
     HarmBlockMethod,
     HarmBlockThreshold,
     HarmCategory,
     MediaResolution,
+    ProminentPeople,
     ServiceTier,
     ThinkingLevel,
 )
@@ -31,7 +34,12 @@ __all__ = [
     "GenerationConfig",
     "GenerationConfigDict",
     "GenerationConfigRoutingConfig",
+    "GenerationConfigRoutingConfigAutoRoutingMode",
+    "GenerationConfigRoutingConfigManualRoutingMode",
     "ImageConfig",
+    "ImageConfigImageOutputOptions",
+    "LanguageAuto",
+    "LanguageHints",
     "ModelArmorConfig",
     "ModelSelectionConfig",
     "SafetySetting",
@@ -69,6 +77,13 @@ class SpeechConfig(LooseModel):
     language_code: str | None = None
 
 
+class ImageConfigImageOutputOptions(LooseModel):
+    """The encoding of generated images (Vertex AI)."""
+
+    mime_type: str | None = None
+    compression_quality: int | None = None
+
+
 class ImageConfig(LooseModel):
     """Image output settings."""
 
@@ -87,22 +102,64 @@ class ImageConfig(LooseModel):
     person_generation: str | None = None
     output_mime_type: str | None = None
     output_compression_quality: int | None = None
+    prominent_people: ProminentPeople | None = None
+    image_output_options: ImageConfigImageOutputOptions | None = None
+
+
+class LanguageAuto(LooseModel):
+    """Detect the spoken language (no settings)."""
+
+
+class LanguageHints(LooseModel):
+    """The languages likely spoken, as BCP-47 codes."""
+
+    language_codes: list[str] | None = None
 
 
 class AudioTranscriptionConfig(LooseModel):
-    """Ask for a transcription of audio input or output."""
+    """Ask for a transcription of audio input or output, and how to transcribe."""
+
+    language_codes: list[str] | None = None
+    language_hints: LanguageHints | None = None
+    language_auto: LanguageAuto | None = None
+    mode: AudioTranscriptionConfigMode | None = None
+    diarization: bool | None = None
+    word_timestamp: bool | None = None
+    adaptation_phrases: list[str] | None = None
+    custom_vocabulary: list[str] | None = None
+    source_text: str | None = None
 
 
 class ModelArmorConfig(LooseModel):
     """Model Armor templates screening prompts and responses (Vertex AI only)."""
 
+    prompt_template_name: str | None = None
+    response_template_name: str | None = None
+
+
+class GenerationConfigRoutingConfigAutoRoutingMode(LooseModel):
+    """Let the service pick the model, leaning to quality, cost, or a balance."""
+
+    model_routing_preference: (
+        Literal["UNKNOWN", "PRIORITIZE_QUALITY", "BALANCED", "PRIORITIZE_COST"] | str | None
+    ) = None
+
+
+class GenerationConfigRoutingConfigManualRoutingMode(LooseModel):
+    model_name: str | None = None
+
 
 class GenerationConfigRoutingConfig(LooseModel):
-    """Automatic or manual model routing (Vertex AI only)."""
+    """Automatic or manual model routing (Vertex AI only): set one."""
+
+    auto_mode: GenerationConfigRoutingConfigAutoRoutingMode | None = None
+    manual_mode: GenerationConfigRoutingConfigManualRoutingMode | None = None
 
 
 class ModelSelectionConfig(LooseModel):
     """Preferences for automatic model selection (Vertex AI only)."""
+
+    feature_selection_preference: FeatureSelectionPreference | None = None
 
 
 class _GenerationFields(WireModel):

@@ -16,6 +16,14 @@ from genaio.types._enums import (
 )
 from genaio.types._files import File
 from genaio.types._loose import LooseModel
+from genaio.types._part_metadata import (
+    AudioMetadata,
+    DocumentMetadata,
+    MediaProcessing,
+    SpeechMetadata,
+    SpreadsheetMetadata,
+    VideoMetadataContentLayer,
+)
 
 if TYPE_CHECKING:
     from genaio.types._images import Image
@@ -135,6 +143,7 @@ class VideoMetadata(WireModel):
     start_offset: str | None = None
     end_offset: str | None = None
     fps: float | None = None
+    content_layers: list[VideoMetadataContentLayer] | None = None
 
 
 class PartMediaResolution(LooseModel):
@@ -162,6 +171,11 @@ class Part(WireModel):
     tool_response: dict[str, Any] | None = None
     part_metadata: dict[str, Any] | None = None
     audio_transcription: dict[str, Any] | None = None
+    media_processing: MediaProcessing | None = None
+    audio_metadata: AudioMetadata | None = None
+    document_metadata: DocumentMetadata | None = None
+    spreadsheet_metadata: SpreadsheetMetadata | None = None
+    speech_metadata: SpeechMetadata | None = None
 
     def __init__(self, value: Any = None, /, **data: Any) -> None:
         """A part from its fields, or (as the official SDK allows) from one value: text, a

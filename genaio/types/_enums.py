@@ -11,6 +11,7 @@ import enum
 from typing import Any
 
 __all__ = [
+    "AudioTranscriptionConfigMode",
     "Behavior",
     "BlockedReason",
     "DynamicRetrievalConfigMode",
@@ -35,6 +36,7 @@ __all__ = [
     "Outcome",
     "PartMediaResolutionLevel",
     "PhishBlockThreshold",
+    "ProminentPeople",
     "SafetyPolicy",
     "ServiceTier",
     "TaskType",
@@ -430,3 +432,19 @@ class PhishBlockThreshold(WireEnum):
     BLOCK_HIGHER_AND_ABOVE = "BLOCK_HIGHER_AND_ABOVE"
     BLOCK_VERY_HIGH_AND_ABOVE = "BLOCK_VERY_HIGH_AND_ABOVE"
     BLOCK_ONLY_EXTREMELY_HIGH = "BLOCK_ONLY_EXTREMELY_HIGH"
+
+
+class ProminentPeople(WireEnum):
+    """Whether generated images may show prominent people."""
+
+    PROMINENT_PEOPLE_UNSPECIFIED = "PROMINENT_PEOPLE_UNSPECIFIED"
+    ALLOW_PROMINENT_PEOPLE = "ALLOW_PROMINENT_PEOPLE"
+    BLOCK_PROMINENT_PEOPLE = "BLOCK_PROMINENT_PEOPLE"
+
+
+class AudioTranscriptionConfigMode(WireEnum):
+    """Transcribe word for word, or cleaned up."""
+
+    MODE_UNSPECIFIED = "MODE_UNSPECIFIED"
+    VERBATIM = "VERBATIM"
+    SMART = "SMART"

@@ -128,7 +128,7 @@ def test_vertex_places_its_fields_and_refuses_store():
         vertex=True,
         parent="projects/p/locations/l",
     )
-    assert body["modelArmorConfig"] == {"prompt_template_name": "t"}
+    assert body["modelArmorConfig"] == {"promptTemplateName": "t"}
     assert body["outputConfig"] == {}
     assert body["cachedContent"] == "projects/p/locations/l/cachedContents/c1"
     with pytest.raises(ValueError, match="Gemini Developer API"):

@@ -335,3 +335,75 @@ def test_built_in_tools_are_typed_both_ways():
     assert mcp.mcp_servers[0].streamable_http_transport.timeout == "5s"
     assert parallel.parallel_ai_search.custom_configs == {"depth": 2}
     assert [t.to_wire() for t in tools] == TOOLS
+
+
+PARTS = [
+    {
+        "fileData": {"fileUri": "https://f/doc.pdf", "mimeType": "application/pdf"},
+        "documentMetadata": {"startPage": 2, "endPage": 5, "contentLayers": ["PAGE_TEXT"]},
+        "mediaProcessing": "AGENTIC",
+    },
+    {
+        "fileData": {"fileUri": "https://f/s.xlsx", "mimeType": "application/vnd.ms-excel"},
+        "spreadsheetMetadata": {
+            "sheetIndex": 1,
+            "visibleCells": "A1:D9",
+            "contentLayers": ["DATA"],
+        },
+    },
+    {"text": "Hello!", "speechMetadata": {"speaker": "Joe", "style": "cheerful"}},
+    {
+        "fileData": {"fileUri": "https://f/a.mp3", "mimeType": "audio/mpeg"},
+        "audioMetadata": {"startOffset": "1s", "endOffset": "9s"},
+    },
+    {
+        "fileData": {"fileUri": "https://f/v.mp4", "mimeType": "video/mp4"},
+        "videoMetadata": {"fps": 1.0, "contentLayers": ["FRAMES", "TRANSCRIPT"]},
+    },
+]
+
+
+def test_part_metadata_is_typed_both_ways():
+    document, sheet, speech, audio, video = (types.Part.from_wire(p) for p in PARTS)
+    assert document.document_metadata.content_layers == [
+        types.DocumentMetadataContentLayer.PAGE_TEXT
+    ]
+    assert document.media_processing is types.MediaProcessing.AGENTIC
+    assert sheet.spreadsheet_metadata.visible_cells == "A1:D9"
+    assert speech.speech_metadata.style == "cheerful"
+    assert audio.audio_metadata.end_offset == "9s"
+    assert video.video_metadata.content_layers[1] is types.VideoMetadataContentLayer.TRANSCRIPT
+    assert [p.to_wire() for p in (document, sheet, speech, audio, video)] == PARTS
+
+
+GENERATION_OPTIONS = {
+    "imageConfig": {
+        "prominentPeople": "BLOCK_PROMINENT_PEOPLE",
+        "imageOutputOptions": {"mimeType": "image/jpeg", "compressionQuality": 80},
+    },
+    "routingConfig": {"autoMode": {"modelRoutingPreference": "PRIORITIZE_COST"}},
+    "modelSelectionConfig": {"featureSelectionPreference": "PRIORITIZE_QUALITY"},
+}
+
+
+def test_generation_options_are_typed_both_ways():
+    config = types.GenerationConfig.model_validate(GENERATION_OPTIONS)
+    assert config.image_config.prominent_people is types.ProminentPeople.BLOCK_PROMINENT_PEOPLE
+    assert config.image_config.image_output_options.compression_quality == 80
+    assert config.routing_config.auto_mode.model_routing_preference == "PRIORITIZE_COST"
+    preference = config.model_selection_config.feature_selection_preference
+    assert preference is types.FeatureSelectionPreference.PRIORITIZE_QUALITY
+    assert config.to_wire() == GENERATION_OPTIONS
+    transcription = types.AudioTranscriptionConfig(
+        language_hints=types.LanguageHints(language_codes=["en-US"]),
+        mode="VERBATIM",
+        word_timestamp=True,
+    )
+    assert transcription.mode is types.AudioTranscriptionConfigMode.VERBATIM
+    assert transcription.to_wire() == {
+        "languageHints": {"languageCodes": ["en-US"]},
+        "mode": "VERBATIM",
+        "wordTimestamp": True,
+    }
+    armor = types.ModelArmorConfig.model_validate({"promptTemplateName": "t"})
+    assert armor.prompt_template_name == "t"
