@@ -364,6 +364,7 @@ from genaio.types import (
     _live,
     _operations,
     _part_metadata,
+    _response_format,
     _retrieval,
     _speech,
     _tunings,
@@ -380,6 +381,7 @@ from genaio.types._interactions import *  # noqa: F403
 from genaio.types._live import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
 from genaio.types._part_metadata import *  # noqa: F403
+from genaio.types._response_format import *  # noqa: F403
 from genaio.types._retrieval import *  # noqa: F403
 from genaio.types._speech import *  # noqa: F403
 from genaio.types._tunings import *  # noqa: F403
@@ -397,6 +399,7 @@ __all__ += [
     *_live.__all__,
     *_operations.__all__,
     *_part_metadata.__all__,
+    *_response_format.__all__,
     *_retrieval.__all__,
     *_speech.__all__,
     *_tunings.__all__,

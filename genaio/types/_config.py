@@ -23,6 +23,7 @@ from genaio.types._enums import (
 from genaio.types._files import File
 from genaio.types._http import HttpOptions
 from genaio.types._loose import LooseModel
+from genaio.types._response_format import ResponseFormat, TranslationConfig
 from genaio.types._schema import Schema
 from genaio.types._speech import MultiSpeakerVoiceConfig, VoiceConfig
 from genaio.types._tools import AutomaticFunctionCallingConfig, Tool, ToolConfig
@@ -198,6 +199,9 @@ class GenerationConfig(_GenerationFields):
     """The wire `generationConfig` object (used by `CountTokensConfig` on Vertex AI)."""
 
     response_schema: Schema | None = None
+    response_format: list[ResponseFormat] | None = None
+    translation_config: TranslationConfig | None = None
+    enable_affective_dialog: bool | None = None
 
 
 class GenerateContentConfig(_GenerationFields):

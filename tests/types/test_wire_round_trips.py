@@ -407,3 +407,29 @@ def test_generation_options_are_typed_both_ways():
     }
     armor = types.ModelArmorConfig.model_validate({"promptTemplateName": "t"})
     assert armor.prompt_template_name == "t"
+
+
+RESPONSE_FORMAT = {
+    "responseFormat": [
+        {"text": {"mimeType": "application/json", "schema": {"type": "object"}}},
+        {"image": {"delivery": "URI", "aspectRatio": "ASPECT_RATIO_SIXTEEN_BY_NINE"}},
+        {"audio": {"mimeType": "audio/wav", "sampleRate": 24000}},
+        {"video": {"duration": "8s"}},
+    ],
+    "translationConfig": {"targetLanguageCode": "fr-FR", "echoTargetLanguage": True},
+    "enableAffectiveDialog": True,
+}
+
+
+def test_response_formats_are_typed_both_ways():
+    config = types.GenerationConfig.model_validate(RESPONSE_FORMAT)
+    text, image, audio, video = config.response_format
+    assert text.text.json_schema == {"type": "object"}
+    assert image.image.delivery is types.Delivery.URI
+    assert image.image.aspect_ratio is types.AspectRatio.ASPECT_RATIO_SIXTEEN_BY_NINE
+    assert audio.audio.sample_rate == 24000 and video.video.duration == "8s"
+    assert config.translation_config.target_language_code == "fr-FR"
+    assert config.to_wire() == RESPONSE_FORMAT
+    assert types.TextResponseFormat(json_schema={"type": "string"}).to_wire() == {
+        "schema": {"type": "string"}
+    }
