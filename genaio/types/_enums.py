@@ -41,6 +41,7 @@ __all__ = [
     "ServiceTier",
     "TaskType",
     "ThinkingLevel",
+    "ToolType",
     "TrafficType",
     "Type",
     "UrlRetrievalStatus",
@@ -448,3 +449,15 @@ class AudioTranscriptionConfigMode(WireEnum):
     MODE_UNSPECIFIED = "MODE_UNSPECIFIED"
     VERBATIM = "VERBATIM"
     SMART = "SMART"
+
+
+class ToolType(WireEnum):
+    """The built-in tool behind a `ToolCall` or `ToolResponse`."""
+
+    TOOL_TYPE_UNSPECIFIED = "TOOL_TYPE_UNSPECIFIED"
+    GOOGLE_SEARCH_WEB = "GOOGLE_SEARCH_WEB"
+    GOOGLE_SEARCH_IMAGE = "GOOGLE_SEARCH_IMAGE"
+    URL_CONTEXT = "URL_CONTEXT"
+    GOOGLE_MAPS = "GOOGLE_MAPS"
+    FILE_SEARCH = "FILE_SEARCH"
+    MEDIA_PROCESSING = "MEDIA_PROCESSING"

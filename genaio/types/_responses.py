@@ -36,6 +36,7 @@ __all__ = [
     "GenerateContentResponse",
     "GenerateContentResponsePromptFeedback",
     "GenerateContentResponseUsageMetadata",
+    "GoogleTypeDate",
     "HttpResponse",
     "LogprobsResult",
     "LogprobsResultCandidate",
@@ -70,13 +71,21 @@ class SafetyRating(WireModel):
     overwritten_threshold: HarmBlockThreshold | None = None
 
 
+class GoogleTypeDate(WireModel):
+    """A calendar date; a zero (or missing) day or month means a year or month only."""
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+
+
 class Citation(WireModel):
     start_index: int | None = None
     end_index: int | None = None
     uri: str | None = None
     title: str | None = None
     license: str | None = None
-    publication_date: dict[str, int] | None = None
+    publication_date: GoogleTypeDate | None = None
 
 
 class CitationMetadata(WireModel):

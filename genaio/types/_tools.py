@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import inspect
 import typing
 from collections.abc import Callable
@@ -41,6 +42,7 @@ __all__ = [
     "GoogleSearch",
     "GoogleSearchRetrieval",
     "ImageSearch",
+    "Interval",
     "LatLng",
     "McpServer",
     "Retrieval",
@@ -179,6 +181,13 @@ def declare_callable(
     return declaration
 
 
+class Interval(LooseModel):
+    """A span of time, start inclusive and end exclusive."""
+
+    start_time: datetime.datetime | None = None
+    end_time: datetime.datetime | None = None
+
+
 class WebSearch(LooseModel):
     """Search the web (no settings yet)."""
 
@@ -199,7 +208,7 @@ class GoogleSearch(LooseModel):
 
     _vertex_only: ClassVar[frozenset[str]] = frozenset({"blocking_confidence", "exclude_domains"})
 
-    time_range_filter: dict[str, Any] | None = None
+    time_range_filter: Interval | None = None
     exclude_domains: list[str] | None = None
     blocking_confidence: str | None = None
     search_types: SearchTypes | None = None

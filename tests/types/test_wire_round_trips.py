@@ -433,3 +433,56 @@ def test_response_formats_are_typed_both_ways():
     assert types.TextResponseFormat(json_schema={"type": "string"}).to_wire() == {
         "schema": {"type": "string"}
     }
+
+
+FUNCTION_PARTS = [
+    {
+        "functionCall": {
+            "name": "plot",
+            "partialArgs": [{"jsonPath": "$.title", "stringValue": "Sal", "willContinue": True}],
+        }
+    },
+    {
+        "functionResponse": {
+            "name": "plot",
+            "response": {"output": "done"},
+            "parts": [
+                {"inlineData": {"mimeType": "image/png", "data": "iVBORw==", "displayName": "c"}},
+                {"fileData": {"fileUri": "gs://b/r.pdf", "mimeType": "application/pdf"}},
+            ],
+        }
+    },
+    {"toolCall": {"id": "t1", "toolType": "URL_CONTEXT", "args": {"url": "https://e"}}},
+    {"toolResponse": {"id": "t1", "toolType": "URL_CONTEXT", "response": {"ok": True}}},
+]
+
+
+def test_function_and_tool_parts_are_typed_both_ways():
+    call, response, tool_call, tool_response = (types.Part.from_wire(p) for p in FUNCTION_PARTS)
+    assert call.function_call.partial_args[0].string_value == "Sal"
+    image, document = response.function_response.parts
+    assert image.inline_data.data == b"\x89PNG"
+    assert document.file_data.file_uri == "gs://b/r.pdf"
+    assert tool_call.tool_call.tool_type is types.ToolType.URL_CONTEXT
+    assert tool_response.tool_response.response == {"ok": True}
+    parts = [call, response, tool_call, tool_response]
+    assert [p.to_wire() for p in parts] == FUNCTION_PARTS
+
+
+def test_dates_and_intervals_are_typed_both_ways():
+    citation = {"uri": "https://e", "publicationDate": {"year": 2024, "month": 7}}
+    assert types.Citation.from_wire(citation).publication_date.year == 2024
+    assert types.Citation.from_wire(citation).to_wire() == citation
+    search = {"timeRangeFilter": {"startTime": "2024-01-01T00:00:00Z"}}
+    google_search = types.GoogleSearch.model_validate(search)
+    assert google_search.time_range_filter.start_time.year == 2024
+    assert google_search.to_wire() == search
+
+
+def test_function_response_parts_from_bytes_and_uri():
+    image = types.FunctionResponsePart.from_bytes(data=b"\x89PNG", mime_type="image/png")
+    document = types.FunctionResponsePart.from_uri(file_uri="gs://b/r.pdf", display_name="r")
+    assert types.FunctionResponse(name="plot", parts=[image, document]).to_wire()["parts"] == [
+        {"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}},
+        {"fileData": {"fileUri": "gs://b/r.pdf", "displayName": "r"}},
+    ]
