@@ -74,6 +74,7 @@ from genaio.types._embeddings import (
     EmbedContentResponse,
 )
 from genaio.types._enums import (
+    AdapterSize,
     AudioTranscriptionConfigMode,
     Behavior,
     BlockedReason,
@@ -106,6 +107,9 @@ from genaio.types._enums import (
     ThinkingLevel,
     ToolType,
     TrafficType,
+    TuningJobState,
+    TuningMethod,
+    TuningMode,
     Type,
     UrlRetrievalStatus,
     WireEnum,
@@ -199,6 +203,7 @@ from genaio.types._tools import (
 )
 
 __all__ = [
+    "AdapterSize",
     "AudioTranscriptionConfig",
     "AudioTranscriptionConfigMode",
     "AutomaticFunctionCallingConfig",
@@ -355,6 +360,9 @@ __all__ = [
     "ToolType",
     "TrafficType",
     "TunedModelInfo",
+    "TuningJobState",
+    "TuningMethod",
+    "TuningMode",
     "Type",
     "UpdateModelConfig",
     "UpdateModelConfigDict",

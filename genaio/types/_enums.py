@@ -11,6 +11,7 @@ import enum
 from typing import Any
 
 __all__ = [
+    "AdapterSize",
     "AudioTranscriptionConfigMode",
     "Behavior",
     "BlockedReason",
@@ -43,6 +44,9 @@ __all__ = [
     "ThinkingLevel",
     "ToolType",
     "TrafficType",
+    "TuningJobState",
+    "TuningMethod",
+    "TuningMode",
     "Type",
     "UrlRetrievalStatus",
     "WireEnum",
@@ -461,3 +465,43 @@ class ToolType(WireEnum):
     GOOGLE_MAPS = "GOOGLE_MAPS"
     FILE_SEARCH = "FILE_SEARCH"
     MEDIA_PROCESSING = "MEDIA_PROCESSING"
+
+
+class TuningJobState(WireEnum):
+    """Where a running tuning job is, finer than its `JobState`."""
+
+    TUNING_JOB_STATE_UNSPECIFIED = "TUNING_JOB_STATE_UNSPECIFIED"
+    TUNING_JOB_STATE_WAITING_FOR_QUOTA = "TUNING_JOB_STATE_WAITING_FOR_QUOTA"
+    TUNING_JOB_STATE_PROCESSING_DATASET = "TUNING_JOB_STATE_PROCESSING_DATASET"
+    TUNING_JOB_STATE_WAITING_FOR_CAPACITY = "TUNING_JOB_STATE_WAITING_FOR_CAPACITY"
+    TUNING_JOB_STATE_TUNING = "TUNING_JOB_STATE_TUNING"
+    TUNING_JOB_STATE_POST_PROCESSING = "TUNING_JOB_STATE_POST_PROCESSING"
+
+
+class TuningMethod(WireEnum):
+    """The kind of tuning a job does."""
+
+    SUPERVISED_FINE_TUNING = "SUPERVISED_FINE_TUNING"
+    PREFERENCE_TUNING = "PREFERENCE_TUNING"
+    DISTILLATION = "DISTILLATION"
+    REINFORCEMENT_TUNING = "REINFORCEMENT_TUNING"
+
+
+class TuningMode(WireEnum):
+    """Tune all weights, or an adapter."""
+
+    TUNING_MODE_UNSPECIFIED = "TUNING_MODE_UNSPECIFIED"
+    TUNING_MODE_FULL = "TUNING_MODE_FULL"
+    TUNING_MODE_PEFT_ADAPTER = "TUNING_MODE_PEFT_ADAPTER"
+
+
+class AdapterSize(WireEnum):
+    """The rank of a tuning adapter."""
+
+    ADAPTER_SIZE_UNSPECIFIED = "ADAPTER_SIZE_UNSPECIFIED"
+    ADAPTER_SIZE_ONE = "ADAPTER_SIZE_ONE"
+    ADAPTER_SIZE_TWO = "ADAPTER_SIZE_TWO"
+    ADAPTER_SIZE_FOUR = "ADAPTER_SIZE_FOUR"
+    ADAPTER_SIZE_EIGHT = "ADAPTER_SIZE_EIGHT"
+    ADAPTER_SIZE_SIXTEEN = "ADAPTER_SIZE_SIXTEEN"
+    ADAPTER_SIZE_THIRTY_TWO = "ADAPTER_SIZE_THIRTY_TWO"

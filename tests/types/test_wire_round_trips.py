@@ -486,3 +486,29 @@ def test_function_response_parts_from_bytes_and_uri():
         {"inlineData": {"mimeType": "image/png", "data": "iVBORw=="}},
         {"fileData": {"fileUri": "gs://b/r.pdf", "displayName": "r"}},
     ]
+
+
+TUNING_JOB = {
+    "name": "projects/p/locations/l/tuningJobs/1",
+    "state": "JOB_STATE_RUNNING",
+    "tuningJobState": "TUNING_JOB_STATE_TUNING",
+    "tuningJobMetadata": {"completedEpochCount": 1, "completedStepCount": 40},
+    "customBaseModel": "gs://b/model",
+    "gcsMetricsUri": "gs://b/metrics",
+    "fullFineTuningSpec": {
+        "trainingDatasetUri": "gs://b/train.jsonl",
+        "hyperParameters": {"epochCount": 3, "adapterSize": "ADAPTER_SIZE_FOUR"},
+    },
+}
+
+
+def test_a_tuning_job_is_typed_both_ways():
+    job = types.TuningJob.from_wire(TUNING_JOB)
+    assert job.tuning_job_state is types.TuningJobState.TUNING_JOB_STATE_TUNING
+    assert job.tuning_job_metadata.completed_step_count == 40
+    adapter = job.full_fine_tuning_spec.hyper_parameters.adapter_size
+    assert adapter is types.AdapterSize.ADAPTER_SIZE_FOUR
+    assert job.to_wire() == TUNING_JOB
+    config = types.CreateTuningJobConfig(method="PREFERENCE_TUNING", tuning_mode="TUNING_MODE_FULL")
+    assert config.method is types.TuningMethod.PREFERENCE_TUNING
+    assert config.method == "PREFERENCE_TUNING"
