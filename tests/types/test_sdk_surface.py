@@ -21,6 +21,7 @@ from typing import Any
 
 import pydantic
 import pytest
+from pydantic.alias_generators import to_snake
 
 from genaio import types
 
@@ -69,9 +70,8 @@ def gaps() -> dict[str, list[str]]:
         if mine is None:
             found["models"].append(name)
             continue
-        found["fields"] += [
-            f"{name}.{f}" for f in sorted(sdk.model_fields.keys() - attributes(mine))
-        ]
+        fields = {f if f.islower() else to_snake(f) for f in sdk.model_fields}
+        found["fields"] += [f"{name}.{f}" for f in sorted(fields - attributes(mine))]
     for name, sdk in sorted(sdk_classes(enum.Enum).items()):
         mine = ours(name, enum.Enum)
         if mine is None:
