@@ -237,8 +237,8 @@ def t_schema(schema: Any, *, vertex: bool = False) -> types.Schema:
 def t_speech_config(config: Any) -> types.SpeechConfig:
     """A `SpeechConfig`; a str names a prebuilt voice."""
     if isinstance(config, str):
-        voice = {"prebuilt_voice_config": {"voice_name": config}}
-        return types.SpeechConfig(voice_config=voice)
+        voice = types.PrebuiltVoiceConfig(voice_name=config)
+        return types.SpeechConfig(voice_config=types.VoiceConfig(prebuilt_voice_config=voice))
     return coerce_config(types.SpeechConfig, config)
 
 

@@ -84,20 +84,36 @@ def _display(name: str) -> str:
     return " ".join(w.capitalize() if w.isalpha() else w for w in name.split("-"))
 
 
+#: The Gemini API's current catalogue (the names its docs and cookbook use), older names kept.
 DEFAULT_MODELS: tuple[str, ...] = (
     "gemini-2.5-flash",
     "gemini-2.5-pro",
     "gemini-2.5-flash-lite",
+    "gemini-flash-latest",
+    "gemini-flash-lite-latest",
+    "gemini-2.5-flash-image",
+    "gemini-2.5-flash-preview-tts",
+    "gemini-2.5-pro-preview-tts",
+    "gemini-2.5-flash-native-audio-preview-09-2025",
+    "gemini-live-2.5-flash-preview",
     "gemini-2.0-flash",
     "gemini-2.0-flash-001",
+    "gemini-2.0-flash-lite",
+    "gemini-2.0-flash-live-001",
     "gemini-3-flash-preview",
     "gemini-3-pro-preview",
+    "gemini-3-pro-image-preview",
     "gemini-embedding-001",
     "text-embedding-004",
     "text-embedding-005",
     "imagen-4.0-generate-001",
+    "imagen-4.0-fast-generate-001",
+    "imagen-4.0-ultra-generate-001",
     "imagen-3.0-generate-002",
+    "veo-3.1-generate-preview",
+    "veo-3.1-fast-generate-preview",
     "veo-3.0-generate-001",
+    "veo-3.0-fast-generate-001",
     "veo-2.0-generate-001",
 )
 

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import typing
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import field_validator
 
 from genaio.types._base import Base64Bytes, WireModel
 from genaio.types._content import Content, Part, PilImage
 from genaio.types._enums import (
+    AudioTranscriptionConfigMode,
+    FeatureSelectionPreference,
     HarmBlockMethod,
     HarmBlockThreshold,
     HarmCategory,
     MediaResolution,
+    ProminentPeople,
     ServiceTier,
     ThinkingLevel,
 )
 from genaio.types._files import File
 from genaio.types._http import HttpOptions
 from genaio.types._loose import LooseModel
+from genaio.types._response_format import ResponseFormat, TranslationConfig
 from genaio.types._schema import Schema
+from genaio.types._speech import MultiSpeakerVoiceConfig, VoiceConfig
 from genaio.types._tools import AutomaticFunctionCallingConfig, Tool, ToolConfig
 
 __all__ = [
@@ -30,7 +35,12 @@ __all__ = [
     "GenerationConfig",
     "GenerationConfigDict",
     "GenerationConfigRoutingConfig",
+    "GenerationConfigRoutingConfigAutoRoutingMode",
+    "GenerationConfigRoutingConfigManualRoutingMode",
     "ImageConfig",
+    "ImageConfigImageOutputOptions",
+    "LanguageAuto",
+    "LanguageHints",
     "ModelArmorConfig",
     "ModelSelectionConfig",
     "SafetySetting",
@@ -63,9 +73,16 @@ class ThinkingConfig(WireModel):
 class SpeechConfig(LooseModel):
     """Voice settings for audio output; forwarded as given (a str is a prebuilt voice name)."""
 
-    voice_config: dict[str, Any] | None = None
-    multi_speaker_voice_config: dict[str, Any] | None = None
+    voice_config: VoiceConfig | None = None
+    multi_speaker_voice_config: MultiSpeakerVoiceConfig | None = None
     language_code: str | None = None
+
+
+class ImageConfigImageOutputOptions(LooseModel):
+    """The encoding of generated images (Vertex AI)."""
+
+    mime_type: str | None = None
+    compression_quality: int | None = None
 
 
 class ImageConfig(LooseModel):
@@ -86,22 +103,64 @@ class ImageConfig(LooseModel):
     person_generation: str | None = None
     output_mime_type: str | None = None
     output_compression_quality: int | None = None
+    prominent_people: ProminentPeople | None = None
+    image_output_options: ImageConfigImageOutputOptions | None = None
+
+
+class LanguageAuto(LooseModel):
+    """Detect the spoken language (no settings)."""
+
+
+class LanguageHints(LooseModel):
+    """The languages likely spoken, as BCP-47 codes."""
+
+    language_codes: list[str] | None = None
 
 
 class AudioTranscriptionConfig(LooseModel):
-    """Ask for a transcription of audio input or output."""
+    """Ask for a transcription of audio input or output, and how to transcribe."""
+
+    language_codes: list[str] | None = None
+    language_hints: LanguageHints | None = None
+    language_auto: LanguageAuto | None = None
+    mode: AudioTranscriptionConfigMode | None = None
+    diarization: bool | None = None
+    word_timestamp: bool | None = None
+    adaptation_phrases: list[str] | None = None
+    custom_vocabulary: list[str] | None = None
+    source_text: str | None = None
 
 
 class ModelArmorConfig(LooseModel):
     """Model Armor templates screening prompts and responses (Vertex AI only)."""
 
+    prompt_template_name: str | None = None
+    response_template_name: str | None = None
+
+
+class GenerationConfigRoutingConfigAutoRoutingMode(LooseModel):
+    """Let the service pick the model, leaning to quality, cost, or a balance."""
+
+    model_routing_preference: (
+        Literal["UNKNOWN", "PRIORITIZE_QUALITY", "BALANCED", "PRIORITIZE_COST"] | str | None
+    ) = None
+
+
+class GenerationConfigRoutingConfigManualRoutingMode(LooseModel):
+    model_name: str | None = None
+
 
 class GenerationConfigRoutingConfig(LooseModel):
-    """Automatic or manual model routing (Vertex AI only)."""
+    """Automatic or manual model routing (Vertex AI only): set one."""
+
+    auto_mode: GenerationConfigRoutingConfigAutoRoutingMode | None = None
+    manual_mode: GenerationConfigRoutingConfigManualRoutingMode | None = None
 
 
 class ModelSelectionConfig(LooseModel):
     """Preferences for automatic model selection (Vertex AI only)."""
+
+    feature_selection_preference: FeatureSelectionPreference | None = None
 
 
 class _GenerationFields(WireModel):
@@ -140,6 +199,9 @@ class GenerationConfig(_GenerationFields):
     """The wire `generationConfig` object (used by `CountTokensConfig` on Vertex AI)."""
 
     response_schema: Schema | None = None
+    response_format: list[ResponseFormat] | None = None
+    translation_config: TranslationConfig | None = None
+    enable_affective_dialog: bool | None = None
 
 
 class GenerateContentConfig(_GenerationFields):

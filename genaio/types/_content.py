@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import PlainValidator
 
@@ -13,9 +13,18 @@ from genaio.types._enums import (
     Language,
     Outcome,
     PartMediaResolutionLevel,
+    ToolType,
 )
 from genaio.types._files import File
 from genaio.types._loose import LooseModel
+from genaio.types._part_metadata import (
+    AudioMetadata,
+    DocumentMetadata,
+    MediaProcessing,
+    SpeechMetadata,
+    SpreadsheetMetadata,
+    VideoMetadataContentLayer,
+)
 
 if TYPE_CHECKING:
     from genaio.types._images import Image
@@ -33,13 +42,19 @@ __all__ = [
     "FileData",
     "FunctionCall",
     "FunctionResponse",
+    "FunctionResponseBlob",
+    "FunctionResponseFileData",
+    "FunctionResponsePart",
     "ModelContent",
     "Part",
     "PartDict",
     "PartMediaResolution",
     "PartUnion",
     "PartUnionDict",
+    "PartialArg",
     "PilImage",
+    "ToolCall",
+    "ToolResponse",
     "UserContent",
     "VideoMetadata",
     "is_pil_image",
@@ -86,6 +101,18 @@ class FileData(WireModel):
     display_name: str | None = None
 
 
+class PartialArg(WireModel):
+    """A piece of a streamed function call's arguments: the value at `json_path` (one of the
+    value fields), and whether more of it follows."""
+
+    json_path: str | None = None
+    string_value: str | None = None
+    number_value: float | None = None
+    bool_value: bool | None = None
+    null_value: Literal["NULL_VALUE"] | None = None
+    will_continue: bool | None = None
+
+
 class FunctionCall(WireModel):
     """A call the model asks the client to make."""
 
@@ -94,7 +121,7 @@ class FunctionCall(WireModel):
     id: str | None = None
     name: str | None = None
     args: dict[str, Any] | None = None
-    partial_args: list[dict[str, Any]] | None = None
+    partial_args: list[PartialArg] | None = None
     will_continue: bool | None = None
 
 
@@ -110,7 +137,7 @@ class FunctionResponse(WireModel):
     response: dict[str, Any] | None = None
     will_continue: bool | None = None
     scheduling: FunctionResponseScheduling | None = None
-    parts: list[dict[str, Any]] | None = None
+    parts: list[FunctionResponsePart] | None = None
 
 
 class ExecutableCode(WireModel):
@@ -135,6 +162,7 @@ class VideoMetadata(WireModel):
     start_offset: str | None = None
     end_offset: str | None = None
     fps: float | None = None
+    content_layers: list[VideoMetadataContentLayer] | None = None
 
 
 class PartMediaResolution(LooseModel):
@@ -142,6 +170,72 @@ class PartMediaResolution(LooseModel):
 
     level: PartMediaResolutionLevel | None = None
     num_tokens: int | None = None
+
+
+class FunctionResponseBlob(WireModel):
+    """Media returned by a function, inline."""
+
+    mime_type: str | None = None
+    data: Base64Bytes | None = None
+    display_name: str | None = None
+
+
+class FunctionResponseFileData(WireModel):
+    """Media returned by a function, by URI."""
+
+    file_uri: str | None = None
+    mime_type: str | None = None
+    display_name: str | None = None
+
+
+class FunctionResponsePart(WireModel):
+    """A media part of a function's response (an image a tool rendered, a document it
+    fetched), and how the model should read it."""
+
+    inline_data: FunctionResponseBlob | None = None
+    file_data: FunctionResponseFileData | None = None
+    media_processing: MediaProcessing | None = None
+    media_resolution: PartMediaResolution | None = None
+    video_metadata: VideoMetadata | None = None
+    document_metadata: DocumentMetadata | None = None
+    spreadsheet_metadata: SpreadsheetMetadata | None = None
+    audio_metadata: AudioMetadata | None = None
+
+    @classmethod
+    def from_bytes(
+        cls, *, data: bytes, mime_type: str, display_name: str | None = None
+    ) -> FunctionResponsePart:
+        return cls(
+            inline_data=FunctionResponseBlob(
+                data=data, mime_type=mime_type, display_name=display_name
+            )
+        )
+
+    @classmethod
+    def from_uri(
+        cls, *, file_uri: str, mime_type: str | None = None, display_name: str | None = None
+    ) -> FunctionResponsePart:
+        return cls(
+            file_data=FunctionResponseFileData(
+                file_uri=file_uri, mime_type=mime_type, display_name=display_name
+            )
+        )
+
+
+class ToolCall(WireModel):
+    """A call of a built-in tool that the server ran, reported in the answer."""
+
+    id: str | None = None
+    tool_type: ToolType | None = None
+    args: dict[str, Any] | None = None
+
+
+class ToolResponse(WireModel):
+    """What a built-in tool returned, reported in the answer."""
+
+    id: str | None = None
+    tool_type: ToolType | None = None
+    response: dict[str, Any] | None = None
 
 
 class Part(WireModel):
@@ -158,10 +252,15 @@ class Part(WireModel):
     code_execution_result: CodeExecutionResult | None = None
     video_metadata: VideoMetadata | None = None
     media_resolution: PartMediaResolution | None = None
-    tool_call: dict[str, Any] | None = None
-    tool_response: dict[str, Any] | None = None
+    tool_call: ToolCall | None = None
+    tool_response: ToolResponse | None = None
     part_metadata: dict[str, Any] | None = None
     audio_transcription: dict[str, Any] | None = None
+    media_processing: MediaProcessing | None = None
+    audio_metadata: AudioMetadata | None = None
+    document_metadata: DocumentMetadata | None = None
+    spreadsheet_metadata: SpreadsheetMetadata | None = None
+    speech_metadata: SpeechMetadata | None = None
 
     def __init__(self, value: Any = None, /, **data: Any) -> None:
         """A part from its fields, or (as the official SDK allows) from one value: text, a
@@ -215,9 +314,14 @@ class Part(WireModel):
 
     @classmethod
     def from_function_response(
-        cls, *, name: str, response: dict[str, Any], parts: list[dict[str, Any]] | None = None
+        cls,
+        *,
+        name: str,
+        response: dict[str, Any],
+        parts: list[FunctionResponsePart | dict[str, Any]] | None = None,
     ) -> Part:
-        return cls(function_response=FunctionResponse(name=name, response=response, parts=parts))
+        items = None if parts is None else [FunctionResponsePart.model_validate(p) for p in parts]
+        return cls(function_response=FunctionResponse(name=name, response=response, parts=items))
 
     @classmethod
     def from_executable_code(cls, *, code: str, language: Language | str) -> Part:

@@ -11,9 +11,12 @@ import enum
 from typing import Any
 
 __all__ = [
+    "AdapterSize",
+    "AudioTranscriptionConfigMode",
     "Behavior",
     "BlockedReason",
     "DynamicRetrievalConfigMode",
+    "Environment",
     "FeatureSelectionPreference",
     "FileSource",
     "FileState",
@@ -30,13 +33,22 @@ __all__ = [
     "MediaModality",
     "MediaResolution",
     "Modality",
+    "ModelStage",
     "Outcome",
     "PartMediaResolutionLevel",
+    "PhishBlockThreshold",
+    "ProminentPeople",
+    "SafetyPolicy",
     "ServiceTier",
     "TaskType",
     "ThinkingLevel",
+    "ToolType",
     "TrafficType",
+    "TuningJobState",
+    "TuningMethod",
+    "TuningMode",
     "Type",
+    "UrlRetrievalStatus",
     "WireEnum",
 ]
 
@@ -147,6 +159,10 @@ class FinishReason(WireEnum):
     TOO_MANY_TOOL_CALLS = "TOO_MANY_TOOL_CALLS"
     MISSING_THOUGHT_SIGNATURE = "MISSING_THOUGHT_SIGNATURE"
     MALFORMED_RESPONSE = "MALFORMED_RESPONSE"
+    ESCALATION = "ESCALATION"
+    PUP_LIMITED_DISABLED = "PUP_LIMITED_DISABLED"
+    CONTINUATION = "CONTINUATION"
+    MODEL_ARMOR = "MODEL_ARMOR"
 
 
 class BlockedReason(WireEnum):
@@ -233,6 +249,7 @@ class ThinkingLevel(WireEnum):
     LOW = "LOW"
     MEDIUM = "MEDIUM"
     HIGH = "HIGH"
+    XHIGH = "XHIGH"
 
 
 class JobState(WireEnum):
@@ -363,3 +380,128 @@ class ServiceTier(WireEnum):
     FLEX = "flex"
     STANDARD = "standard"
     PRIORITY = "priority"
+
+
+class UrlRetrievalStatus(WireEnum):
+    """Whether the url_context tool could read a URL."""
+
+    URL_RETRIEVAL_STATUS_UNSPECIFIED = "URL_RETRIEVAL_STATUS_UNSPECIFIED"
+    URL_RETRIEVAL_STATUS_SUCCESS = "URL_RETRIEVAL_STATUS_SUCCESS"
+    URL_RETRIEVAL_STATUS_ERROR = "URL_RETRIEVAL_STATUS_ERROR"
+    URL_RETRIEVAL_STATUS_PAYWALL = "URL_RETRIEVAL_STATUS_PAYWALL"
+    URL_RETRIEVAL_STATUS_UNSAFE = "URL_RETRIEVAL_STATUS_UNSAFE"
+
+
+class ModelStage(WireEnum):
+    """Where a model is in its life, from experimental to retired."""
+
+    MODEL_STAGE_UNSPECIFIED = "MODEL_STAGE_UNSPECIFIED"
+    UNSTABLE_EXPERIMENTAL = "UNSTABLE_EXPERIMENTAL"
+    EXPERIMENTAL = "EXPERIMENTAL"
+    PREVIEW = "PREVIEW"
+    STABLE = "STABLE"
+    LEGACY = "LEGACY"
+    DEPRECATED = "DEPRECATED"
+    RETIRED = "RETIRED"
+
+
+class Environment(WireEnum):
+    """Where a computer-use model acts."""
+
+    ENVIRONMENT_UNSPECIFIED = "ENVIRONMENT_UNSPECIFIED"
+    ENVIRONMENT_BROWSER = "ENVIRONMENT_BROWSER"
+    ENVIRONMENT_MOBILE = "ENVIRONMENT_MOBILE"
+    ENVIRONMENT_DESKTOP = "ENVIRONMENT_DESKTOP"
+
+
+class SafetyPolicy(WireEnum):
+    """Kinds of action a computer-use model asks the user to confirm, unless disabled."""
+
+    SAFETY_POLICY_UNSPECIFIED = "SAFETY_POLICY_UNSPECIFIED"
+    FINANCIAL_TRANSACTIONS = "FINANCIAL_TRANSACTIONS"
+    SENSITIVE_DATA_MODIFICATION = "SENSITIVE_DATA_MODIFICATION"
+    COMMUNICATION_TOOL = "COMMUNICATION_TOOL"
+    ACCOUNT_CREATION = "ACCOUNT_CREATION"
+    DATA_MODIFICATION = "DATA_MODIFICATION"
+    USER_CONSENT_MANAGEMENT = "USER_CONSENT_MANAGEMENT"
+    LEGAL_TERMS_AND_AGREEMENTS = "LEGAL_TERMS_AND_AGREEMENTS"
+
+
+class PhishBlockThreshold(WireEnum):
+    """From which confidence enterprise web search blocks a phishing site."""
+
+    PHISH_BLOCK_THRESHOLD_UNSPECIFIED = "PHISH_BLOCK_THRESHOLD_UNSPECIFIED"
+    BLOCK_LOW_AND_ABOVE = "BLOCK_LOW_AND_ABOVE"
+    BLOCK_MEDIUM_AND_ABOVE = "BLOCK_MEDIUM_AND_ABOVE"
+    BLOCK_HIGH_AND_ABOVE = "BLOCK_HIGH_AND_ABOVE"
+    BLOCK_HIGHER_AND_ABOVE = "BLOCK_HIGHER_AND_ABOVE"
+    BLOCK_VERY_HIGH_AND_ABOVE = "BLOCK_VERY_HIGH_AND_ABOVE"
+    BLOCK_ONLY_EXTREMELY_HIGH = "BLOCK_ONLY_EXTREMELY_HIGH"
+
+
+class ProminentPeople(WireEnum):
+    """Whether generated images may show prominent people."""
+
+    PROMINENT_PEOPLE_UNSPECIFIED = "PROMINENT_PEOPLE_UNSPECIFIED"
+    ALLOW_PROMINENT_PEOPLE = "ALLOW_PROMINENT_PEOPLE"
+    BLOCK_PROMINENT_PEOPLE = "BLOCK_PROMINENT_PEOPLE"
+
+
+class AudioTranscriptionConfigMode(WireEnum):
+    """Transcribe word for word, or cleaned up."""
+
+    MODE_UNSPECIFIED = "MODE_UNSPECIFIED"
+    VERBATIM = "VERBATIM"
+    SMART = "SMART"
+
+
+class ToolType(WireEnum):
+    """The built-in tool behind a `ToolCall` or `ToolResponse`."""
+
+    TOOL_TYPE_UNSPECIFIED = "TOOL_TYPE_UNSPECIFIED"
+    GOOGLE_SEARCH_WEB = "GOOGLE_SEARCH_WEB"
+    GOOGLE_SEARCH_IMAGE = "GOOGLE_SEARCH_IMAGE"
+    URL_CONTEXT = "URL_CONTEXT"
+    GOOGLE_MAPS = "GOOGLE_MAPS"
+    FILE_SEARCH = "FILE_SEARCH"
+    MEDIA_PROCESSING = "MEDIA_PROCESSING"
+
+
+class TuningJobState(WireEnum):
+    """Where a running tuning job is, finer than its `JobState`."""
+
+    TUNING_JOB_STATE_UNSPECIFIED = "TUNING_JOB_STATE_UNSPECIFIED"
+    TUNING_JOB_STATE_WAITING_FOR_QUOTA = "TUNING_JOB_STATE_WAITING_FOR_QUOTA"
+    TUNING_JOB_STATE_PROCESSING_DATASET = "TUNING_JOB_STATE_PROCESSING_DATASET"
+    TUNING_JOB_STATE_WAITING_FOR_CAPACITY = "TUNING_JOB_STATE_WAITING_FOR_CAPACITY"
+    TUNING_JOB_STATE_TUNING = "TUNING_JOB_STATE_TUNING"
+    TUNING_JOB_STATE_POST_PROCESSING = "TUNING_JOB_STATE_POST_PROCESSING"
+
+
+class TuningMethod(WireEnum):
+    """The kind of tuning a job does."""
+
+    SUPERVISED_FINE_TUNING = "SUPERVISED_FINE_TUNING"
+    PREFERENCE_TUNING = "PREFERENCE_TUNING"
+    DISTILLATION = "DISTILLATION"
+    REINFORCEMENT_TUNING = "REINFORCEMENT_TUNING"
+
+
+class TuningMode(WireEnum):
+    """Tune all weights, or an adapter."""
+
+    TUNING_MODE_UNSPECIFIED = "TUNING_MODE_UNSPECIFIED"
+    TUNING_MODE_FULL = "TUNING_MODE_FULL"
+    TUNING_MODE_PEFT_ADAPTER = "TUNING_MODE_PEFT_ADAPTER"
+
+
+class AdapterSize(WireEnum):
+    """The rank of a tuning adapter."""
+
+    ADAPTER_SIZE_UNSPECIFIED = "ADAPTER_SIZE_UNSPECIFIED"
+    ADAPTER_SIZE_ONE = "ADAPTER_SIZE_ONE"
+    ADAPTER_SIZE_TWO = "ADAPTER_SIZE_TWO"
+    ADAPTER_SIZE_FOUR = "ADAPTER_SIZE_FOUR"
+    ADAPTER_SIZE_EIGHT = "ADAPTER_SIZE_EIGHT"
+    ADAPTER_SIZE_SIXTEEN = "ADAPTER_SIZE_SIXTEEN"
+    ADAPTER_SIZE_THIRTY_TWO = "ADAPTER_SIZE_THIRTY_TWO"

@@ -87,6 +87,24 @@ class Interaction(_SnakeModel):
     environment_id: str | None = None
     errors: list[Any] | None = None
     previous_interaction_id: str | None = None
+    # The request's settings, as the server echoes them. The nested objects (tools, configs,
+    # the response format) come in many kinds and are kept as the server wrote them.
+    system_instruction: str | None = None
+    generation_config: dict[str, Any] | None = None
+    agent_config: dict[str, Any] | None = None
+    tools: list[dict[str, Any]] | None = None
+    response_format: Any = None
+    response_mime_type: str | None = None
+    response_modalities: list[str] | None = None
+    safety_settings: list[dict[str, Any]] | None = None
+    cached_content: str | None = None
+    service_tier: str | None = None
+    labels: dict[str, str] | None = None
+    environment: Any = None
+    webhook_config: dict[str, Any] | None = None
+    #: Where an interrupted interaction continues (`continuation_ids`: the interactions so far).
+    continuation_token: str | None = None
+    continuation_ids: list[str] | None = None
 
     def _answer(self) -> list[InteractionStep]:
         """The trailing run of steps after the last user input."""

@@ -14,10 +14,12 @@ from genaio.types._config import (
     ThinkingConfig,
 )
 from genaio.types._content import Blob, Content, FunctionCall, FunctionResponse
-from genaio.types._enums import MediaResolution, Modality, TrafficType, WireEnum
+from genaio.types._enums import MediaResolution, Modality, ServiceTier, TrafficType, WireEnum
+from genaio.types._grounding import GroundingMetadata, UrlContextMetadata
 from genaio.types._http import HttpOptions
 from genaio.types._loose import LooseModel
-from genaio.types._responses import GroundingMetadata, ModalityTokenCount, UrlContextMetadata
+from genaio.types._responses import ModalityTokenCount
+from genaio.types._speech import VoiceConsentSignature
 from genaio.types._tools import Tool
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "VoiceActivity",
     "VoiceActivityDetectionSignal",
     "VoiceActivityType",
+    "WordInfo",
 ]
 
 
@@ -73,12 +76,40 @@ class InteractionStatus(WireEnum):
 
 
 class TurnCompleteReason(WireEnum):
-    """Why a turn ended early (the API lists many safety reasons; unknown ones are kept)."""
+    """Why a turn ended early: mostly the safety filter that stopped it."""
 
     TURN_COMPLETE_REASON_UNSPECIFIED = "TURN_COMPLETE_REASON_UNSPECIFIED"
     MALFORMED_FUNCTION_CALL = "MALFORMED_FUNCTION_CALL"
     RESPONSE_REJECTED = "RESPONSE_REJECTED"
     NEED_MORE_INPUT = "NEED_MORE_INPUT"
+    PROHIBITED_INPUT_CONTENT = "PROHIBITED_INPUT_CONTENT"
+    IMAGE_PROHIBITED_INPUT_CONTENT = "IMAGE_PROHIBITED_INPUT_CONTENT"
+    INPUT_TEXT_CONTAIN_PROMINENT_PERSON_PROHIBITED = (
+        "INPUT_TEXT_CONTAIN_PROMINENT_PERSON_PROHIBITED"
+    )
+    INPUT_IMAGE_CELEBRITY = "INPUT_IMAGE_CELEBRITY"
+    INPUT_IMAGE_PHOTO_REALISTIC_CHILD_PROHIBITED = "INPUT_IMAGE_PHOTO_REALISTIC_CHILD_PROHIBITED"
+    INPUT_TEXT_NCII_PROHIBITED = "INPUT_TEXT_NCII_PROHIBITED"
+    INPUT_OTHER = "INPUT_OTHER"
+    INPUT_IP_PROHIBITED = "INPUT_IP_PROHIBITED"
+    BLOCKLIST = "BLOCKLIST"
+    UNSAFE_PROMPT_FOR_IMAGE_GENERATION = "UNSAFE_PROMPT_FOR_IMAGE_GENERATION"
+    GENERATED_IMAGE_SAFETY = "GENERATED_IMAGE_SAFETY"
+    GENERATED_CONTENT_SAFETY = "GENERATED_CONTENT_SAFETY"
+    GENERATED_AUDIO_SAFETY = "GENERATED_AUDIO_SAFETY"
+    GENERATED_VIDEO_SAFETY = "GENERATED_VIDEO_SAFETY"
+    GENERATED_CONTENT_PROHIBITED = "GENERATED_CONTENT_PROHIBITED"
+    GENERATED_CONTENT_BLOCKLIST = "GENERATED_CONTENT_BLOCKLIST"
+    GENERATED_IMAGE_PROHIBITED = "GENERATED_IMAGE_PROHIBITED"
+    GENERATED_IMAGE_CELEBRITY = "GENERATED_IMAGE_CELEBRITY"
+    GENERATED_IMAGE_PROMINENT_PEOPLE_DETECTED_BY_REWRITER = (
+        "GENERATED_IMAGE_PROMINENT_PEOPLE_DETECTED_BY_REWRITER"
+    )
+    GENERATED_IMAGE_IDENTIFIABLE_PEOPLE = "GENERATED_IMAGE_IDENTIFIABLE_PEOPLE"
+    GENERATED_IMAGE_MINORS = "GENERATED_IMAGE_MINORS"
+    OUTPUT_IMAGE_IP_PROHIBITED = "OUTPUT_IMAGE_IP_PROHIBITED"
+    GENERATED_OTHER = "GENERATED_OTHER"
+    MAX_REGENERATION_REACHED = "MAX_REGENERATION_REACHED"
 
 
 class ActivityHandling(WireEnum):
@@ -91,6 +122,7 @@ class TurnCoverage(WireEnum):
     TURN_COVERAGE_UNSPECIFIED = "TURN_COVERAGE_UNSPECIFIED"
     TURN_INCLUDES_ONLY_ACTIVITY = "TURN_INCLUDES_ONLY_ACTIVITY"
     TURN_INCLUDES_ALL_INPUT = "TURN_INCLUDES_ALL_INPUT"
+    TURN_INCLUDES_AUDIO_ACTIVITY_AND_ALL_VIDEO = "TURN_INCLUDES_AUDIO_ACTIVITY_AND_ALL_VIDEO"
 
 
 class StartSensitivity(WireEnum):
@@ -145,6 +177,7 @@ class RealtimeInputConfig(LooseModel):
     automatic_activity_detection: AutomaticActivityDetection | None = None
     activity_handling: ActivityHandling | None = None
     turn_coverage: TurnCoverage | None = None
+    interim_transcript_timestamp_enabled: bool | None = None
 
 
 class SlidingWindow(WireModel):
@@ -160,6 +193,7 @@ class ContextWindowCompressionConfig(WireModel):
 
 class ProactivityConfig(LooseModel):
     proactive_audio: bool | None = None
+    proactive_video: bool | None = None
 
 
 class HistoryConfig(LooseModel):
@@ -240,13 +274,30 @@ class LiveClientToolResponse(WireModel):
 # -- what the server sends -----------------------------------------------------------------
 
 
+class WordInfo(WireModel):
+    """One transcribed word and when it was said (offsets as durations, `"1.5s"`)."""
+
+    word: str | None = None
+    start_offset: str | None = None
+    end_offset: str | None = None
+
+
 class Transcription(WireModel):
+    """Text of the audio heard (input) or spoken (output), piece by piece until `finished`."""
+
     text: str | None = None
     finished: bool | None = None
+    language_code: str | None = None
+    speaker_label: str | None = None
+    start_offset: str | None = None
+    end_offset: str | None = None
+    words: list[WordInfo] | None = None
 
 
 class LiveServerSetupComplete(WireModel):
     session_id: str | None = None
+    #: For a replicated voice: the signature to send in later sessions instead of the consent.
+    voice_consent_signature: VoiceConsentSignature | None = None
 
 
 class LiveServerContent(WireModel):
@@ -258,6 +309,8 @@ class LiveServerContent(WireModel):
     grounding_metadata: GroundingMetadata | None = None
     generation_complete: bool | None = None
     input_transcription: Transcription | None = None
+    #: A provisional transcription of the input, replaced by later ones.
+    interim_input_transcription: Transcription | None = None
     output_transcription: Transcription | None = None
     url_context_metadata: UrlContextMetadata | None = None
     turn_complete_reason: TurnCompleteReason | None = None
@@ -283,8 +336,11 @@ class UsageMetadata(WireModel):
     thoughts_token_count: int | None = None
     total_token_count: int | None = None
     prompt_tokens_details: list[ModalityTokenCount] | None = None
+    cache_tokens_details: list[ModalityTokenCount] | None = None
     response_tokens_details: list[ModalityTokenCount] | None = None
+    tool_use_prompt_tokens_details: list[ModalityTokenCount] | None = None
     traffic_type: TrafficType | None = None
+    service_tier: ServiceTier | None = None
 
 
 class LiveServerGoAway(WireModel):
@@ -307,6 +363,7 @@ class VoiceActivityDetectionSignal(WireModel):
 
 class VoiceActivity(WireModel):
     voice_activity_type: VoiceActivityType | None = None
+    audio_offset: str | None = None
 
 
 class LiveServerMessage(WireModel):

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field
 
-from genaio.types._base import WireModel
+from genaio.types._base import Base64Bytes, WireModel
 from genaio.types._content import (
     CodeExecutionResult,
     Content,
@@ -24,9 +24,10 @@ from genaio.types._enums import (
     HarmProbability,
     HarmSeverity,
     MediaModality,
+    ModelStage,
     TrafficType,
 )
-from genaio.types._loose import LooseModel
+from genaio.types._grounding import GroundingMetadata, UrlContextMetadata
 
 __all__ = [
     "Candidate",
@@ -35,12 +36,14 @@ __all__ = [
     "GenerateContentResponse",
     "GenerateContentResponsePromptFeedback",
     "GenerateContentResponseUsageMetadata",
-    "GroundingMetadata",
+    "GoogleTypeDate",
     "HttpResponse",
     "LogprobsResult",
+    "LogprobsResultCandidate",
+    "LogprobsResultTopCandidates",
     "ModalityTokenCount",
+    "ModelStatus",
     "SafetyRating",
-    "UrlContextMetadata",
 ]
 
 
@@ -68,13 +71,21 @@ class SafetyRating(WireModel):
     overwritten_threshold: HarmBlockThreshold | None = None
 
 
+class GoogleTypeDate(WireModel):
+    """A calendar date; a zero (or missing) day or month means a year or month only."""
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+
+
 class Citation(WireModel):
     start_index: int | None = None
     end_index: int | None = None
     uri: str | None = None
     title: str | None = None
     license: str | None = None
-    publication_date: dict[str, int] | None = None
+    publication_date: GoogleTypeDate | None = None
 
 
 class CitationMetadata(WireModel):
@@ -114,16 +125,35 @@ class GenerateContentResponsePromptFeedback(WireModel):
     safety_ratings: list[SafetyRating] | None = None
 
 
-class GroundingMetadata(LooseModel):
-    """Search queries, sources and supports behind a grounded answer (kept as sent)."""
+class LogprobsResultCandidate(WireModel):
+    """A token and its log probability."""
+
+    token: str | None = None
+    token_id: int | None = None
+    log_probability: float | None = None
 
 
-class UrlContextMetadata(LooseModel):
-    """Which URLs the url_context tool fetched (kept as sent)."""
+class LogprobsResultTopCandidates(WireModel):
+    """The likeliest tokens at one decoding step, likeliest first."""
+
+    candidates: list[LogprobsResultCandidate] | None = None
 
 
-class LogprobsResult(LooseModel):
-    """Top candidate tokens and their log probabilities (kept as sent)."""
+class LogprobsResult(WireModel):
+    """The tokens chosen at each step (`chosen_candidates`) and, when `logprobs` asked for them,
+    the top alternatives at each step (`top_candidates`, in the same order)."""
+
+    chosen_candidates: list[LogprobsResultCandidate] | None = None
+    top_candidates: list[LogprobsResultTopCandidates] | None = None
+    log_probability_sum: float | None = None
+
+
+class ModelStatus(WireModel):
+    """Where the model that answered is in its life, and when it retires."""
+
+    model_stage: ModelStage | None = None
+    retirement_time: datetime.datetime | None = None
+    message: str | None = None
 
 
 class Candidate(WireModel):
@@ -138,6 +168,8 @@ class Candidate(WireModel):
     avg_logprobs: float | None = None
     logprobs_result: LogprobsResult | None = None
     token_count: int | None = None
+    #: Opaque; hands an interrupted answer back to the server to continue it.
+    continuation_token: Base64Bytes | None = None
 
 
 class GenerateContentResponse(WireModel):
@@ -148,7 +180,7 @@ class GenerateContentResponse(WireModel):
     usage_metadata: GenerateContentResponseUsageMetadata | None = None
     model_version: str | None = None
     response_id: str | None = None
-    model_status: dict[str, Any] | None = None
+    model_status: ModelStatus | None = None
     create_time: datetime.datetime | None = None
     sdk_http_response: HttpResponse | None = None
     automatic_function_calling_history: list[Content] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import inspect
 import typing
 from collections.abc import Callable
@@ -11,8 +12,16 @@ from pydantic import PydanticSchemaGenerationError, TypeAdapter
 
 from genaio.errors import UnsupportedFunctionError
 from genaio.types._base import WireModel
-from genaio.types._enums import Behavior, DynamicRetrievalConfigMode, FunctionCallingConfigMode
+from genaio.types._enums import (
+    Behavior,
+    DynamicRetrievalConfigMode,
+    Environment,
+    FunctionCallingConfigMode,
+    PhishBlockThreshold,
+    SafetyPolicy,
+)
 from genaio.types._loose import LooseModel
+from genaio.types._retrieval import AuthConfig, ExternalApi, VertexAISearch, VertexRagStore
 from genaio.types._schema import Schema
 
 __all__ = [
@@ -27,20 +36,30 @@ __all__ = [
     "FunctionDeclaration",
     "FunctionDeclarationDict",
     "GoogleMaps",
+    "GoogleMapsGroundingTypes",
+    "GoogleMapsPlaces",
+    "GoogleMapsRouting",
     "GoogleSearch",
     "GoogleSearchRetrieval",
+    "ImageSearch",
+    "Interval",
     "LatLng",
     "McpServer",
     "Retrieval",
     "RetrievalConfig",
+    "SearchTypes",
+    "StreamableHttpTransport",
     "Tool",
     "ToolCodeExecution",
     "ToolConfig",
     "ToolConfigDict",
     "ToolDict",
+    "ToolExaAiSearch",
     "ToolListUnion",
     "ToolListUnionDict",
+    "ToolParallelAiSearch",
     "UrlContext",
+    "WebSearch",
 ]
 
 _VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
@@ -162,14 +181,37 @@ def declare_callable(
     return declaration
 
 
+class Interval(LooseModel):
+    """A span of time, start inclusive and end exclusive."""
+
+    start_time: datetime.datetime | None = None
+    end_time: datetime.datetime | None = None
+
+
+class WebSearch(LooseModel):
+    """Search the web (no settings yet)."""
+
+
+class ImageSearch(LooseModel):
+    """Search images (no settings yet)."""
+
+
+class SearchTypes(LooseModel):
+    """What Google Search searches: the web, images, or both."""
+
+    web_search: WebSearch | None = None
+    image_search: ImageSearch | None = None
+
+
 class GoogleSearch(LooseModel):
     """Ground answers with Google Search."""
 
     _vertex_only: ClassVar[frozenset[str]] = frozenset({"blocking_confidence", "exclude_domains"})
 
-    time_range_filter: dict[str, Any] | None = None
+    time_range_filter: Interval | None = None
     exclude_domains: list[str] | None = None
     blocking_confidence: str | None = None
+    search_types: SearchTypes | None = None
 
 
 class DynamicRetrievalConfig(LooseModel):
@@ -199,33 +241,87 @@ class FileSearch(LooseModel):
     metadata_filter: str | None = None
 
 
+class GoogleMapsPlaces(LooseModel):
+    """Ground on places (no settings yet)."""
+
+
+class GoogleMapsRouting(LooseModel):
+    """Ground on routes (no settings yet)."""
+
+
+class GoogleMapsGroundingTypes(LooseModel):
+    """What Google Maps grounds on: places, routes, or both."""
+
+    places: GoogleMapsPlaces | None = None
+    routing: GoogleMapsRouting | None = None
+
+
 class GoogleMaps(LooseModel):
     """Ground answers with Google Maps."""
 
     _vertex_only: ClassVar[frozenset[str]] = frozenset({"grounding_types"})
 
     enable_widget: bool | None = None
+    auth_config: AuthConfig | None = None
+    grounding_types: GoogleMapsGroundingTypes | None = None
 
 
 class ComputerUse(LooseModel):
     """Let the model drive a computer through predefined actions."""
 
-    environment: str | None = None
+    environment: Environment | None = None
     excluded_predefined_functions: list[str] | None = None
+    disabled_safety_policies: list[SafetyPolicy] | None = None
+    enable_prompt_injection_detection: bool | None = None
 
 
 class Retrieval(LooseModel):
-    """Vertex AI Search or RAG retrieval (Vertex AI only)."""
+    """Vertex AI Search, RAG Engine or an external search API (Vertex AI only): set one."""
+
+    vertex_ai_search: VertexAISearch | None = None
+    vertex_rag_store: VertexRagStore | None = None
+    external_api: ExternalApi | None = None
+    disable_attribution: bool | None = None
 
 
 class EnterpriseWebSearch(LooseModel):
     """Web search with enterprise controls (Vertex AI only)."""
+
+    exclude_domains: list[str] | None = None
+    blocking_confidence: PhishBlockThreshold | None = None
+
+
+class StreamableHttpTransport(LooseModel):
+    """How to reach an MCP server over streamable HTTP; durations as `"30s"`."""
+
+    url: str | None = None
+    headers: dict[str, str] | None = None
+    timeout: str | None = None
+    sse_read_timeout: str | None = None
+    terminate_on_close: bool | None = None
 
 
 class McpServer(LooseModel):
     """A remote MCP server the model may use."""
 
     name: str | None = None
+    streamable_http_transport: StreamableHttpTransport | None = None
+
+
+class ToolParallelAiSearch(LooseModel):
+    """Parallel's web search (Vertex AI only)."""
+
+    api_key: str | None = None
+    custom_configs: dict[str, Any] | None = None
+    enable_data_retention: bool | None = None
+    enable_zero_data_retention: bool | None = None
+
+
+class ToolExaAiSearch(LooseModel):
+    """Exa's web search (Vertex AI only)."""
+
+    api_key: str | None = None
+    custom_configs: dict[str, Any] | None = None
 
 
 class Tool(WireModel):
@@ -246,8 +342,8 @@ class Tool(WireModel):
     mcp_servers: list[McpServer] | None = None
     retrieval: Retrieval | None = None
     enterprise_web_search: EnterpriseWebSearch | None = None
-    parallel_ai_search: dict[str, Any] | None = None
-    exa_ai_search: dict[str, Any] | None = None
+    parallel_ai_search: ToolParallelAiSearch | None = None
+    exa_ai_search: ToolExaAiSearch | None = None
 
 
 class FunctionCallingConfig(WireModel):

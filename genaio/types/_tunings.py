@@ -12,7 +12,14 @@ from typing import Any, ClassVar, Self
 
 from genaio.types._base import WireModel
 from genaio.types._batches import JobError
-from genaio.types._enums import TERMINAL_JOB_STATES, JobState
+from genaio.types._enums import (
+    TERMINAL_JOB_STATES,
+    AdapterSize,
+    JobState,
+    TuningJobState,
+    TuningMethod,
+    TuningMode,
+)
 from genaio.types._http import HttpOptions
 from genaio.types._responses import HttpResponse
 
@@ -22,6 +29,7 @@ __all__ = [
     "CancelTuningJobResponse",
     "CreateTuningJobConfig",
     "CreateTuningJobConfigDict",
+    "FullFineTuningSpec",
     "GetTuningJobConfig",
     "GetTuningJobConfigDict",
     "ListTuningJobsConfig",
@@ -37,6 +45,7 @@ __all__ = [
     "TuningExample",
     "TuningExampleDict",
     "TuningJob",
+    "TuningJobMetadata",
     "TuningValidationDataset",
     "TuningValidationDatasetDict",
 ]
@@ -97,7 +106,7 @@ class CreateTuningJobConfig(WireModel):
     )
 
     http_options: HttpOptions | None = None
-    method: str | None = None
+    method: TuningMethod | None = None
     validation_dataset: TuningValidationDataset | None = None
     tuned_model_display_name: str | None = None
     description: str | None = None
@@ -105,8 +114,8 @@ class CreateTuningJobConfig(WireModel):
     learning_rate_multiplier: float | None = None
     export_last_checkpoint_only: bool | None = None
     pre_tuned_model_checkpoint_id: str | None = None
-    adapter_size: str | None = None
-    tuning_mode: str | None = None
+    adapter_size: AdapterSize | None = None
+    tuning_mode: TuningMode | None = None
     custom_base_model: str | None = None
     batch_size: int | None = None
     learning_rate: float | None = None
@@ -129,7 +138,7 @@ class CreateTuningJobConfig(WireModel):
 
 
 class SupervisedHyperParameters(WireModel):
-    adapter_size: str | None = None
+    adapter_size: AdapterSize | None = None
     batch_size: int | None = None
     epoch_count: int | None = None
     learning_rate: float | None = None
@@ -140,7 +149,7 @@ class SupervisedTuningSpec(WireModel):
     export_last_checkpoint_only: bool | None = None
     hyper_parameters: SupervisedHyperParameters | None = None
     training_dataset_uri: str | None = None
-    tuning_mode: str | None = None
+    tuning_mode: TuningMode | None = None
     validation_dataset_uri: str | None = None
 
 
@@ -157,6 +166,21 @@ class TunedModel(WireModel):
     model: str | None = None
     endpoint: str | None = None
     checkpoints: list[TunedModelCheckpoint] | None = None
+
+
+class FullFineTuningSpec(WireModel):
+    """Tuning of all the weights (Vertex AI)."""
+
+    training_dataset_uri: str | None = None
+    validation_dataset_uri: str | None = None
+    hyper_parameters: SupervisedHyperParameters | None = None
+
+
+class TuningJobMetadata(WireModel):
+    """A running job's progress."""
+
+    completed_epoch_count: int | None = None
+    completed_step_count: int | None = None
 
 
 class TuningJob(WireModel):
@@ -185,6 +209,11 @@ class TuningJob(WireModel):
     pipeline_job: str | None = None
     service_account: str | None = None
     tuned_model_display_name: str | None = None
+    custom_base_model: str | None = None
+    full_fine_tuning_spec: FullFineTuningSpec | None = None
+    tuning_job_state: TuningJobState | None = None
+    tuning_job_metadata: TuningJobMetadata | None = None
+    gcs_metrics_uri: str | None = None
     sdk_http_response: HttpResponse | None = None
 
     @property

@@ -270,3 +270,26 @@ async def test_configured_keys(emulator) -> None:
 async def test_tuned_model_needs_to_be_known(http: httpx.AsyncClient) -> None:
     r = await http.post("/v1beta/tunedModels/nope:generateContent", json=user("x"))
     assert r.status_code == 404
+
+
+def test_the_default_catalogue_is_todays_and_replaceable() -> None:
+    names = {m.name for m in EmulatorConfig().models}
+    for name in (
+        "gemini-2.5-flash",
+        "gemini-2.5-pro",
+        "gemini-2.5-flash-lite",
+        "gemini-2.5-flash-preview-tts",
+        "gemini-2.5-flash-native-audio-preview-09-2025",
+        "gemini-2.0-flash",
+        "gemini-embedding-001",
+        "text-embedding-004",
+        "imagen-4.0-generate-001",
+        "veo-3.1-generate-preview",
+    ):
+        assert name in names
+    by_name = {m.name: m for m in EmulatorConfig().models}
+    assert by_name["veo-3.1-generate-preview"].supported_methods == ("predictLongRunning",)
+    assert by_name["imagen-4.0-fast-generate-001"].supported_methods == ("predict",)
+    assert "generateContent" in by_name["gemini-live-2.5-flash-preview"].supported_methods
+    (only,) = EmulatorConfig(models=["my-model"]).models
+    assert only.name == "my-model"

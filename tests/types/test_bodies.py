@@ -85,7 +85,7 @@ def test_schemas_and_speech_are_converted():
     }
     assert generation["responseJsonSchema"] == {"type": "object"}
     assert generation["speechConfig"]["voiceConfig"] == {
-        "prebuilt_voice_config": {"voice_name": "Puck"}
+        "prebuiltVoiceConfig": {"voiceName": "Puck"}
     }
 
 
@@ -128,7 +128,7 @@ def test_vertex_places_its_fields_and_refuses_store():
         vertex=True,
         parent="projects/p/locations/l",
     )
-    assert body["modelArmorConfig"] == {"prompt_template_name": "t"}
+    assert body["modelArmorConfig"] == {"promptTemplateName": "t"}
     assert body["outputConfig"] == {}
     assert body["cachedContent"] == "projects/p/locations/l/cachedContents/c1"
     with pytest.raises(ValueError, match="Gemini Developer API"):

@@ -279,7 +279,7 @@ def test_recursive_models_are_refused():
 
 def test_speech_config_from_a_voice_name():
     assert t_speech_config("Kore").to_wire() == {
-        "voiceConfig": {"prebuilt_voice_config": {"voice_name": "Kore"}}
+        "voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}}
     }
 
 
