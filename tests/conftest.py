@@ -8,27 +8,11 @@ def anyio_backend(request):
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`trio_mode` marks every async test as a trio test, which would run an `anyio` test on
     trio whatever its `anyio_backend`: take that mark off, so that anyio's plugin runs it on the
-    backend it names (both, with the fixture above).
-
-    A test that uses trio's mock clock (`autojump_clock`, `mock_clock`) is about trio's time:
-    it stays pytest-trio's, and its asyncio variant is dropped.
-    """
-    kept, dropped = [], []
+    backend it names (both, with the fixture above). A test on trio's mock clock
+    (`autojump_clock`) is about trio's time: it is pytest-trio's, never marked `anyio`."""
     for item in items:
-        if item.get_closest_marker("anyio") is None:
-            kept.append(item)
-            continue
-        fixtures = getattr(item, "fixturenames", ())
-        if "autojump_clock" in fixtures or "mock_clock" in fixtures:
-            callspec = getattr(item, "callspec", None)
-            backend = callspec.params.get("anyio_backend") if callspec else None
-            (dropped if backend == "asyncio" else kept).append(item)
-            continue
-        item.own_markers = [m for m in item.own_markers if m.name != "trio"]
-        kept.append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+        if item.get_closest_marker("anyio") is not None:
+            item.own_markers = [m for m in item.own_markers if m.name != "trio"]

@@ -31,7 +31,6 @@ from tests.engine.test_pool import (
     stats,
 )
 
-pytestmark = pytest.mark.anyio
 
 #: The bound on a test under MockClock, whose time jumps.
 LONG = 10 * READ_TIMEOUT
@@ -64,6 +63,7 @@ class Then:
         pytest.param(b"garbage", id="bytes-that-are-no-answer"),
     ],
 )
+@pytest.mark.anyio
 async def test_bytes_after_an_answer_in_the_same_read_close_the_connection(extra):
     async with serve(response(200, OK) + extra, response(200, b"mine")) as server:
         async with pooled() as pool:
@@ -73,6 +73,7 @@ async def test_bytes_after_an_answer_in_the_same_read_close_the_connection(extra
             assert pool.statistics() == stats(open=1, idle=1, opened=2)
 
 
+@pytest.mark.anyio
 async def test_a_second_answer_sent_later_never_reaches_the_next_caller():
     """The regression of issue 13: two answers to one request; the second arrives while the
     connection is idle and would have been read as the next request's answer."""
@@ -85,6 +86,7 @@ async def test_a_second_answer_sent_later_never_reaches_the_next_caller():
         assert pool.statistics() == stats(open=1, idle=1, opened=2, dropped=1)
 
 
+@pytest.mark.anyio
 async def test_a_body_longer_than_its_length_closes_the_connection():
     longer = response(200, OK + b"tail", ("Content-Length", str(len(OK))), length=False)
     async with serve(longer, response(200, b"mine")) as server, pooled() as pool:
@@ -93,6 +95,7 @@ async def test_a_body_longer_than_its_length_closes_the_connection():
         assert pool.statistics().opened == 2
 
 
+@pytest.mark.anyio
 async def test_an_answer_before_the_request_was_sent_whole_is_read_and_not_reused():
     connections = 0
 
@@ -154,6 +157,7 @@ async def test_an_answer_before_the_request_was_sent_whole_is_read_and_not_reuse
         ),
     ],
 )
+@pytest.mark.anyio
 async def test_a_head_or_framing_past_a_limit_is_a_typed_error(answer):
     async with serve(CloseAfter(answer), response(200, OK)) as server:
         async with engine_transport(server) as transport:
@@ -200,6 +204,7 @@ def test_repeated_headers_are_joined_in_linear_time():
         ([("Content-Type", "text/plain; charset=no-such")], b"x", None),
     ],
 )
+@pytest.mark.anyio
 @pytest.mark.parametrize("door", ["direct", "httpx"])
 async def test_an_odd_error_answer_is_the_typed_error(door, headers, body, delay):
     async with serve(response(429, body, *headers)) as server:
@@ -212,6 +217,7 @@ async def test_an_odd_error_answer_is_the_typed_error(door, headers, body, delay
 # Credentials stay with their origin.
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("door", ["direct", "httpx"])
 async def test_a_redirect_to_another_origin_is_not_followed(door):
     async with serve(response(200, OK)) as elsewhere:
@@ -227,6 +233,7 @@ async def test_a_redirect_to_another_origin_is_not_followed(door):
     assert "secret-in-location" not in str(error)
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("door", ["direct", "httpx"])
 async def test_a_redirect_loop_ends_in_a_typed_error(door):
     loop = response(302, b"", ("Location", "/v1beta/models/m:generateContent"))
@@ -237,6 +244,7 @@ async def test_a_redirect_loop_ends_in_a_typed_error(door):
     assert len(server.received) == 6
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("location", ["http://[::1", "http://bad host/", "https://\u2603.invalid/"])
 async def test_an_unusable_location_is_a_typed_error(location):
     async with serve(response(301, b"", ("Location", location))) as server:
@@ -246,6 +254,7 @@ async def test_an_unusable_location_is_a_typed_error(location):
     assert caught.value.code == 301
 
 
+@pytest.mark.anyio
 async def test_a_303_is_followed_with_a_get_and_the_key_on_the_same_origin():
     see_other = response(303, b"", ("Location", "/v1beta/operations/o"))
     async with serve(see_other, response(200, OK)) as server:
@@ -336,6 +345,7 @@ async def test_a_release_closes_the_connections_that_expired_meanwhile(autojump_
         assert pool.statistics() == stats(open=1, idle=1, opened=2, reused=1, dropped=1)
 
 
+@pytest.mark.anyio
 async def test_the_default_client_expires_idle_connections():
     async with serve(response(200, OK)) as server, engine_transport(server) as transport:
         await transport.send(CALL)
@@ -348,6 +358,7 @@ async def test_the_default_client_expires_idle_connections():
         }
 
 
+@pytest.mark.anyio
 async def test_a_compressed_body_cut_short_is_a_typed_error():
     """Found by the fuzzer: zlib returns what it has of a truncated stream, silently; the
     check at the end raised an exception of the codec's own, which crashed the actor. (httpx's
