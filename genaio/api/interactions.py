@@ -61,7 +61,6 @@ _OTHER_CREATE_FIELDS = frozenset(
         "webhook_config",
     }
 )
-# The sentinel as the SSE decoder reports it (it expects JSON in every `data:` field).
 
 
 def t_interaction_input(value: Any) -> Any:
