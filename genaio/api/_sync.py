@@ -3,7 +3,8 @@
 One generic proxy serves every family: coroutine methods block on the loop through anyio's
 `BlockingPortal`, async iterators (streams, pagers) become plain iterators, and genaio's own
 objects that come back (a pager, a chat) are proxied in turn. There is no sync copy of any
-family's code.
+family's code; what editors and mypy see of it is `_sync_types.py`, generated from the async
+families' signatures.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class SyncBridge:
         self._client: Any = None
         self._closed = False
 
-    def family(self, name: str) -> Any:
+    def family(self, name: str) -> SyncProxy:
         client = self._started()
         target = getattr(client, name)
         return SyncProxy(target, self)
@@ -113,11 +114,25 @@ class SyncProxy:
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._target, name)
+        bridge = self._bridge
         if inspect.iscoroutinefunction(value):
-            return functools.partial(self._bridge.call, value)
+
+            @functools.wraps(value)  # its signature and docs, for help() and editors
+            def blocking(*args: Any, **kwargs: Any) -> Any:
+                return bridge.call(value, *args, **kwargs)
+
+            return blocking
         if inspect.ismethod(value):
-            return lambda *args, **kwargs: self._bridge.wrap(value(*args, **kwargs))
-        return self._bridge.wrap(value)
+
+            @functools.wraps(value)
+            def wrapped(*args: Any, **kwargs: Any) -> Any:
+                return bridge.wrap(value(*args, **kwargs))
+
+            return wrapped
+        return bridge.wrap(value)
+
+    def __dir__(self) -> list[str]:
+        return [name for name in dir(self._target) if not name.startswith("_")]
 
     def __iter__(self) -> Iterator[Any]:
         return _SyncIterator(self._target, self._bridge)
@@ -128,10 +143,15 @@ class SyncProxy:
     def __getitem__(self, index: Any) -> Any:
         return self._target[index]
 
-    def __enter__(self) -> SyncProxy:
-        return self
+    def __enter__(self) -> Any:
+        enter = getattr(self._target, "__aenter__", None)
+        return self if enter is None else self._bridge.call(enter)
 
     def __exit__(self, *exc_info: Any) -> None:
+        exit_ = getattr(self._target, "__aexit__", None)
+        if exit_ is not None:
+            self._bridge.call(exit_, *exc_info)
+            return
         close = getattr(self._target, "aclose", None)
         if close is not None:
             self._bridge.call(close)

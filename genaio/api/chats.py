@@ -18,7 +18,6 @@ import anyio
 from genaio.api import _function_calling
 from genaio.api._function_calling import CallingStream
 from genaio.api._normalize import t_content
-from genaio.api._resource import Resource
 from genaio.api._streams import ResponseStream
 from genaio.api.models import AsyncModels
 from genaio.types import Content, GenerateContentConfig, GenerateContentResponse
@@ -259,10 +258,15 @@ class ChatStream:
             self.close()
 
 
-class AsyncChats(Resource):
-    """Multi-turn chats, with history kept on the client."""
+class AsyncChats:
+    """Multi-turn chats, with history kept on the client: a chat is `generate_content` with
+    history kept here, with no actor of its own."""
 
-    family = "models"  # a chat is generate_content with history kept here: no actor of its own
+    def __init__(self, models: AsyncModels) -> None:
+        self._models = models
+
+    def __repr__(self) -> str:
+        return f"<genaio AsyncChats {self._models!r}>"
 
     def create(
         self,
@@ -272,4 +276,4 @@ class AsyncChats(Resource):
         history: list[Content | dict[str, Any]] | None = None,
     ) -> AsyncChat:
         """A new chat (no request is made); `history` seeds it with earlier turns."""
-        return AsyncChat(self._client.models, model=model, config=config, history=history)
+        return AsyncChat(self._models, model=model, config=config, history=history)
