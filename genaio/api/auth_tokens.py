@@ -132,7 +132,8 @@ def _as_dict(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if hasattr(value, "model_dump"):
-        return value.model_dump(exclude_none=True)
+        dumped: dict[str, Any] = value.model_dump(exclude_none=True)
+        return dumped
     return dict(value)
 
 

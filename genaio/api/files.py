@@ -81,7 +81,8 @@ class GeminiOnlyResource(Resource):
     async def _download(self, path: str, options: CallOptions | None) -> bytes:
         call = self._rest("GET", path, query={"alt": "media"}, options=options)
         response = await self._request(call, answer=Answer.RAW)
-        return response.content
+        content: bytes = response.content
+        return content
 
     async def _upload(
         self,
