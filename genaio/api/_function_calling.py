@@ -190,6 +190,9 @@ class CallingStream:
     def __aiter__(self) -> CallingStream:
         return self
 
+    def __repr__(self) -> str:
+        return f"<genaio.CallingStream requests={self._requests} stream={self._stream!r}>"
+
     async def __anext__(self) -> GenerateContentResponse:
         """The next chunk, from this round or the next.
 

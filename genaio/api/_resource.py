@@ -74,7 +74,7 @@ class Resource:
         self._backend = backend
 
     def __repr__(self) -> str:
-        return f"<genaio {type(self).__name__} {self._backend.config.base_url}>"
+        return f"<genaio.{type(self).__name__} {self._backend.config.base_url}>"
 
     @property
     def _vertex(self) -> bool:

@@ -93,6 +93,10 @@ class SyncBridge:
             loop.portal.call(client.aclose)
             loop.stop()
 
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "running" if self._loop is not None else "idle"
+        return f"<genaio.SyncBridge {state} {self._client!r}>"
+
     def _started(self) -> Any:
         with self._lock:
             if self._closed:

@@ -209,6 +209,10 @@ class ChatStream:
     def __aiter__(self) -> ChatStream:
         return self
 
+    def __repr__(self) -> str:
+        state = "open" if self._open else "closed"
+        return f"<genaio.ChatStream {state} rounds={len(self._rounds) + 1}>"
+
     async def __anext__(self) -> GenerateContentResponse:
         """The next chunk.
 
@@ -266,7 +270,7 @@ class AsyncChats:
         self._models = models
 
     def __repr__(self) -> str:
-        return f"<genaio AsyncChats {self._models!r}>"
+        return f"<genaio.AsyncChats {self._models!r}>"
 
     def create(
         self,

@@ -172,7 +172,7 @@ class AsyncLive:
         self._backend = backend
 
     def __repr__(self) -> str:
-        return f"<genaio AsyncLive {self._backend.config.base_url}>"
+        return f"<genaio.AsyncLive {self._backend.config.base_url}>"
 
     def connect(
         self, *, model: str, config: LiveConnectConfig | dict[str, Any] | None = None
