@@ -111,7 +111,10 @@ class Resource:
         it and the fields are checked here instead (a merge of two JSON objects is JSON).
         """
         if body is not None and not isinstance(body, bytes | bytearray | DeferredBody):
-            content = json_bytes(body, "the request")
+            try:
+                content = dumps_json(body)
+            except (TypeError, ValueError):
+                content = json_bytes(body, "the request")  # raises, naming what it is
             extra = options.extra_body if options is not None else None
             if extra or self._backend.config.extra_body:
                 json_bytes(extra, "http_options.extra_body")
