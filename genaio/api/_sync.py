@@ -20,7 +20,15 @@ from anyio.from_thread import BlockingPortal
 
 from genaio.errors import ClientClosedError
 
-__all__ = ["SyncBridge", "SyncProxy"]
+__all__ = ["SyncBridge", "SyncProxy", "in_blocking_surface"]
+
+#: `blocking` is set on the thread that runs the blocking surface's loop.
+_thread = threading.local()
+
+
+def in_blocking_surface() -> bool:
+    """Whether this code runs for the blocking surface (on its loop's thread)."""
+    return getattr(_thread, "blocking", False)
 
 
 class _LoopThread:
@@ -39,6 +47,7 @@ class _LoopThread:
         self._ready.wait()
 
     def _main(self) -> None:
+        _thread.blocking = True
         anyio.run(self._host, backend="asyncio")
 
     async def _host(self) -> None:

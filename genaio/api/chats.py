@@ -113,11 +113,11 @@ class AsyncChat:
         """
         user = _user_turn(message)
         config = config or self._config
-        calling = _function_calling.plan(config, history=False)
+        calling = _function_calling.plan(config, history=False, vertex=self._models._vertex)
         rounds: list[tuple[list[Content], Content]] = []
         async with self._turn:
             contents = [*self._curated, user]
-            if calling.functions:
+            if calling.calls:
                 response = await calling.generate(
                     contents,
                     functools.partial(self._models._generate, self._model),
@@ -147,13 +147,15 @@ class AsyncChat:
         """
         user = _user_turn(message)
         config = config or self._config
-        calling = _function_calling.plan(config, stream=True, history=False)
+        calling = _function_calling.plan(
+            config, stream=True, history=False, vertex=self._models._vertex
+        )
         contents = [*self._curated, user]
         open_stream = functools.partial(self._models._generate_stream, self._model)
         await self._turn.acquire()
         chat_stream = ChatStream(self, user)
         try:
-            if calling.functions:
+            if calling.calls:
                 stream: Any = await calling.stream(
                     contents, open_stream, on_round=chat_stream.next_round
                 )

@@ -87,8 +87,8 @@ class AsyncModels(Resource):
         Cancellation: cancelling the caller cancels the request (or the function running)
         and frees its connection.
         """
-        calling = _function_calling.plan(config)
-        if calling.functions:
+        calling = _function_calling.plan(config, vertex=self._vertex)
+        if calling.calls:
             return await calling.generate(contents, functools.partial(self._generate, model))
         response = await self._generate(model, contents, config)
         if calling.keep_history:
@@ -110,9 +110,9 @@ class AsyncModels(Resource):
         Cancellation: cancelling the caller (or closing the stream) ends the request and frees
         its connection; nothing is retried once the first chunk has arrived.
         """
-        calling = _function_calling.plan(config, stream=True)
+        calling = _function_calling.plan(config, stream=True, vertex=self._vertex)
         open_stream = functools.partial(self._generate_stream, model)
-        if not calling.functions:
+        if not calling.calls:
             return await open_stream(contents, config)
         return await calling.stream(contents, open_stream)
 
