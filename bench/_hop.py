@@ -41,7 +41,7 @@ async def op_hop(client: str, url: str, *, requests: int, rounds: int) -> dict[s
         connection = await aio._runtime.connection()
         transport = connection.transport
         family = connection.family("models")
-        call, name = aio.models._generate_call(GENERATE_MODEL, PROMPT, None, ":generateContent")
+        call, name, _ = aio.models._generate_call(GENERATE_MODEL, PROMPT, None, ":generateContent")
         work = RestWork(call, rate_key=name)
 
         async def via_transport() -> Any:

@@ -289,7 +289,9 @@ class Actor:
         self.failed += count
         self._failed_by[type(error).__name__] += count
 
-    async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED):
+    async def run(
+        self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
         """Serve the mailbox until `close()`; return once every worker has finished.
 
         Cancellation: cancels every worker; what they held stays held, for `fail_held`.

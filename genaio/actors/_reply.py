@@ -100,7 +100,8 @@ class Reply(Generic[T]):
             raise
         if self._error is not None:
             raise self._error
-        return self._value
+        value: T = self._value
+        return value
 
     def _finish(self) -> None:
         """Done: wake the caller if it is parked."""

@@ -9,8 +9,9 @@ from typing import Any
 from genaio._telemetry import Telemetry, recorder
 from genaio.actors import Limits, Runtime, open_connection_actor
 from genaio.api._options import resolve
-from genaio.api._resource import json_bytes
-from genaio.api._sync import SyncBridge
+from genaio.api._resource import Backend, json_bytes
+from genaio.api._sync import SyncBridge, SyncProxy
+from genaio.api._sync_types import SyncFamilies
 from genaio.api.auth_tokens import AsyncTokens
 from genaio.api.batches import AsyncBatches
 from genaio.api.caches import AsyncCaches
@@ -35,6 +36,18 @@ class AsyncClient:
     methods (the tree starts on first use and lives until `aclose()` or the end of the loop).
     """
 
+    models: AsyncModels
+    chats: AsyncChats
+    files: AsyncFiles
+    caches: AsyncCaches
+    file_search_stores: AsyncFileSearchStores
+    batches: AsyncBatches
+    tunings: AsyncTunings
+    auth_tokens: AsyncTokens
+    operations: AsyncOperations
+    interactions: AsyncInteractionsResource
+    live: AsyncLive
+
     def __init__(
         self,
         config: EngineConfig,
@@ -49,19 +62,20 @@ class AsyncClient:
         self._config = config
         # Decided once: a client nobody observes pays nothing per call (see `_telemetry`).
         self._otel = recorder(telemetry, config.base_url, config.vertex)
-        self._auth = auth  # Live sessions open their own websockets with these credentials
         self._runtime = Runtime(lambda: open_connection_actor(config, auth, limits, rng=rng))
-        self.models = AsyncModels(self)
-        self.chats = AsyncChats(self)
-        self.files = AsyncFiles(self)
-        self.caches = AsyncCaches(self)
-        self.file_search_stores = AsyncFileSearchStores(self)
-        self.batches = AsyncBatches(self)
-        self.tunings = AsyncTunings(self)
-        self.auth_tokens = AsyncTokens(self)
-        self.operations = AsyncOperations(self)
-        self.interactions = AsyncInteractionsResource(self)
-        self.live = AsyncLive(self)  # websocket sessions, registered with the running tree
+        # All that the families know of their client.
+        backend = Backend(config, auth, self._runtime, self._otel)
+        self.models = AsyncModels(backend)
+        self.chats = AsyncChats(self.models)
+        self.files = AsyncFiles(backend)
+        self.caches = AsyncCaches(backend)
+        self.file_search_stores = AsyncFileSearchStores(backend)
+        self.batches = AsyncBatches(backend)
+        self.tunings = AsyncTunings(backend)
+        self.auth_tokens = AsyncTokens(backend)
+        self.operations = AsyncOperations(backend)
+        self.interactions = AsyncInteractionsResource(backend)
+        self.live = AsyncLive(backend)  # websocket sessions, registered with the running tree
 
     @property
     def vertexai(self) -> bool:
@@ -93,7 +107,7 @@ class AsyncClient:
         return f"<genaio.AsyncClient {backend} {self._config.base_url} {state}>"
 
 
-class Client:
+class Client(SyncFamilies):
     """The Gemini API client. `client.aio` is asynchronous; `client.models` etc. block.
 
     Arguments and environment variables are the official SDK's (see `docs/getting-started.md`);
@@ -135,9 +149,8 @@ class Client:
     def vertexai(self) -> bool:
         return self._config.vertex
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
+    def _family(self, name: str) -> SyncProxy:
+        """A family of the blocking surface (typed by `SyncFamilies`, generated)."""
         return self._sync.family(name)
 
     def close(self) -> None:

@@ -61,6 +61,10 @@ class EmbedMany:
         self._slots = anyio.CapacityLimiter(max_in_flight)
         self._tasks: anyio.abc.TaskGroup | None = None
 
+    def __repr__(self) -> str:
+        state = "running" if self._tasks is not None else "not started"
+        return f"<genaio.EmbedMany {self._model} {state}>"
+
     async def __aenter__(self) -> MemoryObjectReceiveStream[EmbeddingResult]:
         send, self._receive = anyio.create_memory_object_stream[EmbeddingResult]()
         self._tasks = anyio.create_task_group()

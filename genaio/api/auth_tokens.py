@@ -11,7 +11,6 @@ from typing import Any
 
 from genaio.api._normalize import coerce_config, t_model, t_system_instruction, t_tools
 from genaio.api._resource import Resource
-from genaio.engine import RestCall
 from genaio.types import AuthToken, CreateAuthTokenConfig, GenerationConfig
 
 __all__ = ["AsyncTokens"]
@@ -62,14 +61,14 @@ class AsyncTokens(Resource):
             raise ValueError("auth_tokens.create is only available on the Gemini API")
         parsed = coerce_config(CreateAuthTokenConfig, config)
         # No fields: an empty body, as the official SDK sends (JSON `null` is not an object).
-        call = RestCall(
+        call = self._rest(
             "POST",
             "auth_tokens",
             body=_token_body(parsed) or b"",
             options=self._options(parsed),
             idempotent=False,
         )
-        return AuthToken.from_wire((await self._json(call)).data)
+        return AuthToken.from_wire((await self._request(call)).data)
 
 
 def _token_body(config: CreateAuthTokenConfig) -> dict[str, Any]:
@@ -133,7 +132,8 @@ def _as_dict(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if hasattr(value, "model_dump"):
-        return value.model_dump(exclude_none=True)
+        dumped: dict[str, Any] = value.model_dump(exclude_none=True)
+        return dumped
     return dict(value)
 
 

@@ -32,9 +32,11 @@ from genaio.actors.live import (
     open_live_session_actor,
     parse_message,
 )
-from genaio.api._normalize import coerce_config, t_contents
+from genaio.api._normalize import coerce_config, t_contents, t_model
 from genaio.api._options import call_options
 from genaio.api.auth_tokens import _live_setup
+from genaio.engine._auth import call_headers
+from genaio.engine._urls import live_url, resource_name
 from genaio.engine._websocket import WebSocket, connect_websocket, live_limits, ssl_context_from
 from genaio.errors import ClientClosedError, DeadlineExceededError
 from genaio.types import (
@@ -46,7 +48,7 @@ from genaio.types import (
 )
 
 if TYPE_CHECKING:
-    from genaio.api._client import AsyncClient
+    from genaio.api._resource import Backend
 
 __all__ = ["AsyncLive", "AsyncSession"]
 
@@ -166,8 +168,11 @@ class AsyncSession:
 class AsyncLive:
     """`client.aio.live`: Live API sessions."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    def __repr__(self) -> str:
+        return f"<genaio.AsyncLive {self._backend.config.base_url}>"
 
     def connect(
         self, *, model: str, config: LiveConnectConfig | dict[str, Any] | None = None
@@ -191,8 +196,8 @@ class AsyncLive:
 
     @asynccontextmanager
     async def _connect(self, model: str, config: LiveConnectConfig) -> AsyncIterator[AsyncSession]:
-        opener = _Opener(self._client, model, config)
-        connection = await self._client._runtime.connection()
+        opener = _Opener(self._backend, model, config)
+        connection = await self._backend.runtime.connection()
         try:
             async with open_live_session_actor(opener) as actor:
                 # Registered so that closing the client closes the session (Connection.aclose).
@@ -209,11 +214,14 @@ class AsyncLive:
 
 
 class _Opener:
-    """Opens one connection of a session and completes its setup (with a handle, if any)."""
+    """Opens one connection of a session and completes its setup (with a handle, if any).
 
-    def __init__(self, client: AsyncClient, model: str, config: LiveConnectConfig) -> None:
-        engine = client._config
-        options = call_options(config.http_options)
+    Its URL, headers and Vertex AI model name are the REST calls' (`engine._urls`,
+    `engine._auth`), so that both paths name and authenticate a resource alike.
+    """
+
+    def __init__(self, backend: Backend, model: str, config: LiveConnectConfig) -> None:
+        engine = backend.config
         if config.http_options is not None:
             extra = config.http_options.model_fields_set - {"base_url", "api_version", "headers"}
             if extra:
@@ -221,25 +229,17 @@ class _Opener:
                     f"live.connect http_options takes only base_url, api_version "
                     f"and headers, not {sorted(extra)}"
                 )
-        base = ((options and options.base_url) or engine.base_url).rstrip("/")
-        self.version = (options and options.api_version) or engine.api_version
-        self.base = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
-        self.vertex = engine.vertex
-        self.headers = {**engine.headers, **((options and options.headers) or {})}
-        self.auth = client._auth
-        self.ssl_context = (
-            ssl_context_from(engine.client_args) if self.base.startswith("wss") else None
-        )
+        self.engine, self.auth = engine, backend.auth
+        self.options = call_options(config.http_options)
+        url = live_url(engine, self.options, constrained=False)
+        self.ssl_context = ssl_context_from(engine.client_args) if url.startswith("wss") else None
         self.max_size, self.timeout = live_limits(engine.client_args)
-        self.setup = self._setup(model, config, engine)
+        self.setup = self._setup(model, config)
 
-    def _setup(self, model: str, config: LiveConnectConfig, engine: Any) -> dict[str, Any]:
+    def _setup(self, model: str, config: LiveConnectConfig) -> dict[str, Any]:
         setup = _live_setup(model, config)
-        if self.vertex:
-            if not model.startswith("projects/"):
-                scope = f"projects/{engine.project}/locations/{engine.location}"
-                model = f"{scope}/publishers/google/models/{model.rsplit('/', 1)[-1]}"
-            setup["model"] = model
+        if self.engine.vertex:
+            setup["model"] = resource_name(self.engine, t_model(model, vertex=True))
             generation = setup.setdefault("generationConfig", {})
             generation.setdefault("responseModalities", ["AUDIO"])
             if config.explicit_vad_signal is not None:
@@ -249,19 +249,17 @@ class _Opener:
         return setup
 
     async def _url_and_headers(self) -> tuple[str, dict[str, str]]:
-        headers = {**self.headers, **(await self.auth.headers())}
+        engine, options = self.engine, self.options
+        own = options.headers if options is not None else None
+        headers = {**engine.headers, **await call_headers(self.auth, own)}
         key = headers.get("x-goog-api-key", "")
-        if self.vertex:
-            service = f"google.cloud.aiplatform.{self.version}.LlmBidiService"
-            return f"{self.base}/ws/{service}/BidiGenerateContent", headers
-        method = "BidiGenerateContent"
-        if key.startswith("auth_tokens/"):  # an ephemeral token (wire spec §11)
-            method += "Constrained"
+        constrained = not engine.vertex and key.startswith("auth_tokens/")
+        if constrained:  # an ephemeral token (wire spec §11)
             headers["authorization"] = f"Token {key}"
-            if self.version != "v1alpha":
-                log.warning("ephemeral tokens are served under v1alpha", api_version=self.version)
-        path = f"/ws/google.ai.generativelanguage.{self.version}.GenerativeService.{method}"
-        return self.base + path, headers
+            version = (options and options.api_version) or engine.api_version
+            if version != "v1alpha":
+                log.warning("ephemeral tokens are served under v1alpha", api_version=version)
+        return live_url(engine, options, constrained=constrained), headers
 
     async def __call__(self, handle: str | None) -> tuple[WebSocket, LiveServerMessage]:
         """Connect and complete the setup, all within the setup timeout.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -49,9 +50,9 @@ class JobSpec:
         return self.output_format == "parquet"
 
 
-def _positive(kind: type) -> object:
+def _positive(kind: type) -> Callable[[str], float | int]:
     def parse(text: str) -> float | int:
-        value = kind(text)
+        value: float | int = kind(text)
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be positive, not {text}")
         return value
@@ -60,7 +61,9 @@ def _positive(kind: type) -> object:
     return parse
 
 
-def add_embed_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_embed_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "embed",
         help="embed every text of a JSONL or CSV file (resumable, exactly once)",

@@ -163,7 +163,10 @@ def oauth_token(emu: Emulator, body: bytes, content_type: str) -> Response:
 def _jwt_claims(assertion: str) -> dict[str, Any] | None:
     try:
         payload = assertion.split(".")[1]
-        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        claims: dict[str, Any] = json.loads(
+            base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        )
+        return claims
     except ValueError:
         return None
 

@@ -37,7 +37,7 @@ def _is_factory(default: object) -> TypeGuard[_Factory]:
     return isinstance(default, attrs.Factory)  # type: ignore[arg-type]
 
 
-def _kind(field: attrs.Attribute) -> Any:
+def _kind(field: attrs.Attribute[Any]) -> Any:
     default = field.default
     if _is_factory(default):
         default = default.factory()
@@ -100,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add(parser: argparse.ArgumentParser, field: attrs.Attribute, dest: str, text: str) -> None:
+def _add(
+    parser: argparse.ArgumentParser, field: attrs.Attribute[Any], dest: str, text: str
+) -> None:
     kind = _kind(field)
     if kind == "bool":
         parser.add_argument(

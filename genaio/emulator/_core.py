@@ -39,7 +39,9 @@ class Route:
     auth: str = "key"  # key | upload | none
 
     @classmethod
-    def make(cls, method: str, pattern: str, handler: Handler, endpoint: str, auth: str = "key"):
+    def make(
+        cls, method: str, pattern: str, handler: Handler, endpoint: str, auth: str = "key"
+    ) -> Route:
         return cls(method, re.compile(pattern + r"\Z"), handler, endpoint, auth)
 
 

@@ -264,7 +264,9 @@ class LiveServer:
         finally:
             self.counters["open"] -= 1
 
-    async def _converse(self, conversation: LiveConversation, receive: Any, emit: Any, close: Any):
+    async def _converse(
+        self, conversation: LiveConversation, receive: Any, emit: Any, close: Any
+    ) -> None:
         settings, clock = self.settings, self.emu.clock
         turns_here = 0
         async with anyio.create_task_group() as tasks:

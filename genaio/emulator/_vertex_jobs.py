@@ -120,7 +120,8 @@ def _jobs(emu: Emulator, collection: str) -> dict[str, dict[str, Any]]:
     attribute = "vertex_" + _COLLECTIONS[collection]
     if not hasattr(emu.state, attribute):
         setattr(emu.state, attribute, {})
-    return getattr(emu.state, attribute)
+    jobs: dict[str, dict[str, Any]] = getattr(emu.state, attribute)
+    return jobs
 
 
 def _new_job(call: Call, collection: str, fields: dict[str, Any]) -> Response:
