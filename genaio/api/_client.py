@@ -9,19 +9,27 @@ from typing import Any
 from genaio._telemetry import Telemetry, recorder
 from genaio.actors import Limits, Runtime, open_connection_actor
 from genaio.api._options import resolve
+from genaio.api._managed import ExperimentalFamily as _Family
 from genaio.api._resource import json_bytes
 from genaio.api._sync import SyncBridge
+from genaio.api.agents import AsyncAgents
 from genaio.api.auth_tokens import AsyncTokens
 from genaio.api.batches import AsyncBatches
 from genaio.api.caches import AsyncCaches
 from genaio.api.chats import AsyncChats
+from genaio.api.credentials import AsyncCredentials
+from genaio.api.decisions import AsyncDecisions
+from genaio.api.environments import AsyncEnvironments
 from genaio.api.file_search_stores import AsyncFileSearchStores
 from genaio.api.files import AsyncFiles
 from genaio.api.interactions import AsyncInteractionsResource
 from genaio.api.live import AsyncLive
 from genaio.api.models import AsyncModels
 from genaio.api.operations import AsyncOperations
+from genaio.api.triggers import AsyncTriggers
 from genaio.api.tunings import AsyncTunings
+from genaio.api.voices import AsyncVoices
+from genaio.api.webhooks import AsyncWebhooks
 from genaio.engine import Auth, EngineConfig
 from genaio.types import HttpOptions
 
@@ -34,6 +42,15 @@ class AsyncClient:
     Use it as `async with client.aio as c:` (the tree runs in your task), or simply await its
     methods (the tree starts on first use and lives until `aclose()` or the end of the loop).
     """
+
+    # The families google-genai 3.6 added, made on first use (see `api/_managed.py`).
+    agents = _Family(AsyncAgents, experimental=True)
+    credentials = _Family(AsyncCredentials, experimental=True)
+    decisions = _Family(AsyncDecisions)
+    environments = _Family(AsyncEnvironments, experimental=True)
+    triggers = _Family(AsyncTriggers, experimental=True)
+    voices = _Family(AsyncVoices)
+    webhooks = _Family(AsyncWebhooks)
 
     def __init__(
         self,
