@@ -14,9 +14,9 @@ from a client: `ExperimentalFamily` does the same.
 from __future__ import annotations
 
 import warnings
-from urllib.parse import urlencode
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
+from urllib.parse import urlencode
 
 import attrs
 from pydantic import BaseModel

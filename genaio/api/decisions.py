@@ -35,6 +35,4 @@ class AsyncDecisions(ManagedResource):
         """
         body = {"input": input, "model": model, "questions": questions}
         overrides = Overrides(api_version, extra_headers, extra_query, extra_body, timeout)
-        return await self._call(
-            "POST", "decisions", CreateDecisionResponse, overrides, body=body
-        )
+        return await self._call("POST", "decisions", CreateDecisionResponse, overrides, body=body)

@@ -85,7 +85,11 @@ def _trigger(call: Call, body: dict[str, Any], id: str) -> dict[str, Any]:
 
 def _voice(call: Call, body: dict[str, Any], id: str) -> dict[str, Any]:
     voice = body.get("voice")
-    if not isinstance(voice, dict) or voice.get("type") not in ("replicated", "prompted", "prebuilt"):
+    if not isinstance(voice, dict) or voice.get("type") not in (
+        "replicated",
+        "prompted",
+        "prebuilt",
+    ):
         raise ApiError(400, "voice.type must be one of replicated, prompted, prebuilt.")
     public = {k: v for k, v in voice.items() if k not in ("replicated",)}  # no source audio back
     return {**public, "id": id, "key": f"voices/{id}"}
@@ -204,8 +208,8 @@ def update(call: Call) -> Response:
         if field in body and field in kind.mutable:
             record[field] = body[field]
     if kind.collection == "triggers" and "status" in fields:
-        record["last_pause_time" if body.get("status") == "paused" else "last_resume_time"] = (
-            _now(call)
+        record["last_pause_time" if body.get("status") == "paused" else "last_resume_time"] = _now(
+            call
         )
     if "update_time" in record:
         record["update_time"] = _now(call)
@@ -258,7 +262,10 @@ def ping_webhook(call: Call) -> Response:
 def rotate_signing_secret(call: Call) -> Response:
     record = _record(call)
     behaviour = call.body().get("revocation_behavior") or "revoke_previous_secrets_after_h24"
-    if behaviour not in ("revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"):
+    if behaviour not in (
+        "revoke_previous_secrets_after_h24",
+        "revoke_previous_secrets_immediately",
+    ):
         raise ApiError(400, f"Invalid revocation_behavior {behaviour!r}.")
     now = call.emu.clock.now()
     if behaviour == "revoke_previous_secrets_immediately":

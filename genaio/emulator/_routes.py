@@ -177,14 +177,24 @@ def gemini_routes() -> list[Route]:
         ),
         # the families google-genai 3.6 added
         *(route for kind in _managed.COLLECTIONS.values() for route in _collection_routes(kind)),
-        r("POST", rf"(?P<collection>webhooks)/(?P<id>{_ID}):ping", _managed.ping_webhook, "pingWebhook"),
+        r(
+            "POST",
+            rf"(?P<collection>webhooks)/(?P<id>{_ID}):ping",
+            _managed.ping_webhook,
+            "pingWebhook",
+        ),
         r(
             "POST",
             rf"(?P<collection>webhooks)/(?P<id>{_ID}):rotateSigningSecret",
             _managed.rotate_signing_secret,
             "rotateSigningSecret",
         ),
-        r("POST", rf"(?P<collection>triggers)/(?P<trigger_id>{_ID})/executions", _managed.run_trigger, "runTrigger"),
+        r(
+            "POST",
+            rf"(?P<collection>triggers)/(?P<trigger_id>{_ID})/executions",
+            _managed.run_trigger,
+            "runTrigger",
+        ),
         r(
             "GET",
             rf"(?P<collection>triggers)/(?P<trigger_id>{_ID})/executions",
