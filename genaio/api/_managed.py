@@ -131,8 +131,8 @@ class ManagedCollection(ManagedResource, Generic[ItemT, DeletedT]):
     each."""
 
     collection: ClassVar[str]
-    item_type: type[ItemT]
-    deleted_type: type[DeletedT]
+    _item_type: type[ItemT]
+    _deleted_type: type[DeletedT]
 
     async def get(
         self,
@@ -148,7 +148,7 @@ class ManagedCollection(ManagedResource, Generic[ItemT, DeletedT]):
         Cancellation: cancelling the caller cancels the request.
         """
         overrides = Overrides(api_version, extra_headers, extra_query, None, timeout)
-        return await self._call("GET", self._item_path(id), self.item_type, overrides)
+        return await self._call("GET", self._item_path(id), self._item_type, overrides)
 
     async def delete(
         self,
@@ -164,7 +164,7 @@ class ManagedCollection(ManagedResource, Generic[ItemT, DeletedT]):
         Cancellation: cancelling the caller cancels the request; the deletion may still land.
         """
         overrides = Overrides(api_version, extra_headers, extra_query, None, timeout)
-        return await self._call("DELETE", self._item_path(id), self.deleted_type, overrides)
+        return await self._call("DELETE", self._item_path(id), self._deleted_type, overrides)
 
     def _item_path(self, id: str, action: str = "") -> str:
         return f"{self.collection}/{resource_id(id)}{action}"

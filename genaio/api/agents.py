@@ -17,8 +17,8 @@ class AsyncAgents(ManagedCollection[Agent, Empty]):
 
     family = "agents"
     collection = "agents"
-    item_type = Agent
-    deleted_type = Empty
+    _item_type = Agent
+    _deleted_type = Empty
 
     async def create(
         self,

@@ -30,8 +30,8 @@ class AsyncCredentials(ManagedCollection[Credential, Empty]):
 
     family = "credentials"
     collection = "credentials"
-    item_type = Credential
-    deleted_type = Empty
+    _item_type = Credential
+    _deleted_type = Empty
 
     async def create(
         self,

@@ -20,8 +20,8 @@ class AsyncEnvironments(ManagedCollection[ManagedEnvironment, Empty]):
 
     family = "environments"
     collection = "environments"
-    item_type = ManagedEnvironment
-    deleted_type = Empty
+    _item_type = ManagedEnvironment
+    _deleted_type = Empty
 
     async def create(
         self,

@@ -23,8 +23,8 @@ class AsyncTriggers(ManagedCollection[Trigger, Empty]):
 
     family = "triggers"
     collection = "triggers"
-    item_type = Trigger
-    deleted_type = Empty
+    _item_type = Trigger
+    _deleted_type = Empty
 
     async def create(
         self,

@@ -17,8 +17,8 @@ class AsyncVoices(ManagedCollection[VoiceOutput, DeleteVoiceResponse]):
 
     family = "voices"
     collection = "voices"
-    item_type = VoiceOutput
-    deleted_type = DeleteVoiceResponse
+    _item_type = VoiceOutput
+    _deleted_type = DeleteVoiceResponse
 
     async def create(
         self,

@@ -24,8 +24,8 @@ class AsyncWebhooks(ManagedCollection[Webhook, Empty]):
 
     family = "webhooks"
     collection = "webhooks"
-    item_type = Webhook
-    deleted_type = Empty
+    _item_type = Webhook
+    _deleted_type = Empty
 
     async def create(
         self,
