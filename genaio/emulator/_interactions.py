@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._answer import grounding_metadata
+from ._call import Call
 from ._clock import timestamp
 from ._generate import function_call, last_user_text, reply_text, schema_value
 from ._http import ApiError, Response, StreamResponse, json_response
 from ._tokenizer import text_tokens
 
-if TYPE_CHECKING:
-    from ._core import Call, Emulator
+if TYPE_CHECKING:  # annotations only: the core imports every family
+    from ._core import Emulator
 
 __all__ = ["cancel_interaction", "create_interaction", "delete_interaction", "get_interaction"]
 

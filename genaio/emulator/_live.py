@@ -28,8 +28,9 @@ import anyio
 import attrs
 
 from ._auth import check_ephemeral_token, check_request
+from ._call import Call
 from ._clock import duration
-from ._core import Call, Emulator
+from ._core import Emulator
 from ._generate import function_call, reply_text
 from ._http import ApiError, Request, g
 from ._tokenizer import contents_tokens, text_tokens

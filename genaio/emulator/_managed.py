@@ -11,16 +11,14 @@ after the answer that made them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from ._call import Call
 from ._clock import timestamp
 from ._http import ApiError, Response, json_response
 from ._state import paginate
-
-if TYPE_CHECKING:
-    from ._core import Call
 
 __all__ = ["COLLECTIONS", "Kind", "create_decision"]
 

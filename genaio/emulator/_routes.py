@@ -7,8 +7,6 @@ table, so a request tries only the few routes of its family.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import (
     _auth,
     _batches,
@@ -22,11 +20,8 @@ from . import (
     _tunings,
     _vertex_jobs,
 )
-from ._core import Handler, Route
+from ._call import Call, Handler, Route
 from ._http import ApiError, Response, StreamResponse
-
-if TYPE_CHECKING:
-    from ._core import Call
 
 __all__ = ["gemini_routes", "vertex_routes"]
 
@@ -129,7 +124,7 @@ def gemini_routes() -> list[Route]:
         r(
             "POST",
             rf"upload:(?P<store>fileSearchStores/{_ID}):uploadToFileSearchStore",
-            _files.upload_chunk_or_start,
+            _stores.upload_to_store,
             "uploadToFileSearchStore",
             auth="upload",
         ),
