@@ -102,7 +102,12 @@ class LiveConversation:
             parts = [{"functionResponse": r} for r in g(response, "functionResponses", ())]
             self.history.append({"role": "user", "parts": parts})
             return self._answer(), True
-        if g(frame, "contextUpdate") is not None:
+        update = g(frame, "contextUpdate")
+        if update is not None:  # applies to what follows, in order with the other input
+            if g(update, "systemInstruction") is not None:
+                self.setup["systemInstruction"] = g(update, "systemInstruction")
+            if g(update, "tools") is not None:
+                self.setup["tools"] = g(g(update, "tools"), "tools", [])
             return [], False
         raise Refused(_INVALID, f"Invalid JSON payload received. Unknown message: {list(frame)}")
 

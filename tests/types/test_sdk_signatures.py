@@ -81,9 +81,9 @@ MISSING = {
             "webhooks",
         )
     },
-    "AsyncSession.send": "deprecated in the SDK for the three send_* methods; not yet (issue 18)",
-    "AsyncSession.send_context_update": "not yet (issue 18)",
-    "AsyncSession.start_stream": "not yet (issue 18)",
+    "AsyncSession.start_stream": "deprecated in the SDK; an async generator that runs its own "
+    "sender task cannot be structured (a yield inside a task group): send_realtime_input and "
+    "receive do the same",
 }
 
 #: genaio's own methods, documented on their family's page.
