@@ -8,8 +8,8 @@ from typing import Any
 
 from genaio._telemetry import Telemetry, recorder
 from genaio.actors import Limits, Runtime, open_connection_actor
-from genaio.api._options import resolve
 from genaio.api._managed import ExperimentalFamily as _Family
+from genaio.api._options import resolve
 from genaio.api._resource import json_bytes
 from genaio.api._sync import SyncBridge
 from genaio.api.agents import AsyncAgents

@@ -41,8 +41,7 @@ def test_a_declared_function_is_called_then_its_result_answered(genaio_emulator)
             model=MODEL,
             previous_interaction_id=first.id,
             input=[
-                {"type": "function_result", "call_id": step.id, "name": step.name,
-                 "result": "sunny"},  # fmt: skip
+                {"type": "function_result", "call_id": step.id, "name": step.name, "result": "ok"}
             ],
             tools=[WEATHER],
         )
