@@ -55,6 +55,13 @@ FAMILIES: dict[str, FamilyFactory] = {
             "file_search_stores",
             "auth_tokens",
             "interactions",
+            "agents",
+            "credentials",
+            "decisions",
+            "environments",
+            "triggers",
+            "voices",
+            "webhooks",
         )
     },
 }

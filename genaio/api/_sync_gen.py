@@ -18,7 +18,8 @@ import inspect
 import re
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+import typing
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -54,7 +55,8 @@ ASYNC_TYPES = {
 }
 BUILTINS = {"None", "str", "int", "float", "bool", "bytes", "dict", "list", "tuple", "set", "type"}
 BUILTINS |= {"frozenset", "object"}
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+# A quoted string (a Literal's value, left as it is) or a dotted name.
+NAME = re.compile(r"\"[^\"]*\"|'[^']*'|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 class _Writer:
@@ -74,13 +76,24 @@ class _Writer:
             self.queue.append(cls)
         return self.twins[cls]
 
-    def annotation(self, text: str, module: ModuleType) -> str:
-        """`text` with its names imported, and genaio's async classes as their twins."""
+    def annotation(
+        self, text: str, module: ModuleType, bound: Mapping[str, type] | None = None
+    ) -> str:
+        """`text` with its names imported, and genaio's async classes as their twins; `bound`:
+        the type parameters of a generic base that the class being written fixes."""
         names = _import_map(module)
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(0)
+            if name[0] in "\"'":
+                return name
             head = name.split(".", 1)[0]
+            if bound and head in bound:
+                fixed = bound[head]
+                if _is_async(fixed):
+                    return self.twin(fixed)
+                self.imports[fixed.__name__] = fixed.__module__
+                return fixed.__name__
             if head in BUILTINS or head in self.typevars:
                 return name
             if head in ASYNC_TYPES:
@@ -110,13 +123,21 @@ class _Writer:
                 lines.append(f"    {name}: {self.annotation(annotation, module)}")
         if lines[-1]:
             lines.append("")
+        bound = _bound_parameters(cls)
         for name, function in _methods(cls):
             if f"{cls.__name__}.{name}" in EXCLUDED:
                 continue
-            lines.extend(self.method(DUNDERS.get(name, name), function, module))
+            home = sys.modules[function.__module__]  # where its annotations' names are defined
+            lines.extend(self.method(DUNDERS.get(name, name), function, home, bound))
         self.blocks.append("\n".join(lines).rstrip() + "\n")
 
-    def method(self, name: str, function: Callable[..., Any], module: ModuleType) -> list[str]:
+    def method(
+        self,
+        name: str,
+        function: Callable[..., Any],
+        module: ModuleType,
+        bound: Mapping[str, type] | None = None,
+    ) -> list[str]:
         signature = inspect.signature(function)
         params = []
         star = False
@@ -130,14 +151,17 @@ class _Writer:
                 params.append("*")
                 star = True
             if param.annotation is not param.empty:
-                text += f": {self.annotation(str(param.annotation), module)}"
+                text += f": {self.annotation(str(param.annotation), module, bound)}"
             if param.default is not param.empty:
                 text += " = ..."
             params.append(text)
             if param.kind is param.POSITIONAL_ONLY:
                 params.append("/")
         returns = signature.return_annotation
-        result = "None" if returns is signature.empty else self.annotation(str(returns), module)
+        if returns is signature.empty:
+            result = "None"
+        else:
+            result = self.annotation(str(returns), module, bound)
         if name == "__iter__":
             result = f"Iterator[{_item_type(self, function, module)}]"
             self.imports["Iterator"] = "collections.abc"
@@ -151,6 +175,19 @@ class _Writer:
 def _is_async(cls: type) -> bool:
     """A class of genaio's facade with a blocking twin: any but its values (attrs classes)."""
     return cls.__module__.startswith("genaio.api.") and not attrs.has(cls)
+
+
+def _bound_parameters(cls: type) -> dict[str, type]:
+    """The type parameters of `cls`'s generic bases that it fixes: `Webhooks(Collection[Webhook,
+    Empty])` gives {"ItemT": Webhook, "DeletedT": Empty}."""
+    bound: dict[str, type] = {}
+    for klass in cls.__mro__:
+        for base in getattr(klass, "__orig_bases__", ()):
+            origin, args = typing.get_origin(base), typing.get_args(base)
+            for param, arg in zip(getattr(origin, "__parameters__", ()), args, strict=False):
+                if isinstance(arg, type):
+                    bound.setdefault(param.__name__, arg)
+    return bound
 
 
 def _item_type(writer: _Writer, aiter: Callable[..., Any], module: ModuleType) -> str:
@@ -213,13 +250,21 @@ from __future__ import annotations
 
 def render() -> str:
     """The text of `_sync_types.py` for the families as they are now."""
-    from genaio.api._client import AsyncClient
+    from genaio.api._client import AsyncClient, ExperimentalFamily
 
     writer = _Writer()
     client_module = sys.modules[AsyncClient.__module__]
+    declared = {
+        **AsyncClient.__annotations__,
+        **{  # the families made on first use, whose class the descriptor holds
+            name: value.family.__name__
+            for name, value in vars(AsyncClient).items()
+            if isinstance(value, ExperimentalFamily)
+        },
+    }
     families = {
         name: writer.annotation(str(annotation), client_module)
-        for name, annotation in AsyncClient.__annotations__.items()
+        for name, annotation in declared.items()
         if not name.startswith("_") and f"AsyncClient.{name}" not in EXCLUDED
     }
     while writer.queue:

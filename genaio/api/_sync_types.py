@@ -6,12 +6,13 @@ themselves go through `_sync.SyncProxy`. tests/api/test_sync_types.py checks it 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
     import builtins
     import os
     from collections.abc import (
+        Iterable,
         Iterator,
         Mapping,
         Sequence,
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from genaio.api.operations import OperationT
     from genaio.engine import Uploadable
     from genaio.types import (
+        AgentListResponse,
         AuthToken,
         BatchJob,
         BatchJobSource,
@@ -37,9 +39,11 @@ if TYPE_CHECKING:
         CreateAuthTokenConfig,
         CreateBatchJobConfig,
         CreateCachedContentConfig,
+        CreateDecisionResponse,
         CreateEmbeddingsBatchJobConfig,
         CreateFileSearchStoreConfig,
         CreateTuningJobConfig,
+        CredentialListResponse,
         DeleteBatchJobConfig,
         DeleteCachedContentConfig,
         DeleteCachedContentResponse,
@@ -85,10 +89,14 @@ if TYPE_CHECKING:
         ListBatchJobsConfig,
         ListCachedContentsConfig,
         ListDocumentsConfig,
+        ListEnvironmentsResponse,
         ListFilesConfig,
         ListFileSearchStoresConfig,
         ListModelsConfig,
+        ListTriggerExecutionsResponse,
+        ListTriggersResponse,
         ListTuningJobsConfig,
+        ListVoicesResponse,
         Model,
         RecontextImageConfig,
         RecontextImageResponse,
@@ -98,6 +106,7 @@ if TYPE_CHECKING:
         SegmentImageConfig,
         SegmentImageResponse,
         SegmentImageSource,
+        TriggerExecution,
         TuningDataset,
         TuningJob,
         UpdateCachedContentConfig,
@@ -108,16 +117,35 @@ if TYPE_CHECKING:
         UpscaleImageConfig,
         UpscaleImageResponse,
         Video,
+        WebhookListResponse,
+        WebhookPingResponse,
+        WebhookRotateSigningSecretResponse,
     )
+    from genaio.types._agents import (
+        Agent,
+        ManagedEnvironment,
+    )
+    from genaio.types._credentials import Credential
+    from genaio.types._managed_base import Empty
+    from genaio.types._triggers import Trigger
+    from genaio.types._voices import (
+        DeleteVoiceResponse,
+        VoiceOutput,
+    )
+    from genaio.types._webhooks import Webhook
 
 __all__ = [
+    "Agents",
     "Batches",
     "Caches",
     "CallingStream",
     "Chat",
     "ChatStream",
     "Chats",
+    "Credentials",
+    "Decisions",
     "Documents",
+    "Environments",
     "FileSearchStores",
     "Files",
     "InteractionsResource",
@@ -127,7 +155,10 @@ __all__ = [
     "ResponseStream",
     "SyncFamilies",
     "Tokens",
+    "Triggers",
     "Tunings",
+    "Voices",
+    "Webhooks",
 ]
 
 T = TypeVar("T")
@@ -600,6 +631,469 @@ class InteractionsResource(Protocol):
     ) -> None: ...
 
 
+class Agents(Protocol):
+    """Blocking `genaio.api.agents.AsyncAgents` (see it for each method's docs)."""
+
+    def create(
+        self,
+        *,
+        api_version: str | None = ...,
+        agent_config: Any = ...,
+        base_agent: str | None = ...,
+        base_environment: Any = ...,
+        description: str | None = ...,
+        id: str | None = ...,
+        system_instruction: str | None = ...,
+        tools: Iterable[Any] | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Agent: ...
+
+    def list(
+        self,
+        *,
+        api_version: str | None = ...,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        parent: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> AgentListResponse: ...
+
+    def get(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Agent: ...
+
+    def delete(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Empty: ...
+
+
+class Credentials(Protocol):
+    """Blocking `genaio.api.credentials.AsyncCredentials` (see it for each method's docs)."""
+
+    def create(
+        self,
+        *,
+        request: Any = ...,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+        **body_kwargs: Any,
+    ) -> Credential: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        request: Any = ...,
+        api_version: str | None = ...,
+        update_mask: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+        **body_kwargs: Any,
+    ) -> Credential: ...
+
+    def list(
+        self,
+        *,
+        api_version: str | None = ...,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> CredentialListResponse: ...
+
+    def get(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Credential: ...
+
+    def delete(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Empty: ...
+
+
+class Decisions(Protocol):
+    """Blocking `genaio.api.decisions.AsyncDecisions` (see it for each method's docs)."""
+
+    def create(
+        self,
+        *,
+        input: Any,
+        model: str,
+        questions: Mapping[str, Any],
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> CreateDecisionResponse: ...
+
+
+class Environments(Protocol):
+    """Blocking `genaio.api.environments.AsyncEnvironments` (see it for each method's docs)."""
+
+    def create(
+        self,
+        *,
+        api_version: str | None = ...,
+        custom_config: Mapping[str, Any] | None = ...,
+        from_environment: str | None = ...,
+        mode: str | None = ...,
+        network: Any = ...,
+        sources: Iterable[Any] | None = ...,
+        system_instruction: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> ManagedEnvironment: ...
+
+    def list(
+        self,
+        *,
+        api_version: str | None = ...,
+        mode: str | None = ...,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> ListEnvironmentsResponse: ...
+
+    def create_environment(
+        self,
+        *,
+        api_version: str | None = ...,
+        custom_config: Mapping[str, Any] | None = ...,
+        from_environment: str | None = ...,
+        mode: str | None = ...,
+        network: Any = ...,
+        sources: Iterable[Any] | None = ...,
+        system_instruction: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> ManagedEnvironment: ...
+
+    def list_environments(
+        self,
+        *,
+        api_version: str | None = ...,
+        mode: str | None = ...,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> ListEnvironmentsResponse: ...
+
+    def get_environment(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> ManagedEnvironment: ...
+
+    def delete_environment(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Empty: ...
+
+    def get(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> ManagedEnvironment: ...
+
+    def delete(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Empty: ...
+
+
+class Triggers(Protocol):
+    """Blocking `genaio.api.triggers.AsyncTriggers` (see it for each method's docs)."""
+
+    def create(
+        self,
+        *,
+        interaction: Mapping[str, Any] | Any,
+        schedule: str,
+        time_zone: str,
+        api_version: str | None = ...,
+        display_name: str | None = ...,
+        environment_id: str | None = ...,
+        execution_timeout_seconds: int | None = ...,
+        max_consecutive_failures: int | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Trigger: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        display_name: str | None = ...,
+        status: Literal['active', 'paused', 'error'] | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Trigger: ...
+
+    def list(
+        self,
+        *,
+        api_version: str | None = ...,
+        filter_: str | None = ...,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> ListTriggersResponse: ...
+
+    def run(
+        self,
+        trigger_id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> TriggerExecution: ...
+
+    def list_executions(
+        self,
+        trigger_id: str,
+        *,
+        api_version: str | None = ...,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> ListTriggerExecutionsResponse: ...
+
+    def get(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Trigger: ...
+
+    def delete(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Empty: ...
+
+
+class Voices(Protocol):
+    """Blocking `genaio.api.voices.AsyncVoices` (see it for each method's docs)."""
+
+    def create(
+        self,
+        *,
+        voice: Mapping[str, Any] | Any,
+        api_version: str | None = ...,
+        store: bool | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> VoiceOutput: ...
+
+    def list(
+        self,
+        *,
+        api_version: str | None = ...,
+        accent: Iterable[str] | None = ...,
+        contexts: Iterable[str] | None = ...,
+        gender: Iterable[str] | None = ...,
+        language_code: Iterable[str] | None = ...,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        persona: Iterable[str] | None = ...,
+        pitch: Iterable[str] | None = ...,
+        region_code: Iterable[str] | None = ...,
+        search: str | None = ...,
+        type_: Iterable[str] | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> ListVoicesResponse: ...
+
+    def get(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> VoiceOutput: ...
+
+    def delete(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> DeleteVoiceResponse: ...
+
+
+class Webhooks(Protocol):
+    """Blocking `genaio.api.webhooks.AsyncWebhooks` (see it for each method's docs)."""
+
+    def create(
+        self,
+        *,
+        subscribed_events: Iterable[str],
+        uri: str,
+        api_version: str | None = ...,
+        name: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Webhook: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        update_mask: str | None = ...,
+        name: str | None = ...,
+        state: Literal['enabled', 'disabled', 'disabled_due_to_failed_deliveries'] | None = ...,
+        subscribed_events: Iterable[str] | None = ...,
+        uri: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Webhook: ...
+
+    def list(
+        self,
+        *,
+        api_version: str | None = ...,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> WebhookListResponse: ...
+
+    def ping(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        body: Mapping[str, Any] | Any = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> WebhookPingResponse: ...
+
+    def rotate_signing_secret(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        revocation_behavior: Literal['revoke_previous_secrets_after_h24', 'revoke_previous_secrets_immediately'] | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> WebhookRotateSigningSecretResponse: ...
+
+    def get(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Webhook: ...
+
+    def delete(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
+        timeout: float | None = ...,
+    ) -> Empty: ...
+
+
 class ResponseStream(Protocol[T]):
     """Blocking `genaio.api._streams.ResponseStream` (see it for each method's docs)."""
 
@@ -816,3 +1310,31 @@ class SyncFamilies:
     @property
     def interactions(self) -> InteractionsResource:
         return cast("InteractionsResource", self._family("interactions"))
+
+    @property
+    def agents(self) -> Agents:
+        return cast("Agents", self._family("agents"))
+
+    @property
+    def credentials(self) -> Credentials:
+        return cast("Credentials", self._family("credentials"))
+
+    @property
+    def decisions(self) -> Decisions:
+        return cast("Decisions", self._family("decisions"))
+
+    @property
+    def environments(self) -> Environments:
+        return cast("Environments", self._family("environments"))
+
+    @property
+    def triggers(self) -> Triggers:
+        return cast("Triggers", self._family("triggers"))
+
+    @property
+    def voices(self) -> Voices:
+        return cast("Voices", self._family("voices"))
+
+    @property
+    def webhooks(self) -> Webhooks:
+        return cast("Webhooks", self._family("webhooks"))

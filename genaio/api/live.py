@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import AsyncIterator
+import warnings
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ from genaio.actors.live import (
     open_live_session_actor,
     parse_message,
 )
-from genaio.api._normalize import coerce_config, t_contents, t_model
+from genaio.api._normalize import coerce_config, t_contents, t_model, t_system_instruction, t_tools
 from genaio.api._options import call_options
 from genaio.api.auth_tokens import _live_setup
 from genaio.engine._auth import call_headers
@@ -42,7 +43,9 @@ from genaio.errors import ClientClosedError, DeadlineExceededError
 from genaio.types import (
     Blob,
     FunctionResponse,
+    LiveClientContent,
     LiveClientRealtimeInput,
+    LiveClientToolResponse,
     LiveConnectConfig,
     LiveServerMessage,
 )
@@ -61,8 +64,9 @@ _SETUP_FAILED = 1002
 class AsyncSession:
     """An open Live session: send turns and input, receive the model's messages."""
 
-    def __init__(self, actor: LiveSessionActor) -> None:
+    def __init__(self, actor: LiveSessionActor, *, vertex: bool = False) -> None:
         self._actor = actor
+        self._vertex = vertex
         setup = actor.setup_complete.setup_complete
         self.session_id: str | None = setup.session_id if setup is not None else None
 
@@ -124,6 +128,39 @@ class AsyncSession:
         if any(r.id is None for r in responses):
             raise ValueError("each FunctionResponse needs the `id` of the call it answers")
         await self._send({"tool_response": {"functionResponses": [r.to_wire() for r in responses]}})
+
+    async def send_context_update(
+        self, *, system_instruction: Any = None, tools: list[Any] | None = None
+    ) -> None:
+        """Change the session's system instruction or tools (`[]` clears them) for what
+        follows; updates keep their order with the other input.
+
+        Cancellation: a frame already queued is still sent, whole.
+        """
+        if system_instruction is None and tools is None:
+            raise ValueError("send_context_update needs system_instruction, tools, or both")
+        update: dict[str, Any] = {}
+        if system_instruction is not None:
+            update["systemInstruction"] = t_system_instruction(system_instruction).to_wire()
+        if tools is not None:
+            update["tools"] = {"tools": [tool.to_wire() for tool in t_tools(tools)]}
+        await self._send({"contextUpdate": update})
+
+    async def send(self, *, input: Any = None, end_of_turn: bool | None = False) -> None:
+        """Deprecated in the official SDK for `send_client_content`, `send_realtime_input`
+        and `send_tool_response`, which it picks from `input` (warns `DeprecationWarning`):
+        nothing ends the turn; text, parts and contents are a turn; blobs are realtime
+        media; function responses (each with its `id` on the Gemini API) answer a tool call.
+
+        Cancellation: a frame already queued is still sent, whole.
+        """
+        warnings.warn(
+            "session.send is deprecated: use send_client_content, send_realtime_input or "
+            "send_tool_response",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        await self._send(_legacy_frame(input, bool(end_of_turn), self._vertex))
 
     async def receive(self) -> AsyncIterator[LiveServerMessage]:
         """The server's messages up to the end of the current turn (`turnComplete`, or
@@ -203,7 +240,7 @@ class AsyncLive:
                 # Registered so that closing the client closes the session (Connection.aclose).
                 connection.live_sessions.add(actor)
                 try:
-                    yield AsyncSession(actor)
+                    yield AsyncSession(actor, vertex=self._backend.config.vertex)
                 finally:
                     connection.live_sessions.discard(actor)
         except BaseExceptionGroup as group:
@@ -283,3 +320,50 @@ class _Opener:
             return ws, first
         assert scope.cancelled_caught
         raise DeadlineExceededError(self.timeout or 0.0)
+
+
+def _legacy_frame(input: Any, end_of_turn: bool, vertex: bool) -> dict[str, Any]:
+    """The one client message `session.send(input=...)` stands for (see `AsyncSession.send`)."""
+    if not input:
+        return {"client_content": {"turnComplete": True}}
+    if isinstance(input, LiveClientContent | LiveClientRealtimeInput | LiveClientToolResponse):
+        key = {
+            LiveClientContent: "client_content",
+            LiveClientRealtimeInput: "realtime_input",
+            LiveClientToolResponse: "tool_response",
+        }[type(input)]
+        return {key: input.to_wire()}
+    items = list(input) if isinstance(input, list | tuple) else [input]
+    if all(_is_function_response(i) for i in items):
+        responses = [FunctionResponse.model_validate(i) for i in items]
+        if not vertex and any(r.id is None for r in responses):
+            raise ValueError("each FunctionResponse needs the `id` of the call it answers")
+        return {"tool_response": {"functionResponses": [r.to_wire() for r in responses]}}
+    if all(_is_blob(i) for i in items):
+        chunks = [Blob.model_validate(i).to_wire() for i in items]
+        return {"realtime_input": {"mediaChunks": chunks}}
+    if isinstance(input, Mapping):
+        if "turns" in input or "content" in input:
+            turns = input.get("turns", input.get("content"))
+            content = {"turns": [c.to_wire() for c in t_contents(turns)]}
+            if input.get("turn_complete") is not None:
+                content["turnComplete"] = input["turn_complete"]
+            return {"client_content": content}
+        for key, model in (
+            ("media_chunks", LiveClientRealtimeInput),
+            ("function_responses", LiveClientToolResponse),
+        ):
+            if key in input:
+                return _legacy_frame(model.model_validate(input), end_of_turn, vertex)
+    turns = [c.to_wire() for c in t_contents(input)]
+    return {"client_content": {"turns": turns, "turnComplete": end_of_turn}}
+
+
+def _is_function_response(value: Any) -> bool:
+    return isinstance(value, FunctionResponse) or (
+        isinstance(value, Mapping) and "name" in value and "response" in value
+    )
+
+
+def _is_blob(value: Any) -> bool:
+    return isinstance(value, Blob) or (isinstance(value, Mapping) and "data" in value)

@@ -10,11 +10,12 @@ import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from ._call import Call
 from ._clock import parse_timestamp, timestamp
 from ._http import ApiError, Response, dumps, g, json_response
 
-if TYPE_CHECKING:
-    from ._core import Call, Emulator
+if TYPE_CHECKING:  # annotations only: the core imports every family
+    from ._core import Emulator
 
 __all__ = ["check_ephemeral_token", "check_request", "create_auth_token", "oauth_token"]
 

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeGuard
 
 import attrs
+import trio
 
 from ._config import EmulatorConfig, FaultConfig, QuotaLimits
+from ._server import open_emulator
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -153,9 +155,6 @@ def main(argv: list[str] | None = None) -> int:
         config = config_from_args(args)
     except (OSError, TypeError, ValueError) as error:
         parser.error(str(error))
-    import trio
-
-    from ._server import open_emulator
 
     async def serve() -> None:
         with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:

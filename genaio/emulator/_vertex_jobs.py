@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import _caches
 from ._answer import prompt_tokens
+from ._call import Call
 from ._clock import timestamp
 from ._http import ApiError, Response, g, json_response
+from ._models import resolve_model
 from ._state import paginate
 
-if TYPE_CHECKING:
-    from ._core import Call, Emulator
+if TYPE_CHECKING:  # annotations only: the core imports every family
+    from ._core import Emulator
 
 __all__ = [
     "cancel_job",
@@ -48,7 +50,6 @@ def _parent(call: Call) -> str:
 
 def _base_model(call: Call, model: str, method: str) -> str:
     """The short model id of `publishers/google/models/x` (optionally under the parent)."""
-    from ._models import resolve_model
 
     short = model.rsplit("/", 1)[-1]
     return resolve_model(call, f"models/{short}", method).name

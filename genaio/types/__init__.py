@@ -431,3 +431,32 @@ __all__ += [
     *_tunings.__all__,
     *_videos.__all__,
 ]
+
+# The families google-genai 3.6 added (agents, credentials, decisions, environments, triggers,
+# voices, webhooks): snake_case on the wire, as the Interactions API.
+from genaio.types import (  # noqa: E402
+    _agents,
+    _credentials,
+    _decisions,
+    _managed_base,
+    _triggers,
+    _voices,
+    _webhooks,
+)
+from genaio.types._agents import *  # noqa: E402, F403
+from genaio.types._credentials import *  # noqa: E402, F403
+from genaio.types._decisions import *  # noqa: E402, F403
+from genaio.types._managed_base import *  # noqa: E402, F403
+from genaio.types._triggers import *  # noqa: E402, F403
+from genaio.types._voices import *  # noqa: E402, F403
+from genaio.types._webhooks import *  # noqa: E402, F403
+
+__all__ += [
+    *_agents.__all__,
+    *_credentials.__all__,
+    *_decisions.__all__,
+    *_managed_base.__all__,
+    *_triggers.__all__,
+    *_voices.__all__,
+    *_webhooks.__all__,
+]
