@@ -388,6 +388,7 @@ from genaio.types import (
     _images,
     _interactions,
     _live,
+    _live_music,
     _operations,
     _part_metadata,
     _response_format,
@@ -405,6 +406,7 @@ from genaio.types._grounding import *  # noqa: F403
 from genaio.types._images import *  # noqa: F403
 from genaio.types._interactions import *  # noqa: F403
 from genaio.types._live import *  # noqa: F403
+from genaio.types._live_music import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
 from genaio.types._part_metadata import *  # noqa: F403
 from genaio.types._response_format import *  # noqa: F403
@@ -423,6 +425,7 @@ __all__ += [
     *_images.__all__,
     *_interactions.__all__,
     *_live.__all__,
+    *_live_music.__all__,
     *_operations.__all__,
     *_part_metadata.__all__,
     *_response_format.__all__,
