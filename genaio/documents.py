@@ -1,4 +1,6 @@
-"""A file search store's documents, importable where google-genai has them (`from genaio import documents`)."""
+"""A file search store's documents, importable where google-genai has them
+(`from genaio import documents`).
+"""
 
 from genaio.api.file_search_stores import AsyncDocuments
 

@@ -1,4 +1,6 @@
-"""Long-running operations, importable where google-genai has them (`from genaio import operations`)."""
+"""Long-running operations, importable where google-genai has them
+(`from genaio import operations`).
+"""
 
 from genaio.api.operations import AsyncOperations
 

@@ -382,6 +382,8 @@ from genaio.types import (
     _auth_tokens,
     _batches,
     _caches,
+    _evaluation,
+    _evaluation_metrics,
     _file_search,
     _files,
     _grounding,
@@ -391,15 +393,20 @@ from genaio.types import (
     _live_music,
     _operations,
     _part_metadata,
+    _reinforcement_tuning,
     _response_format,
     _retrieval,
     _speech,
+    _tuning_stats,
+    _tuning_vertex,
     _tunings,
     _videos,
 )
 from genaio.types._auth_tokens import *  # noqa: F403
 from genaio.types._batches import *  # noqa: F403
 from genaio.types._caches import *  # noqa: F403
+from genaio.types._evaluation import *  # noqa: F403
+from genaio.types._evaluation_metrics import *  # noqa: F403
 from genaio.types._file_search import *  # noqa: F403
 from genaio.types._files import *  # noqa: F403
 from genaio.types._grounding import *  # noqa: F403
@@ -409,9 +416,12 @@ from genaio.types._live import *  # noqa: F403
 from genaio.types._live_music import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
 from genaio.types._part_metadata import *  # noqa: F403
+from genaio.types._reinforcement_tuning import *  # noqa: F403
 from genaio.types._response_format import *  # noqa: F403
 from genaio.types._retrieval import *  # noqa: F403
 from genaio.types._speech import *  # noqa: F403
+from genaio.types._tuning_stats import *  # noqa: F403
+from genaio.types._tuning_vertex import *  # noqa: F403
 from genaio.types._tunings import *  # noqa: F403
 from genaio.types._videos import *  # noqa: F403
 
@@ -419,6 +429,8 @@ __all__ += [
     *_auth_tokens.__all__,
     *_batches.__all__,
     *_caches.__all__,
+    *_evaluation.__all__,
+    *_evaluation_metrics.__all__,
     *_file_search.__all__,
     *_files.__all__,
     *_grounding.__all__,
@@ -428,9 +440,12 @@ __all__ += [
     *_live_music.__all__,
     *_operations.__all__,
     *_part_metadata.__all__,
+    *_reinforcement_tuning.__all__,
     *_response_format.__all__,
     *_retrieval.__all__,
     *_speech.__all__,
+    *_tuning_stats.__all__,
+    *_tuning_vertex.__all__,
     *_tunings.__all__,
     *_videos.__all__,
 ]

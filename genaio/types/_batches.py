@@ -15,6 +15,7 @@ from genaio.types._embeddings import ContentEmbedding, EmbedContentConfig
 from genaio.types._enums import TERMINAL_JOB_STATES, JobState
 from genaio.types._http import HttpOptions
 from genaio.types._loose import LooseModel
+from genaio.types._operations import GoogleRpcStatus
 from genaio.types._responses import GenerateContentResponse, HttpResponse
 
 __all__ = [
@@ -62,12 +63,8 @@ _STATE_SUFFIXES = (
 _GEMINI_STATES = {f"BATCH_STATE_{s}": f"JOB_STATE_{s}" for s in _STATE_SUFFIXES}
 
 
-class JobError(WireModel):
-    """A `google.rpc.Status`: why a job (or one of its requests) failed."""
-
-    code: int | None = None
-    message: str | None = None
-    details: list[Any] | None = None
+class JobError(GoogleRpcStatus):
+    """Why a job (or one of its requests) failed."""
 
 
 class CompletionStats(WireModel):
