@@ -380,6 +380,7 @@ __all__ = [
 # import through a module whose `__all__` is itself built from other modules' lists.
 from genaio.types import (
     _auth_tokens,
+    _avatars,
     _batches,
     _caches,
     _evaluation,
@@ -390,6 +391,7 @@ from genaio.types import (
     _images,
     _interactions,
     _live,
+    _live_client,
     _live_music,
     _operations,
     _part_metadata,
@@ -403,6 +405,7 @@ from genaio.types import (
     _videos,
 )
 from genaio.types._auth_tokens import *  # noqa: F403
+from genaio.types._avatars import *  # noqa: F403
 from genaio.types._batches import *  # noqa: F403
 from genaio.types._caches import *  # noqa: F403
 from genaio.types._evaluation import *  # noqa: F403
@@ -413,6 +416,7 @@ from genaio.types._grounding import *  # noqa: F403
 from genaio.types._images import *  # noqa: F403
 from genaio.types._interactions import *  # noqa: F403
 from genaio.types._live import *  # noqa: F403
+from genaio.types._live_client import *  # noqa: F403
 from genaio.types._live_music import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
 from genaio.types._part_metadata import *  # noqa: F403
@@ -427,6 +431,7 @@ from genaio.types._videos import *  # noqa: F403
 
 __all__ += [
     *_auth_tokens.__all__,
+    *_avatars.__all__,
     *_batches.__all__,
     *_caches.__all__,
     *_evaluation.__all__,
@@ -437,6 +442,7 @@ __all__ += [
     *_images.__all__,
     *_interactions.__all__,
     *_live.__all__,
+    *_live_client.__all__,
     *_live_music.__all__,
     *_operations.__all__,
     *_part_metadata.__all__,
