@@ -23,6 +23,8 @@ from genaio.types._config import (
     GenerationConfigRoutingConfig,
     GenerationConfigRoutingConfigAutoRoutingMode,
     GenerationConfigRoutingConfigManualRoutingMode,
+    GenerationConfigThinkingConfig,
+    GenerationOutputConfig,
     ImageConfig,
     ImageConfigImageOutputOptions,
     LanguageAuto,
@@ -118,6 +120,7 @@ from genaio.types._http import (
     HttpOptions,
     HttpOptionsDict,
     HttpRetryOptions,
+    ResourceScope,
 )
 from genaio.types._models import (
     Checkpoint,
@@ -272,6 +275,8 @@ __all__ = [
     "GenerationConfigRoutingConfig",
     "GenerationConfigRoutingConfigAutoRoutingMode",
     "GenerationConfigRoutingConfigManualRoutingMode",
+    "GenerationConfigThinkingConfig",
+    "GenerationOutputConfig",
     "GetModelConfig",
     "GetModelConfigDict",
     "GoogleMaps",
@@ -327,6 +332,7 @@ __all__ = [
     "PhishBlockThreshold",
     "PilImage",
     "ProminentPeople",
+    "ResourceScope",
     "Retrieval",
     "RetrievalConfig",
     "SafetyPolicy",
@@ -390,12 +396,17 @@ from genaio.types import (
     _grounding,
     _images,
     _interactions,
+    _json_schema,
     _live,
     _live_client,
     _live_music,
+    _local_tokens,
     _operations,
+    _parameters,
     _part_metadata,
+    _reference_images,
     _reinforcement_tuning,
+    _replay,
     _response_format,
     _retrieval,
     _speech,
@@ -415,12 +426,17 @@ from genaio.types._files import *  # noqa: F403
 from genaio.types._grounding import *  # noqa: F403
 from genaio.types._images import *  # noqa: F403
 from genaio.types._interactions import *  # noqa: F403
+from genaio.types._json_schema import *  # noqa: F403
 from genaio.types._live import *  # noqa: F403
 from genaio.types._live_client import *  # noqa: F403
 from genaio.types._live_music import *  # noqa: F403
+from genaio.types._local_tokens import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
+from genaio.types._parameters import *  # noqa: F403
 from genaio.types._part_metadata import *  # noqa: F403
+from genaio.types._reference_images import *  # noqa: F403
 from genaio.types._reinforcement_tuning import *  # noqa: F403
+from genaio.types._replay import *  # noqa: F403
 from genaio.types._response_format import *  # noqa: F403
 from genaio.types._retrieval import *  # noqa: F403
 from genaio.types._speech import *  # noqa: F403
@@ -441,12 +457,17 @@ __all__ += [
     *_grounding.__all__,
     *_images.__all__,
     *_interactions.__all__,
+    *_json_schema.__all__,
     *_live.__all__,
     *_live_client.__all__,
     *_live_music.__all__,
+    *_local_tokens.__all__,
     *_operations.__all__,
+    *_parameters.__all__,
     *_part_metadata.__all__,
+    *_reference_images.__all__,
     *_reinforcement_tuning.__all__,
+    *_replay.__all__,
     *_response_format.__all__,
     *_retrieval.__all__,
     *_speech.__all__,

@@ -22,6 +22,7 @@ __all__ = [
     "BatchJob",
     "BatchJobDestination",
     "BatchJobDestinationDict",
+    "BatchJobOutputInfo",
     "BatchJobSource",
     "BatchJobSourceDict",
     "CancelBatchJobConfig",
@@ -48,6 +49,7 @@ __all__ = [
     "ListBatchJobsConfigDict",
     "ListBatchJobsResponse",
     "SingleEmbedContentResponse",
+    "VertexMultimodalDatasetDestination",
 ]
 
 #: The Gemini API's batch states, as the `JobState` the SDK reports.
@@ -118,6 +120,14 @@ class BatchJobSource(WireModel):
     vertex_dataset_name: str | None = None
 
 
+class VertexMultimodalDatasetDestination(WireModel):
+    """A Vertex AI multimodal dataset the results are written to, made from a BigQuery table
+    (`bq://project.dataset.table`)."""
+
+    bigquery_destination: str | None = None
+    display_name: str | None = None
+
+
 class BatchJobDestination(WireModel):
     """Where the results are: a responses file or inlined (Gemini API, chosen by the server);
     GCS, BigQuery or a dataset (Vertex AI, chosen by the caller)."""
@@ -128,7 +138,7 @@ class BatchJobDestination(WireModel):
     file_name: str | None = None
     inlined_responses: list[InlinedResponse] | None = None
     inlined_embed_content_responses: list[InlinedEmbedContentResponse] | None = None
-    vertex_dataset: dict[str, Any] | None = None
+    vertex_dataset: VertexMultimodalDatasetDestination | None = None
 
 
 class EmbedContentBatch(WireModel):
@@ -182,6 +192,14 @@ class ListBatchJobsConfig(WireModel):
     filter: str | None = None
 
 
+class BatchJobOutputInfo(WireModel):
+    """Where a Vertex AI batch wrote its results, once it has."""
+
+    vertex_multimodal_dataset_name: str | None = None
+    gcs_output_directory: str | None = None
+    bigquery_output_table: str | None = None
+
+
 class BatchJob(WireModel):
     """A batch job. `state` is a `JobState` on both backends; `done` says it is terminal."""
 
@@ -197,7 +215,7 @@ class BatchJob(WireModel):
     src: BatchJobSource | None = None
     dest: BatchJobDestination | None = None
     completion_stats: CompletionStats | None = None
-    output_info: dict[str, Any] | None = None
+    output_info: BatchJobOutputInfo | None = None
 
     @property
     def done(self) -> bool:
