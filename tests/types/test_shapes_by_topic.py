@@ -110,3 +110,41 @@ def test_a_replay_file_reads_its_exchanges() -> None:
     assert replay.interactions is not None
     response = replay.interactions[0].response
     assert response is not None and response.body_segments == [{"a": 1}]
+
+
+def test_a_schema_as_json_schema_and_back() -> None:
+    schema = types.Schema(
+        type="OBJECT",
+        nullable=True,
+        properties={"a": types.Schema(type="STRING", enum=["x", "y"])},
+        required=["a"],
+        example={"a": "x"},
+        property_ordering=["a"],
+    )
+    assert schema.json_schema.to_wire() == {
+        "type": ["null", "object"],
+        "properties": {"a": {"type": "string", "enum": ["x", "y"]}},
+        "required": ["a"],
+    }
+    back = types.Schema.from_json_schema(schema.json_schema)
+    assert back.to_wire() == {
+        "type": "OBJECT",
+        "nullable": True,
+        "properties": {"a": {"type": "STRING", "enum": ["x", "y"]}},
+        "required": ["a"],
+    }
+
+
+def test_the_sdks_keywords_of_from_json_schema() -> None:
+    free_form = {"type": "object", "additionalProperties": {"type": "string"}}
+    with pytest.raises(ValueError, match="Vertex AI"):
+        types.Schema.from_json_schema(json_schema=free_form)
+    vertex = types.Schema.from_json_schema(json_schema=free_form, api_option="VERTEX_AI")
+    assert vertex.additional_properties == {"type": "string"}
+    assert types.Schema.from_json_schema({"type": "string", "x-ui": 1}).to_wire() == {
+        "type": "STRING"
+    }
+    with pytest.raises(ValueError, match="x-ui"):
+        types.Schema.from_json_schema(
+            {"type": "string", "x-ui": 1}, raise_error_on_unsupported_field=True
+        )
