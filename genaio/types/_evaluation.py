@@ -7,7 +7,7 @@ the job reports each run as an `EvaluateDatasetRun` in `TuningJob.evaluate_datas
 
 from __future__ import annotations
 
-from genaio.types._base import WireModel
+from genaio.types._base import LazyWireModel
 from genaio.types._config import GenerationConfig
 from genaio.types._enums import WireEnum
 from genaio.types._evaluation_metrics import AutoraterConfig, Metric, UnifiedMetric
@@ -63,32 +63,32 @@ class PairwiseChoice(WireEnum):
     TIE = "TIE"
 
 
-class GcsSource(WireModel):
+class GcsSource(LazyWireModel):
     uris: list[str] | None = None
 
 
-class BigQuerySource(WireModel):
+class BigQuerySource(LazyWireModel):
     """A table as `bq://project.dataset.table`."""
 
     input_uri: str | None = None
 
 
-class GcsDestination(WireModel):
+class GcsDestination(LazyWireModel):
     output_uri_prefix: str | None = None
 
 
-class EvaluationDataset(WireModel):
+class EvaluationDataset(LazyWireModel):
     """The examples to evaluate on: files in Cloud Storage or a BigQuery table."""
 
     bigquery_source: BigQuerySource | None = None
     gcs_source: GcsSource | None = None
 
 
-class OutputConfig(WireModel):
+class OutputConfig(LazyWireModel):
     gcs_destination: GcsDestination | None = None
 
 
-class EvaluationConfig(WireModel):
+class EvaluationConfig(LazyWireModel):
     """Which metrics to compute, with which judge, on answers generated how, and where to
     write the results."""
 
@@ -98,45 +98,45 @@ class EvaluationConfig(WireModel):
     inference_generation_config: GenerationConfig | None = None
 
 
-class RawOutput(WireModel):
+class RawOutput(LazyWireModel):
     raw_output: list[str] | None = None
 
 
-class CustomOutput(WireModel):
+class CustomOutput(LazyWireModel):
     """The judge's answers as it wrote them (with `return_raw_output`)."""
 
     raw_outputs: RawOutput | None = None
 
 
-class BleuMetricValue(WireModel):
+class BleuMetricValue(LazyWireModel):
     score: float | None = None
 
 
-class RougeMetricValue(WireModel):
+class RougeMetricValue(LazyWireModel):
     score: float | None = None
 
 
-class ExactMatchMetricValue(WireModel):
+class ExactMatchMetricValue(LazyWireModel):
     score: float | None = None
 
 
-class CustomCodeExecutionResult(WireModel):
+class CustomCodeExecutionResult(LazyWireModel):
     score: float | None = None
 
 
-class PointwiseMetricResult(WireModel):
+class PointwiseMetricResult(LazyWireModel):
     custom_output: CustomOutput | None = None
     explanation: str | None = None
     score: float | None = None
 
 
-class PairwiseMetricResult(WireModel):
+class PairwiseMetricResult(LazyWireModel):
     custom_output: CustomOutput | None = None
     explanation: str | None = None
     pairwise_choice: PairwiseChoice | None = None
 
 
-class AggregationResult(WireModel):
+class AggregationResult(LazyWireModel):
     """One metric aggregated one way over the dataset; the field set says which metric."""
 
     aggregation_metric: AggregationMetric | None = None
@@ -148,23 +148,23 @@ class AggregationResult(WireModel):
     rouge_metric_value: RougeMetricValue | None = None
 
 
-class AggregationOutput(WireModel):
+class AggregationOutput(LazyWireModel):
     aggregation_results: list[AggregationResult] | None = None
     dataset: EvaluationDataset | None = None
 
 
-class OutputInfo(WireModel):
+class OutputInfo(LazyWireModel):
     """Where a run wrote its per-example results."""
 
     gcs_output_directory: str | None = None
 
 
-class EvaluateDatasetResponse(WireModel):
+class EvaluateDatasetResponse(LazyWireModel):
     aggregation_output: AggregationOutput | None = None
     output_info: OutputInfo | None = None
 
 
-class EvaluateDatasetRun(WireModel):
+class EvaluateDatasetRun(LazyWireModel):
     """One evaluation of one checkpoint: its operation, and its result or error."""
 
     checkpoint_id: str | None = None

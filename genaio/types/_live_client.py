@@ -7,7 +7,7 @@ methods' arguments; the types are here for code that reads or writes the message
 from __future__ import annotations
 
 from genaio.types._avatars import AvatarConfig
-from genaio.types._base import WireModel
+from genaio.types._base import LazyWireModel
 from genaio.types._config import AudioTranscriptionConfig, GenerationConfig, SafetySetting
 from genaio.types._content import Blob, ContentUnion
 from genaio.types._live import (
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class LiveClientSetup(WireModel):
+class LiveClientSetup(LazyWireModel):
     """The first message of a session: the model and everything fixed for the session."""
 
     model: str | None = None
@@ -53,20 +53,20 @@ class LiveClientSetup(WireModel):
     labels: dict[str, str] | None = None
 
 
-class LiveClientContextUpdateTools(WireModel):
+class LiveClientContextUpdateTools(LazyWireModel):
     """The session's new tools, replacing the old ones."""
 
     tools: list[Tool] | None = None
 
 
-class LiveClientContextUpdate(WireModel):
+class LiveClientContextUpdate(LazyWireModel):
     """A change to the session's context while it runs: a new system instruction or tools."""
 
     system_instruction: ContentUnion | None = None
     tools: LiveClientContextUpdateTools | None = None
 
 
-class LiveClientMessage(WireModel):
+class LiveClientMessage(LazyWireModel):
     """One message from the client; exactly one field is set."""
 
     setup: LiveClientSetup | None = None
@@ -76,14 +76,14 @@ class LiveClientMessage(WireModel):
     context_update: LiveClientContextUpdate | None = None
 
 
-class LiveConnectParameters(WireModel):
+class LiveConnectParameters(LazyWireModel):
     """The arguments of `live.connect`, as one object."""
 
     model: str | None = None
     config: LiveConnectConfig | None = None
 
 
-class LiveSendRealtimeInputParameters(WireModel):
+class LiveSendRealtimeInputParameters(LazyWireModel):
     """The arguments of a session's `send_realtime_input`, as one object; set one."""
 
     media: Blob | None = None

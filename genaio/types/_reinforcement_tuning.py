@@ -8,7 +8,7 @@ with a `ValidateRewardResponse`.
 
 from __future__ import annotations
 
-from genaio.types._base import WireModel
+from genaio.types._base import LazyWireModel
 from genaio.types._content import Content
 from genaio.types._enums import AdapterSize, WireEnum
 from genaio.types._evaluation_metrics import AutoraterConfig
@@ -72,16 +72,16 @@ class ReinforcementTuningThinkingLevel(WireEnum):
     HIGH = "HIGH"
 
 
-class ReinforcementTuningParseResponseConfig(WireModel):
+class ReinforcementTuningParseResponseConfig(LazyWireModel):
     parse_type: ResponseParseType | None = None
     regex_extract_expression: str | None = None
 
 
-class ReinforcementTuningAutoraterScorerParsedResponseConversionScorer(WireModel):
+class ReinforcementTuningAutoraterScorerParsedResponseConversionScorer(LazyWireModel):
     """The judge's parsed answer is the reward, as it is."""
 
 
-class ReinforcementTuningAutoraterScorerExactMatchScorer(WireModel):
+class ReinforcementTuningAutoraterScorerExactMatchScorer(LazyWireModel):
     """The judge's parsed answer against `expression`: one reward if it matches, another if
     not."""
 
@@ -90,7 +90,7 @@ class ReinforcementTuningAutoraterScorerExactMatchScorer(WireModel):
     expression: str | None = None
 
 
-class ReinforcementTuningAutoraterScorer(WireModel):
+class ReinforcementTuningAutoraterScorer(LazyWireModel):
     """A judge model rewards the answer, from `autorater_prompt`."""
 
     autorater_config: AutoraterConfig | None = None
@@ -102,24 +102,24 @@ class ReinforcementTuningAutoraterScorer(WireModel):
     exact_match_scorer: ReinforcementTuningAutoraterScorerExactMatchScorer | None = None
 
 
-class ReinforcementTuningCloudRunRewardScorer(WireModel):
+class ReinforcementTuningCloudRunRewardScorer(LazyWireModel):
     """A Cloud Run service computes the reward."""
 
     cloud_run_uri: str | None = None
 
 
-class ReinforcementTuningCodeExecutionRewardScorer(WireModel):
+class ReinforcementTuningCodeExecutionRewardScorer(LazyWireModel):
     """The user's Python source computes the reward."""
 
     python_code_snippet: str | None = None
 
 
-class ReinforcementTuningStringMatchRewardScorerStringMatchExpression(WireModel):
+class ReinforcementTuningStringMatchRewardScorerStringMatchExpression(LazyWireModel):
     match_operation: MatchOperation | None = None
     expression: str | None = None
 
 
-class ReinforcementTuningStringMatchRewardScorerJsonMatchExpression(WireModel):
+class ReinforcementTuningStringMatchRewardScorerJsonMatchExpression(LazyWireModel):
     """Match the value under `key_name` of an answer that is a JSON object."""
 
     key_name: str | None = None
@@ -128,7 +128,7 @@ class ReinforcementTuningStringMatchRewardScorerJsonMatchExpression(WireModel):
     ) = None
 
 
-class ReinforcementTuningStringMatchRewardScorer(WireModel):
+class ReinforcementTuningStringMatchRewardScorer(LazyWireModel):
     wrong_answer_reward: float | None = None
     correct_answer_reward: float | None = None
     string_match_expression: (
@@ -139,7 +139,7 @@ class ReinforcementTuningStringMatchRewardScorer(WireModel):
     )
 
 
-class SingleReinforcementTuningRewardConfig(WireModel):
+class SingleReinforcementTuningRewardConfig(LazyWireModel):
     """One named reward: set one scorer."""
 
     autorater_scorer: ReinforcementTuningAutoraterScorer | None = None
@@ -150,12 +150,12 @@ class SingleReinforcementTuningRewardConfig(WireModel):
     cloud_run_reward_scorer: ReinforcementTuningCloudRunRewardScorer | None = None
 
 
-class CompositeReinforcementTuningRewardConfigWeightedRewardConfig(WireModel):
+class CompositeReinforcementTuningRewardConfigWeightedRewardConfig(LazyWireModel):
     reward_config: SingleReinforcementTuningRewardConfig | None = None
     weight: float | None = None
 
 
-class CompositeReinforcementTuningRewardConfig(WireModel):
+class CompositeReinforcementTuningRewardConfig(LazyWireModel):
     """The reward is the weighted sum of several."""
 
     weighted_reward_configs: list[CompositeReinforcementTuningRewardConfigWeightedRewardConfig] | (
@@ -163,7 +163,7 @@ class CompositeReinforcementTuningRewardConfig(WireModel):
     ) = None
 
 
-class ReinforcementTuningHyperParameters(WireModel):
+class ReinforcementTuningHyperParameters(LazyWireModel):
     """`samples_per_prompt` answers are sampled and rewarded per prompt; evaluation and
     checkpoints every so many steps."""
 
@@ -180,7 +180,7 @@ class ReinforcementTuningHyperParameters(WireModel):
     step_count: int | None = None
 
 
-class ReinforcementTuningSpec(WireModel):
+class ReinforcementTuningSpec(LazyWireModel):
     """The method's settings on a job: set one of the two reward configs."""
 
     composite_reward_config: CompositeReinforcementTuningRewardConfig | None = None
@@ -190,7 +190,7 @@ class ReinforcementTuningSpec(WireModel):
     single_reward_config: SingleReinforcementTuningRewardConfig | None = None
 
 
-class ReinforcementTuningExample(WireModel):
+class ReinforcementTuningExample(LazyWireModel):
     """One training example: the conversation, the references rewards compare against, and
     the system instruction and tools the model samples with."""
 
@@ -200,11 +200,11 @@ class ReinforcementTuningExample(WireModel):
     tools: list[Tool] | None = None
 
 
-class ReinforcementTuningUserDatasetExamples(WireModel):
+class ReinforcementTuningUserDatasetExamples(LazyWireModel):
     user_dataset_examples: list[ReinforcementTuningExample] | None = None
 
 
-class ReinforcementTuningRewardInfo(WireModel):
+class ReinforcementTuningRewardInfo(LazyWireModel):
     """One reward's value on the example, or why it could not be computed."""
 
     reward: float | None = None
@@ -212,13 +212,13 @@ class ReinforcementTuningRewardInfo(WireModel):
     error_status: GoogleRpcStatus | None = None
 
 
-class ValidateRewardConfig(WireModel):
+class ValidateRewardConfig(LazyWireModel):
     """Options of `tunings.validate_reward`."""
 
     http_options: HttpOptions | None = None
 
 
-class ValidateRewardResponse(WireModel):
+class ValidateRewardResponse(LazyWireModel):
     """The reward of one example: overall, and per named reward."""
 
     sdk_http_response: HttpResponse | None = None
