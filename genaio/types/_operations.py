@@ -55,6 +55,11 @@ class Operation(WireModel):
         the two backends overrides this (the default is `from_wire`)."""
         return cls.from_wire(data)
 
+    @classmethod
+    def from_api_response(cls, api_response: Any, is_vertex_ai: bool = False) -> Self:
+        """`from_api` under the official SDK's name and keywords."""
+        return cls.from_api(api_response, vertex=is_vertex_ai)
+
 
 class ProjectOperation(Operation):
     """An operation on a project's settings (Vertex AI), read like any other."""

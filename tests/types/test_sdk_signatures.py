@@ -84,14 +84,9 @@ TYPES_DIFFERENT = {
     # genaio's takes the schema positionally too (as a dict, as pydantic emits it, or a
     # JSONSchema) and `vertex=` besides the SDK's keywords.
     "Schema.from_json_schema": "json_schema positional as well; vertex= besides api_option=",
-    "FunctionResponse.from_mcp_response": "MCP is not supported yet (issue 18)",
     "GenerateContentResponse.initial_prompt_token_count": "automatic continuation's usage: "
     "not yet (issue 18)",
     "GenerateContentResponseUsageMetadata.initial_prompt_token_count": "as above",
-    "GenerateVideosOperation.from_api_response": "operations are parsed by the operations "
-    "family, not by the type",
-    "ImportFileOperation.from_api_response": "as above",
-    "UploadToFileSearchStoreOperation.from_api_response": "as above",
 }
 
 

@@ -148,3 +148,35 @@ def test_the_sdks_keywords_of_from_json_schema() -> None:
         types.Schema.from_json_schema(
             {"type": "string", "x-ui": 1}, raise_error_on_unsupported_field=True
         )
+
+
+def test_a_function_response_from_an_mcp_tool_result() -> None:
+    mcp = pytest.importorskip("mcp.types")
+    result = mcp.CallToolResult(
+        content=[
+            mcp.TextContent(type="text", text="42"),
+            mcp.ImageContent(type="image", data="aGk=", mimeType="image/png"),
+        ],
+        isError=False,
+    )
+    response = types.FunctionResponse.from_mcp_response(name="answer", response=result)
+    assert response.to_wire() == {
+        "name": "answer",
+        "response": {
+            "result": [
+                {"type": "text", "text": "42"},
+                {"type": "image", "data": "aGk=", "mimeType": "image/png"},
+            ]
+        },
+    }
+    failed = mcp.CallToolResult(content=[mcp.TextContent(type="text", text="no")], isError=True)
+    assert types.FunctionResponse.from_mcp_response(name="f", response=failed).response == {
+        "error": [{"type": "text", "text": "no"}]
+    }
+
+
+def test_an_operation_from_an_api_response_under_the_sdks_name() -> None:
+    answer = {"name": "operations/1", "done": True, "response": {"documentName": "d"}}
+    operation = types.ImportFileOperation.from_api_response(answer, is_vertex_ai=False)
+    assert operation == types.ImportFileOperation.from_api(answer, vertex=False)
+    assert operation.done is True
