@@ -84,9 +84,6 @@ TYPES_DIFFERENT = {
     # genaio's takes the schema positionally too (as a dict, as pydantic emits it, or a
     # JSONSchema) and `vertex=` besides the SDK's keywords.
     "Schema.from_json_schema": "json_schema positional as well; vertex= besides api_option=",
-    "GenerateContentResponse.initial_prompt_token_count": "automatic continuation's usage: "
-    "not yet (issue 18)",
-    "GenerateContentResponseUsageMetadata.initial_prompt_token_count": "as above",
 }
 
 

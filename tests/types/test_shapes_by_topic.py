@@ -180,3 +180,11 @@ def test_an_operation_from_an_api_response_under_the_sdks_name() -> None:
     operation = types.ImportFileOperation.from_api_response(answer, is_vertex_ai=False)
     assert operation == types.ImportFileOperation.from_api(answer, vertex=False)
     assert operation.done is True
+
+
+def test_the_initial_prompt_token_count_is_the_prompts() -> None:
+    answer = types.GenerateContentResponse.from_wire(
+        {"usageMetadata": {"promptTokenCount": 7, "totalTokenCount": 9}}
+    )
+    assert answer.initial_prompt_token_count == 7
+    assert types.GenerateContentResponse().initial_prompt_token_count is None
