@@ -14,7 +14,7 @@ from genaio.types._config import (
     SpeechConfig,
     ThinkingConfig,
 )
-from genaio.types._content import Blob, Content, FunctionCall, FunctionResponse
+from genaio.types._content import Content, FunctionCall
 from genaio.types._enums import MediaResolution, Modality, ServiceTier, TrafficType, WireEnum
 from genaio.types._grounding import GroundingMetadata, UrlContextMetadata
 from genaio.types._http import HttpOptions
@@ -24,17 +24,12 @@ from genaio.types._speech import VoiceConsentSignature
 from genaio.types._tools import Tool
 
 __all__ = [
-    "ActivityEnd",
     "ActivityHandling",
-    "ActivityStart",
     "AutomaticActivityDetection",
     "ContextWindowCompressionConfig",
     "ContextWindowCompressionConfigDict",
     "EndSensitivity",
     "HistoryConfig",
-    "LiveClientContent",
-    "LiveClientRealtimeInput",
-    "LiveClientToolResponse",
     "LiveConnectConfig",
     "LiveConnectConfigDict",
     "LiveServerContent",
@@ -238,40 +233,6 @@ LiveConnectConfigDict = dict[str, Any]
 SessionResumptionConfigDict = dict[str, Any]
 RealtimeInputConfigDict = dict[str, Any]
 ContextWindowCompressionConfigDict = dict[str, Any]
-
-
-# -- what the client sends -----------------------------------------------------------------
-
-
-class ActivityStart(WireModel):
-    """Marks the start of user activity (with automatic activity detection off)."""
-
-
-class ActivityEnd(WireModel):
-    """Marks the end of user activity (with automatic activity detection off)."""
-
-
-class LiveClientContent(WireModel):
-    """Turns appended to the conversation; `turn_complete` asks the model to answer."""
-
-    turns: list[Content] | None = None
-    turn_complete: bool | None = None
-
-
-class LiveClientRealtimeInput(WireModel):
-    """Streamed input: exactly one field per message."""
-
-    media_chunks: list[Blob] | None = None
-    audio: Blob | None = None
-    audio_stream_end: bool | None = None
-    video: Blob | None = None
-    text: str | None = None
-    activity_start: ActivityStart | None = None
-    activity_end: ActivityEnd | None = None
-
-
-class LiveClientToolResponse(WireModel):
-    function_responses: list[FunctionResponse] | None = None
 
 
 # -- what the server sends -----------------------------------------------------------------

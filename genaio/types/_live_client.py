@@ -1,23 +1,20 @@
-"""What a Live client sends, as whole messages: the setup, and the mid-session update of its
-context. genaio's session builds these itself from `LiveConnectConfig` and the `send_*`
-methods' arguments; the types are here for code that reads or writes the messages directly
-(recordings, proxies, tests), and for the arguments of those methods as one object.
+"""What a Live client sends: turns, realtime input and tool responses (which genaio's session
+sends), and the whole messages around them: the setup, and the mid-session update of its
+context. genaio's session builds those itself from `LiveConnectConfig` and the `send_*`
+methods' arguments; their types (built on first use) are here for code that reads or writes
+the messages directly (recordings, proxies, tests), and for those methods' arguments as one
+object.
 """
 
 from __future__ import annotations
 
 from genaio.types._avatars import AvatarConfig
-from genaio.types._base import LazyWireModel
+from genaio.types._base import LazyWireModel, WireModel
 from genaio.types._config import AudioTranscriptionConfig, GenerationConfig, SafetySetting
-from genaio.types._content import Blob, ContentUnion
+from genaio.types._content import Blob, Content, ContentUnion, FunctionResponse
 from genaio.types._live import (
-    ActivityEnd,
-    ActivityStart,
     ContextWindowCompressionConfig,
     HistoryConfig,
-    LiveClientContent,
-    LiveClientRealtimeInput,
-    LiveClientToolResponse,
     LiveConnectConfig,
     ProactivityConfig,
     SessionResumptionConfig,
@@ -25,13 +22,49 @@ from genaio.types._live import (
 from genaio.types._tools import Tool
 
 __all__ = [
+    "ActivityEnd",
+    "ActivityStart",
+    "LiveClientContent",
     "LiveClientContextUpdate",
     "LiveClientContextUpdateTools",
     "LiveClientMessage",
+    "LiveClientRealtimeInput",
     "LiveClientSetup",
+    "LiveClientToolResponse",
     "LiveConnectParameters",
     "LiveSendRealtimeInputParameters",
 ]
+
+
+class ActivityStart(WireModel):
+    """Marks the start of user activity (with automatic activity detection off)."""
+
+
+class ActivityEnd(WireModel):
+    """Marks the end of user activity (with automatic activity detection off)."""
+
+
+class LiveClientContent(WireModel):
+    """Turns appended to the conversation; `turn_complete` asks the model to answer."""
+
+    turns: list[Content] | None = None
+    turn_complete: bool | None = None
+
+
+class LiveClientRealtimeInput(WireModel):
+    """Streamed input: exactly one field per message."""
+
+    media_chunks: list[Blob] | None = None
+    audio: Blob | None = None
+    audio_stream_end: bool | None = None
+    video: Blob | None = None
+    text: str | None = None
+    activity_start: ActivityStart | None = None
+    activity_end: ActivityEnd | None = None
+
+
+class LiveClientToolResponse(WireModel):
+    function_responses: list[FunctionResponse] | None = None
 
 
 class LiveClientSetup(LazyWireModel):
