@@ -35,6 +35,7 @@ from genaio.types._config import (
     SafetySettingDict,
     SpeechConfig,
     SpeechConfigDict,
+    SpeechConfigUnion,
     ThinkingConfig,
     ThinkingConfigDict,
 )
@@ -76,6 +77,12 @@ from genaio.types._embeddings import (
     EmbedContentResponse,
 )
 from genaio.types._enums import (
+    JOB_STATES_ENDED,
+    JOB_STATES_ENDED_MLDEV,
+    JOB_STATES_ENDED_VERTEX,
+    JOB_STATES_SUCCEEDED,
+    JOB_STATES_SUCCEEDED_MLDEV,
+    JOB_STATES_SUCCEEDED_VERTEX,
     AdapterSize,
     AudioTranscriptionConfigMode,
     Behavior,
@@ -157,6 +164,7 @@ from genaio.types._responses import (
 from genaio.types._schema import (
     Schema,
     SchemaDict,
+    SchemaUnion,
 )
 from genaio.types._tokens import (
     ComputeTokensConfig,
@@ -201,11 +209,18 @@ from genaio.types._tools import (
     ToolListUnion,
     ToolListUnionDict,
     ToolParallelAiSearch,
+    ToolUnion,
     UrlContext,
     WebSearch,
 )
 
 __all__ = [
+    "JOB_STATES_ENDED",
+    "JOB_STATES_ENDED_MLDEV",
+    "JOB_STATES_ENDED_VERTEX",
+    "JOB_STATES_SUCCEEDED",
+    "JOB_STATES_SUCCEEDED_MLDEV",
+    "JOB_STATES_SUCCEEDED_VERTEX",
     "AdapterSize",
     "AudioTranscriptionConfig",
     "AudioTranscriptionConfigMode",
@@ -341,10 +356,12 @@ __all__ = [
     "SafetySettingDict",
     "Schema",
     "SchemaDict",
+    "SchemaUnion",
     "SearchTypes",
     "ServiceTier",
     "SpeechConfig",
     "SpeechConfigDict",
+    "SpeechConfigUnion",
     "StandardBase64Bytes",
     "StreamableHttpTransport",
     "TaskType",
@@ -364,6 +381,7 @@ __all__ = [
     "ToolParallelAiSearch",
     "ToolResponse",
     "ToolType",
+    "ToolUnion",
     "TrafficType",
     "TunedModelInfo",
     "TuningJobState",

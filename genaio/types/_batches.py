@@ -22,9 +22,11 @@ __all__ = [
     "BatchJob",
     "BatchJobDestination",
     "BatchJobDestinationDict",
+    "BatchJobDestinationUnion",
     "BatchJobOutputInfo",
     "BatchJobSource",
     "BatchJobSourceDict",
+    "BatchJobSourceUnion",
     "CancelBatchJobConfig",
     "CancelBatchJobConfigDict",
     "CompletionStats",
@@ -317,3 +319,8 @@ GetBatchJobConfigDict = dict[str, Any]
 CancelBatchJobConfigDict = dict[str, Any]
 DeleteBatchJobConfigDict = dict[str, Any]
 ListBatchJobsConfigDict = dict[str, Any]
+
+#: What `batches.create(dest=)` takes: a destination, or its URI (`gs://`, `bq://`).
+BatchJobDestinationUnion = BatchJobDestination | str
+#: What `batches.create(src=)` takes: a source, the requests inlined, or a file name or URI.
+BatchJobSourceUnion = BatchJobSource | list[InlinedRequest] | str

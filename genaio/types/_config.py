@@ -49,6 +49,7 @@ __all__ = [
     "SafetySettingDict",
     "SpeechConfig",
     "SpeechConfigDict",
+    "SpeechConfigUnion",
     "ThinkingConfig",
     "ThinkingConfigDict",
 ]
@@ -265,5 +266,7 @@ class GenerateContentConfig(_GenerationFields):
 SafetySettingDict = dict[str, Any]
 ThinkingConfigDict = dict[str, Any]
 SpeechConfigDict = dict[str, Any]
+#: A `SpeechConfig`, or a str: the name of a prebuilt voice.
+SpeechConfigUnion = SpeechConfig | str
 GenerationConfigDict = dict[str, Any]
 GenerateContentConfigDict = dict[str, Any]

@@ -20,6 +20,12 @@ from genaio.types._generation_enums import (
     Type,
 )
 from genaio.types._job_enums import (
+    JOB_STATES_ENDED,
+    JOB_STATES_ENDED_MLDEV,
+    JOB_STATES_ENDED_VERTEX,
+    JOB_STATES_SUCCEEDED,
+    JOB_STATES_SUCCEEDED_MLDEV,
+    JOB_STATES_SUCCEEDED_VERTEX,
     TERMINAL_JOB_STATES,
     AdapterSize,
     FileSource,
@@ -54,6 +60,12 @@ from genaio.types._tool_enums import (
 from genaio.types._wire_enum import WireEnum
 
 __all__ = [
+    "JOB_STATES_ENDED",
+    "JOB_STATES_ENDED_MLDEV",
+    "JOB_STATES_ENDED_VERTEX",
+    "JOB_STATES_SUCCEEDED",
+    "JOB_STATES_SUCCEEDED_MLDEV",
+    "JOB_STATES_SUCCEEDED_VERTEX",
     "TERMINAL_JOB_STATES",
     "AdapterSize",
     "AudioTranscriptionConfigMode",

@@ -7,6 +7,8 @@ the job reports each run as an `EvaluateDatasetRun` in `TuningJob.evaluate_datas
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from genaio.types._base import LazyWireModel
 from genaio.types._config import GenerationConfig
 from genaio.types._enums import WireEnum
@@ -28,6 +30,8 @@ __all__ = [
     "ExactMatchMetricValue",
     "GcsDestination",
     "GcsSource",
+    "MetricSubclass",
+    "MetricUnion",
     "OutputConfig",
     "OutputInfo",
     "PairwiseChoice",
@@ -172,3 +176,9 @@ class EvaluateDatasetRun(LazyWireModel):
     evaluate_dataset_response: EvaluateDatasetResponse | None = None
     evaluation_run: str | None = None
     operation_name: str | None = None
+
+
+#: One metric of `EvaluationConfig.metrics`.
+MetricUnion = Metric | UnifiedMetric
+#: For code generic over the client-side metric classes.
+MetricSubclass = TypeVar("MetricSubclass", bound=Metric)

@@ -7,6 +7,12 @@ from __future__ import annotations
 from genaio.types._wire_enum import WireEnum
 
 __all__ = [
+    "JOB_STATES_ENDED",
+    "JOB_STATES_ENDED_MLDEV",
+    "JOB_STATES_ENDED_VERTEX",
+    "JOB_STATES_SUCCEEDED",
+    "JOB_STATES_SUCCEEDED_MLDEV",
+    "JOB_STATES_SUCCEEDED_VERTEX",
     "TERMINAL_JOB_STATES",
     "AdapterSize",
     "FileSource",
@@ -103,3 +109,19 @@ class AdapterSize(WireEnum):
     ADAPTER_SIZE_EIGHT = "ADAPTER_SIZE_EIGHT"
     ADAPTER_SIZE_SIXTEEN = "ADAPTER_SIZE_SIXTEEN"
     ADAPTER_SIZE_THIRTY_TWO = "ADAPTER_SIZE_THIRTY_TWO"
+
+
+# The states, as strings, in which a tuning job has succeeded or ended: Vertex AI's job states,
+# and the Gemini API's tuned model states (`ACTIVE`, `FAILED`), which genaio's `TuningJob`
+# reports as job states too.
+JOB_STATES_SUCCEEDED_VERTEX = ["JOB_STATE_SUCCEEDED"]
+JOB_STATES_SUCCEEDED_MLDEV = ["ACTIVE"]
+JOB_STATES_SUCCEEDED = JOB_STATES_SUCCEEDED_VERTEX + JOB_STATES_SUCCEEDED_MLDEV
+JOB_STATES_ENDED_VERTEX = [
+    "JOB_STATE_SUCCEEDED",
+    "JOB_STATE_FAILED",
+    "JOB_STATE_CANCELLED",
+    "JOB_STATE_EXPIRED",
+]
+JOB_STATES_ENDED_MLDEV = ["ACTIVE", "FAILED"]
+JOB_STATES_ENDED = JOB_STATES_ENDED_VERTEX + JOB_STATES_ENDED_MLDEV

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from typing import Any, Literal
 
 from pydantic import Field
@@ -10,7 +11,7 @@ from genaio.types._base import WireModel
 from genaio.types._enums import Type
 from genaio.types._json_schema import JSONSchema, JSONSchemaType
 
-__all__ = ["Schema", "SchemaDict"]
+__all__ = ["Schema", "SchemaDict", "SchemaUnion"]
 
 # JSON-Schema keywords that map one to one onto a Schema field.
 _PLAIN_KEYWORDS = {
@@ -106,6 +107,9 @@ class Schema(WireModel):
 
 
 SchemaDict = dict[str, Any]
+#: What `response_schema=` takes: a `Schema`, a dict, or a Python type (a class, `list[X]`,
+#: `X | None`) that pydantic describes.
+SchemaUnion = Schema | dict[Any, Any] | type | types.GenericAlias | types.UnionType
 
 
 #: The fields a `Schema` and a `JSONSchema` share as they are (the rest are converted).

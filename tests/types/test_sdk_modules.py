@@ -101,3 +101,39 @@ def test_an_experimental_warning_is_a_warning_that_filters_select() -> None:
         warnings.simplefilter("always", errors.ExperimentalWarning)
         warnings.warn("may change", errors.ExperimentalWarning, stacklevel=1)
     assert [w.category for w in caught] == [errors.ExperimentalWarning]
+
+
+#: What google.genai.types imports for its own use (typing names, clients, its logger).
+SDK_TYPES_IMPORTS = set(
+    "Any Callable ClientSession Dict Field HttpxAsyncClient HttpxClient List Literal Optional "
+    "PIL_Image PrivateAttr Self Sequence T TYPE_CHECKING TypedDict Union VersionedUnionType "
+    "abstractmethod logger model_validator".split()
+)
+
+
+def test_every_public_name_of_the_sdks_types_is_in_genaio_types() -> None:
+    """Type aliases (`ToolUnion`, `SchemaUnion`...) and constants (`JOB_STATES_ENDED`) too;
+    the `*Dict` names are checked with the TypedDicts, and classes by test_sdk_surface."""
+    from genaio import types
+
+    theirs = importlib.import_module("google.genai.types")
+    missing = [
+        name
+        for name, value in vars(theirs).items()
+        if not name.startswith("_")
+        and not inspect.ismodule(value)
+        and not name.endswith("Dict")
+        and name not in SDK_TYPES_IMPORTS
+        and not (inspect.isclass(value) and value.__module__ != theirs.__name__)
+        and not hasattr(types, name)
+    ]
+    assert not missing
+
+
+def test_the_job_state_lists_hold_both_backends_states() -> None:
+    from genaio import types
+
+    assert types.JobState.JOB_STATE_CANCELLED in types.JOB_STATES_ENDED
+    assert "ACTIVE" in types.JOB_STATES_SUCCEEDED
+    finished = {"SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"}
+    assert set(types.JOB_STATES_ENDED_VERTEX) == {f"JOB_STATE_{state}" for state in finished}
