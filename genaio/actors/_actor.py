@@ -346,7 +346,7 @@ class Actor:
         envelope: Envelope[Any] | None = first
         while True:
             with anyio.CancelScope() as scope:
-                while not scope.cancel_called:
+                while True:
                     if envelope is None:
                         if self._started > self._concurrency + self._backing_off:
                             self._started -= 1  # a spare no longer needed
@@ -358,6 +358,10 @@ class Actor:
                         self._held.add(envelope)
                     served, envelope = envelope, None
                     await self._perform(served, scope)
+                    # Only a caller who left cancels the scope (trio's `cancel_called` reads
+                    # the clock: asked only then, not per envelope).
+                    if served.reply.abandoned and scope.cancel_called:
+                        break
 
     async def _perform(self, envelope: Envelope[Any], scope: anyio.CancelScope) -> None:
         """Run the handler with `scope` bound to the reply, unless the caller has gone."""
