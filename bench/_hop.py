@@ -38,7 +38,7 @@ async def op_hop(client: str, url: str, *, requests: int, rounds: int) -> dict[s
         api_key=API_KEY, http_options={"base_url": url}, limits=genaio.Limits(batching=None)
     )
     async with sdk_client.aio as aio:
-        connection = await aio._runtime.connection()
+        connection = await aio._runtime.tree()
         transport = connection.transport
         family = connection.family("models")
         call, name = aio.models._generate_call(GENERATE_MODEL, PROMPT, None, ":generateContent")

@@ -123,7 +123,7 @@ class Resource:
         if batchable is None:  # a batchable call's entries are written as it joins a batch
             call = _written(call, self._client._config)
         work = RestWork(call, answer, rate_key, tokens, batchable, trace)
-        connection = await self._client._runtime.connection()
+        connection = await self._client._runtime.tree()
         family = connection.family(self.family)
         if timeout is None:
             return await family.call(work)

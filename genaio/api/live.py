@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from genaio._log import get_logger
-from genaio.actors._runtime import single_error
+from genaio.actors import single_error
 from genaio.actors.live import (
     LiveSessionActor,
     LiveStatistics,
@@ -192,7 +192,7 @@ class AsyncLive:
     @asynccontextmanager
     async def _connect(self, model: str, config: LiveConnectConfig) -> AsyncIterator[AsyncSession]:
         opener = _Opener(self._client, model, config)
-        connection = await self._client._runtime.connection()
+        connection = await self._client._runtime.tree()
         try:
             async with open_live_session_actor(opener) as actor:
                 # Registered so that closing the client closes the session (Connection.aclose).

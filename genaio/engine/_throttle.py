@@ -237,6 +237,12 @@ class Throttle:
         return start + wait if wait > 0 else self._paused_until
 
     @property
+    def limiter(self) -> RateLimiter | None:
+        """The rate limiter that admits by requests and tokens per minute (a `RedisRateLimiter`
+        for a shared quota); None where no rate is set."""
+        return self._rate
+
+    @property
     def paused_until(self) -> float:
         """When the current pause ends on the loop's clock (-inf: there has been none)."""
         return self._paused_until
