@@ -195,7 +195,7 @@ class AsyncLive:
         connection = await self._client._runtime.tree()
         try:
             async with open_live_session_actor(opener) as actor:
-                # Registered so that closing the client closes the session (Connection.aclose).
+                # Registered so that closing the client closes the session (ActorTree.aclose).
                 connection.live_sessions.add(actor)
                 try:
                     yield AsyncSession(actor)
