@@ -5,7 +5,7 @@ Three ways to make the same `generateContent` request, one after another (concur
 each request's time is its latency), alternated round by round, the median round of each kept:
 
 - `transport`: `HttpTransport.send(RestCall)`, the engine's HTTP layer alone;
-- `actor`: `FamilyActor.call(RestWork)`: envelope, mailbox, serve loop, worker, reply, then the
+- `actor`: the models actor's `call(RestWork)`: envelope, mailbox, worker, reply, then the
   same transport call (the hop);
 - `facade`: `client.aio.models.generate_content(...)`: the hop plus argument validation, body
   building and the typed response.
