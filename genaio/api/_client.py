@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any, Generic, TypeVar, overload
 
 from genaio._telemetry import Telemetry, recorder
-from genaio.actors import Limits, Runtime, open_connection_actor
+from genaio.actors import Limits, Runtime, open_actor_tree
 from genaio.api._options import resolve
 from genaio.api._resource import Backend, Resource, json_bytes
 from genaio.api._sync import SyncBridge, SyncProxy
@@ -31,7 +31,7 @@ from genaio.api.triggers import AsyncTriggers
 from genaio.api.tunings import AsyncTunings
 from genaio.api.voices import AsyncVoices
 from genaio.api.webhooks import AsyncWebhooks
-from genaio.engine import Auth, EngineConfig
+from genaio.engine import Auth, EngineConfig, Throttle
 from genaio.types import HttpOptions
 
 __all__ = ["AsyncClient", "Client"]
@@ -115,7 +115,7 @@ class AsyncClient:
         self._config = config
         # Decided once: a client nobody observes pays nothing per call (see `_telemetry`).
         self._otel = recorder(telemetry, config.base_url, config.vertex)
-        self._runtime = Runtime(lambda: open_connection_actor(config, auth, limits, rng=rng))
+        self._runtime = Runtime(lambda: open_actor_tree(config, auth, limits, rng=rng))
         # All that the families know of their client.
         backend = self._backend = Backend(config, auth, self._runtime, self._otel)
         self.models = AsyncModels(backend)
@@ -153,6 +153,11 @@ class AsyncClient:
         """Queues, in-flight calls, restarts and retries of the tree running in this loop."""
         connection = self._runtime.current()
         return connection.statistics() if connection is not None else None
+
+    def quota(self, model: str) -> Throttle | None:
+        """The throttle of `model`'s quota in this loop's tree: its `statistics()` (429s, the
+        pause) and its `limiter`; None until a call to the model has made one. Reads only."""
+        return self._runtime.quota(model)
 
     def __repr__(self) -> str:
         backend = "vertexai" if self.vertexai else "gemini"

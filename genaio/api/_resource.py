@@ -198,7 +198,7 @@ class Resource:
 
     async def _deliver(self, work: RestWork, seconds: float | None) -> Any:
         """The call, within `seconds` (its timeout) if any."""
-        connection = await self._backend.runtime.connection()
+        connection = await self._backend.runtime.tree()
         family = connection.family(self.family)
         if seconds is None:
             return await family.call(work)

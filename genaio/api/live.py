@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from genaio._log import get_logger
-from genaio.actors._runtime import single_error
+from genaio.actors import single_error
 from genaio.actors.live import (
     LiveSessionActor,
     LiveStatistics,
@@ -234,10 +234,10 @@ class AsyncLive:
     @asynccontextmanager
     async def _connect(self, model: str, config: LiveConnectConfig) -> AsyncIterator[AsyncSession]:
         opener = _Opener(self._backend, model, config)
-        connection = await self._backend.runtime.connection()
+        connection = await self._backend.runtime.tree()
         try:
             async with open_live_session_actor(opener) as actor:
-                # Registered so that closing the client closes the session (Connection.aclose).
+                # Registered so that closing the client closes the session (ActorTree.aclose).
                 connection.live_sessions.add(actor)
                 try:
                     yield AsyncSession(actor, vertex=self._backend.config.vertex)

@@ -152,9 +152,7 @@ def _limits(spec: JobSpec) -> genaio.Limits:
 
 def _engine_counts(aio: genaio.AsyncClient, model: str) -> EngineCounts:
     stats = aio.statistics()
-    # Private: until the client exposes each model's throttle statistics (its 429 count).
-    connection = aio._runtime.current()
-    throttle = connection.family("models").throttle(model) if connection is not None else None
+    throttle = aio.quota(model)
     throttled = throttle.statistics() if throttle is not None else None
     return EngineCounts(
         rate_limited=throttled.rate_limited if throttled is not None else 0,
