@@ -60,6 +60,9 @@ def main() -> None:
     parser.add_argument("--tpm", type=int, help="emulated TPM (TPM-bound: 24,000; --items: 1M)")
     parser.add_argument("--time-scale", type=float, help="(default: 5; --items: 2)")
     parser.add_argument("--seconds", type=float, default=40.0, help="each job's run")
+    parser.add_argument(
+        "--case", choices=("RPM-bound", "TPM-bound"), action="append", help="(default: both)"
+    )
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--dimensions", type=int, default=8)
     parser.add_argument("--error-503-rate", type=float, default=0.05, help="(--items)")
@@ -75,6 +78,7 @@ def fill(args: argparse.Namespace) -> None:
     rpm, tpm = args.rpm or 24, args.tpm or 24_000
     args.time_scale = args.time_scale or 5.0
     cases = {"RPM-bound": (rpm, None), "TPM-bound": (rpm * 10, tpm)}
+    cases = {name: quota for name, quota in cases.items() if name in (args.case or cases)}
     print(
         f"time scale {args.time_scale} (a minute lasts {60 / args.time_scale:g} s), "
         f"{args.seconds:g} s a job; RPM-bound: {rpm:,} RPM; TPM-bound: {tpm:,} TPM "
@@ -202,6 +206,11 @@ def run(
         "warm_windows": len(warm),
         "job_cpu": round((usage.ru_utime + usage.ru_stime) / elapsed, 2),  # of one core
         "rpm_fill_by_window": [round(w["minute_requests"] / rpm, 2) for w in windows],
+        **(
+            {"tpm_fill_by_window": [round(w["minute_tokens"] / tpm, 3) for w in windows]}
+            if tpm
+            else {}
+        ),
     }
 
 
@@ -252,10 +261,15 @@ def _sample_windows(
 ) -> tuple[list[dict[str, int]], tuple[int, Any] | None]:
     """Each emulated minute's final counts (the quota window is read until it rolls over), with
     the output's lines written during it, until `seconds` have passed or the job has ended;
-    then the job's exit status and resource usage (`wait4`: its own peak RSS), if it ended."""
+    then the job's exit status and resource usage (`wait4`: its own peak RSS), if it ended.
+
+    A window's tokens are exact, not its last sample's (which misses what came after it, up to
+    a batch): the emulator's running total of the model's tokens at the window's end, less the
+    same at the previous window's end."""
     windows: list[dict[str, int]] = []
     last: dict[str, int] | None = None
     lines = counted = offset = 0
+    boundary: int | None = None
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         ended, status, usage = os.wait4(job.pid, os.WNOHANG)
@@ -269,11 +283,23 @@ def _sample_windows(
                 offset += len(chunk)
                 lines += chunk.count(b"\n")
         if now and last and now["minute_requests"] < last["minute_requests"]:
-            windows.append({**last, "items": lines - counted})
-            counted = lines
+            ended_at = _tokens_at_window_start(url)
+            tokens = ended_at - boundary if boundary is not None else last["minute_tokens"]
+            windows.append({**last, "minute_tokens": tokens, "items": lines - counted})
+            counted, boundary = lines, ended_at
         last = now or last
         time.sleep(0.02)
     return windows, None
+
+
+def _tokens_at_window_start(url: str) -> int:
+    """The model's tokens counted before the current quota window began: the running total
+    less the window's, both read between two equal totals (nothing came in between)."""
+    while True:
+        total = _get(url, "stats")["by_model"][MODEL]["prompt_tokens"]
+        window = _get(url, "quota")[f"{MODEL}:batchEmbedContents"]["minute_tokens"]
+        if _get(url, "stats")["by_model"][MODEL]["prompt_tokens"] == total:
+            return int(total - window)
 
 
 def _get(url: str, what: str) -> Any:
