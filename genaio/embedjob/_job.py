@@ -30,6 +30,7 @@ import genaio
 from genaio.actors import ActorStatistics, BatchPolicy
 from genaio.api._embed_many import EmbeddingResult, EmbedMany
 from genaio.api.models import AsyncModels
+from genaio.embedjob import _via_batch as via_batch
 from genaio.embedjob._args import JobSpec
 from genaio.embedjob._backend import EMULATOR, Backend, choose_backend, client_args
 from genaio.embedjob._calibrate import token_ratio
@@ -48,6 +49,7 @@ from genaio.embedjob._manifest import Manifest, check_settings, manifest_path
 from genaio.embedjob._parquet import convert, journal_path, read_done, require_pyarrow, uniform_ids
 from genaio.embedjob._progress import Counts, EngineCounts, Progress, summary
 from genaio.embedjob._rejects import Kind, Rejects, rejects_path
+from genaio.embedjob._via_batch import BatchLog, batches_path
 from genaio.engine import estimate_tokens
 from genaio.errors import (
     ClientError,
@@ -57,6 +59,7 @@ from genaio.errors import (
     RateLimitError,
     ServerError,
 )
+from genaio.types import ContentEmbedding
 
 __all__ = ["GRACE", "INPUT_TOKEN_LIMIT", "run_job"]
 
@@ -100,7 +103,7 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
     except (InputError, OutputError) as error:
         print(f"genaio embed: error: {error}", file=err)
         return _USAGE
-    rejects = None
+    rejects = batch_log = None
     try:
         try:
             if spec.parquet:
@@ -119,14 +122,19 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
                 manifest = _measured(manifest, before)
             manifest.write(manifest_file)
             rejects = Rejects(rejects_path(spec.output), fresh=spec.overwrite)
+            if via_batch.chosen(spec.via, spec.deadline):
+                batch_log = BatchLog.open(batches_path(journal_file), fresh=spec.overwrite)
         except (InputError, OutputError) as error:
             print(f"genaio embed: error: {error}", file=err)
             return _USAGE
         total = max(0, count_lines(spec.input) - (fmt == "csv") - len(journal.done))
         job = _Job(spec, items, journal, rejects, Counts(total=total), out, err)
         job.manifest, job.manifest_file, job.input_format = manifest, manifest_file, fmt
+        job.batch_log = batch_log
         with client_args(backend) as (arguments, where):
             print(f"genaio embed: {where}", file=out, flush=True)
+            if spec.via != "online":
+                print(f"genaio embed: {via_batch.why(spec.via, spec.deadline)}", file=out)
             if journal.done:
                 print(f"resuming: {len(journal.done):,} ids already in {spec.output}", file=out)
             elapsed = trio.run(job.run, arguments, backend)
@@ -142,6 +150,8 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
         journal.close()
         if rejects is not None:
             rejects.close()
+        if batch_log is not None:
+            batch_log.close()
         if journal_file.exists() and journal_file.stat().st_size == 0:
             journal_file.unlink()  # nothing done: leave no empty output behind
             manifest_path(journal_file).unlink(missing_ok=True)
@@ -239,6 +249,9 @@ class _Job:
         self.manifest_file: Path | None = None
         self.input_format: Format = "jsonl"
         self._scope = trio.CancelScope()  # the phase a signal stops: probing, then the work
+        self.batch_log: BatchLog | None = None  # --via batch: its shards and jobs
+        self.busy: set[str | int] = set()  # ids in the batch jobs of an earlier run
+        self._written = 0  # indexes of the batch results written so far
         self._first_line: dict[str | int, int] = {}  # id -> the line it was first seen on
         self._failures_in_row = 0
         self._shown = 0
@@ -297,7 +310,10 @@ class _Job:
                         drawing.start_soon(progress.run)
                     if self.spec.metrics_port is not None:
                         await drawing.start(self._serve_metrics, aio, engine)
-                    await self._embed(aio)
+                    if self.batch_log is not None:
+                        await via_batch.run(self, aio, self.batch_log)
+                    else:
+                        await self._embed(aio)
                     drawing.cancel_scope.cancel()
             progress.close()
             self.engine = engine()
@@ -363,8 +379,14 @@ class _Job:
                     break
 
     def _pending(self) -> Iterator[str]:
-        """The texts still to embed; stops early on a signal or a fatal input error."""
-        index = 0
+        """The texts still to embed, each kept in flight under its index in `embed_many`."""
+        for index, (record, tokens) in enumerate(self.pending_records()):
+            self._in_flight[index] = (record, tokens)
+            yield record.text
+
+    def pending_records(self) -> Iterator[tuple[Record, int]]:
+        """The records still to embed (their texts fitted to the input limit) with their
+        tokens; stops early on a signal or a fatal input error."""
         try:
             for item in self._items:
                 if self.stopped_by is not None or self.fatal is not None:
@@ -377,15 +399,34 @@ class _Job:
                     self._reject("duplicate", item.line, item.id, f"the id of line {first} again")
                 elif item.id in self.journal.done:
                     self.counts.skipped += 1
+                elif item.id in self.busy:
+                    continue  # in a batch job of an earlier run, collected with it
                 elif item.id in self.rejects.failed:
                     self.counts.failed_before += 1
                 elif (fitted := self._fitted(item)) is not None:
                     text, tokens = fitted
-                    self._in_flight[index] = (item, tokens)
-                    index += 1
-                    yield text
+                    yield (item if text is item.text else attrs.evolve(item, text=text)), tokens
         except InputError as error:
             self.fatal = Fatal(str(error), _USAGE)
+
+    def embed_config(self) -> dict[str, Any] | None:
+        return _config(self.spec)
+
+    def write_batch(self, shard: via_batch.Shard, results: list[Any]) -> None:
+        """A batch job's results into the journal (synced): each result is its id's values or
+        error; an id the journal holds already (written before a kill) is skipped."""
+        for key, line, tokens, result in zip(
+            shard.ids, shard.lines, shard.tokens, results, strict=True
+        ):
+            if key in self.journal.done:
+                continue
+            index, self._written = self._written, self._written + 1
+            self._in_flight[index] = (Record(line, key, ""), tokens)
+            if isinstance(result, Exception):
+                self._finish(EmbeddingResult(index, error=result))
+            else:
+                self._finish(EmbeddingResult(index, embedding=ContentEmbedding(values=result)))
+        self.journal.sync()
 
     def _fitted(self, record: Record) -> tuple[str, int] | None:
         """The record's text within the model's input limit (cut, with `--too-long truncate`),
@@ -475,7 +516,9 @@ class _Job:
                     self._scope.cancel()
                     continue
                 self.stopped_by = signum
-                self._scope.deadline = min(self._scope.deadline, trio.current_time() + GRACE)
+                # A batch job runs on without us: nothing in flight here to finish.
+                grace = 0.0 if self.batch_log is not None else GRACE
+                self._scope.deadline = min(self._scope.deadline, trio.current_time() + grace)
                 print(
                     f"\ngenaio embed: {signal.Signals(signum).name}: stopping; finishing the "
                     f"items in flight (send it again to stop at once)",
