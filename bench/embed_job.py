@@ -19,6 +19,11 @@ counted over the tokens quota (TPM-bound). With `--before REV`, the same cases r
 the job's code from REV (a temporary `git worktree` under /tmp, removed at the end), and the
 two are printed side by side. The emulator is always this checkout's.
 
+Then the cost of one job both ways, online and `--via batch` (`--cost-items` texts; the
+emulator's batch jobs end `--lro-seconds` after they are created): the tokens as the emulator
+counts them, the time, and the cost from the list prices of `genaio/embedjob/prices.json` (their
+source and date are printed; `--prices FILE` overrides them).
+
 With `--items`, each size instead runs one whole job to its end, with faults (5% 503s, 1%
 connection resets) and a quota on both requests and tokens (defaults: 3,000 RPM, 1,000,000 TPM,
 time scale 2), and prints its items/s, the fill of each quota, the 429s and the job's peak RSS
@@ -46,7 +51,9 @@ from typing import Any
 CHECKOUT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CHECKOUT))
 
-from genaio.embedjob import write_sample  # noqa: E402
+from genaio.embedjob import sample_records, write_sample  # noqa: E402
+from genaio.embedjob._prices import load_prices  # noqa: E402
+from genaio.emulator._tokenizer import text_tokens  # noqa: E402
 
 MODEL = "gemini-embedding-001"
 ITEMS_PER_REQUEST = 100
@@ -67,11 +74,17 @@ def main() -> None:
     parser.add_argument("--dimensions", type=int, default=8)
     parser.add_argument("--error-503-rate", type=float, default=0.05, help="(--items)")
     parser.add_argument("--reset-rate", type=float, default=0.01, help="(--items)")
+    parser.add_argument("--cost-items", type=int, default=2000, help="the cost's job (0: none)")
+    parser.add_argument("--lro-seconds", type=float, default=5.0, help="a batch job's turnaround")
+    parser.add_argument("--prices", type=Path, help="a prices JSON file (see prices.json)")
     args = parser.parse_args()
     if args.items:
         whole_jobs(args)
     else:
         fill(args)
+        if args.cost_items:
+            print()
+            cost(args)
 
 
 def fill(args: argparse.Namespace) -> None:
@@ -99,6 +112,41 @@ def fill(args: argparse.Namespace) -> None:
                     print(json.dumps({"case": name, "side": side, **result}), flush=True)
     print()
     print(_table(results, list(checkouts)))
+
+
+def cost(args: argparse.Namespace) -> None:
+    """One job online and through the Batch API: tokens, seconds, and cost at list prices."""
+    prices = load_prices(args.prices)
+    tokens = sum(text_tokens(r["text"]) for r in sample_records(args.cost_items))
+    print(f"list prices: {prices.source} (as of {prices.as_of})")
+    rows = [
+        "| path | items | tokens | seconds | cost (USD) | USD per 1M tokens |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        source = write_sample(Path(folder) / "in.jsonl", args.cost_items)
+        lro = ("--lro-seconds", str(args.lro_seconds))
+        for via in ("online", "batch"):
+            output = Path(folder) / f"out-{via}.jsonl"
+            with _emulator(None, 1.0, lro) as url:
+                command = _job_command(args, source, output, None, None)
+                command += ["--via", via, "--poll-seconds", "0.5"]
+                started = time.perf_counter()
+                subprocess.run(
+                    command,
+                    env=_job_env(url, CHECKOUT),
+                    check=True,
+                    cwd=CHECKOUT,
+                    stdout=subprocess.DEVNULL,
+                )
+                seconds = time.perf_counter() - started
+            spent = prices.cost(MODEL, via, tokens)  # type: ignore[arg-type]
+            assert spent is not None, f"no {via} price for {MODEL}"
+            rows.append(
+                f"| {via} | {args.cost_items:,} | {tokens:,} | {seconds:.1f} | {spent:.6f} | "
+                f"{spent / tokens * 1e6:.3f} |"
+            )
+    print("\n".join(rows))
 
 
 def whole_jobs(args: argparse.Namespace) -> None:
@@ -215,12 +263,13 @@ def run(
 
 
 @contextlib.contextmanager
-def _emulator(quota: str, time_scale: float, faults: tuple[str, ...]) -> Iterator[str]:
+def _emulator(quota: str | None, time_scale: float, extra: tuple[str, ...]) -> Iterator[str]:
     """`genaio emulator` of this checkout in its own process; yields its URL."""
     emulator = subprocess.Popen(
         [
             *(sys.executable, "-m", "genaio.emulator._cli", "--port", "0"),
-            *("--quota", quota, "--time-scale", str(time_scale), *faults),
+            *(("--quota", quota) if quota else ()),
+            *("--time-scale", str(time_scale), *extra),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -236,12 +285,14 @@ def _emulator(quota: str, time_scale: float, faults: tuple[str, ...]) -> Iterato
 
 
 def _job_command(
-    args: argparse.Namespace, source: Path, output: Path, rpm: int, tpm: int | None
+    args: argparse.Namespace, source: Path, output: Path, rpm: int | None, tpm: int | None
 ) -> list[str]:
     """The job, told the emulated quota per real minute, as a real job is told its quota."""
     command = [sys.executable, "-m", "genaio.cli", "embed", str(source), "-o", str(output)]
     command += ["--no-progress", "--dimensions", str(args.dimensions)]
-    command += ["--concurrency", str(args.concurrency), "--rpm", str(rpm * args.time_scale)]
+    command += ["--concurrency", str(args.concurrency)]
+    if rpm:
+        command += ["--rpm", str(rpm * args.time_scale)]
     if tpm:
         command += ["--tpm", str(tpm * args.time_scale)]
     return command

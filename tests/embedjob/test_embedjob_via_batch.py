@@ -156,3 +156,21 @@ def test_a_cancelled_batch_job_leaves_its_ids_for_the_next_run(api, tmp_path, ge
 def test_via_auto_takes_the_batch_api_when_the_deadline_allows_it(via, deadline, batch, words):
     assert chosen(via, deadline) is batch
     assert words in why(via, deadline)
+
+
+def test_list_prices_are_data_with_a_source_and_a_date_and_a_file_overrides_them(tmp_path):
+    from genaio.embedjob._prices import load_prices
+
+    prices = load_prices()
+    assert prices.source.startswith("https://ai.google.dev/") and prices.as_of
+    online = prices.cost("models/gemini-embedding-001", "online", 1_000_000)
+    assert online is not None
+    assert prices.cost("gemini-embedding-001", "batch", 1_000_000) == pytest.approx(online / 2)
+    assert prices.cost("no-such-model", "online", 1) is None
+
+    mine = tmp_path / "prices.json"
+    mine.write_text(json.dumps({"usd_per_million_tokens": {"gemini-embedding-001": {"batch": 1}}}))
+    assert load_prices(mine).cost("gemini-embedding-001", "batch", 2_000_000) == 2.0
+    mine.write_text("[]")
+    with pytest.raises(ValueError, match="not a prices file"):
+        load_prices(mine)
