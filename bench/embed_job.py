@@ -77,11 +77,13 @@ def main() -> None:
     parser.add_argument("--cost-items", type=int, default=2000, help="the cost's job (0: none)")
     parser.add_argument("--lro-seconds", type=float, default=5.0, help="a batch job's turnaround")
     parser.add_argument("--prices", type=Path, help="a prices JSON file (see prices.json)")
+    parser.add_argument("--cost-only", action="store_true", help="only the cost, both ways")
     args = parser.parse_args()
     if args.items:
         whole_jobs(args)
     else:
-        fill(args)
+        if not args.cost_only:
+            fill(args)
         if args.cost_items:
             print()
             cost(args)

@@ -16,6 +16,7 @@ loses only what was not yet synced, which the next run redoes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import signal
 import sys
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+import anyio
 import attrs
 import trio
 
@@ -71,8 +73,6 @@ MAX_FAILURES_IN_A_ROW = 200
 #: The embedding models' input limit, in tokens (as `estimate_tokens` counts them).
 INPUT_TOKEN_LIMIT = 2048
 _CHARS_PER_TOKEN = 4  # `estimate_tokens`'s rule: a text cut to this many a token fits the limit
-#: Seconds a partial batch waits for more calls (the library's default suits a lone caller).
-BATCH_WINDOW = 0.05
 #: The share of `--tpm` the job plans to use: the rest absorbs the sample's error and requests
 #: that reach the server a little late, in its next minute, which would otherwise overflow it.
 _TPM_MARGIN = 0.995
@@ -193,15 +193,11 @@ def _limits(spec: JobSpec, tokens_per_estimate: float | None = None) -> genaio.L
 
 
 def _batching(rpm: float | None, tpm: float | None) -> BatchPolicy:
-    """How the job's calls are merged into batch requests.
-
-    A batch waits longer for company than an interactive caller's (`BATCH_WINDOW`): a job short
-    of CPU reads its input slowly, and would otherwise send batches of a few items. Under
-    `--tpm`, a batch is also a small share of the quota: the server refuses a request that does
-    not fit what is left of its minute, so batches of 5% of the quota leave about 2.5% of every
-    minute unused. Small, but with requests to spare: at most half of `--rpm` when both bind.
-    """
-    policy = BatchPolicy(window=BATCH_WINDOW, max_wait=BATCH_WINDOW * 5)
+    """How the job's calls are merged into batch requests: under `--tpm`, a batch is a small
+    share of the quota. The server refuses a request that does not fit what is left of its
+    minute, so batches of 5% of the quota leave about 2.5% of every minute unused. Small, but
+    with requests to spare: at most half of `--rpm` when both bind."""
+    policy = BatchPolicy()
     if tpm is None:
         return policy
     share = 2 * tpm / rpm if rpm else tpm / _REQUESTS_WITHOUT_RPM
@@ -375,6 +371,11 @@ class _Job:
         async with _embed_many(aio.models, self.spec, self._pending()) as results:
             async for result in results:
                 self._finish(result)
+                # The results already there, without a checkpoint each: a batch's results free
+                # their slots together, so the next calls go out together, into one batch.
+                with contextlib.suppress(anyio.WouldBlock, anyio.EndOfStream):
+                    while self.fatal is None:
+                        self._finish(results.receive_nowait())
                 if self.fatal is not None:
                     break
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from genaio.actors import BatchPolicy
 from genaio.embedjob import JobSpec, _job, run_job, sample_records, write_sample
 from genaio.embedjob._calibrate import SAMPLE_REQUESTS, estimated
 from genaio.emulator._tokenizer import text_tokens
@@ -69,11 +70,10 @@ def test_the_throttle_is_told_tpm_in_estimated_tokens_and_batches_are_a_small_sh
     assert rate.requests_per_minute == 1200 and rate.burst is False
     # Batches of at most 2 x TPM/RPM estimated tokens: at most half the requests quota.
     assert limits.batching.max_tokens == int(2 * rate.tokens_per_minute / 1200)
-    assert limits.batching.window == _job.BATCH_WINDOW
 
     unlimited = _job._limits(JobSpec(None, None))  # type: ignore[arg-type]
     assert unlimited.model_rates == {}
-    assert unlimited.batching.max_tokens == 250_000 and unlimited.batching.window > 0.005
+    assert unlimited.batching == BatchPolicy()
 
 
 def test_a_manifest_from_before_the_ratio_is_still_read(tmp_path):
@@ -83,3 +83,12 @@ def test_a_manifest_from_before_the_ratio_is_still_read(tmp_path):
     path = tmp_path / "old.manifest.json"
     path.write_text(json.dumps({**old, "task_type": None, "genaio_version": "0.1"}))
     assert Manifest.read(path) == Manifest("emulator", None, "m", None, None, "0.1", None)
+
+
+def test_unthrottled_batches_are_full_when_the_job_is_the_bottleneck(api, tmp_path):
+    """The calls of one scheduler round go out together (embed_many takes free slots without a
+    checkpoint each; the job takes the results already there at once), so batches fill."""
+    source = write_sample(tmp_path / "in.jsonl", 2000)
+    assert job(JobSpec(source, tmp_path / "out.jsonl", dimensions=4))[0] == 0
+    requests = api.stats()["by_endpoint"]["batchEmbedContents"]["requests"]
+    assert 2000 / requests >= 80  # items a request; 2 to 7 before

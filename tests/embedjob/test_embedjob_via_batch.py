@@ -174,3 +174,22 @@ def test_list_prices_are_data_with_a_source_and_a_date_and_a_file_overrides_them
     mine.write_text("[]")
     with pytest.raises(ValueError, match="not a prices file"):
         load_prices(mine)
+
+
+def test_the_command_line_names_the_path():
+    import argparse
+
+    from genaio.embedjob import add_embed_parser, spec_from_args
+
+    parser = argparse.ArgumentParser()
+    add_embed_parser(parser.add_subparsers())
+    args = parser.parse_args(["embed", "in.jsonl", "-o", "out.jsonl", "--via", "auto"])
+    assert spec_from_args(args).via == "auto" and spec_from_args(args).deadline is None
+    args = parser.parse_args(
+        [
+            *("embed", "in.jsonl", "-o", "o.jsonl", "--via", "batch", "--deadline", "36"),
+            *("--batch-items", "100", "--poll-seconds", "5"),
+        ]
+    )
+    spec = spec_from_args(args)
+    assert (spec.via, spec.deadline, spec.batch_items, spec.poll_seconds) == ("batch", 36, 100, 5)
