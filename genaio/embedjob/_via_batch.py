@@ -208,10 +208,12 @@ async def _find_lost(aio: genaio.AsyncClient, log: BatchLog) -> None:
     lost = {s.name: s for s in log.live() if s.job is None}
     if not lost:
         return
-    async for batch in await aio.batches.list(config={"page_size": 1000}):
+    async for batch in await aio.batches.list(config={"page_size": 100}):
         shard = lost.pop(batch.display_name or "", None)
         if shard is not None and batch.name is not None:
             log.submitted(shard, batch.name)
+        if not lost:
+            return
     for shard in lost.values():
         log.ended(shard, _NOT_SUBMITTED)
 
