@@ -520,9 +520,13 @@ class _Job:
                 # A batch job runs on without us: nothing in flight here to finish.
                 grace = 0.0 if self.batch_log is not None else GRACE
                 self._scope.deadline = min(self._scope.deadline, trio.current_time() + grace)
+                doing = (
+                    "the batch jobs run on at the server"
+                    if self.batch_log is not None
+                    else "finishing the items in flight (send it again to stop at once)"
+                )
                 print(
-                    f"\ngenaio embed: {signal.Signals(signum).name}: stopping; finishing the "
-                    f"items in flight (send it again to stop at once)",
+                    f"\ngenaio embed: {signal.Signals(signum).name}: stopping; {doing}",
                     file=self._err,
                     flush=True,
                 )

@@ -66,7 +66,8 @@ def test_a_batch_job_end_to_end_gives_the_online_vectors(api, tmp_path):
 
 
 @pytest.mark.parametrize("genaio_emulator_config", [EmulatorConfig(lro_seconds=NEVER)])
-def test_killed_while_polling_a_rerun_polls_again_and_writes_each_id_once(api, tmp_path):
+@pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGINT])
+def test_killed_while_polling_a_rerun_polls_again_and_writes_each_id_once(api, tmp_path, kill):
     source = write_sample(tmp_path / "in.jsonl", 100)
     output = tmp_path / "out.jsonl"
     env = {**os.environ, "GOOGLE_API_KEY": "k", "GOOGLE_GEMINI_BASE_URL": api.base_url}
@@ -82,9 +83,13 @@ def test_killed_while_polling_a_rerun_polls_again_and_writes_each_id_once(api, t
             break
         time.sleep(0.005)
     assert process.poll() is None, process.communicate()
-    process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=_WAIT)
-    assert created(api) == 3 and output.read_bytes() == b""  # all submitted; none back
+    process.send_signal(kill)
+    _, err = process.communicate(timeout=_WAIT)
+    if kill == signal.SIGINT:  # at once: nothing in flight here; the jobs run on
+        assert process.returncode == 130, err
+        assert b"the batch jobs run on at the server" in err and b"run the same command" in err
+    assert created(api) == 3  # all submitted, and nothing back
+    assert not output.exists() or output.read_bytes() == b""
 
     finish_batches(api)
     status, _, err = job(batch_spec(source, output))
