@@ -371,10 +371,12 @@ class _Job:
         async with _embed_many(aio.models, self.spec, self._pending()) as results:
             async for result in results:
                 self._finish(result)
-                # The results already there, without a checkpoint each: a batch's results free
-                # their slots together, so the next calls go out together, into one batch.
+                # Unthrottled, the results already there are taken without a checkpoint each:
+                # a batch's results free their slots together, so the next calls go out
+                # together, into one batch. Under a rate, the throttle's admission seals a
+                # batch, and calls trickling in fill it; a burst would start another.
                 with contextlib.suppress(anyio.WouldBlock, anyio.EndOfStream):
-                    while self.fatal is None:
+                    while self.fatal is None and not (self.spec.rpm or self.spec.tpm):
                         self._finish(results.receive_nowait())
                 if self.fatal is not None:
                     break
