@@ -9,7 +9,7 @@ from typing import Literal
 
 import attrs
 
-from genaio.embedjob._inputs import Columns
+from genaio.embedjob._inputs import Columns, Span
 
 __all__ = ["JobSpec", "add_embed_parser", "spec_from_args"]
 
@@ -41,6 +41,9 @@ class JobSpec:
     too_long: Literal["reject", "truncate"] = "reject"
     metrics_port: int | None = None  # serve Prometheus metrics on it while the job runs
     metrics_address: str = "127.0.0.1"
+    ray: str | None = None  # run on Ray (the cluster's address; "": local or $RAY_ADDRESS)
+    shards: int | None = None  # with `ray`: the input's shards (None: by its size)
+    span: Span | None = None  # one shard's records only (what a Ray task runs)
 
     @property
     def parquet(self) -> bool:
@@ -145,6 +148,18 @@ def add_embed_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentP
         default="127.0.0.1",
         help="the address the metrics are served on (default: %(default)s; 0.0.0.0: all)",
     )
+    parser.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="run shards of the input as Ray tasks on the cluster at ADDRESS (default: "
+        "$RAY_ADDRESS, else a local one), sharing the quota through --quota-url; OUTPUT is a "
+        "directory of parts (genaio[ray], see docs/scale-out.md)",
+    )
+    parser.add_argument(
+        "--shards", type=_positive(int), help="with --ray: the input's shards (default: by size)"
+    )
     return parser
 
 
@@ -171,4 +186,6 @@ def spec_from_args(args: argparse.Namespace) -> JobSpec:
         too_long=args.too_long,
         metrics_port=args.metrics_port,
         metrics_address=args.metrics_address,
+        ray=args.ray,
+        shards=args.shards,
     )

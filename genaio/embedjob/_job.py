@@ -48,7 +48,7 @@ from genaio.errors import (
     ServerError,
 )
 
-__all__ = ["GRACE", "INPUT_TOKEN_LIMIT", "run_job"]
+__all__ = ["GRACE", "INPUT_TOKEN_LIMIT", "WATCH_SECONDS", "Watch", "run_job"]
 
 #: Seconds the items in flight get to finish after the first SIGINT or SIGTERM.
 GRACE = 10.0
@@ -62,21 +62,35 @@ _SHOWN_PROBLEMS = 20  # skipped records and failed items shown one by one; all a
 _USAGE, _FAILED, _SKIPPED = 2, 1, 3
 
 
+#: A job's observer: the counts so far, the engine's counts.
+Watch = Callable[[Counts, EngineCounts], None]
+#: Seconds between two calls of a job's `watch`.
+WATCH_SECONDS = 0.5
+
+
 @attrs.frozen
 class Fatal:
     message: str
     status: int
 
 
-def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Run the job to its end, or until stopped; the process's exit status."""
+def run_job(
+    spec: JobSpec,
+    *,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    watch: Watch | None = None,
+) -> int:
+    """Run the job to its end, or until stopped; the process's exit status. `watch` is called
+    with the counts every `WATCH_SECONDS` and once at the end (a Ray task feeds the driver's
+    progress bar with it)."""
     journal_file = journal_path(spec.output) if spec.parquet else spec.output
     try:
         if spec.output.resolve() == spec.input.resolve():
             raise OutputError(f"{spec.output} is the input: name another output")
         backend = choose_backend(spec.emulator)
         fmt = input_format(spec.input, spec.input_format)
-        items = read(spec.input, fmt, spec.columns)
+        items = read(spec.input, fmt, spec.columns, spec.span)
         manifest = Manifest(backend.kind, backend.host, spec.model, spec.dimensions, spec.task_type)
         journal = Journal.open(journal_file, fresh=spec.overwrite)
     except (InputError, OutputError) as error:
@@ -102,8 +116,9 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
         except (InputError, OutputError) as error:
             print(f"genaio embed: error: {error}", file=err)
             return _USAGE
-        total = max(0, count_lines(spec.input) - (fmt == "csv") - len(journal.done))
-        job = _Job(spec, items, journal, rejects, Counts(total=total), out, err)
+        header = fmt == "csv" and spec.span is None
+        total = max(0, count_lines(spec.input, spec.span) - header - len(journal.done))
+        job = _Job(spec, items, journal, rejects, Counts(total=total), out, err, watch)
         with client_args(backend) as (arguments, where):
             print(f"genaio embed: {where}", file=out, flush=True)
             if journal.done:
@@ -175,8 +190,10 @@ class _Job:
         counts: Counts,
         out: TextIO,
         err: TextIO,
+        watch: Watch | None = None,
     ) -> None:
         self.spec = spec
+        self._watch = watch
         self._items = items
         self.journal = journal
         self.rejects = rejects
@@ -213,12 +230,21 @@ class _Job:
                                 drawing.start_soon(progress.run)
                             if self.spec.metrics_port is not None:
                                 await drawing.start(self._serve_metrics, aio, engine)
+                            if self._watch is not None:
+                                drawing.start_soon(self._report, self._watch, engine)
                             await self._embed(aio)
                             drawing.cancel_scope.cancel()
                 progress.close()
                 self.engine = engine()
+                if self._watch is not None:
+                    self._watch(self.counts, self.engine)
             signals.cancel_scope.cancel()
         return trio.current_time() - started
+
+    async def _report(self, watch: Watch, engine: Callable[[], EngineCounts]) -> None:
+        while True:
+            await trio.sleep(WATCH_SECONDS)
+            watch(self.counts, engine())
 
     async def _serve_metrics(
         self,
