@@ -46,7 +46,15 @@ from genaio.embedjob._parquet import convert, require_pyarrow
 from genaio.embedjob._progress import Counts, EngineCounts, Progress, summary
 from genaio.embedjob._rejects import rejects_path
 
-__all__ = ["LEASE_SECONDS", "ShardResult", "ShardTask", "run_ray_job", "run_shard"]
+__all__ = [
+    "LEASE_SECONDS",
+    "ShardResult",
+    "ShardTask",
+    "publish",
+    "run_ray_job",
+    "run_shard",
+    "shard_tasks",
+]
 
 #: Seconds a shard's lease lasts unless renewed (a third of it between renewals): how long a
 #: shard whose worker died waits before another task may take it.
@@ -81,7 +89,7 @@ class ShardResult:
     status: int = 0  # the job's exit status (`ran`: not finished, so not published)
     retry_after: float = 0.0  # `held`: seconds the other's lease has left
     counts: Counts | None = None
-    engine: EngineCounts = EngineCounts()
+    engine: EngineCounts = attrs.Factory(EngineCounts)
     messages: str = ""
 
 
@@ -274,27 +282,48 @@ def run_ray_job(
         print("genaio embed: error: --ray needs Ray: pip install 'genaio[ray]'", file=err)
         return _USAGE
     try:
-        if not spec.quota_url:
-            raise OutputError(
-                "--ray needs --quota-url (or $GENAIO_QUOTA_URL): the shards' leases and their "
-                "shared quota are kept in that Redis"
-            )
-        backend = choose_backend(spec.emulator)
-        if backend.kind == EMULATOR:
-            raise OutputError(
-                "--ray needs one server every worker reaches: set GOOGLE_API_KEY (and "
-                "GOOGLE_GEMINI_BASE_URL for an emulator served with `genaio emulator`)"
-            )
-        parts = spec.output_format or "parquet"
-        if parts == "parquet":
-            require_pyarrow()
-        plan = _plan(spec, parts)
+        tasks = shard_tasks(spec, lease_seconds)
     except (InputError, OutputError) as error:
         print(f"genaio embed: error: {error}", file=err)
         return _USAGE
+    pending = [task for task in tasks if not task.part.exists()]
+    print(
+        f"genaio embed: {len(tasks)} shards of {spec.input}, {len(tasks) - len(pending)} "
+        f"done already; {choose_backend(spec.emulator).reason}",
+        file=out,
+        flush=True,
+    )
+    if not ray.is_initialized():
+        ray.init(address=spec.ray or None, log_to_driver=False)
+    driver = _Driver(spec, pending, out, err)
+    elapsed = trio.run(driver.run)
+    return driver.report(tasks, elapsed)
+
+
+def shard_tasks(spec: JobSpec, lease_seconds: float = LEASE_SECONDS) -> list[ShardTask]:
+    """The job's shards, planned (or the plan read back from the output directory).
+
+    Raises `InputError` or `OutputError` for a command that cannot run.
+    """
+    if not spec.quota_url:
+        raise OutputError(
+            "--ray needs --quota-url (or $GENAIO_QUOTA_URL): the shards' leases and their "
+            "shared quota are kept in that Redis"
+        )
+    backend = choose_backend(spec.emulator)
+    if backend.kind == EMULATOR:
+        raise OutputError(
+            "--ray needs one server every worker reaches: set GOOGLE_API_KEY (and "
+            "GOOGLE_GEMINI_BASE_URL for an emulator served with `genaio emulator`)"
+        )
+    parts = spec.output_format or "parquet"
+    if parts == "parquet":
+        require_pyarrow()
+    plan = _plan(spec, parts)
+    (spec.output / "shards").mkdir(exist_ok=True)
     manifest = Manifest(backend.kind, backend.host, spec.model, spec.dimensions, spec.task_type)
     env = {key: os.environ[key] for key in _ENV if os.environ.get(key)}
-    tasks = [
+    return [
         ShardTask(
             attrs.evolve(
                 spec,
@@ -316,19 +345,6 @@ def run_ray_job(
         )
         for shard, span in enumerate(plan.spans)
     ]
-    (spec.output / "shards").mkdir(exist_ok=True)
-    pending = [task for task in tasks if not task.part.exists()]
-    print(
-        f"genaio embed: {len(tasks)} shards of {spec.input}, {len(tasks) - len(pending)} "
-        f"done already; {backend.reason}",
-        file=out,
-        flush=True,
-    )
-    if not ray.is_initialized():
-        ray.init(address=spec.ray or None, log_to_driver=False)
-    driver = _Driver(spec, pending, out, err)
-    elapsed = trio.run(driver.run)
-    return driver.report(tasks, plan, manifest, elapsed)
 
 
 def _plan(spec: JobSpec, parts: str) -> _Plan:
@@ -391,7 +407,7 @@ class _Driver:
                     drawing.start_soon(progress.run)
                 while waiting or running:
                     now = time.monotonic()
-                    for task, when in [w for w in waiting.values() if w[1] <= now]:
+                    for task in [task for task, when in waiting.values() if when <= now]:
                         del waiting[task.shard]
                         running[shard.remote(task, tally)] = task
                     ready = await trio.to_thread.run_sync(_wait, list(running))
@@ -434,9 +450,7 @@ class _Driver:
             setattr(self.counts, name, getattr(counts, name))
         self.engine = engine
 
-    def report(
-        self, tasks: list[ShardTask], plan: _Plan, manifest: Manifest, elapsed: float
-    ) -> int:
+    def report(self, tasks: list[ShardTask], elapsed: float) -> int:
         """Print the summary and each shard's problems; write the manifest once all parts are
         in place; the exit status."""
         print(summary(self.counts, self.engine, elapsed), file=self._out)
@@ -454,7 +468,7 @@ class _Driver:
                 file=self._err,
             )
             return status or _FAILED
-        _write_manifest(self.spec, tasks, plan, manifest)
+        _write_manifest(self.spec, tasks)
         rejected = sum(1 for t in tasks if _has_rejects(t))
         if rejected:
             print(
@@ -492,10 +506,10 @@ def _has_rejects(task: ShardTask) -> bool:
     return path.exists() and path.stat().st_size > 0
 
 
-def _write_manifest(spec: JobSpec, tasks: list[ShardTask], plan: _Plan, made: Manifest) -> None:
+def _write_manifest(spec: JobSpec, tasks: list[ShardTask]) -> None:
     data = {
-        **attrs.asdict(made),
-        "input": plan.input,
+        **(attrs.asdict(tasks[0].manifest) if tasks else {}),
+        "input": str(spec.input),
         "parts": [
             {"file": t.part.name, "shard": t.shard, "bytes": [s.start, s.end], "line": s.line}
             for t in tasks

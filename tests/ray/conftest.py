@@ -10,11 +10,10 @@ import pytest
 
 from tests.quota.redis_server import REDIS_SERVER, RedisServer
 
-ray = pytest.importorskip("ray")
-
 
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[None]:
+    ray = pytest.importorskip("ray")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
         yield

@@ -1,0 +1,33 @@
+"""Sharding the input: spans that start on a record's first line, and that together read
+exactly the records the whole file reads (no Ray needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genaio.embedjob._inputs import Columns, read
+from genaio.embedjob._shards import plan_spans
+
+CSV = (
+    'id,text\n1,plain\n2,"two\nlines"\n3,"a ""quoted"" word"\n\n4,"three\n\nlines"\n'
+    "5,five\n6,six\n7,seven"
+)
+
+
+@pytest.mark.parametrize("shards", [1, 2, 3, 5, 8, 40])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_the_spans_read_every_record_once(tmp_path: Path, fmt: str, shards: int) -> None:
+    path = tmp_path / f"in.{fmt}"
+    if fmt == "csv":
+        path.write_text(CSV)
+    else:
+        path.write_text("".join(f'{{"id": {i}, "text": "t{i}"}}\n' for i in range(30)) + "\n")
+    whole = list(read(path, fmt, Columns()))
+    spans = plan_spans(path, fmt, shards)
+    assert 1 <= len(spans) <= shards
+    assert [s.end for s in spans[:-1]] == [s.start for s in spans[1:]]
+    assert spans[-1].end == path.stat().st_size
+    pieces = [item for span in spans for item in read(path, fmt, Columns(), span)]
+    assert pieces == whole
