@@ -1,20 +1,33 @@
-"""A local Ray cluster (two logical CPUs: the tests run on a 2-core box) and a real
-redis-server, each started once for the module that asks for them."""
+"""A local Ray cluster (two logical CPUs: the tests run on a 2-core box), started once for the
+session, and a real redis-server, once for each module that asks for it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.quota.redis_server import REDIS_SERVER, RedisServer
 
 
-@pytest.fixture(scope="module")
-def ray_cluster() -> Iterator[None]:
+@pytest.fixture(scope="session")
+def ray_cluster(_genaio_emulator_session: Any) -> Iterator[None]:
+    """Its workers find the test emulator as code that builds its own client does (the
+    shared emulator, reset before each test by `genaio_emulator`)."""
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    env = {
+        "GOOGLE_API_KEY": "test-key",
+        "GOOGLE_GEMINI_BASE_URL": _genaio_emulator_session.base_url,
+    }
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        configure_logging=False,
+        runtime_env={"env_vars": env},
+    )
     try:
         yield
     finally:

@@ -3,6 +3,7 @@ requests to the test emulator; every input id exactly once in the parts, whateve
 
 from __future__ import annotations
 
+import fcntl
 import io
 import time
 from pathlib import Path
@@ -64,7 +65,7 @@ def test_a_worker_killed_mid_shard_and_the_job_rerun(
     )
     tasks = shard_tasks(spec, lease_seconds=1.0)
     genaio_emulator.set_faults(latency_ms=20)  # a shard takes ~2 s: time to kill it mid-way
-    ref = ray.remote(run_shard).remote(tasks[0])
+    ref = ray.remote(max_retries=0)(run_shard).remote(tasks[0])  # Ray would retry it
     journal = tasks[0].spec.output
     deadline = time.monotonic() + 60
     while not (journal.exists() and journal.stat().st_size > 0):  # another process: poll
@@ -73,6 +74,14 @@ def test_a_worker_killed_mid_shard_and_the_job_rerun(
     ray.cancel(ref, force=True)  # kills the worker process mid-shard
     with pytest.raises(ray.exceptions.RayError):
         ray.get(ref)
+    with journal.open("ab") as file:  # the worker is gone once its lock is
+        while True:
+            try:
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.monotonic() < deadline, "the killed worker kept its lock"
+                time.sleep(0.05)
     written = sum(1 for _ in read_lines(journal))
     assert 0 < written < 100
     genaio_emulator.set_faults(None)

@@ -31,3 +31,11 @@ def test_the_spans_read_every_record_once(tmp_path: Path, fmt: str, shards: int)
     assert spans[-1].end == path.stat().st_size
     pieces = [item for span in spans for item in read(path, fmt, Columns(), span)]
     assert pieces == whole
+
+
+def test_genaio_and_its_job_do_not_import_ray() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, genaio, genaio.embedjob, genaio.cli; assert 'ray' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
