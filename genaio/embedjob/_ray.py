@@ -23,6 +23,7 @@ import contextlib
 import io
 import json
 import os
+import resource
 import shutil
 import sys
 import threading
@@ -91,6 +92,7 @@ class ShardResult:
     counts: Counts | None = None
     engine: EngineCounts = attrs.Factory(EngineCounts)
     messages: str = ""
+    peak_rss: int = 0  # bytes: the worker process's peak resident memory so far
 
 
 # ---- the task, on a worker ----
@@ -122,11 +124,13 @@ def run_shard(task: ShardTask, tally: Any = None) -> ShardResult:
         status = run_job(task.spec, out=io.StringIO(), err=messages, watch=watch)
     counts, engine = last[0] if last else (None, EngineCounts())
     text = messages.getvalue()[-_MESSAGES:]
+    state: State = "ran"
     if status not in (0, _SKIPPED):
         _redis(task, lambda leases: leases.release(lease))
-        return ShardResult(task.shard, "ran", status, counts=counts, engine=engine, messages=text)
-    state: State = "published" if publish(task, lease) else "refused"
-    return ShardResult(task.shard, state, status, counts=counts, engine=engine, messages=text)
+    else:
+        state = "published" if publish(task, lease) else "refused"
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    return ShardResult(task.shard, state, status, 0.0, counts, engine, text, rss)
 
 
 def publish(task: ShardTask, lease: Lease) -> bool:
@@ -430,6 +434,11 @@ class _Driver:
         return trio.current_time() - started
 
     def _tally(self, shards: dict[int, tuple[Counts, EngineCounts]]) -> None:
+        """Sum the shards' counts: a finished shard's from its result (the actor may not have
+        its last update yet), the others' from the actor."""
+        for shard, result in self.results.items():
+            if result.counts is not None:
+                shards[shard] = (result.counts, result.engine)
         counts = Counts(total=0)
         engine = EngineCounts()
         for shard, planned in self._planned.items():
