@@ -55,7 +55,7 @@ def ray_case(
     emulator.reset()
     spec = JobSpec(
         items,
-        folder / f"out-{workers}-{quota}",
+        folder / f"out-{items.stem}-{workers}",
         model=MODEL,
         quota_url=redis_url,
         tpm=TPM * 60 * HEADROOM if quota else None,

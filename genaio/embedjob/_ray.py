@@ -19,19 +19,14 @@ POSIX semantics) and Redis reachable from every node.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
-import resource
 import shutil
 import sys
-import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal, TextIO, TypeVar
+from typing import Any, TextIO
 
 import attrs
 import trio
@@ -39,197 +34,19 @@ import trio
 from genaio.embedjob._args import JobSpec
 from genaio.embedjob._backend import EMULATOR, choose_backend
 from genaio.embedjob._inputs import InputError, Span, count_lines, input_format
-from genaio.embedjob._job import run_job
 from genaio.embedjob._journal import OutputError
-from genaio.embedjob._lease import Lease, Leases, Outcome
-from genaio.embedjob._manifest import Manifest, manifest_path
-from genaio.embedjob._parquet import convert, require_pyarrow
+from genaio.embedjob._manifest import Manifest
+from genaio.embedjob._parquet import require_pyarrow
 from genaio.embedjob._progress import Counts, EngineCounts, Progress, summary
+from genaio.embedjob._ray_task import LEASE_SECONDS, ShardResult, ShardTask, fsync, run_shard
 from genaio.embedjob._rejects import rejects_path
 
-__all__ = [
-    "LEASE_SECONDS",
-    "ShardResult",
-    "ShardTask",
-    "publish",
-    "run_ray_job",
-    "run_shard",
-    "shard_tasks",
-]
+__all__ = ["run_ray_job", "shard_tasks"]
 
-#: Seconds a shard's lease lasts unless renewed (a third of it between renewals): how long a
-#: shard whose worker died waits before another task may take it.
-LEASE_SECONDS = 30.0
 #: Bytes of input per shard when --shards is not given.
 SHARD_BYTES = 64 << 20
 _ENV = ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL")
-_MESSAGES = 4000  # characters of a shard's messages handed back to the driver
 _USAGE, _FAILED, _SKIPPED = 2, 1, 3
-_T = TypeVar("_T")
-
-State = Literal["published", "finished", "held", "refused", "ran"]
-
-
-@attrs.frozen
-class ShardTask:
-    """What one Ray task needs: the job (with its span and journal), where its part goes."""
-
-    spec: JobSpec  # the shard's job: `span` set, `output` its journal
-    part: Path
-    shard: int
-    job: str  # the job's id (from the plan): names its leases in Redis
-    manifest: Manifest
-    env: dict[str, str]  # the client's key and base URL, as the driver has them
-    lease_seconds: float = LEASE_SECONDS
-
-
-@attrs.frozen
-class ShardResult:
-    shard: int
-    state: State  # published now, found finished, held by another, refused by the fence, ran
-    status: int = 0  # the job's exit status (`ran`: not finished, so not published)
-    retry_after: float = 0.0  # `held`: seconds the other's lease has left
-    counts: Counts | None = None
-    engine: EngineCounts = attrs.Factory(EngineCounts)
-    messages: str = ""
-    peak_rss: int = 0  # bytes: the worker process's peak resident memory so far
-
-
-# ---- the task, on a worker ----
-
-
-def run_shard(task: ShardTask, tally: Any = None) -> ShardResult:
-    """Run one shard to a published part, or say why not; `tally` (a `_Tally` actor) is fed
-    the shard's counts while it runs."""
-    os.environ.update(task.env)
-    if task.part.exists():
-        return ShardResult(task.shard, "finished")
-    outcome = _redis(task, lambda leases: leases.acquire(task.shard))
-    if outcome.kind == "done":
-        if _recover(task, outcome.value):
-            return ShardResult(task.shard, "finished")
-        outcome = _redis(task, lambda leases: _reopen(leases, task.shard, outcome.value))
-    if outcome.kind != "ok":
-        return ShardResult(task.shard, "held", retry_after=outcome.value / 1000)
-    lease = Lease(task.shard, outcome.value)
-    messages = io.StringIO()
-    last: list[tuple[Counts, EngineCounts]] = []
-
-    def watch(counts: Counts, engine: EngineCounts) -> None:
-        last[:] = [(attrs.evolve(counts), engine)]
-        if tally is not None:
-            tally.update.remote(task.shard, *last[0])
-
-    with _kept(task, lease):
-        status = run_job(task.spec, out=io.StringIO(), err=messages, watch=watch)
-    counts, engine = last[0] if last else (None, EngineCounts())
-    text = messages.getvalue()[-_MESSAGES:]
-    state: State = "ran"
-    if status not in (0, _SKIPPED):
-        _redis(task, lambda leases: leases.release(lease))
-    else:
-        state = "published" if publish(task, lease) else "refused"
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-    return ShardResult(task.shard, state, status, 0.0, counts, engine, text, rss)
-
-
-def publish(task: ShardTask, lease: Lease) -> bool:
-    """Stage the shard's journal as its part, and put it in place if the fence allows;
-    False: refused (the lease lapsed and another task owns the shard, or it is published)."""
-    journal = task.spec.output
-    journal.touch()  # a shard whose every record was skipped has an empty part
-    staged = _staged(task.part, lease.token)
-    if task.part.suffix == ".parquet":
-        snapshot = journal.with_name(f"{journal.name}.{lease.token}")
-        snapshot.unlink(missing_ok=True)
-        os.link(journal, snapshot)  # `convert` deletes what it converts: not the journal
-        convert(snapshot, staged, task.manifest)
-    else:
-        shutil.copyfile(journal, staged)
-        _fsync(staged)
-    if not _redis(task, lambda leases: leases.finish(lease)):
-        staged.unlink()
-        return False
-    _put_in_place(staged, task.part)
-    for path in (journal, manifest_path(journal)):
-        path.unlink(missing_ok=True)
-    return True
-
-
-def _staged(part: Path, token: int) -> Path:
-    return part.with_name(f"{part.name}.{token}.staged")
-
-
-def _put_in_place(staged: Path, part: Path) -> None:
-    with contextlib.suppress(FileExistsError):  # put there before a crash: the same file
-        os.link(staged, part)
-    _fsync(part.parent)
-    staged.unlink()
-
-
-def _recover(task: ShardTask, token: int) -> bool:
-    """A shard Redis says is published: True if its part is (or now is) in place; False if
-    it was lost before it was (the task that published it died between the two steps)."""
-    staged = _staged(task.part, token)
-    if staged.exists():
-        _put_in_place(staged, task.part)
-    return task.part.exists()
-
-
-async def _reopen(leases: Leases, shard: int, token: int) -> Outcome:
-    await leases.reopen(shard, token)
-    return await leases.acquire(shard)
-
-
-def _redis(task: ShardTask, call: Callable[[Leases], Awaitable[_T]]) -> _T:
-    """One lease operation, in a trio loop of its own (the job runs its own loop between)."""
-    assert task.spec.quota_url is not None
-
-    async def run() -> _T:
-        leases = Leases(task.spec.quota_url or "", task.job, ttl=task.lease_seconds)
-        try:
-            return await call(leases)
-        finally:
-            await leases.aclose()
-
-    return trio.run(run)
-
-
-@contextlib.contextmanager
-def _kept(task: ShardTask, lease: Lease) -> Iterator[None]:
-    """Renew the lease from a thread (with a trio loop of its own) while the block runs. A
-    renewal that finds the lease gone stops renewing: the fence refuses the part later."""
-    started: list[tuple[trio.lowlevel.TrioToken, trio.CancelScope]] = []
-    ready = threading.Event()
-
-    async def keep() -> None:
-        leases = Leases(task.spec.quota_url or "", task.job, ttl=task.lease_seconds)
-        with trio.CancelScope() as scope:
-            started.append((trio.lowlevel.current_trio_token(), scope))
-            ready.set()
-            try:
-                while True:
-                    await trio.sleep(task.lease_seconds / 3)
-                    with contextlib.suppress(OSError, Exception):
-                        if not await leases.renew(lease):
-                            return
-            finally:
-                with trio.CancelScope(shield=True):
-                    await leases.aclose()
-
-    thread = threading.Thread(target=trio.run, args=(keep,), daemon=True)
-    thread.start()
-    ready.wait()
-    try:
-        yield
-    finally:
-        token, scope = started[0]
-        with contextlib.suppress(trio.RunFinishedError):
-            trio.from_thread.run_sync(scope.cancel, trio_token=token)
-        thread.join()
-
-
-# ---- the driver ----
 
 
 class _Tally:
@@ -391,6 +208,7 @@ class _Driver:
         self.counts = Counts(total=sum(count_lines(t.spec.input, t.spec.span) for t in pending))
         self.engine = EngineCounts()
         self._planned = {t.shard: count_lines(t.spec.input, t.spec.span) for t in pending}
+        self._refused: dict[int, list[tuple[Counts, EngineCounts]]] = {}
         self._out = out
         self._err = err
 
@@ -418,6 +236,9 @@ class _Driver:
                     for ref in ready:
                         task = running.pop(ref)
                         result = await trio.to_thread.run_sync(_result, ref, task.shard)
+                        if result.state == "refused" and result.counts is not None:
+                            refused = self._refused.setdefault(task.shard, [])
+                            refused.append((result.counts, result.engine))
                         if result.state in ("held", "refused"):
                             waiting[task.shard] = (task, time.monotonic() + result.retry_after)
                         else:
@@ -435,26 +256,19 @@ class _Driver:
 
     def _tally(self, shards: dict[int, tuple[Counts, EngineCounts]]) -> None:
         """Sum the shards' counts: a finished shard's from its result (the actor may not have
-        its last update yet), the others' from the actor."""
+        its last update yet), the others' from the actor; plus what attempts the fence refused
+        did (their items are in the journal, which the next attempt counts as done before)."""
         for shard, result in self.results.items():
             if result.counts is not None:
                 shards[shard] = (result.counts, result.engine)
-        counts = Counts(total=0)
-        engine = EngineCounts()
+        counts, engine = Counts(total=0), EngineCounts()
         for shard, planned in self._planned.items():
-            counts.total = (counts.total or 0) + planned
-            if shard in shards:
-                part, shard_engine = shards[shard]
-                counts.total -= planned - (part.total or 0)
-                for field in ("embedded", "tokens", "failed", "skipped", "truncated"):
-                    setattr(counts, field, getattr(counts, field) + getattr(part, field))
-                counts.failed_before += part.failed_before
-                counts.rejected.update(part.rejected)
-                engine = EngineCounts(
-                    engine.rate_limited + shard_engine.rate_limited,
-                    engine.retries + shard_engine.retries,
-                    max(engine.paused_for, shard_engine.paused_for),
-                )
+            latest = shards.get(shard, (Counts(total=planned), EngineCounts()))
+            for part, part_engine in [latest, *self._refused.get(shard, [])]:
+                counts, engine = _plus(counts, part), _plus_engine(engine, part_engine)
+            for part, _ in self._refused.get(shard, []):
+                counts.skipped -= part.embedded
+                counts.total = (counts.total or 0) + part.embedded
         for name in attrs.fields_dict(Counts):
             setattr(self.counts, name, getattr(counts, name))
         self.engine = engine
@@ -488,6 +302,25 @@ class _Driver:
             return _SKIPPED
         print(f"done: every input id is in {self.spec.output}", file=self._out)
         return 0
+
+
+def _plus(a: Counts, b: Counts) -> Counts:
+    return Counts(
+        total=(a.total or 0) + (b.total or 0),
+        embedded=a.embedded + b.embedded,
+        tokens=a.tokens + b.tokens,
+        failed=a.failed + b.failed,
+        skipped=a.skipped + b.skipped,
+        truncated=a.truncated + b.truncated,
+        failed_before=a.failed_before + b.failed_before,
+        rejected=a.rejected + b.rejected,
+    )
+
+
+def _plus_engine(a: EngineCounts, b: EngineCounts) -> EngineCounts:
+    return EngineCounts(
+        a.rate_limited + b.rate_limited, a.retries + b.retries, max(a.paused_for, b.paused_for)
+    )
 
 
 def _wait(refs: list[Any]) -> list[Any]:
@@ -531,13 +364,5 @@ def _write_manifest(spec: JobSpec, tasks: list[ShardTask]) -> None:
 def _write_atomically(path: Path, data: bytes) -> None:
     partial = path.with_name(path.name + ".tmp")
     partial.write_bytes(data)
-    _fsync(partial)
+    fsync(partial)
     os.replace(partial, path)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

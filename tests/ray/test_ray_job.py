@@ -15,7 +15,8 @@ import trio
 from genaio.embedjob import JobSpec
 from genaio.embedjob._journal import read_lines
 from genaio.embedjob._lease import Lease, Leases, Outcome
-from genaio.embedjob._ray import publish, run_ray_job, run_shard, shard_tasks
+from genaio.embedjob._ray import run_ray_job, shard_tasks
+from genaio.embedjob._ray_task import publish, run_shard
 from genaio.engine._resp import RedisConnection
 from tests.ray.conftest import write_input
 
@@ -63,7 +64,7 @@ def test_a_worker_killed_mid_shard_and_the_job_rerun(
         concurrency=1,
         max_in_flight=1,
     )
-    tasks = shard_tasks(spec, lease_seconds=1.0)
+    tasks = shard_tasks(spec, lease_seconds=2.0)
     genaio_emulator.set_faults(latency_ms=20)  # a shard takes ~2 s: time to kill it mid-way
     ref = ray.remote(max_retries=0)(run_shard).remote(tasks[0])  # Ray would retry it
     journal = tasks[0].spec.output
@@ -87,10 +88,10 @@ def test_a_worker_killed_mid_shard_and_the_job_rerun(
     genaio_emulator.set_faults(None)
 
     out, err = io.StringIO(), io.StringIO()
-    assert run_ray_job(spec, out=out, err=err, lease_seconds=1.0) == 0, err.getvalue()
+    assert run_ray_job(spec, out=out, err=err, lease_seconds=2.0) == 0, err.getvalue()
     ids = parts_ids(tmp_path / "out")
     assert sorted(ids) == sorted(expected)  # each id exactly once
-    assert f"embedded {200 - written:,} items" in out.getvalue()
+    assert f"embedded {200 - written:,} items" in out.getvalue(), out.getvalue()
     assert not list((tmp_path / "out").glob("part-*.staged"))
 
 

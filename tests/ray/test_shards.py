@@ -39,3 +39,21 @@ def test_genaio_and_its_job_do_not_import_ray() -> None:
 
     code = "import sys, genaio, genaio.embedjob, genaio.cli; assert 'ray' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_ray_needs_a_redis_and_a_server_every_worker_reaches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from genaio.embedjob import JobSpec
+    from genaio.embedjob._journal import OutputError
+    from genaio.embedjob._ray import shard_tasks
+
+    (tmp_path / "in.jsonl").write_text('{"id": 1, "text": "one"}\n')
+    spec = JobSpec(tmp_path / "in.jsonl", tmp_path / "out", ray="")
+    with pytest.raises(OutputError, match="--ray needs --quota-url"):
+        shard_tasks(spec)
+    for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(OutputError, match="one server every worker reaches"):
+        shard_tasks(JobSpec(spec.input, spec.output, quota_url="redis://127.0.0.1:1", ray=""))
+    assert not spec.output.exists()  # nothing made for a command that cannot run
