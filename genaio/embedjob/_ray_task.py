@@ -4,6 +4,7 @@ its span, publish its part through the fence (see `_ray` for the whole)."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import resource
@@ -74,6 +75,9 @@ def run_shard(task: ShardTask, tally: Any = None) -> ShardResult:
     if outcome.kind != "ok":
         return ShardResult(task.shard, "held", retry_after=outcome.value / 1000)
     lease = Lease(task.shard, outcome.value)
+    if _journal_busy(task.spec.output):  # a task whose lease lapsed still runs: let it end
+        _redis(task, lambda leases: leases.release(lease))
+        return ShardResult(task.shard, "held", retry_after=task.lease_seconds)
     messages = io.StringIO()
     last: list[tuple[Counts, EngineCounts]] = []
 
@@ -93,6 +97,18 @@ def run_shard(task: ShardTask, tally: Any = None) -> ShardResult:
         state = "published" if publish(task, lease) else "refused"
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     return ShardResult(task.shard, state, status, 0.0, counts, engine, text, rss)
+
+
+def _journal_busy(journal: Path) -> bool:
+    """Whether another process holds the journal's lock (`Journal.open` takes it)."""
+    if not journal.exists():
+        return False
+    with journal.open("ab") as file:
+        try:
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
 
 
 def publish(task: ShardTask, lease: Lease) -> bool:
