@@ -47,7 +47,12 @@ def _main(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         return _sample_job()
-    return run_job(spec_from_args(args))
+    spec = spec_from_args(args)
+    if spec.ray is not None:
+        from genaio.embedjob._ray import run_ray_job
+
+        return run_ray_job(spec)
+    return run_job(spec)
 
 
 def _interrupted(error: BaseException) -> bool:

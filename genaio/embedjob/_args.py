@@ -10,7 +10,7 @@ from typing import Literal
 
 import attrs
 
-from genaio.embedjob._inputs import Columns
+from genaio.embedjob._inputs import Columns, Span
 
 __all__ = ["JobSpec", "add_embed_parser", "spec_from_args"]
 
@@ -46,6 +46,9 @@ class JobSpec:
     deadline: float | None = None  # hours the job may take (--via auto)
     batch_items: int = 5000  # texts in one batch job at most (--via batch)
     poll_seconds: float = 30.0  # between two looks at a batch job
+    ray: str | None = None  # run on Ray (the cluster's address; "": local or $RAY_ADDRESS)
+    shards: int | None = None  # with `ray`: the input's shards (None: by its size)
+    span: Span | None = None  # one shard's records only (what a Ray task runs)
 
     @property
     def parquet(self) -> bool:
@@ -175,6 +178,18 @@ def add_embed_parser(
         default=30.0,
         help="seconds between two looks at a batch job (default: %(default)s)",
     )
+    parser.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="run shards of the input as Ray tasks on the cluster at ADDRESS (default: "
+        "$RAY_ADDRESS, else a local one), sharing the quota through --quota-url; OUTPUT is a "
+        "directory of parts (genaio[ray], see docs/scale-out.md)",
+    )
+    parser.add_argument(
+        "--shards", type=_positive(int), help="with --ray: the input's shards (default: by size)"
+    )
     return parser
 
 
@@ -205,4 +220,6 @@ def spec_from_args(args: argparse.Namespace) -> JobSpec:
         deadline=args.deadline,
         batch_items=args.batch_items,
         poll_seconds=args.poll_seconds,
+        ray=args.ray,
+        shards=args.shards,
     )

@@ -16,13 +16,22 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import attrs
 
-__all__ = ["BadLine", "Columns", "InputError", "Record", "count_lines", "input_format", "read"]
+__all__ = [
+    "BadLine",
+    "Columns",
+    "InputError",
+    "Record",
+    "Span",
+    "count_lines",
+    "input_format",
+    "read",
+]
 
 Format = Literal["jsonl", "csv"]
 _CSV_SUFFIXES = (".csv",)
@@ -48,6 +57,16 @@ class BadLine:
 
 
 @attrs.frozen
+class Span:
+    """A shard of the input: the records that start in bytes [start, end), the first of them
+    on line `line` (`genaio embed --ray` runs one job per span; see `_shards`)."""
+
+    start: int
+    end: int
+    line: int
+
+
+@attrs.frozen
 class Columns:
     id: str = "id"
     text: str = "text"
@@ -60,34 +79,55 @@ def input_format(path: Path, given: str | None) -> Format:
     return "csv" if path.suffix.lower() in _CSV_SUFFIXES else "jsonl"
 
 
-def count_lines(path: Path) -> int:
-    """Lines in the file: a cheap upper bound on its records, for the progress bar's total."""
+def count_lines(path: Path, span: Span | None = None) -> int:
+    """Lines in the file (or its span): a cheap upper bound on its records, for the progress
+    bar's total."""
     count = 0
     last = b"\n"
     with path.open("rb") as file:
-        while chunk := file.read(1 << 20):
+        left = span.end - span.start if span is not None else None  # None: to the end
+        file.seek(span.start if span is not None else 0)
+        while left != 0 and (chunk := file.read(1 << 20 if left is None else min(left, 1 << 20))):
+            left = left - len(chunk) if left is not None else None
             count += chunk.count(b"\n")
             last = chunk[-1:]
     return count + (last != b"\n")
 
 
-def read(path: Path, fmt: Format, columns: Columns) -> Iterator[Record | BadLine]:
-    """Yield the input's records (and its bad lines), in file order.
+def read(
+    path: Path, fmt: Format, columns: Columns, span: Span | None = None
+) -> Iterator[Record | BadLine]:
+    """Yield the input's records (and its bad lines), in file order; only those of `span`
+    if given (a CSV's header is read from the file's start all the same).
 
     Raises `InputError` for a missing or unreadable file or a wrong column name.
     """
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     reader = _read_csv if fmt == "csv" else _read_jsonl
-    return reader(path, columns)
+    return reader(path, columns, span)
 
 
-def _read_jsonl(path: Path, columns: Columns) -> Iterator[Record | BadLine]:
+def _lines(file: IO[bytes], span: Span | None) -> Iterator[tuple[int, bytes]]:
+    """The file's lines with their numbers: all of them, or those starting within `span`."""
+    if span is None:
+        yield from enumerate(file, 1)
+        return
+    file.seek(span.start)
+    offset = span.start
+    for number, raw in enumerate(file, span.line):
+        if offset >= span.end:
+            return
+        offset += len(raw)
+        yield number, raw
+
+
+def _read_jsonl(path: Path, columns: Columns, span: Span | None) -> Iterator[Record | BadLine]:
     held: list[BadLine] = []  # records lacking a column, until one is seen to have it
     first: dict[str, Any] | None = None
     checked = False
     with path.open("rb") as file:
-        for number, raw in enumerate(file, 1):
+        for number, raw in _lines(file, span):
             if not raw.strip():
                 continue
             try:
@@ -117,9 +157,12 @@ def _read_jsonl(path: Path, columns: Columns) -> Iterator[Record | BadLine]:
         _check_columns(path, columns, first or {}, f"line {held[0].line} has")
 
 
-def _read_csv(path: Path, columns: Columns) -> Iterator[Record | BadLine]:
+def _read_csv(path: Path, columns: Columns, span: Span | None) -> Iterator[Record | BadLine]:
     records = _csv_records(path)
     header = next(records, None)
+    if span is not None:
+        records.close()
+        records = _csv_records(path, span)
     if header is None:
         raise InputError(f"{path}: empty; a CSV input needs a header line")
     try:
@@ -144,14 +187,14 @@ def _read_csv(path: Path, columns: Columns) -> Iterator[Record | BadLine]:
         yield _record(number, dict(zip(names, fields, strict=True)).get, columns)
 
 
-def _csv_records(path: Path) -> Iterator[tuple[int, str]]:
-    """The file's CSV records, each with the line it starts on, split where a line ends outside
-    quotes. Bytes that are not UTF-8 are kept as surrogates (`surrogateescape`), so that only
-    the record holding them is refused."""
+def _csv_records(path: Path, span: Span | None = None) -> Generator[tuple[int, str]]:
+    """The file's (or the span's) CSV records, each with the line it starts on, split where a
+    line ends outside quotes. Bytes that are not UTF-8 are kept as surrogates
+    (`surrogateescape`), so that only the record holding them is refused."""
     with path.open("rb") as file:
         start, quoted = 0, False
         parts: list[str] = []
-        for number, raw in enumerate(file, 1):
+        for number, raw in _lines(file, span):
             line = raw.decode("utf-8", "surrogateescape")
             if number == 1:
                 line = line.removeprefix("\ufeff")

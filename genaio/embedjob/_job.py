@@ -63,7 +63,7 @@ from genaio.errors import (
 )
 from genaio.types import ContentEmbedding
 
-__all__ = ["GRACE", "INPUT_TOKEN_LIMIT", "run_job"]
+__all__ = ["GRACE", "INPUT_TOKEN_LIMIT", "WATCH_SECONDS", "Watch", "run_job"]
 
 #: Seconds the items in flight get to finish after the first SIGINT or SIGTERM.
 GRACE = 10.0
@@ -82,21 +82,35 @@ _SHOWN_PROBLEMS = 20  # skipped records and failed items shown one by one; all a
 _USAGE, _FAILED, _SKIPPED = 2, 1, 3
 
 
+#: A job's observer: the counts so far, the engine's counts.
+Watch = Callable[[Counts, EngineCounts], None]
+#: Seconds between two calls of a job's `watch`.
+WATCH_SECONDS = 0.5
+
+
 @attrs.frozen
 class Fatal:
     message: str
     status: int
 
 
-def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Run the job to its end, or until stopped; the process's exit status."""
+def run_job(
+    spec: JobSpec,
+    *,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    watch: Watch | None = None,
+) -> int:
+    """Run the job to its end, or until stopped; the process's exit status. `watch` is called
+    with the counts every `WATCH_SECONDS` and once at the end (a Ray task feeds the driver's
+    progress bar with it)."""
     journal_file = journal_path(spec.output) if spec.parquet else spec.output
     try:
         if spec.output.resolve() == spec.input.resolve():
             raise OutputError(f"{spec.output} is the input: name another output")
         backend = choose_backend(spec.emulator)
         fmt = input_format(spec.input, spec.input_format)
-        items = read(spec.input, fmt, spec.columns)
+        items = read(spec.input, fmt, spec.columns, spec.span)
         manifest = Manifest(backend.kind, backend.host, spec.model, spec.dimensions, spec.task_type)
         manifest_file = manifest_path(journal_file)
         journal = Journal.open(journal_file, fresh=spec.overwrite)
@@ -127,8 +141,9 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
         except (InputError, OutputError) as error:
             print(f"genaio embed: error: {error}", file=err)
             return _USAGE
-        total = max(0, count_lines(spec.input) - (fmt == "csv") - len(journal.done))
-        job = _Job(spec, items, journal, rejects, Counts(total=total), out, err)
+        header = fmt == "csv" and spec.span is None
+        total = max(0, count_lines(spec.input, spec.span) - header - len(journal.done))
+        job = _Job(spec, items, journal, rejects, Counts(total=total), out, err, watch)
         job.manifest, job.manifest_file, job.input_format = manifest, manifest_file, fmt
         job.batch_log = batch_log
         with client_args(backend) as (arguments, where):
@@ -227,8 +242,10 @@ class _Job:
         counts: Counts,
         out: TextIO,
         err: TextIO,
+        watch: Watch | None = None,
     ) -> None:
         self.spec = spec
+        self._watch = watch
         self._items = items
         self.journal = journal
         self.rejects = rejects
@@ -280,7 +297,7 @@ class _Job:
 
     async def _calibrate(self, aio: genaio.AsyncClient) -> None:
         assert self.manifest is not None and self.manifest_file is not None
-        sample = read(self.spec.input, self.input_format, self.spec.columns)
+        sample = read(self.spec.input, self.input_format, self.spec.columns, self.spec.span)
         try:
             ratio = await token_ratio(aio.models, self.spec.model, sample)
         except (GenaioError, InputError) as error:
@@ -304,6 +321,8 @@ class _Job:
                         drawing.start_soon(progress.run)
                     if self.spec.metrics_port is not None:
                         await drawing.start(self._serve_metrics, aio, engine)
+                    if self._watch is not None:
+                        drawing.start_soon(self._report, self._watch, engine)
                     if self.batch_log is not None:
                         await via_batch.run(self, aio, self.batch_log)
                     else:
@@ -311,6 +330,13 @@ class _Job:
                     drawing.cancel_scope.cancel()
             progress.close()
             self.engine = engine()
+            if self._watch is not None:
+                self._watch(self.counts, self.engine)
+
+    async def _report(self, watch: Watch, engine: Callable[[], EngineCounts]) -> None:
+        while True:
+            await trio.sleep(WATCH_SECONDS)
+            watch(self.counts, engine())
 
     async def _serve_metrics(
         self,
