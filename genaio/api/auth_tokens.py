@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
 from genaio.api._normalize import coerce_config, t_model, t_system_instruction, t_tools
 from genaio.api._resource import Resource
 from genaio.engine import RestCall
@@ -41,6 +43,7 @@ _SETUP = (
     "history_config",
     "avatar_config",
     "safety_settings",
+    "labels",
 )
 
 
@@ -125,7 +128,8 @@ def _live_setup(model: str | None, config: Any) -> dict[str, Any]:
         setup["tools"] = [tool.to_wire() for tool in t_tools(fields["tools"])]
     for name in _SETUP:
         if fields.get(name) is not None:
-            setup[_camel(name)] = _as_dict(fields[name])
+            # As they are (a list stays a list), JSON-ready (bytes as base64).
+            setup[_camel(name)] = to_jsonable_python(fields[name], bytes_mode="base64")
     return setup
 
 

@@ -299,7 +299,7 @@ def _vertex_output(dest: BatchJobDestination | str) -> dict[str, Any]:
         predictionsFormat=dest.format,
         gcsDestination=dest.gcs_uri and {"outputUriPrefix": dest.gcs_uri},
         bigqueryDestination=dest.bigquery_uri and {"outputUri": dest.bigquery_uri},
-        vertexMultimodalDatasetDestination=dest.vertex_dataset,
+        vertexMultimodalDatasetDestination=_plain(dest.vertex_dataset),
     )
 
 

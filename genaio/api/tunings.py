@@ -233,9 +233,9 @@ def _vertex_body(
     if hyper:
         spec["hyperParameters"] = hyper
     if config.reward_config is not None:
-        spec["singleRewardConfig"] = config.reward_config
+        spec["singleRewardConfig"] = config.reward_config.to_wire()
     if config.composite_reward_config is not None:
-        spec["compositeRewardConfig"] = config.composite_reward_config
+        spec["compositeRewardConfig"] = config.composite_reward_config.to_wire()
     if spec:
         body[_SPECS[method]] = spec
     body.update(_dump(config, _TOP_FIELDS))

@@ -181,7 +181,12 @@ def create_batch_job(call: Call) -> Response:
     return _new_job(call, "batchPredictionJobs", fields)
 
 
-_SPECS = ("supervisedTuningSpec", "preferenceOptimizationSpec", "distillationSpec")
+_SPECS = (
+    "supervisedTuningSpec",
+    "preferenceOptimizationSpec",
+    "distillationSpec",
+    "reinforcementTuningSpec",
+)
 
 
 def create_tuning_job(call: Call) -> Response:

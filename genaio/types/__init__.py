@@ -23,6 +23,8 @@ from genaio.types._config import (
     GenerationConfigRoutingConfig,
     GenerationConfigRoutingConfigAutoRoutingMode,
     GenerationConfigRoutingConfigManualRoutingMode,
+    GenerationConfigThinkingConfig,
+    GenerationOutputConfig,
     ImageConfig,
     ImageConfigImageOutputOptions,
     LanguageAuto,
@@ -118,6 +120,7 @@ from genaio.types._http import (
     HttpOptions,
     HttpOptionsDict,
     HttpRetryOptions,
+    ResourceScope,
 )
 from genaio.types._models import (
     Checkpoint,
@@ -272,6 +275,8 @@ __all__ = [
     "GenerationConfigRoutingConfig",
     "GenerationConfigRoutingConfigAutoRoutingMode",
     "GenerationConfigRoutingConfigManualRoutingMode",
+    "GenerationConfigThinkingConfig",
+    "GenerationOutputConfig",
     "GetModelConfig",
     "GetModelConfigDict",
     "GoogleMaps",
@@ -327,6 +332,7 @@ __all__ = [
     "PhishBlockThreshold",
     "PilImage",
     "ProminentPeople",
+    "ResourceScope",
     "Retrieval",
     "RetrievalConfig",
     "SafetyPolicy",
@@ -380,54 +386,93 @@ __all__ = [
 # import through a module whose `__all__` is itself built from other modules' lists.
 from genaio.types import (
     _auth_tokens,
+    _avatars,
     _batches,
     _caches,
+    _evaluation,
+    _evaluation_metrics,
     _file_search,
     _files,
     _grounding,
     _images,
     _interactions,
+    _json_schema,
     _live,
+    _live_client,
+    _live_music,
+    _local_tokens,
     _operations,
+    _parameters,
     _part_metadata,
+    _reference_images,
+    _reinforcement_tuning,
+    _replay,
     _response_format,
     _retrieval,
     _speech,
+    _tuning_stats,
+    _tuning_vertex,
     _tunings,
     _videos,
 )
 from genaio.types._auth_tokens import *  # noqa: F403
+from genaio.types._avatars import *  # noqa: F403
 from genaio.types._batches import *  # noqa: F403
 from genaio.types._caches import *  # noqa: F403
+from genaio.types._evaluation import *  # noqa: F403
+from genaio.types._evaluation_metrics import *  # noqa: F403
 from genaio.types._file_search import *  # noqa: F403
 from genaio.types._files import *  # noqa: F403
 from genaio.types._grounding import *  # noqa: F403
 from genaio.types._images import *  # noqa: F403
 from genaio.types._interactions import *  # noqa: F403
+from genaio.types._json_schema import *  # noqa: F403
 from genaio.types._live import *  # noqa: F403
+from genaio.types._live_client import *  # noqa: F403
+from genaio.types._live_music import *  # noqa: F403
+from genaio.types._local_tokens import *  # noqa: F403
 from genaio.types._operations import *  # noqa: F403
+from genaio.types._parameters import *  # noqa: F403
 from genaio.types._part_metadata import *  # noqa: F403
+from genaio.types._reference_images import *  # noqa: F403
+from genaio.types._reinforcement_tuning import *  # noqa: F403
+from genaio.types._replay import *  # noqa: F403
 from genaio.types._response_format import *  # noqa: F403
 from genaio.types._retrieval import *  # noqa: F403
 from genaio.types._speech import *  # noqa: F403
+from genaio.types._tuning_stats import *  # noqa: F403
+from genaio.types._tuning_vertex import *  # noqa: F403
 from genaio.types._tunings import *  # noqa: F403
 from genaio.types._videos import *  # noqa: F403
 
 __all__ += [
     *_auth_tokens.__all__,
+    *_avatars.__all__,
     *_batches.__all__,
     *_caches.__all__,
+    *_evaluation.__all__,
+    *_evaluation_metrics.__all__,
     *_file_search.__all__,
     *_files.__all__,
     *_grounding.__all__,
     *_images.__all__,
     *_interactions.__all__,
+    *_json_schema.__all__,
     *_live.__all__,
+    *_live_client.__all__,
+    *_live_music.__all__,
+    *_local_tokens.__all__,
     *_operations.__all__,
+    *_parameters.__all__,
     *_part_metadata.__all__,
+    *_reference_images.__all__,
+    *_reinforcement_tuning.__all__,
+    *_replay.__all__,
     *_response_format.__all__,
     *_retrieval.__all__,
     *_speech.__all__,
+    *_tuning_stats.__all__,
+    *_tuning_vertex.__all__,
     *_tunings.__all__,
     *_videos.__all__,
 ]

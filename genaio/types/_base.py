@@ -27,7 +27,7 @@ from pydantic.functional_validators import BeforeValidator
 
 from genaio.errors import UnknownApiResponseError
 
-__all__ = ["WIRE_CONTEXT", "Base64Bytes", "StandardBase64Bytes", "WireModel"]
+__all__ = ["WIRE_CONTEXT", "Base64Bytes", "LazyWireModel", "StandardBase64Bytes", "WireModel"]
 
 #: Validation context for data that comes from the server: unknown fields are kept.
 WIRE_CONTEXT = {"wire": True}
@@ -108,6 +108,16 @@ class WireModel(BaseModel):
     def to_json_dict(self) -> dict[str, Any]:
         """The same object with Python (snake_case) names, for logs and `model_dump` users."""
         return self.model_dump(mode="json", exclude_none=True)
+
+
+class LazyWireModel(WireModel):
+    """A `WireModel` whose validator pydantic builds on first use rather than when the class
+    is defined: for the families few programs use (Vertex AI tuning and evaluation, Live
+    music, replay files...), so that importing `genaio.types` does not pay for them. A model
+    that holds one of these must be lazy too, or it builds the schema at definition all the
+    same."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 def _model_classes(annotation: Any) -> list[type[BaseModel]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from genaio.types._avatars import AvatarConfig
 from genaio.types._base import WireModel
 from genaio.types._config import (
     AudioTranscriptionConfig,
@@ -202,7 +203,8 @@ class HistoryConfig(LooseModel):
 
 class LiveConnectConfig(WireModel):
     """The setup of a Live session (wire spec §10). `http_options` may only change
-    `base_url`, `api_version` and `headers` (as in google-genai 3.4)."""
+    `base_url`, `api_version` and `headers` (as in google-genai 3.4); `labels` tag the
+    session's usage for billing reports."""
 
     http_options: HttpOptions | None = None
     generation_config: dict[str, Any] | None = None  # deprecated: use the fields below
@@ -226,9 +228,10 @@ class LiveConnectConfig(WireModel):
     proactivity: ProactivityConfig | None = None
     explicit_vad_signal: bool | None = None
     history_config: HistoryConfig | None = None
-    avatar_config: dict[str, Any] | None = None
+    avatar_config: AvatarConfig | None = None
     safety_settings: list[SafetySetting] | None = None
     translation_config: dict[str, Any] | None = None
+    labels: dict[str, str] | None = None
 
 
 LiveConnectConfigDict = dict[str, Any]

@@ -103,9 +103,9 @@ TYPES_DIFFERENT = {
     # `Part(value)` as the SDK; its fields as keywords, like every model's (the SDK lists ten
     # of them by name and takes the others through **kwargs).
     "Part.__init__": "the fields as **data",
-    "Schema.from_json_schema": "takes pydantic's JSON Schema and vertex=; the SDK's takes its "
-    "JSONSchema type (not in genaio) and api_option=",
-    "Schema.json_schema": "the SDK's JSONSchema type is not in genaio (issue 18)",
+    # genaio's takes the schema positionally too (as a dict, as pydantic emits it, or a
+    # JSONSchema) and `vertex=` besides the SDK's keywords.
+    "Schema.from_json_schema": "json_schema positional as well; vertex= besides api_option=",
     "FunctionResponse.from_mcp_response": "MCP is not supported yet (issue 18)",
     "GenerateContentResponse.initial_prompt_token_count": "automatic continuation's usage: "
     "not yet (issue 18)",
