@@ -29,11 +29,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Generic
 
 import anyio
 import attrs
+from typing_extensions import TypeVar
 
 from genaio._log import get_logger
 from genaio.actors._actor import _crash_error, single_error
@@ -48,12 +49,15 @@ from genaio.errors import (
     UnknownApiResponseError,
 )
 from genaio.types import LiveServerMessage
+from genaio.types._base import WireModel
 
 __all__ = [
     "INBOX_SIZE",
     "LiveSessionActor",
     "LiveStatistics",
     "open_live_session_actor",
+    "open_session_actor",
+    "parse_as",
     "parse_message",
 ]
 
@@ -62,6 +66,10 @@ log = get_logger("genaio.live")
 #: Opens a socket and completes the setup (with this resumption handle, if any); returns the
 #: socket and the server's first message (`setupComplete`).
 Opener = Callable[[str | None], Awaitable[tuple[WebSocket, LiveServerMessage]]]
+#: The messages a session delivers: the Live API's, or live music's (which never resumes:
+#: its messages carry no handles and no goAway, so a lost connection ends the session).
+M = TypeVar("M", default=LiveServerMessage)
+W = TypeVar("W", bound=WireModel)
 
 #: Server messages buffered for a slow consumer before the reader stops reading.
 INBOX_SIZE = 64
@@ -85,18 +93,23 @@ class LiveStatistics:
     closed: bool
 
 
-class LiveSessionActor:
-    """A running session: `send` frames, `receive` messages, `aclose` it."""
+class LiveSessionActor(Generic[M]):
+    """A running session: `send` frames, `receive` messages (read by `parse`), `aclose` it."""
 
-    def __init__(self, opener: Opener, ws: WebSocket, setup_complete: LiveServerMessage) -> None:
+    def __init__(
+        self,
+        opener: Opener,
+        ws: WebSocket,
+        setup_complete: LiveServerMessage,
+        parse: Callable[[str | bytes], M],
+    ) -> None:
         self.setup_complete = setup_complete
         self._opener = opener
+        self._parse = parse
         self._ws = ws
         self._state = ResumeState()
         self._out_send, self._out_receive = anyio.create_memory_object_stream[Frame](OUTBOX_SIZE)
-        self._in_send, self._in_receive = anyio.create_memory_object_stream[LiveServerMessage](
-            INBOX_SIZE
-        )
+        self._in_send, self._in_receive = anyio.create_memory_object_stream[M](INBOX_SIZE)
         self._scope = anyio.CancelScope()
         self._stopped = anyio.Event()
         self._failure: BaseException | None = None
@@ -123,7 +136,7 @@ class LiveSessionActor:
         if not item.on_socket:
             self._check_open()
 
-    async def receive(self) -> LiveServerMessage | None:
+    async def receive(self) -> M | None:
         """The next server message; None once the session was closed deliberately.
 
         Messages that arrived before the server ended the session are delivered first; a
@@ -256,9 +269,10 @@ class LiveSessionActor:
                     return
             if timer.cancelled_caught:
                 return  # the goAway's deadline is near: switch now
-            message = parse_message(raw)
+            message = self._parse(raw)
             self._idle_losses = 0
-            switch = state.received(message, anyio.current_time())
+            now = anyio.current_time()
+            switch = isinstance(message, LiveServerMessage) and state.received(message, now)
             await self._in_send.send(message)  # waits while the consumer is behind
             if switch:
                 return
@@ -303,7 +317,12 @@ class LiveSessionActor:
 
 
 def parse_message(raw: str | bytes) -> LiveServerMessage:
-    """One server message, parsed totally.
+    """One Live API message, parsed totally (see `parse_as`)."""
+    return parse_as(LiveServerMessage, raw)
+
+
+def parse_as(model: type[W], raw: str | bytes) -> W:
+    """One server message of a session's protocol, parsed totally.
 
     Raises:
         UnknownApiResponseError: not a JSON object, or not a message's shape.
@@ -315,22 +334,31 @@ def parse_message(raw: str | bytes) -> LiveServerMessage:
         wire = None
     if not isinstance(wire, dict):
         raise UnknownApiResponseError(f"a Live message is not a JSON object: {raw[:200]!r}")
-    message = LiveServerMessage.from_wire(wire)
-    if wire and message.model_fields_set.isdisjoint(LiveServerMessage.model_fields):
+    message = model.from_wire(wire)
+    if wire and message.model_fields_set.isdisjoint(model.model_fields):
         code = wire.get("code")
         raise APIError(code if type(code) is int else None, wire)
     return message
 
 
+def open_live_session_actor(
+    opener: Opener,
+) -> AbstractAsyncContextManager[LiveSessionActor[LiveServerMessage]]:
+    """A Live API session (see `open_session_actor`)."""
+    return open_session_actor(opener, parse_message)
+
+
 @asynccontextmanager
-async def open_live_session_actor(opener: Opener) -> AsyncIterator[LiveSessionActor]:
+async def open_session_actor(
+    opener: Opener, parse: Callable[[str | bytes], M]
+) -> AsyncIterator[LiveSessionActor[M]]:
     """Open the first connection (a refused setup raises here), then run the actor.
 
     The actor's tasks run in a task group in the caller's task; leaving the block closes the
     session (never reconnecting) and waits, bounded, for the socket to close.
     """
     ws, setup_complete = await opener(None)
-    actor = LiveSessionActor(opener, ws, setup_complete)
+    actor = LiveSessionActor(opener, ws, setup_complete, parse)
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(actor.run)
         try:

@@ -204,7 +204,10 @@ class AsyncLive:
     """`client.aio.live`: Live API sessions."""
 
     def __init__(self, client: AsyncClient) -> None:
+        from genaio.api.live_music import AsyncLiveMusic  # it builds on this module
+
         self._client = client
+        self.music = AsyncLiveMusic(client._config, client._auth, client._runtime)
 
     def connect(
         self, *, model: str, config: LiveConnectConfig | dict[str, Any] | None = None
