@@ -21,12 +21,13 @@ import trio
 
 import genaio
 from genaio import types
-from genaio.api import chats, live, pagers
+from genaio.api import chats, live, live_music, pagers
 
 genai = pytest.importorskip("google.genai")
 from google.genai import _common  # noqa: E402
 from google.genai import chats as sdk_chats  # noqa: E402
 from google.genai import live as sdk_live  # noqa: E402
+from google.genai import live_music as sdk_live_music  # noqa: E402
 from google.genai import pagers as sdk_pagers  # noqa: E402
 from google.genai import types as sdk_types  # noqa: E402
 
@@ -95,6 +96,7 @@ OWN = {
     "tunings.wait": "docs/tunings: poll until done",
     "operations.wait": "docs/operations: poll until done",
     "AsyncSession.statistics": "docs/live: the session's counters (introspection is API)",
+    "AsyncMusicSession.statistics": "docs/live: the music session's counters",
     "AsyncPager.create": "the pager's constructor: fetches the first page (awaitable)",
 }
 
@@ -200,6 +202,12 @@ def differences() -> dict[str, str]:
         )
     found.update(compare("AsyncChat", sdk_chats.AsyncChat, chats.AsyncChat))
     found.update(compare("AsyncSession", sdk_live.AsyncSession, live.AsyncSession))
+    found.update(compare("live.music", type(sdk_aio.live.music), type(our_aio.live.music)))
+    found.update(
+        compare(
+            "AsyncMusicSession", sdk_live_music.AsyncMusicSession, live_music.AsyncMusicSession
+        )
+    )
     found.update(compare("AsyncPager", sdk_pagers.AsyncPager, pagers.AsyncPager))
     return found
 
