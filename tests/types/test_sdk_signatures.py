@@ -67,8 +67,6 @@ DIFFERENT = {
 
 #: Methods the SDK has and genaio does not (yet), and why.
 MISSING = {
-    "tunings.validate_reward": "Vertex AI only; waits for its types (ReinforcementTuningExample, "
-    "the reward configs, ValidateRewardResponse), which the types work of issue 18 brings",
     "interactions.connect": "the Interactions websocket, a protocol of its own (client and "
     "server events, detach and resume) with its emulator side: not yet (issue 18)",
     "interactions.do_request_async": "the Interactions client's plumbing, not an API call",
