@@ -34,6 +34,7 @@ from typing import Any, Generic
 
 import anyio
 import attrs
+from anyio.abc import TaskGroup
 from typing_extensions import TypeVar
 
 from genaio._log import get_logger
@@ -115,6 +116,7 @@ class LiveSessionActor(Generic[M]):
         self._failure: BaseException | None = None
         self._closed = False
         self._idle_losses = 0  # connections lost since the last message
+        self._tasks: TaskGroup | None = None  # the session's, once it runs
         self.received = self.sent = self.reconnects = 0
 
     # -- the caller's side -------------------------------------------------------------------
@@ -197,6 +199,20 @@ class LiveSessionActor(Generic[M]):
         state = "closed" if s.closed else "open"
         counts = f"sent={s.sent} received={s.received} reconnects={s.reconnects}"
         return f"<LiveSessionActor {state} {counts}>"
+
+    def start_beside(self, job: Callable[[], Awaitable[None]]) -> anyio.CancelScope:
+        """Run `job` in the session's task group, so that it ends with the session at the
+        latest; the scope returned cancels it sooner. `job` must not raise (it would end the
+        session): it hands its errors to whoever waits for it."""
+        assert self._tasks is not None, "the session is not running"
+        scope = anyio.CancelScope()
+
+        async def run() -> None:
+            with scope:
+                await job()
+
+        self._tasks.start_soon(run)
+        return scope
 
     def _check_open(self) -> None:
         if self._failure is not None:
@@ -361,7 +377,9 @@ async def open_session_actor(
     actor = LiveSessionActor(opener, ws, setup_complete, parse)
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(actor.run)
+        actor._tasks = tasks
         try:
             yield actor
         finally:
             await actor.aclose()
+            tasks.cancel_scope.cancel()  # what ran beside the session (`start_beside`) ends too

@@ -82,9 +82,6 @@ MISSING = {
             "webhooks",
         )
     },
-    "AsyncSession.start_stream": "deprecated in the SDK; an async generator that runs its own "
-    "sender task cannot be structured (a yield inside a task group): send_realtime_input and "
-    "receive do the same",
 }
 
 #: genaio's own methods, documented on their family's page.
