@@ -194,13 +194,13 @@ class _MusicOpener(_Opener):
     actor never asks it to resume (music messages carry no handles)."""
 
     def __init__(self, config: EngineConfig, auth: Auth, model: str) -> None:
+        # Not `_Opener.__init__` (the Live API's setup and URL): what `__call__` reads.
         scheme, _, rest = config.base_url.rstrip("/").partition("://")
         base = f"{'ws' if scheme == 'http' else 'wss'}://{rest}"
         service = f"google.ai.generativelanguage.{config.api_version}.GenerativeService"
         self.url = f"{base}/ws/{service}.BidiGenerateMusic"
         self.headers = dict(config.headers)
         self.auth = auth
-        self.vertex = False
         self.ssl_context = ssl_context_from(config.client_args) if base.startswith("wss") else None
         self.max_size, self.timeout = live_limits(config.client_args)
         self.setup = {"model": model}
