@@ -103,10 +103,13 @@ class LiveSessionActor(Generic[M]):
         ws: WebSocket,
         setup_complete: LiveServerMessage,
         parse: Callable[[str | bytes], M],
+        *,
+        resumes: bool = True,
     ) -> None:
         self.setup_complete = setup_complete
         self._opener = opener
         self._parse = parse
+        self._resumes = resumes  # False: no frame is kept for resending
         self._ws = ws
         self._state = ResumeState()
         self._out_send, self._out_receive = anyio.create_memory_object_stream[Frame](OUTBOX_SIZE)
@@ -295,7 +298,8 @@ class LiveSessionActor(Generic[M]):
 
     async def _write(self, ws: WebSocket) -> None:
         async for frame in self._out_receive:
-            self._state.writing(frame)
+            if self._resumes:
+                self._state.writing(frame)
             if self._state.holding():
                 await anyio.sleep_forever()  # until the switch; the frame goes on the next socket
             try:
@@ -361,20 +365,21 @@ def open_live_session_actor(
     opener: Opener,
 ) -> AbstractAsyncContextManager[LiveSessionActor[LiveServerMessage]]:
     """A Live API session (see `open_session_actor`)."""
-    return open_session_actor(opener, parse_message)
+    return open_session_actor(opener, parse_message, resumes=True)
 
 
 @asynccontextmanager
 async def open_session_actor(
-    opener: Opener, parse: Callable[[str | bytes], M]
+    opener: Opener, parse: Callable[[str | bytes], M], *, resumes: bool
 ) -> AsyncIterator[LiveSessionActor[M]]:
-    """Open the first connection (a refused setup raises here), then run the actor.
+    """Open the first connection (a refused setup raises here), then run the actor, which
+    reads messages with `parse` and, if the protocol `resumes`, keeps frames for resending.
 
     The actor's tasks run in a task group in the caller's task; leaving the block closes the
     session (never reconnecting) and waits, bounded, for the socket to close.
     """
     ws, setup_complete = await opener(None)
-    actor = LiveSessionActor(opener, ws, setup_complete, parse)
+    actor = LiveSessionActor(opener, ws, setup_complete, parse, resumes=resumes)
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(actor.run)
         actor._tasks = tasks

@@ -175,7 +175,7 @@ class AsyncLiveMusic:
     async def _connect(self, opener: _MusicOpener) -> AsyncIterator[AsyncMusicSession]:
         connection = await self._runtime.connection()
         try:
-            async with open_session_actor(opener, parse_music_message) as actor:
+            async with open_session_actor(opener, parse_music_message, resumes=False) as actor:
                 # Registered so that closing the client closes the session (Connection.aclose).
                 connection.live_sessions.add(actor)
                 try:

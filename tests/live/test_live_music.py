@@ -126,6 +126,9 @@ async def test_close_ends_receive_and_later_sends_fail(make_client):
         await session.set_weighted_prompts(PROMPTS)
         await session.play()
         await take(session, 2)
+        stats = session.statistics()
+        assert stats.sent == 2 and stats.received == 2
+        assert stats.unacknowledged == 0  # nothing kept for resending: music never resumes
         await session.close()
         await session.close()  # idempotent
         assert [m async for m in session.receive()] == []
