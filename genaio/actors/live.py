@@ -13,7 +13,9 @@ resumption handle, and resends what the server had not yet taken into that handl
 last completed turn). A connection lost without a goAway is resumed the same way when a handle
 exists. A deliberate close never reconnects.
 
-Every message is parsed here, totally (`parse_message`), before the session acts on it: a
+The same actor serves live music (`BidiGenerateMusic`): another parser, and no resumption.
+
+Every message is parsed here, totally (`parse_as`), before the session acts on it: a
 message that is not a JSON object of the expected shape ends the session with
 `UnknownApiResponseError` (the socket closed with 1007), an error frame with `APIError`; the
 messages before it are delivered first. Nothing a server sends can crash the actor.

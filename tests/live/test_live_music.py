@@ -258,3 +258,19 @@ def test_playback_controls_and_the_next_context():
         music.handle({"playbackControl": "REWIND"})
     with pytest.raises(Exception, match="needs a text"):
         music.handle({"clientContent": {"weightedPrompts": [{"weight": 1}]}})
+
+
+def test_music_messages_are_parsed_totally():
+    from genaio.api.live_music import parse_music_message
+    from genaio.errors import UnknownApiResponseError
+
+    filtered = parse_music_message(b'{"filteredPrompt": {"text": "x", "filteredReason": "unsafe"}}')
+    assert filtered.filtered_prompt.filtered_reason == "unsafe"
+    for raw in (b"not json", b"[1]", b'"text"'):
+        with pytest.raises(UnknownApiResponseError):
+            parse_music_message(raw)
+    with pytest.raises(APIError) as error_frame:  # none of a message's fields: an error
+        parse_music_message(b'{"code": 429, "message": "slow down"}')
+    assert error_frame.value.code == 429
+    with pytest.raises(UnknownApiResponseError):  # a field of the wrong type
+        parse_music_message(b'{"serverContent": {"audioChunks": "nope"}}')
