@@ -8,6 +8,7 @@ import asyncio
 import base64
 import warnings
 
+import anyio
 import pytest
 
 import genaio
@@ -98,6 +99,17 @@ async def test_tempo_waits_for_a_new_context_and_stop_restarts_it(make_client):
     # After STOP and PLAY the music starts again from the context's first chunk.
     assert any(a.data == chunk_audio(PROMPTS[:1], configs[-1], 0) for a in restarted)
     assert chunk(start).data == chunk_audio(PROMPTS[:1], {"bpm": 90}, 0)
+
+
+async def test_a_cancelled_receive_leaves_the_session_usable(make_client):
+    async with make_client().aio as aio, aio.live.music.connect(model=MODEL) as session:
+        await session.set_weighted_prompts(PROMPTS)
+        with anyio.move_on_after(0.05):  # not playing: nothing comes, the wait is cancelled
+            async for _ in session.receive():
+                pytest.fail("no music before PLAY")
+        await session.play()
+        (first,) = await take(session, 1)
+    assert chunk(first).data == chunk_audio(PROMPTS, {}, 0)
 
 
 async def test_a_refused_setup_and_an_unknown_model_raise_api_error(make_client):
