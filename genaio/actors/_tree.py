@@ -93,7 +93,7 @@ class ActorTree:
         self._group: anyio.abc.TaskGroup | None = None  # set once the tree runs
         # Live sessions run in their callers' `async with` task groups, outside this tree; each
         # registers here while it is open so that `aclose` closes it too (`api/live.py`).
-        self.live_sessions: set[LiveSessionActor] = set()
+        self.live_sessions: set[LiveSessionActor[Any]] = set()  # Live and music sessions
 
     def family(self, name: str) -> FamilyActor:
         return self.families[name]

@@ -13,7 +13,9 @@ resumption handle, and resends what the server had not yet taken into that handl
 last completed turn). A connection lost without a goAway is resumed the same way when a handle
 exists. A deliberate close never reconnects.
 
-Every message is parsed here, totally (`parse_message`), before the session acts on it: a
+The same actor serves live music (`BidiGenerateMusic`): another parser, and no resumption.
+
+Every message is parsed here, totally (`parse_as`), before the session acts on it: a
 message that is not a JSON object of the expected shape ends the session with
 `UnknownApiResponseError` (the socket closed with 1007), an error frame with `APIError`; the
 messages before it are delivered first. Nothing a server sends can crash the actor.
@@ -29,11 +31,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Generic
 
 import anyio
 import attrs
+from anyio.abc import TaskGroup
+from typing_extensions import TypeVar
 
 from genaio._log import get_logger
 from genaio.actors._errors import crash_error, single_error
@@ -48,12 +52,15 @@ from genaio.errors import (
     UnknownApiResponseError,
 )
 from genaio.types import LiveServerMessage
+from genaio.types._base import WireModel
 
 __all__ = [
     "INBOX_SIZE",
     "LiveSessionActor",
     "LiveStatistics",
     "open_live_session_actor",
+    "open_session_actor",
+    "parse_as",
     "parse_message",
 ]
 
@@ -62,6 +69,10 @@ log = get_logger("genaio.live")
 #: Opens a socket and completes the setup (with this resumption handle, if any); returns the
 #: socket and the server's first message (`setupComplete`).
 Opener = Callable[[str | None], Awaitable[tuple[WebSocket, LiveServerMessage]]]
+#: The messages a session delivers: the Live API's, or live music's (which never resumes:
+#: its messages carry no handles and no goAway, so a lost connection ends the session).
+M = TypeVar("M", default=LiveServerMessage)
+W = TypeVar("W", bound=WireModel)
 
 #: Server messages buffered for a slow consumer before the reader stops reading.
 INBOX_SIZE = 64
@@ -85,23 +96,32 @@ class LiveStatistics:
     closed: bool
 
 
-class LiveSessionActor:
-    """A running session: `send` frames, `receive` messages, `aclose` it."""
+class LiveSessionActor(Generic[M]):
+    """A running session: `send` frames, `receive` messages (read by `parse`), `aclose` it."""
 
-    def __init__(self, opener: Opener, ws: WebSocket, setup_complete: LiveServerMessage) -> None:
+    def __init__(
+        self,
+        opener: Opener,
+        ws: WebSocket,
+        setup_complete: LiveServerMessage,
+        parse: Callable[[str | bytes], M],
+        *,
+        resumes: bool = True,
+    ) -> None:
         self.setup_complete = setup_complete
         self._opener = opener
+        self._parse = parse
+        self._resumes = resumes  # False: no frame is kept for resending
         self._ws = ws
         self._state = ResumeState()
         self._out_send, self._out_receive = anyio.create_memory_object_stream[Frame](OUTBOX_SIZE)
-        self._in_send, self._in_receive = anyio.create_memory_object_stream[LiveServerMessage](
-            INBOX_SIZE
-        )
+        self._in_send, self._in_receive = anyio.create_memory_object_stream[M](INBOX_SIZE)
         self._scope = anyio.CancelScope()
         self._stopped = anyio.Event()
         self._failure: BaseException | None = None
         self._closed = False
         self._idle_losses = 0  # connections lost since the last message
+        self._tasks: TaskGroup | None = None  # the session's, once it runs
         self.received = self.sent = self.reconnects = 0
 
     # -- the caller's side -------------------------------------------------------------------
@@ -123,7 +143,7 @@ class LiveSessionActor:
         if not item.on_socket:
             self._check_open()
 
-    async def receive(self) -> LiveServerMessage | None:
+    async def receive(self) -> M | None:
         """The next server message; None once the session was closed deliberately.
 
         Messages that arrived before the server ended the session are delivered first; a
@@ -184,6 +204,20 @@ class LiveSessionActor:
         state = "closed" if s.closed else "open"
         counts = f"sent={s.sent} received={s.received} reconnects={s.reconnects}"
         return f"<LiveSessionActor {state} {counts}>"
+
+    def start_beside(self, job: Callable[[], Awaitable[None]]) -> anyio.CancelScope:
+        """Run `job` in the session's task group, so that it ends with the session at the
+        latest; the scope returned cancels it sooner. `job` must not raise (it would end the
+        session): it hands its errors to whoever waits for it."""
+        assert self._tasks is not None, "the session is not running"
+        scope = anyio.CancelScope()
+
+        async def run() -> None:
+            with scope:
+                await job()
+
+        self._tasks.start_soon(run)
+        return scope
 
     def _check_open(self) -> None:
         if self._failure is not None:
@@ -256,16 +290,18 @@ class LiveSessionActor:
                     return
             if timer.cancelled_caught:
                 return  # the goAway's deadline is near: switch now
-            message = parse_message(raw)
+            message = self._parse(raw)
             self._idle_losses = 0
-            switch = state.received(message, anyio.current_time())
+            now = anyio.current_time()
+            switch = isinstance(message, LiveServerMessage) and state.received(message, now)
             await self._in_send.send(message)  # waits while the consumer is behind
             if switch:
                 return
 
     async def _write(self, ws: WebSocket) -> None:
         async for frame in self._out_receive:
-            self._state.writing(frame)
+            if self._resumes:
+                self._state.writing(frame)
             if self._state.holding():
                 await anyio.sleep_forever()  # until the switch; the frame goes on the next socket
             try:
@@ -303,7 +339,12 @@ class LiveSessionActor:
 
 
 def parse_message(raw: str | bytes) -> LiveServerMessage:
-    """One server message, parsed totally.
+    """One Live API message, parsed totally (see `parse_as`)."""
+    return parse_as(LiveServerMessage, raw)
+
+
+def parse_as(model: type[W], raw: str | bytes) -> W:
+    """One server message of a session's protocol, parsed totally.
 
     Raises:
         UnknownApiResponseError: not a JSON object, or not a message's shape.
@@ -315,25 +356,37 @@ def parse_message(raw: str | bytes) -> LiveServerMessage:
         wire = None
     if not isinstance(wire, dict):
         raise UnknownApiResponseError(f"a Live message is not a JSON object: {raw[:200]!r}")
-    message = LiveServerMessage.from_wire(wire)
-    if wire and message.model_fields_set.isdisjoint(LiveServerMessage.model_fields):
+    message = model.from_wire(wire)
+    if wire and message.model_fields_set.isdisjoint(model.model_fields):
         code = wire.get("code")
         raise APIError(code if type(code) is int else None, wire)
     return message
 
 
+def open_live_session_actor(
+    opener: Opener,
+) -> AbstractAsyncContextManager[LiveSessionActor[LiveServerMessage]]:
+    """A Live API session (see `open_session_actor`)."""
+    return open_session_actor(opener, parse_message, resumes=True)
+
+
 @asynccontextmanager
-async def open_live_session_actor(opener: Opener) -> AsyncIterator[LiveSessionActor]:
-    """Open the first connection (a refused setup raises here), then run the actor.
+async def open_session_actor(
+    opener: Opener, parse: Callable[[str | bytes], M], *, resumes: bool
+) -> AsyncIterator[LiveSessionActor[M]]:
+    """Open the first connection (a refused setup raises here), then run the actor, which
+    reads messages with `parse` and, if the protocol `resumes`, keeps frames for resending.
 
     The actor's tasks run in a task group in the caller's task; leaving the block closes the
     session (never reconnecting) and waits, bounded, for the socket to close.
     """
     ws, setup_complete = await opener(None)
-    actor = LiveSessionActor(opener, ws, setup_complete)
+    actor = LiveSessionActor(opener, ws, setup_complete, parse, resumes=resumes)
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(actor.run)
+        actor._tasks = tasks
         try:
             yield actor
         finally:
             await actor.aclose()
+            tasks.cancel_scope.cancel()  # what ran beside the session (`start_beside`) ends too

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         CancelBatchJobConfig,
         CancelTuningJobConfig,
         CancelTuningJobResponse,
+        CompositeReinforcementTuningRewardConfig,
         ComputeTokensConfig,
         ComputeTokensResponse,
         Content,
@@ -103,9 +104,11 @@ if TYPE_CHECKING:
         RecontextImageSource,
         RegisterFilesConfig,
         RegisterFilesResponse,
+        ReinforcementTuningExample,
         SegmentImageConfig,
         SegmentImageResponse,
         SegmentImageSource,
+        SingleReinforcementTuningRewardConfig,
         TriggerExecution,
         TuningDataset,
         TuningJob,
@@ -116,6 +119,8 @@ if TYPE_CHECKING:
         UploadToFileSearchStoreOperation,
         UpscaleImageConfig,
         UpscaleImageResponse,
+        ValidateRewardConfig,
+        ValidateRewardResponse,
         Video,
         WebhookListResponse,
         WebhookPingResponse,
@@ -536,6 +541,17 @@ class Tunings(Protocol):
         timeout: float | None = ...,
         poll: PollPolicy | None = ...,
     ) -> TuningJob: ...
+
+    def validate_reward(
+        self,
+        *,
+        parent: str,
+        sample_response: Content | dict[str, Any],
+        example: ReinforcementTuningExample | dict[str, Any],
+        single_reward_config: SingleReinforcementTuningRewardConfig | dict[str, Any] | None = ...,
+        composite_reward_config: CompositeReinforcementTuningRewardConfig | dict[str, Any] | None = ...,
+        config: ValidateRewardConfig | dict[str, Any] | None = ...,
+    ) -> ValidateRewardResponse: ...
 
 
 class Tokens(Protocol):

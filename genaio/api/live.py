@@ -33,6 +33,7 @@ from genaio.actors.live import (
     open_live_session_actor,
     parse_message,
 )
+from genaio.api._live_stream import stream_session
 from genaio.api._normalize import coerce_config, t_contents, t_model, t_system_instruction, t_tools
 from genaio.api._options import call_options
 from genaio.api.auth_tokens import _live_setup
@@ -162,6 +163,26 @@ class AsyncSession:
         )
         await self._send(_legacy_frame(input, bool(end_of_turn), self._vertex))
 
+    def start_stream(
+        self, *, stream: AsyncIterator[bytes], mime_type: str
+    ) -> AsyncIterator[LiveServerMessage]:
+        """Deprecated in the official SDK (warns `DeprecationWarning`): send each piece of
+        `stream` as realtime media while yielding the server's messages, until `stream` is
+        exhausted. The sender runs in the session's task group, not in the caller's.
+
+        Raises:
+            whatever `stream` raised, or what `receive` raises.
+
+        Cancellation: closing or cancelling the iteration cancels the sender; a frame already
+        queued is still sent, whole.
+        """
+        warnings.warn(
+            "session.start_stream is deprecated: use send_realtime_input and receive",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return stream_session(self._actor, self._send, stream, mime_type)
+
     async def receive(self) -> AsyncIterator[LiveServerMessage]:
         """The server's messages up to the end of the current turn (`turnComplete`, or
         `interactionStatus` IDLE); call again for the next turn. Tool calls, goAway and
@@ -206,7 +227,10 @@ class AsyncLive:
     """`client.aio.live`: Live API sessions."""
 
     def __init__(self, backend: Backend) -> None:
+        from genaio.api.live_music import AsyncLiveMusic  # it builds on this module
+
         self._backend = backend
+        self.music = AsyncLiveMusic(backend)
 
     def __repr__(self) -> str:
         return f"<genaio.AsyncLive {self._backend.config.base_url}>"

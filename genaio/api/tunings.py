@@ -7,6 +7,7 @@ model itself, as the official SDK does.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from genaio.api._lro import PollPolicy, poll_policy, wait_until_done
@@ -17,13 +18,19 @@ from genaio.engine import RestCall
 from genaio.types import (
     CancelTuningJobConfig,
     CancelTuningJobResponse,
+    CompositeReinforcementTuningRewardConfig,
+    Content,
     CreateTuningJobConfig,
     GetTuningJobConfig,
     HttpResponse,
     JobState,
     ListTuningJobsConfig,
+    ReinforcementTuningExample,
+    SingleReinforcementTuningRewardConfig,
     TuningDataset,
     TuningJob,
+    ValidateRewardConfig,
+    ValidateRewardResponse,
 )
 
 __all__ = ["AsyncTunings"]
@@ -65,6 +72,8 @@ _TOP_FIELDS = (
     "output_uri",
     "encryption_spec",
 )
+#: A Vertex AI location, the parent `validate_reward` runs in.
+_PARENT = re.compile(r"projects/[\w.:-]+/locations/[\w-]+")
 _GEMINI_HYPER = ("epoch_count", "batch_size", "learning_rate", "learning_rate_multiplier")
 
 
@@ -174,6 +183,50 @@ class AsyncTunings(Resource):
             lambda current: current.has_ended,
             poll_policy(poll, timeout),
         )
+
+    async def validate_reward(
+        self,
+        *,
+        parent: str,
+        sample_response: Content | dict[str, Any],
+        example: ReinforcementTuningExample | dict[str, Any],
+        single_reward_config: SingleReinforcementTuningRewardConfig | dict[str, Any] | None = None,
+        composite_reward_config: CompositeReinforcementTuningRewardConfig
+        | dict[str, Any]
+        | None = None,
+        config: ValidateRewardConfig | dict[str, Any] | None = None,
+    ) -> ValidateRewardResponse:
+        """Reward `sample_response` to `example` with a reinforcement tuning reward (one of
+        the two configs), to try a reward before a job uses it (Vertex AI only). `parent` is
+        `projects/{project}/locations/{location}`.
+
+        Cancellation: cancelling the caller cancels the request (nothing is created).
+        """
+        if not self._vertex:
+            raise ValueError("tunings.validate_reward is only available on Vertex AI")
+        if (single_reward_config is None) == (composite_reward_config is None):
+            raise ValueError("give one of single_reward_config and composite_reward_config")
+        if not _PARENT.fullmatch(parent):
+            raise ValueError(f"parent is projects/{{project}}/locations/{{location}}: {parent!r}")
+        parsed = coerce_config(ValidateRewardConfig, config)
+        body: dict[str, Any] = {
+            "sampleResponse": coerce_config(Content, sample_response).to_wire(),
+            "example": coerce_config(ReinforcementTuningExample, example).to_wire(),
+        }
+        if single_reward_config is not None:
+            reward = coerce_config(SingleReinforcementTuningRewardConfig, single_reward_config)
+            body["singleRewardConfig"] = reward.to_wire()
+        if composite_reward_config is not None:
+            composite = coerce_config(
+                CompositeReinforcementTuningRewardConfig, composite_reward_config
+            )
+            body["compositeRewardConfig"] = composite.to_wire()
+        path = f"{parent}/tuningJobs:validateReinforcementTuningReward"
+        call = self._rest("POST", path, body=body, options=self._options(parsed))
+        answer = await self._request(call)
+        response = ValidateRewardResponse.from_wire(answer.data)
+        response.sdk_http_response = HttpResponse(headers=dict(answer.headers))
+        return response
 
     def _path(self, name: str) -> str:
         """A full name as given; a bare id is `tunedModels/{id}` or `tuningJobs/{id}`."""

@@ -21,6 +21,7 @@ from ._core import Emulator, Outcome
 from ._faults import Fault
 from ._http import ApiError, Request, Response, StreamResponse, dumps, json_response
 from ._live import LiveServer
+from ._live_music import MUSIC_PATH, MusicServer
 from ._requests import RecordedRequest
 from ._script import Rule, Script
 
@@ -46,14 +47,16 @@ class EmulatorApp:
         self.emu = emu
         self.abort = abort
         self.live = LiveServer(emu)  # the Live API: websocket scopes and `/_emulator/live`
+        self.music = MusicServer(emu)  # live music: its own websocket path
 
     async def __call__(self, scope: Mapping[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "lifespan":
             await _lifespan(receive, send)
             return
-        if kind == "websocket":  # only the Live API speaks websocket
-            await self.live.serve(scope, receive, send)
+        if kind == "websocket":  # the Live API and live music speak websocket
+            music = MUSIC_PATH.fullmatch(scope["path"])
+            await (self.music if music else self.live).serve(scope, receive, send)
             return
         body = b""
         while True:

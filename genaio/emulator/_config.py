@@ -58,6 +58,8 @@ class ModelInfo:
             return cls(name, _display(name), 480, 8192, ("predict",))
         if name.startswith("veo"):
             return cls(name, _display(name), 480, 8192, ("predictLongRunning",))
+        if name.startswith("lyria"):
+            return cls(name, _display(name), 0, 0, ("bidiGenerateMusic",))
         return cls(name, _display(name))
 
     @classmethod
@@ -129,6 +131,7 @@ DEFAULT_MODELS: tuple[str, ...] = (
     "veo-3.0-generate-001",
     "veo-3.0-fast-generate-001",
     "veo-2.0-generate-001",
+    "lyria-realtime-exp",
 )
 
 

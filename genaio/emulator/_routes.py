@@ -272,6 +272,12 @@ def vertex_routes() -> list[Route]:
             "createBatchPredictionJob",
         ),
         r("POST", r"tuningJobs", _vertex_jobs.create_tuning_job, "createTuningJob"),
+        r(
+            "POST",
+            r"tuningJobs:validateReinforcementTuningReward",
+            _tunings.validate_reward,
+            "validateReinforcementTuningReward",
+        ),
         *_vertex_job_routes("batchPredictionJobs", "BatchPredictionJob"),
         *_vertex_job_routes("tuningJobs", "TuningJob"),
     ]

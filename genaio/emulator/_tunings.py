@@ -6,6 +6,9 @@ CREATING until `lro_seconds` have passed, then ACTIVE (and usable for generateCo
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._call import Call
@@ -24,6 +27,7 @@ __all__ = [
     "get_tuned_model",
     "list_tuned_models",
     "update_tuned_model",
+    "validate_reward",
 ]
 
 _TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta."
@@ -136,3 +140,88 @@ def cancel_tuned_model(call: Call) -> Response:
         record["state"] = "FAILED"
         record["updateTime"] = timestamp(call.emu.clock.now())
     return json_response({})
+
+
+# -- Vertex AI: trying a reinforcement tuning reward --------------------------------------------
+
+#: The scorers the emulator computes; the others (a judge model, the user's code, a Cloud Run
+#: service) get an UNIMPLEMENTED error status in their reward's details.
+_MATCHES: dict[str, Callable[[str, str], bool]] = {
+    "EXACT_MATCH": lambda answer, expression: answer == expression,
+    "PARTIAL_MATCH": lambda answer, expression: expression in answer,
+    "REGEX_CONTAINS": lambda answer, expression: re.search(expression, answer) is not None,
+}
+
+
+def validate_reward(call: Call) -> Response:
+    """`tuningJobs:validateReinforcementTuningReward`: the reward of one sample response.
+
+    String and JSON match scorers are computed (the expression may name the example's
+    references as `{key}`); a reward's `parseResponseConfig` extracts the scored text first.
+    A composite reward is the weighted sum of its rewards.
+    """
+    body = call.body()
+    single, composite = g(body, "singleRewardConfig"), g(body, "compositeRewardConfig")
+    if (single is None) == (composite is None) or g(body, "sampleResponse") is None:
+        raise ApiError(
+            400,
+            "Exactly one of single_reward_config and composite_reward_config, and a "
+            "sample_response, are required.",
+        )
+    parts = g(g(body, "sampleResponse"), "parts", [])
+    answer = "".join(str(g(p, "text", "")) for p in parts if isinstance(p, dict))
+    references = {
+        str(k): str(v) for k, v in (g(g(body, "example", {}), "references") or {}).items()
+    }
+    if single is not None:
+        weighted = [(single, 1.0)]
+    else:
+        weighted = [
+            (g(w, "rewardConfig", {}), float(g(w, "weight", 1.0)))
+            for w in g(composite, "weightedRewardConfigs", [])
+        ]
+    details: dict[str, Any] = {}
+    overall, errors = 0.0, []
+    for index, (config, weight) in enumerate(weighted):
+        name = str(g(config, "rewardName", "") or f"reward_{index}")
+        try:
+            reward = _reward(config, answer, references)
+        except ApiError as error:
+            errors.append(f"{name}: {error.message}")
+            details[name] = {"errorStatus": {"code": 12, "message": error.message}}
+            continue
+        details[name] = {"reward": reward}
+        overall += weight * reward
+    out: dict[str, Any] = {"overallReward": overall, "rewardInfoDetails": details}
+    if errors:
+        out["error"] = "; ".join(errors)
+    return json_response(out)
+
+
+def _reward(config: Any, answer: str, references: dict[str, str]) -> float:
+    parse = g(config, "parseResponseConfig", {})
+    if g(parse, "parseType") == "REGEX_EXTRACT":
+        found = re.search(str(g(parse, "regexExtractExpression", "")), answer)
+        if found is None:
+            raise ApiError(400, "the response parse expression did not match")
+        answer = found.group(1) if found.groups() else found.group(0)
+    scorer = g(config, "stringMatchRewardScorer")
+    if scorer is None:
+        raise ApiError(501, "the emulator computes only string and JSON match rewards")
+    expression = g(scorer, "stringMatchExpression")
+    json_match = g(scorer, "jsonMatchExpression")
+    if json_match is not None:  # the value under the key of an answer that is a JSON object
+        try:
+            value = json.loads(answer)
+        except ValueError:
+            value = None
+        key = str(g(json_match, "keyName", ""))
+        answer = str(value[key]) if isinstance(value, dict) and key in value else ""
+        expression = g(json_match, "valueStringMatchExpression")
+    operation = _MATCHES.get(str(g(expression, "matchOperation", "")), _MATCHES["EXACT_MATCH"])
+    wanted = re.sub(
+        r"\{(\w+)\}", lambda m: references.get(m[1], m[0]), str(g(expression, "expression", ""))
+    )
+    if answer and operation(answer, wanted):
+        return float(g(scorer, "correctAnswerReward", 1.0))
+    return float(g(scorer, "wrongAnswerReward", 0.0))

@@ -39,9 +39,16 @@ def resource_name(config: EngineConfig, path: str, *, method: str = "POST") -> s
     return path
 
 
-def live_url(config: EngineConfig, options: CallOptions | None, *, constrained: bool) -> str:
+def live_url(
+    config: EngineConfig,
+    options: CallOptions | None,
+    *,
+    constrained: bool = False,
+    music: bool = False,
+) -> str:
     """The Live API's websocket URL (wire spec §11): the base URL's scheme as `ws`/`wss`;
-    `constrained` for a session opened with an ephemeral token (Gemini API only)."""
+    `constrained` for a session opened with an ephemeral token, `music` for Lyria RealTime's
+    (both Gemini API only)."""
     base = ((options and options.base_url) or config.base_url).rstrip("/")
     version = (options and options.api_version) or config.api_version
     scheme, _, rest = base.partition("://")
@@ -49,6 +56,8 @@ def live_url(config: EngineConfig, options: CallOptions | None, *, constrained: 
     if config.vertex:
         return f"{base}/ws/google.cloud.aiplatform.{version}.LlmBidiService/BidiGenerateContent"
     method = "BidiGenerateContentConstrained" if constrained else "BidiGenerateContent"
+    if music:
+        method = "BidiGenerateMusic"
     return f"{base}/ws/google.ai.generativelanguage.{version}.GenerativeService.{method}"
 
 

@@ -135,6 +135,7 @@ class TlsEmulator:
         self._server_context = hconfig.create_ssl_context()
         self._hconfig = hconfig
         self._emu = Emulator(config)
+        self.app = EmulatorApp(self._emu)
         self._sock = socket.create_server(("127.0.0.1", 0))
         self.base_url = f"https://127.0.0.1:{self._sock.getsockname()[1]}"
         self._ready = threading.Event()
@@ -150,7 +151,7 @@ class TlsEmulator:
         from hypercorn.typing import ConnectionState
         from hypercorn.utils import wrap_app
 
-        app = wrap_app(EmulatorApp(self._emu), self._hconfig.wsgi_max_body_size, "asgi")
+        app = wrap_app(self.app, self._hconfig.wsgi_max_body_size, "asgi")
         context = WorkerContext(None)
 
         async def connection(stream: trio.SSLStream) -> None:

@@ -21,12 +21,13 @@ import trio
 
 import genaio
 from genaio import types
-from genaio.api import chats, live, pagers
+from genaio.api import chats, live, live_music, pagers
 
 genai = pytest.importorskip("google.genai")
 from google.genai import _common  # noqa: E402
 from google.genai import chats as sdk_chats  # noqa: E402
 from google.genai import live as sdk_live  # noqa: E402
+from google.genai import live_music as sdk_live_music  # noqa: E402
 from google.genai import pagers as sdk_pagers  # noqa: E402
 from google.genai import types as sdk_types  # noqa: E402
 
@@ -66,8 +67,6 @@ DIFFERENT = {
 
 #: Methods the SDK has and genaio does not (yet), and why.
 MISSING = {
-    "tunings.validate_reward": "Vertex AI only; waits for its types (ReinforcementTuningExample, "
-    "the reward configs, ValidateRewardResponse), which the types work of issue 18 brings",
     "interactions.connect": "the Interactions websocket, a protocol of its own (client and "
     "server events, detach and resume) with its emulator side: not yet (issue 18)",
     "interactions.do_request_async": "the Interactions client's plumbing, not an API call",
@@ -83,9 +82,6 @@ MISSING = {
             "webhooks",
         )
     },
-    "AsyncSession.start_stream": "deprecated in the SDK; an async generator that runs its own "
-    "sender task cannot be structured (a yield inside a task group): send_realtime_input and "
-    "receive do the same",
 }
 
 #: genaio's own methods, documented on their family's page.
@@ -95,6 +91,7 @@ OWN = {
     "tunings.wait": "docs/tunings: poll until done",
     "operations.wait": "docs/operations: poll until done",
     "AsyncSession.statistics": "docs/live: the session's counters (introspection is API)",
+    "AsyncMusicSession.statistics": "docs/live: the music session's counters",
     "AsyncPager.create": "the pager's constructor: fetches the first page (awaitable)",
 }
 
@@ -192,6 +189,12 @@ def differences() -> dict[str, str]:
         )
     found.update(compare("AsyncChat", sdk_chats.AsyncChat, chats.AsyncChat))
     found.update(compare("AsyncSession", sdk_live.AsyncSession, live.AsyncSession))
+    found.update(compare("live.music", type(sdk_aio.live.music), type(our_aio.live.music)))
+    found.update(
+        compare(
+            "AsyncMusicSession", sdk_live_music.AsyncMusicSession, live_music.AsyncMusicSession
+        )
+    )
     found.update(compare("AsyncPager", sdk_pagers.AsyncPager, pagers.AsyncPager))
     return found
 
