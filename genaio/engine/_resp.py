@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import anyio
 from anyio.abc import ByteStream
-from anyio.streams.buffered import BufferedByteReceiveStream, DelimiterNotFound
+from anyio.streams.buffered import BufferedByteReceiveStream
 
 __all__ = ["RedisConnection", "RedisError", "RedisReplyError"]
 
@@ -84,7 +84,7 @@ class RedisConnection:
                 anyio.IncompleteRead,
                 anyio.BrokenResourceError,
                 anyio.ClosedResourceError,
-                DelimiterNotFound,
+                anyio.DelimiterNotFound,
             ) as error:
                 self._failures += 1
                 raise RedisError(f"{type(error).__name__}: {error}") from error

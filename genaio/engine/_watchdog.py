@@ -78,9 +78,7 @@ class Watchdog:
         if sniffio.current_async_library() == "trio":
             import trio
 
-            trio.lowlevel.spawn_system_task(
-                self._run, name="genaio pool watchdog", context=context
-            )
+            trio.lowlevel.spawn_system_task(self._run, name="genaio pool watchdog", context=context)
         else:
             loop = asyncio.get_running_loop()
             task = loop.create_task(self._run(), name="genaio pool watchdog", context=context)
