@@ -45,7 +45,7 @@ import sniffio
 from genaio.engine._connection import SEND_PIECE, Connection, Origin, raise_mapped
 from genaio.engine._http11 import ProtocolError, Target, encode_request
 from genaio.engine._pooled_response import HttpxBody, PooledResponse
-from genaio.engine._watchdog import Watchdog
+from genaio.engine._watchdog import Watchdog, no_clock
 
 __all__ = ["PoolStatistics", "PooledResponse", "PooledTransport"]
 
@@ -104,8 +104,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._waiting = 0
         self._changed = anyio.Event()
         self._closed = False
-        self._clock: Callable[[], float] = _no_clock  # the loop's, from the first request on
-        self._watchdog: Watchdog | None = None
+        self._clock: Callable[[], float] = no_clock  # the loop's, from the first request on
+        self._watchdog = Watchdog()
         self.opened = self.reused = self.dropped = 0
 
     def __repr__(self) -> str:
@@ -187,8 +187,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._idle_count = 0
         for connection in idle:
             await self._close(connection)
-        if self._watchdog is not None:
-            await self._watchdog.aclose()
+        await self._watchdog.aclose()
 
     # What a `PooledResponse` calls while its body is read.
 
@@ -199,10 +198,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if timeout is None:
             await connection.receive()
             return
-        watchdog = self._watch()
-        watchdog.arm(connection, self._clock() + timeout)
+        self._watchdog.arm(connection, self._clock() + timeout)
         await connection.receive()
-        watchdog.disarm(connection)
+        self._watchdog.disarm(connection)
 
     async def release(self, connection: Connection) -> None:
         """The response was read to its end: keep `connection` if it may serve another."""
@@ -217,8 +215,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
     async def discard(self, connection: Connection) -> None:
         """The exchange failed or was left: `connection` cannot be reused."""
         self._busy -= 1
-        if self._watchdog is not None:
-            self._watchdog.disarm(connection)
+        self._watchdog.disarm(connection)
         await self._close(connection)
 
     # The synchronous core: which connection, and whether one may be kept.
@@ -274,11 +271,6 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._notify()
         return True
 
-    def _watch(self) -> Watchdog:
-        if self._watchdog is None:
-            self._watchdog = Watchdog(self._clock)
-        return self._watchdog
-
     def _notify(self) -> None:
         """Wake the requests waiting for the pool to change (a slot freed, a connection idle)."""
         if self._waiting:
@@ -288,8 +280,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
     # The async shell.
 
     async def _checkout(self, origin: Origin, *, fresh: bool = False) -> Connection:
-        if self._clock is _no_clock:
-            self._clock = _loop_clock()
+        if self._clock is no_clock:
+            self._clock = self._watchdog.clock = _loop_clock()
         while True:
             if self._closed:
                 raise httpx.ConnectError("the connection pool is closed")
@@ -340,11 +332,10 @@ class PooledTransport(httpx.AsyncBaseTransport):
         parser.reset(head_only=method == "HEAD")
         connection.answered = connection.early = False
         connection.read_timeout = read_timeout
-        watchdog = None
         try:
             if read_timeout is not None:  # one deadline for sending and the head: a server
-                watchdog = self._watch()  # that does not read the request is silent too
-                watchdog.arm(connection, self._clock() + read_timeout)
+                # that does not read the request is silent too
+                self._watchdog.arm(connection, self._clock() + read_timeout)
             if len(data) <= SEND_PIECE:
                 await connection.stream.send(data)
             else:
@@ -354,8 +345,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
         except BaseException as exc:
             await self.discard(connection)
             raise_mapped(exc, httpx.ReadError, httpx.ReadTimeout, connection)
-        if watchdog is not None:
-            watchdog.disarm(connection)
+        if read_timeout is not None:
+            self._watchdog.disarm(connection)
         return PooledResponse(self, connection)
 
     async def _close(self, connection: Connection) -> None:
@@ -371,7 +362,3 @@ def _encoded(
         return encode_request(method, target, headers, body)
     except ProtocolError as exc:
         raise httpx.LocalProtocolError(str(exc)) from exc
-
-
-def _no_clock() -> float:
-    raise AssertionError("the pool reads the clock only once a request has started")

@@ -25,16 +25,17 @@ import sniffio
 
 from genaio.engine._connection import Connection
 
-__all__ = ["Watchdog"]
+__all__ = ["Watchdog", "no_clock"]
 
 
 class Watchdog:
     """Closes the watched connections whose `deadline` has passed on `clock`."""
 
-    __slots__ = ("_clock", "_closed", "_scope", "_stopped", "_wake_at", "watched")
+    __slots__ = ("_closed", "_scope", "_stopped", "_wake_at", "clock", "watched")
 
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
+        #: The event loop's clock, set by the pool before the first `arm`.
+        self.clock: Callable[[], float] = no_clock
         #: Connections waiting for their server, each with its `deadline`.
         self.watched: set[Connection] = set()
         self._wake_at = math.inf  # when the task wakes next
@@ -89,7 +90,7 @@ class Watchdog:
         assert self._stopped is not None
         try:
             while not self._closed:
-                now, wake, expired = self._clock(), math.inf, []
+                now, wake, expired = self.clock(), math.inf, []
                 for connection in self.watched:
                     if connection.deadline <= now:
                         expired.append(connection)
@@ -110,6 +111,11 @@ class Watchdog:
             self._scope = None
             self._closed = True
             self._stopped.set()
+
+
+def no_clock() -> float:
+    """The clock before the first request: the pool sets the event loop's then."""
+    raise AssertionError("the clock is read only once a request has started")
 
 
 async def _close(connection: Connection) -> None:
