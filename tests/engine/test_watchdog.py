@@ -72,9 +72,9 @@ async def test_each_wait_times_out_at_its_own_deadline(autojump_clock):
     """A shorter timeout armed while the watchdog sleeps towards a longer one wakes it."""
     ended: dict[str, float] = {}
 
-    async def wait(name: str, timeout: float) -> None:
+    async def wait(name: str, bound: float) -> None:
         with pytest.raises(httpx.ReadTimeout):
-            await pool.exchange("GET", split_url(server.url), (), read_timeout=timeout)
+            await pool.exchange("GET", split_url(server.url), (), read_timeout=bound)
         ended[name] = trio.current_time() - started
 
     async with serve(Hold(b""), Hold(b""), bound=LONG) as server, pooled(bound=LONG) as pool:
@@ -89,7 +89,7 @@ async def test_each_wait_times_out_at_its_own_deadline(autojump_clock):
 @pytest.mark.anyio
 async def test_a_silent_server_times_out_and_the_pool_serves_the_next_request():
     async with serve(Hold(b""), response(200, OK)) as server, pooled() as pool:
-        with pytest.raises(httpx.ReadTimeout, match="no answer from the server for 0.2 s"):
+        with pytest.raises(httpx.ReadTimeout, match=r"no answer from the server for 0\.2 s"):
             await pool.exchange("GET", split_url(server.url), (), read_timeout=0.2)
         assert pool.statistics() == stats(opened=1)
         answer = await pool.exchange("GET", split_url(server.url), (), read_timeout=0.2)
