@@ -21,9 +21,10 @@ import httpx
 
 from genaio.engine import _json
 from genaio.engine._auth import Auth
+from genaio.engine._bodies import MAX_BODY_BYTES, json_body, json_events, read_body, usage_tokens
 from genaio.engine._calls import DeferredBody, JsonAnswer, PreparedRequest, Response, RestCall
 from genaio.engine._config import MAX_REDIRECTS, CallOptions, EngineConfig, RetryPolicy
-from genaio.engine._errors import api_error, error_from_response, network_error, timeout_error
+from genaio.engine._errors import error_from_response, network_error, timeout_error
 from genaio.engine._http11 import DEFAULT_HEADERS, ProtocolError, Target, split_url
 from genaio.engine._httpx_adapter import (
     as_httpx_response,
@@ -34,18 +35,13 @@ from genaio.engine._httpx_adapter import (
 from genaio.engine._pool import PooledTransport, PoolStatistics
 from genaio.engine._redirects import REDIRECTS, redirected, too_many_redirects
 from genaio.engine._retry import Retrier
-from genaio.engine._sse import SSEDecoder
 from genaio.engine._throttle import Throttle
 from genaio.engine._urls import build_url
-from genaio.errors import UnknownApiResponseError
 
 __all__ = ["DeferredBody", "HttpTransport", "JsonAnswer", "RestCall"]
 
 #: How long closing a cancelled or abandoned response may take before it is left to the pool.
 _CLOSE_GRACE = 5.0
-#: A JSON answer (or error body) larger than this is a broken or hostile server, not an answer:
-#: it is refused as it arrives rather than read into memory. Downloads are not bounded.
-MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 class HttpTransport:
@@ -125,15 +121,15 @@ class HttpTransport:
     ) -> JsonAnswer:
         if throttle is None:
             response, body = await self._exchange(call, number, request_id)
-            return JsonAnswer(_json_body(body), response.headers)
+            return JsonAnswer(json_body(body), response.headers)
         admitted = await throttle.enter(tokens, deadline)
         try:
             response, body = await self._exchange(call, number, request_id)
-            data = _json_body(body)
+            data = json_body(body)
         except BaseException as error:
             throttle.exit(admitted, error)
             raise
-        admitted.used(_usage_tokens(data))
+        admitted.used(usage_tokens(data))
         throttle.exit(admitted, None)
         return JsonAnswer(data, response.headers)
 
@@ -180,7 +176,7 @@ class HttpTransport:
             attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
         )
         try:
-            yield _events(response, request_id, self._read_timeout)
+            yield json_events(response, request_id, self._read_timeout)
         finally:
             with anyio.move_on_after(_CLOSE_GRACE, shield=True):
                 await response.aclose()
@@ -226,7 +222,7 @@ class HttpTransport:
                 response = await self._follow(request, response)
             if not stream or response.status_code != 200:
                 try:
-                    body = await _read_body(response, MAX_BODY_BYTES if limit is None else limit)
+                    body = await read_body(response, MAX_BODY_BYTES if limit is None else limit)
                 finally:
                     await response.aclose()
             if response.status_code != 200:
@@ -325,67 +321,6 @@ def _encode_headers(headers: Mapping[str, str]) -> tuple[tuple[bytes, bytes], ..
         )
     except UnicodeEncodeError as exc:
         raise httpx.LocalProtocolError(f"a header name is not ASCII: {exc}") from exc
-
-
-async def _read_body(response: Response, limit: float) -> bytes:
-    """The whole body, refused once it passes `limit` bytes."""
-    declared = response.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise UnknownApiResponseError(f"the answer is larger than {limit:.0f} bytes")
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise UnknownApiResponseError(f"the answer is larger than {limit:.0f} bytes")
-        chunks.append(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-async def _events(
-    response: Response, request_id: str | None, read_timeout: float | None
-) -> AsyncIterator[Any]:
-    """The stream's JSON events; a stream cut on the wire (closed early, a chunked body without
-    its last chunk, a silent server) raises the typed error after the events that came."""
-    decoder = SSEDecoder()
-    try:
-        async for chunk in response.aiter_bytes():
-            for event in decoder.feed(chunk):
-                yield _checked_event(event, request_id)
-        for event in decoder.close():
-            yield _checked_event(event, request_id)
-    except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
-        raise timeout_error(read_timeout, request_id=request_id) from exc
-    except (httpx.TransportError, httpx.DecodingError) as exc:
-        raise network_error(exc, request_id=request_id) from exc
-
-
-def _checked_event(event: Any, request_id: str | None) -> Any:
-    if isinstance(event, dict) and isinstance(event.get("error"), dict):
-        code = event["error"].get("code")
-        valid = isinstance(code, int) and not isinstance(code, bool) and 400 <= code < 600
-        raise api_error(code if valid else 500, event, request_id=request_id)
-    return event
-
-
-#: More tokens than any call can spend: a larger count is a broken answer, not usage.
-_MAX_TOKENS = 10**9
-
-
-def _usage_tokens(data: Any) -> int | None:
-    usage = data.get("usageMetadata") if isinstance(data, dict) else None
-    total = usage.get("totalTokenCount") if isinstance(usage, dict) else None
-    if isinstance(total, int) and not isinstance(total, bool) and 0 <= total <= _MAX_TOKENS:
-        return total
-    return None
-
-
-def _json_body(body: bytes) -> Any:
-    if not body:
-        return {}
-    try:
-        return _json.loads(body)
-    except ValueError as exc:
-        raise UnknownApiResponseError(f"the answer is not JSON: {body[:200]!r}") from exc
 
 
 def _query(query: Mapping[str, Any] | None) -> dict[str, str] | None:
