@@ -31,49 +31,59 @@ __all__ = ["Watchdog", "no_clock"]
 class Watchdog:
     """Closes the watched connections whose `deadline` has passed on `clock`."""
 
-    __slots__ = ("_closed", "_scope", "_stopped", "_wake_at", "clock", "watched")
+    __slots__ = ("_closed", "_running", "_scope", "_stopped", "_wake_at", "clock", "watched")
 
     def __init__(self) -> None:
         #: The event loop's clock, set by the pool before the first `arm`.
         self.clock: Callable[[], float] = no_clock
         #: Connections waiting for their server, each with its `deadline`.
         self.watched: set[Connection] = set()
-        self._wake_at = math.inf  # when the task wakes next
+        self._wake_at = math.inf  # when the task wakes next (inf: it is not running)
         self._scope: anyio.CancelScope | None = None  # the task's sleep, when it sleeps
-        self._stopped: anyio.Event | None = None  # set when the task ends; None: not started
+        self._running = False
+        self._stopped = anyio.Event()  # set when the task ends
+        #: The pool is closed: the task ends once no connection is watched.
         self._closed = False
 
     def __repr__(self) -> str:
-        state = "not started" if self._stopped is None else "running"
-        if self._closed:
-            state = "closed"
-        return f"<Watchdog {state}, watching {len(self.watched)}, next wake {self._wake_at:g}>"
+        state = "running" if self._running else "not running"
+        return (
+            f"<Watchdog {state}{', closed' if self._closed else ''}, "
+            f"watching {len(self.watched)}, next wake {self._wake_at:g}>"
+        )
 
     def arm(self, connection: Connection, deadline: float) -> None:
         """Close `connection` at `deadline` unless `disarm` comes first. No I/O; starts the
-        task on first use (in the running event loop)."""
+        task if it is not running (in the running event loop)."""
         connection.deadline = deadline
         self.watched.add(connection)
         if deadline < self._wake_at:
             self._wake_at = deadline
             if self._scope is not None:
                 self._scope.deadline = deadline
-            elif self._stopped is None and not self._closed:
+            elif not self._running:
                 self._start()
 
     def disarm(self, connection: Connection) -> None:
         """The server answered (or the wait ended otherwise): stop watching `connection`."""
         self.watched.discard(connection)
+        if self._closed and not self.watched and self._scope is not None:
+            self._scope.cancel()  # the last wait of a closed pool: the task may end
 
     async def aclose(self) -> None:
-        """Stop the task and wait for its end. Cancellation: the task still stops."""
+        """End the task: now if no connection is watched (and wait for its end), else once
+        the last watched wait ends, so that a request still in flight keeps its bound.
+        Cancellation: the task still ends."""
         self._closed = True
+        if self.watched:
+            return
         if self._scope is not None:
             self._scope.cancel()
-        if self._stopped is not None:
+        if self._running:
             await self._stopped.wait()
 
     def _start(self) -> None:
+        self._running = True
         self._stopped = anyio.Event()
         context = contextvars.Context()  # not the context of the request that started it
         if sniffio.current_async_library() == "trio":
@@ -87,9 +97,8 @@ class Watchdog:
             _tasks.add(task)  # asyncio keeps only a weak reference to a task
 
     async def _run(self) -> None:
-        assert self._stopped is not None
         try:
-            while not self._closed:
+            while self.watched or not self._closed:
                 now, wake, expired = self.clock(), math.inf, []
                 for connection in self.watched:
                     if connection.deadline <= now:
@@ -104,12 +113,13 @@ class Watchdog:
                         await _close(connection)
                     continue  # connections were armed meanwhile: look again
                 self._wake_at = wake
-                with anyio.CancelScope(deadline=self._wake_at) as self._scope:
+                with anyio.CancelScope(deadline=wake) as self._scope:
                     await anyio.sleep_forever()
                 self._scope = None
         finally:
             self._scope = None
-            self._closed = True
+            self._running = False
+            self._wake_at = math.inf  # the next `arm` starts a task again
             self._stopped.set()
 
 

@@ -86,6 +86,23 @@ async def test_each_wait_times_out_at_its_own_deadline(autojump_clock):
     assert ended == pytest.approx({"short": T / 10, "long": T})
 
 
+async def test_a_request_in_flight_when_the_pool_closes_keeps_its_bound(autojump_clock):
+    async with serve(Hold(b""), bound=LONG) as server, pooled(bound=LONG) as pool:
+        async with trio.open_nursery() as nursery:
+
+            async def silent() -> None:
+                with pytest.raises(httpx.ReadTimeout):
+                    await pool.exchange("GET", split_url(server.url), (), read_timeout=T)
+
+            nursery.start_soon(silent)
+            await server.wait_received(1)
+            started = trio.current_time()
+            await pool.aclose()  # returns at once: the watched request is not waited for
+            assert trio.current_time() == started
+        assert trio.current_time() - started == pytest.approx(T, abs=1)
+        assert "not running, closed, watching 0" in repr(pool._watchdog)
+
+
 @pytest.mark.anyio
 async def test_a_silent_server_times_out_and_the_pool_serves_the_next_request():
     async with serve(Hold(b""), response(200, OK)) as server, pooled() as pool:
@@ -124,8 +141,8 @@ async def test_the_watchdog_is_one_task_that_ends_with_the_pool():
                 await read(await pool.exchange("GET", split_url(server.url), (), read_timeout=5))
             added = [_name(t) for t in live_tasks() - before]
             assert added.count("genaio pool watchdog") == 1
-            assert "watching 0" in repr(pool._watchdog)
-        assert "closed" in repr(pool_._watchdog)
+            assert "running, watching 0" in repr(pool._watchdog)
+        assert "not running, closed" in repr(pool_._watchdog)
         await anyio.wait_all_tasks_blocked()
         assert "genaio pool watchdog" not in [_name(t) for t in live_tasks()]
 
