@@ -9,8 +9,9 @@ the earliest deadline and, when it wakes, closes what has expired (which wakes t
 with an error the pool reports as `httpx.ReadTimeout`) and sleeps again. It wakes about once a
 read timeout (600 s by default), however many requests pass.
 
-The task starts with the first wait it watches and ends when the pool closes (or with the event
-loop): a trio system task or an asyncio task, as the pool has no task group of its own.
+The task starts with the first wait it watches and ends once the pool is closed and no request
+waits on it any more (or with the event loop): a trio system task or an asyncio task, as the
+pool has no task group of its own.
 """
 
 from __future__ import annotations
