@@ -30,7 +30,13 @@ FANOUT = 2000
 #: Layers, by a fragment of the file's path (the first that matches wins).
 LAYERS = (
     ("genaio/engine/_pool", "genaio pool (connection stack, response reading)"),
+    ("genaio/engine/_connection", "genaio pool (connection stack, response reading)"),
+    ("genaio/engine/_watchdog", "genaio pool (connection stack, response reading)"),
     ("genaio/engine/_transport", "genaio transport (request building, body read, JSON)"),
+    ("genaio/engine/_bodies", "genaio transport (request building, body read, JSON)"),
+    ("genaio/engine/_calls", "genaio transport (request building, body read, JSON)"),
+    ("genaio/engine/_redirects", "genaio transport (request building, body read, JSON)"),
+    ("genaio/engine/_httpx_adapter", "genaio transport (request building, body read, JSON)"),
     ("genaio/engine/_http11", "genaio HTTP/1.1 (request bytes, httptools callbacks)"),
     ("genaio/engine/_retry", "genaio retrier"),
     ("genaio/engine", "genaio engine, other"),

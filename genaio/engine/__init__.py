@@ -1,6 +1,7 @@
 """What actors use to do the work: transport, retries, rate limits, SSE, credentials."""
 
 from genaio.engine._auth import ApiKeyAuth, Auth, GoogleCredentialsAuth, NoAuth
+from genaio.engine._calls import DeferredBody, JsonAnswer, RestCall
 from genaio.engine._config import CallOptions, EngineConfig, RetryPolicy
 from genaio.engine._json import Fragment as JsonFragment
 from genaio.engine._json import dumps as dumps_json
@@ -8,7 +9,7 @@ from genaio.engine._json import loads as loads_json
 from genaio.engine._ratelimit import RateLimit, RateLimiter
 from genaio.engine._throttle import Throttle, ThrottleStatistics
 from genaio.engine._tokens import estimate_tokens
-from genaio.engine._transport import DeferredBody, HttpTransport, JsonAnswer, RestCall
+from genaio.engine._transport import HttpTransport
 from genaio.engine._upload import Uploadable, guess_mime_type, open_source, resumable_upload
 
 __all__ = [

@@ -142,28 +142,24 @@ class ResponseHeaders(dict[str, str]):
 
     @classmethod
     def of(cls, raw: Iterable[tuple[bytes, bytes]]) -> ResponseHeaders:
-        headers = cls()
+        plain: dict[str, str] = {}  # filled as a plain dict: no case-folding lookups
         repeated: dict[str, list[str]] | None = None  # joined once at the end: linear time
         for name, value in raw:
-            key, text = name.decode("latin-1").lower(), _decode_value(value)
-            if dict.__contains__(headers, key):
+            key = name.decode("latin-1").lower()
+            try:  # UTF-8 where it is (ASCII is), else Latin-1, as httpx reads a value
+                text = value.decode("utf-8")
+            except UnicodeDecodeError:
+                text = value.decode("latin-1")
+            if key in plain:
                 if repeated is None:
                     repeated = {}
-                repeated.setdefault(key, [dict.__getitem__(headers, key)]).append(text)
+                repeated.setdefault(key, [plain[key]]).append(text)
             else:
-                dict.__setitem__(headers, key, text)
+                plain[key] = text
         if repeated is not None:
             for key, texts in repeated.items():
-                dict.__setitem__(headers, key, ", ".join(texts))
-        return headers
-
-
-def _decode_value(value: bytes) -> str:
-    """A header value as text: UTF-8 where it is (ASCII is), else Latin-1, as httpx reads it."""
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        return value.decode("latin-1")
+                plain[key] = ", ".join(texts)
+        return cls(plain)
 
 
 class ResponseParser:
@@ -177,7 +173,6 @@ class ResponseParser:
     """
 
     __slots__ = (
-        "_delimited",
         "_head_bytes",
         "_head_only",
         "_parser",
@@ -198,7 +193,6 @@ class ResponseParser:
     def reset(self, *, head_only: bool) -> None:
         """Get ready for the next response; `head_only` for the answer to a HEAD request."""
         self._head_only = head_only
-        self._delimited = False
         self._head_bytes = 0  # fed before the head was complete
         self._unparsed = 0  # fed since httptools last produced something
         self.status = 0
@@ -233,7 +227,7 @@ class ResponseParser:
 
     def feed_eof(self) -> None:
         """The server closed the connection."""
-        if self.head_done and not self._delimited and not self.done:
+        if self.head_done and not self.done and not self._delimited():
             self.done, self.keep_alive = True, False  # a body that runs until the close
         elif not self.done:
             raise ProtocolError("the server closed the connection before the response ended")
@@ -253,26 +247,23 @@ class ResponseParser:
             raise ProtocolError(f"the status line is longer than {MAX_LINE_BYTES} bytes")
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        # Limits are checked once the head is complete (`_check_head`): memory is bounded
+        # meanwhile by the head's size, which `feed` checks.
         self._unparsed = 0
-        if self.done or self.head_done:  # a trailer, or a second answer: not ours
-            return
-        if len(name) + len(value) > MAX_LINE_BYTES:
-            raise ProtocolError(f"a header line is longer than {MAX_LINE_BYTES} bytes")
-        if len(self.raw_headers) >= MAX_HEADERS:
-            raise ProtocolError(f"the response has more than {MAX_HEADERS} headers")
-        self.raw_headers.append((name, value))
-        lowered = name.lower()
-        if lowered == b"content-length" or lowered == b"transfer-encoding":
-            self._delimited = True
+        if not (self.head_done or self.done):  # else a trailer, or a second answer: not ours
+            self.raw_headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self._unparsed = 0
         if self.done:
             self.keep_alive = False
             return
+        # A line past the limit needs a head at least that large: most heads skip the scan.
+        if self._head_bytes > MAX_LINE_BYTES or len(self.raw_headers) > MAX_HEADERS:
+            self._check_head()
         status = self._parser.get_status_code()
         if 100 <= status < 200:  # an interim answer (100 Continue): the real one follows
-            self.raw_headers, self.reason, self._delimited = [], b"", False
+            self.raw_headers, self.reason = [], b""
             return
         self.status = status
         self.head_done = True
@@ -294,6 +285,20 @@ class ResponseParser:
 
     def _finish(self, *, keep_alive: bool) -> None:
         self.done, self.keep_alive = True, keep_alive
+
+    def _check_head(self) -> None:
+        if len(self.raw_headers) > MAX_HEADERS:
+            raise ProtocolError(f"the response has more than {MAX_HEADERS} headers")
+        for name, value in self.raw_headers:
+            if len(name) + len(value) > MAX_LINE_BYTES:
+                raise ProtocolError(f"a header line is longer than {MAX_LINE_BYTES} bytes")
+
+    def _delimited(self) -> bool:
+        """Whether the head says where the body ends (else the body runs to the close)."""
+        return any(
+            name.lower() in (b"content-length", b"transfer-encoding")
+            for name, _ in self.raw_headers
+        )
 
 
 class Decoder:

@@ -21,19 +21,19 @@ server's own idle timeout would close them under a request.
 
 Timeouts: `connect_timeout` bounds opening a connection; an exchange's `read_timeout` bounds the
 silence of the server (sending the request and receiving the head, then each wait for more of
-the body). Both raise httpx's timeout exceptions, as any httpx transport does.
+the body), enforced by the pool's watchdog (`_watchdog.py`: one task, not a cancel scope per
+wait). Both raise httpx's timeout exceptions, as any httpx transport does.
+
+The connection itself is `_connection.py`; the response and its body, `_pooled_response.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-import select
-import socket
 import ssl
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable
-from typing import NoReturn
+from collections.abc import Callable, Iterable
 
 import anyio
 import anyio.abc
@@ -42,22 +42,12 @@ import attrs
 import httpx
 import sniffio
 
-from genaio.engine._http11 import (
-    Decoder,
-    ProtocolError,
-    ResponseHeaders,
-    ResponseParser,
-    Target,
-    encode_request,
-)
+from genaio.engine._connection import SEND_PIECE, Connection, Origin, raise_mapped
+from genaio.engine._http11 import ProtocolError, Target, encode_request
+from genaio.engine._pooled_response import HttpxBody, PooledResponse
+from genaio.engine._watchdog import Watchdog, no_clock
 
 __all__ = ["PoolStatistics", "PooledResponse", "PooledTransport"]
-
-_READ_SIZE = 64 * 1024
-#: A request body larger than this is sent in pieces of this size, each after checking that the
-#: server has not answered already (an early answer, e.g. a 413, ends the sending).
-_SEND_PIECE = 256 * 1024
-Origin = tuple[bytes, bytes, int]
 
 
 @attrs.frozen
@@ -75,86 +65,14 @@ class PoolStatistics:
     dropped: int = 0
 
 
-class _Connection:
-    """One HTTP/1.1 connection: a byte stream and the parser of its responses."""
-
-    __slots__ = (
-        "_poll",
-        "_ssl",
-        "answered",
-        "early",
-        "idle_since",
-        "origin",
-        "parser",
-        "read_timeout",
-        "reused",
-        "stream",
-    )
-
-    def __init__(self, origin: Origin, stream: anyio.abc.ByteStream) -> None:
-        self.origin = origin
-        self.stream = stream
-        self.parser = ResponseParser()
-        self.reused = False
-        self.answered = False  # whether the server sent anything in the current exchange
-        self.early = False  # whether it answered before the request was sent whole
-        self.idle_since = 0.0
-        self.read_timeout: float | None = None
-        self._ssl = stream.extra(anyio.streams.tls.TLSAttribute.ssl_object, None)
-        self._poll = _poller(stream.extra(anyio.abc.SocketAttribute.raw_socket, None))
-
-    def readable(self) -> bool:
-        """Whether the server sent something (bytes, or the end of the stream) that nobody has
-        read: on an idle connection, that it is unusable. A poll with no wait; no I/O."""
-        if self._ssl is not None and self._ssl.pending():
-            return True
-        return self._poll is not None and bool(self._poll.poll(0))
-
-    async def send(self, data: bytes) -> None:
-        """Send a request; a large one in pieces, stopping if the server answers first."""
-        if len(data) <= _SEND_PIECE:
-            await self.stream.send(data)
-            return
-        for start in range(0, len(data), _SEND_PIECE):
-            if start and self.readable():
-                self.early = True  # the answer (say a 413) came first; the rest goes unsent
-                return
-            await self.stream.send(data[start : start + _SEND_PIECE])
-
-    async def receive_head(self) -> None:
-        parser = self.parser
-        while not parser.head_done:
-            await self.receive()
-
-    async def receive(self) -> None:
-        """Feed the parser what the server sends next (or that it closed the connection)."""
-        try:
-            data = await self.stream.receive(_READ_SIZE)
-        except anyio.EndOfStream:
-            self.parser.feed_eof()
-        else:
-            self.answered = True
-            self.parser.feed(data)
-
-
-def _loop_tools() -> tuple[Callable[[], float], Callable[..., anyio.CancelScope]]:
-    """The running loop's clock (what `anyio.current_time` reads: trio's, which a MockClock
-    drives, or the asyncio loop's `time`) and its cancel scope class: anyio's helpers look the
-    loop up on every call, and the pool uses both on every request."""
+def _loop_clock() -> Callable[[], float]:
+    """The running loop's clock: what `anyio.current_time` reads (trio's, which a MockClock
+    drives, or the asyncio loop's `time`) without looking the loop up on every call."""
     if sniffio.current_async_library() == "trio":
         import trio
 
-        return trio.current_time, trio.CancelScope  # type: ignore[return-value]
-    return asyncio.get_running_loop().time, anyio.CancelScope
-
-
-def _poller(sock: socket.socket | None) -> select.poll | None:
-    """A poll object watching `sock` for something to read (made once per connection)."""
-    if sock is None or not hasattr(select, "poll"):
-        return None
-    poller = select.poll()
-    poller.register(sock, select.POLLIN | select.POLLPRI)
-    return poller
+        return trio.lowlevel.current_clock().current_time
+    return asyncio.get_running_loop().time
 
 
 class PooledTransport(httpx.AsyncBaseTransport):
@@ -179,16 +97,27 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._ssl_context = ssl_context or httpx.create_ssl_context()
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout  # the httpx door's default; `exchange` takes its own
-        self._idle: defaultdict[Origin, list[_Connection]] = defaultdict(list)
+        self._idle: defaultdict[Origin, list[Connection]] = defaultdict(list)
         self._idle_count = 0
         self._open = 0  # including connections being opened
         self._busy = 0
         self._waiting = 0
         self._changed = anyio.Event()
         self._closed = False
-        self._clock: Callable[[], float] | None = None
-        self._scope: Callable[..., anyio.CancelScope] = anyio.CancelScope
+        self._clock: Callable[[], float] = no_clock  # the loop's, from the first request on
+        self._watchdog = Watchdog()
         self.opened = self.reused = self.dropped = 0
+
+    def __repr__(self) -> str:
+        origins = ", ".join(
+            f"{scheme.decode()}://{host.decode()}:{port} ({len(stack)} idle)"
+            for (scheme, host, port), stack in self._idle.items()
+        )
+        return (
+            f"<PooledTransport{' closed' if self._closed else ''} open={self._open} "
+            f"idle={self._idle_count} busy={self._busy} waiting={self._waiting} "
+            f"max={self._max} [{origins}]>"
+        )
 
     def statistics(self) -> PoolStatistics:
         return PoolStatistics(
@@ -221,10 +150,11 @@ class PooledTransport(httpx.AsyncBaseTransport):
         try:
             return await self._exchange(connection, method, data, read_timeout)
         except httpx.TransportError:
-            if not connection.reused or connection.answered:
+            if not connection.reused or connection.answered or connection.timed_out:
                 raise
         # A kept-alive connection the server had closed meanwhile: nothing of the answer came,
-        # so one more try on a new connection is safe (the body is in memory).
+        # so one more try on a new connection is safe (the body is in memory). A silent one
+        # is not stale: the server may be working on the request.
         connection = await self._checkout(target.origin, fresh=True)
         return await self._exchange(connection, method, data, read_timeout)
 
@@ -244,21 +174,53 @@ class PooledTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             response.status_code,
             headers=response.raw_headers,
-            stream=_HttpxBody(response),
+            stream=HttpxBody(response),
             extensions={"http_version": b"HTTP/1.1", "reason_phrase": response.reason},
         )
 
     async def aclose(self) -> None:
+        """Close the idle connections and the watchdog; busy ones close when their response
+        ends. Cancellation: what is left is closed forcefully."""
         self._closed = True
         idle = [c for stack in self._idle.values() for c in stack]
         self._idle.clear()
         self._idle_count = 0
         for connection in idle:
             await self._close(connection)
+        await self._watchdog.aclose()
+
+    # What a `PooledResponse` calls while its body is read.
+
+    async def receive(self, connection: Connection) -> None:
+        """More of `connection`'s answer, within its read timeout (the watchdog closes the
+        connection of a server silent longer)."""
+        timeout = connection.read_timeout
+        if timeout is None:
+            await connection.receive()
+            return
+        self._watchdog.arm(connection, self._clock() + timeout)
+        await connection.receive()
+        self._watchdog.disarm(connection)
+
+    async def release(self, connection: Connection) -> None:
+        """The response was read to its end: keep `connection` if it may serve another."""
+        now = self._clock()
+        if not self._keep(connection, now):
+            await self._close(connection)
+        stack = self._idle.get(connection.origin)
+        if stack and now - stack[0].idle_since >= self._expiry:  # rare: no call otherwise
+            while (expired := self._take_expired(connection.origin, now)) is not None:
+                await self._close(expired)
+
+    async def discard(self, connection: Connection) -> None:
+        """The exchange failed or was left: `connection` cannot be reused."""
+        self._busy -= 1
+        self._watchdog.disarm(connection)
+        await self._close(connection)
 
     # The synchronous core: which connection, and whether one may be kept.
 
-    def _take_idle(self, origin: Origin) -> _Connection | None:
+    def _take_idle(self, origin: Origin) -> Connection | None:
         """The most recently used idle connection (the least likely to be stale), taken out."""
         stack = self._idle.get(origin)
         if not stack:
@@ -266,7 +228,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._idle_count -= 1
         return stack.pop()
 
-    def _reuse(self, connection: _Connection, now: float) -> bool:
+    def _reuse(self, connection: Connection, now: float) -> bool:
         """Whether an idle connection taken out may serve a request (else it is to be closed)."""
         if now - connection.idle_since >= self._expiry or connection.readable():
             self.dropped += 1
@@ -276,7 +238,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         connection.reused = True
         return True
 
-    def _take_expired(self, origin: Origin, now: float) -> _Connection | None:
+    def _take_expired(self, origin: Origin, now: float) -> Connection | None:
         """The longest-idle connection of `origin` if it has expired, taken out (to be closed)."""
         stack = self._idle.get(origin)
         if not stack or now - stack[0].idle_since < self._expiry:
@@ -285,7 +247,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self.dropped += 1
         return stack.pop(0)
 
-    def _evict_idle(self) -> _Connection | None:
+    def _evict_idle(self) -> Connection | None:
         """The longest-idle connection of any origin, taken out of the pool (to be closed)."""
         for stack in self._idle.values():
             if stack:
@@ -293,7 +255,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 return stack.pop(0)
         return None
 
-    def _keep(self, connection: _Connection, now: float) -> bool:
+    def _keep(self, connection: Connection, now: float) -> bool:
         """Return a finished connection to the pool, if it may serve another request: its
         response ended exactly where the bytes read end, the server agreed to keep it, and it
         had the whole request before it answered."""
@@ -309,25 +271,6 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._notify()
         return True
 
-    def _now(self) -> float:
-        """The event loop's clock (anyio's `current_time` looks the loop up on every call; the
-        pool reads the clock twice per request)."""
-        if self._clock is None:
-            self._clock, self._scope = _loop_tools()
-        return self._clock()
-
-    async def _receive(self, connection: _Connection) -> None:
-        """More of `connection`'s answer, within its read timeout: `TimeoutError` if the
-        server stays silent longer."""
-        timeout = connection.read_timeout
-        if timeout is None:
-            await connection.receive()
-            return
-        with self._scope(deadline=self._now() + timeout) as scope:
-            await connection.receive()
-        if scope.cancelled_caught:
-            raise TimeoutError(f"no byte from the server for {timeout:g} s")
-
     def _notify(self) -> None:
         """Wake the requests waiting for the pool to change (a slot freed, a connection idle)."""
         if self._waiting:
@@ -336,12 +279,14 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
     # The async shell.
 
-    async def _checkout(self, origin: Origin, *, fresh: bool = False) -> _Connection:
+    async def _checkout(self, origin: Origin, *, fresh: bool = False) -> Connection:
+        if self._clock is no_clock:
+            self._clock = self._watchdog.clock = _loop_clock()
         while True:
             if self._closed:
                 raise httpx.ConnectError("the connection pool is closed")
             if not fresh and (connection := self._take_idle(origin)) is not None:
-                if self._reuse(connection, self._now()):
+                if self._reuse(connection, self._clock()):
                     return connection
                 await self._close(connection)
                 continue
@@ -357,7 +302,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
             finally:
                 self._waiting -= 1
 
-    async def _connect(self, origin: Origin) -> _Connection:
+    async def _connect(self, origin: Origin) -> Connection:
         self._open += 1
         self._busy += 1
         scheme, host, port = origin
@@ -375,136 +320,39 @@ class PooledTransport(httpx.AsyncBaseTransport):
             self._open -= 1
             self._busy -= 1
             self._notify()
-            _raise_mapped(exc, httpx.ConnectError, httpx.ConnectTimeout)
+            raise_mapped(exc, httpx.ConnectError, httpx.ConnectTimeout)
         self.opened += 1
-        return _Connection(origin, stream)
+        return Connection(origin, stream)
 
     async def _exchange(
-        self, connection: _Connection, method: str, data: bytes, read_timeout: float | None
+        self, connection: Connection, method: str, data: bytes, read_timeout: float | None
     ) -> PooledResponse:
         """Send `data` on `connection` and return the response with its body still unread."""
-        connection.parser.reset(head_only=method == "HEAD")
+        parser = connection.parser
+        parser.reset(head_only=method == "HEAD")
         connection.answered = connection.early = False
         connection.read_timeout = read_timeout
         try:
-            if read_timeout is None:
-                await connection.send(data)
-                await connection.receive_head()
-            else:  # one scope for both: a server that does not read the request is silent too
-                with self._scope(deadline=self._now() + read_timeout) as scope:
-                    await connection.send(data)
-                    await connection.receive_head()
-                if scope.cancelled_caught:
-                    raise TimeoutError(f"no answer from the server within {read_timeout:g} s")
+            if read_timeout is not None:  # one deadline for sending and the head: a server
+                # that does not read the request is silent too
+                self._watchdog.arm(connection, self._clock() + read_timeout)
+            if len(data) <= SEND_PIECE:
+                await connection.stream.send(data)
+            else:
+                await connection.send_in_pieces(data)
+            while not parser.head_done:
+                await connection.receive()
         except BaseException as exc:
-            await self._discard(connection)
-            _raise_mapped(exc, httpx.ReadError, httpx.ReadTimeout)
+            await self.discard(connection)
+            raise_mapped(exc, httpx.ReadError, httpx.ReadTimeout, connection)
+        if read_timeout is not None:
+            self._watchdog.disarm(connection)
         return PooledResponse(self, connection)
 
-    async def _release(self, connection: _Connection) -> None:
-        now = self._now()
-        if not self._keep(connection, now):
-            await self._close(connection)
-        while (expired := self._take_expired(connection.origin, now)) is not None:
-            await self._close(expired)
-
-    async def _discard(self, connection: _Connection) -> None:
-        self._busy -= 1
-        await self._close(connection)
-
-    async def _close(self, connection: _Connection) -> None:
+    async def _close(self, connection: Connection) -> None:
         self._open -= 1
         self._notify()
         await anyio.aclose_forcefully(connection.stream)
-
-
-class PooledResponse:
-    """A response's status and headers, with its body read from the connection on demand.
-
-    Reading the body to its end gives the connection back to the pool; `aclose` before the end
-    closes it. Either happens exactly once.
-    """
-
-    __slots__ = ("_connection", "_pool", "headers", "raw_headers", "reason", "status_code")
-
-    def __init__(self, pool: PooledTransport, connection: _Connection) -> None:
-        self._pool = pool
-        self._connection: _Connection | None = connection
-        parser = connection.parser
-        self.status_code = parser.status
-        self.reason = parser.reason
-        self.raw_headers = parser.raw_headers
-        self.headers = ResponseHeaders.of(parser.raw_headers)
-
-    async def aiter_raw(self) -> AsyncIterator[bytes]:
-        """The body as it came (still content-encoded)."""
-        connection = self._connection
-        if connection is None:
-            return
-        parser = connection.parser
-        try:
-            while True:
-                if parser.body:
-                    chunks, parser.body = parser.body, []
-                    for chunk in chunks:
-                        yield chunk
-                if parser.done:
-                    break
-                await self._pool._receive(connection)
-        except BaseException as exc:
-            # `aclose` may have released the connection already (a body left half-read, then
-            # this generator finalized): release it exactly once.
-            if self._connection is connection:
-                self._connection = None
-                await self._pool._discard(connection)
-            _raise_mapped(exc, httpx.ReadError, httpx.ReadTimeout)
-        if self._connection is connection:
-            self._connection = None
-            await self._pool._release(connection)
-
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
-        """The body, its content-encoding undone."""
-        try:
-            decoder = Decoder(self.headers.get("content-encoding"))
-        except ProtocolError as exc:
-            await self.aclose()
-            raise httpx.DecodingError(str(exc)) from exc
-        async for chunk in self.aiter_raw():
-            try:
-                data = decoder.decode(chunk)
-            except ProtocolError as exc:
-                raise httpx.DecodingError(str(exc)) from exc
-            if data:
-                yield data
-        try:
-            tail = decoder.flush()
-        except ProtocolError as exc:
-            raise httpx.DecodingError(str(exc)) from exc
-        if tail:
-            yield tail
-
-    async def aclose(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        if connection.parser.done:  # all of it arrived (a body nobody wanted): reusable
-            await self._pool._release(connection)
-        else:  # left before the end: the connection cannot be reused
-            await self._pool._discard(connection)
-
-
-class _HttpxBody(httpx.AsyncByteStream):
-    """A `PooledResponse`'s body as httpx reads it (httpx undoes the content-encoding)."""
-
-    def __init__(self, response: PooledResponse) -> None:
-        self._response = response
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._response.aiter_raw():
-            yield chunk
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
 
 
 def _encoded(
@@ -514,19 +362,3 @@ def _encoded(
         return encode_request(method, target, headers, body)
     except ProtocolError as exc:
         raise httpx.LocalProtocolError(str(exc)) from exc
-
-
-def _raise_mapped(
-    exc: BaseException,
-    default: Callable[[str], httpx.TransportError],
-    timeout: Callable[[str], httpx.TimeoutException],
-) -> NoReturn:
-    """Raise the httpx exception for an I/O failure; cancellation and httpx's own pass as they
-    are, so that the engine maps every transport failure in one place."""
-    if isinstance(exc, httpx.HTTPError) or not isinstance(exc, Exception):
-        raise exc
-    if isinstance(exc, TimeoutError):
-        raise timeout(str(exc) or "timed out") from exc
-    if isinstance(exc, ProtocolError):
-        raise httpx.RemoteProtocolError(str(exc)) from exc
-    raise default(str(exc) or type(exc).__name__) from exc

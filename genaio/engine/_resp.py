@@ -85,7 +85,7 @@ class RedisConnection:
                 anyio.IncompleteRead,
                 anyio.BrokenResourceError,
                 anyio.ClosedResourceError,
-                DelimiterNotFound,
+                anyio.DelimiterNotFound,
             ) as error:
                 self._failures += 1
                 raise RedisError(f"{type(error).__name__}: {error}") from error

@@ -24,9 +24,9 @@ import anyio
 import anyio.lowlevel
 import attrs
 
+from genaio.engine._calls import DeferredBody, JsonAnswer, RestCall
 from genaio.engine._config import CallOptions, RetryPolicy
 from genaio.engine._retry import Retrier
-from genaio.engine._transport import DeferredBody, JsonAnswer, RestCall
 from genaio.errors import UnknownApiResponseError
 
 __all__ = [

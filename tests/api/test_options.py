@@ -182,7 +182,7 @@ def test_headers_merge_and_server_timeout():
 
 
 def test_pool_size_from_a_plain_dict_as_the_reference_writes_it():
-    from genaio.engine._transport import _client_args
+    from genaio.engine._httpx_adapter import client_args as _client_args
 
     args = _client_args({"limits": {"max_connections": 100, "max_keepalive_connections": 20}}, 7)
     assert (args["limits"].max_connections, args["limits"].max_keepalive_connections) == (100, 20)

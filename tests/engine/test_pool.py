@@ -675,3 +675,23 @@ async def no_op(request: httpx.Request) -> None:
 
 async def fail_if_called(*args, **kwargs):
     pytest.fail("the request went through the httpx client")
+
+
+async def test_the_pool_its_connections_and_the_transport_say_their_state_in_repr():
+    async with serve(response(200, OK), response(200, OK)) as server:
+        async with engine_transport(server) as transport:
+            await transport.send(CALL)
+            pool = transport._pool
+            assert repr(pool) == (
+                f"<PooledTransport open=1 idle=1 busy=0 waiting=0 max=100 "
+                f"[http://127.0.0.1:{server.port} (1 idle)]>"
+            )
+            [connection] = pool._idle[(b"http", b"127.0.0.1", server.port)]
+            assert repr(connection) == f"<Connection http://127.0.0.1:{server.port} done>"
+            answer = await pool.exchange("GET", split_url(server.url), ())
+            assert repr(answer) == "<PooledResponse 200 body unread>"
+            await read(answer)
+            assert repr(answer) == "<PooledResponse 200 released>"
+            assert repr(transport) == (
+                f"<HttpTransport {server.url} via pool, retries=0, pool={pool!r}>"
+            )

@@ -31,7 +31,6 @@ from tests.engine.test_pool import (
     stats,
 )
 
-
 #: The bound on a test under MockClock, whose time jumps.
 LONG = 10 * READ_TIMEOUT
 

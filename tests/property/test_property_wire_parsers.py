@@ -9,6 +9,8 @@ import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from genaio.engine._bodies import usage_tokens as _usage_tokens
+from genaio.engine._calls import PreparedRequest as _Request
 from genaio.engine._errors import MAX_RETRY_DELAY, error_from_response, parse_duration, retry_delay
 from genaio.engine._http11 import (
     MAX_HEAD_BYTES,
@@ -18,7 +20,7 @@ from genaio.engine._http11 import (
     ResponseParser,
     split_url,
 )
-from genaio.engine._transport import _redirected, _Request, _usage_tokens
+from genaio.engine._redirects import redirected as _redirected
 from genaio.errors import APIError
 
 JSON = st.recursive(

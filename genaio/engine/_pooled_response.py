@@ -1,0 +1,111 @@
+"""A response from the pool: status and headers at once, the body read from its connection on
+demand, the connection handed back exactly once (to the pool if it was read to the end, closed
+otherwise)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import httpx
+
+from genaio.engine._connection import Connection, raise_mapped
+from genaio.engine._http11 import Decoder, ProtocolError, ResponseHeaders
+
+if TYPE_CHECKING:
+    from genaio.engine._pool import PooledTransport
+
+__all__ = ["HttpxBody", "PooledResponse"]
+
+
+class PooledResponse:
+    """A response's status and headers, with its body read from the connection on demand.
+
+    Reading the body to its end gives the connection back to the pool; `aclose` before the end
+    closes it. Either happens exactly once.
+    """
+
+    __slots__ = ("_connection", "_pool", "headers", "raw_headers", "reason", "status_code")
+
+    def __init__(self, pool: PooledTransport, connection: Connection) -> None:
+        self._pool = pool
+        self._connection: Connection | None = connection
+        parser = connection.parser
+        self.status_code = parser.status
+        self.reason = parser.reason
+        self.raw_headers = parser.raw_headers
+        self.headers = ResponseHeaders.of(parser.raw_headers)
+
+    def __repr__(self) -> str:
+        state = "body unread" if self._connection is not None else "released"
+        return f"<PooledResponse {self.status_code} {state}>"
+
+    async def aiter_raw(self) -> AsyncIterator[bytes]:
+        """The body as it came (still content-encoded)."""
+        connection = self._connection
+        if connection is None:
+            return
+        parser = connection.parser
+        try:
+            while True:
+                if parser.body:
+                    chunks, parser.body = parser.body, []
+                    for chunk in chunks:
+                        yield chunk
+                if parser.done:
+                    break
+                await self._pool.receive(connection)
+        except BaseException as exc:
+            # `aclose` may have released the connection already (a body left half-read, then
+            # this generator finalized): release it exactly once.
+            if self._connection is connection:
+                self._connection = None
+                await self._pool.discard(connection)
+            raise_mapped(exc, httpx.ReadError, httpx.ReadTimeout, connection)
+        if self._connection is connection:
+            self._connection = None
+            await self._pool.release(connection)
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        """The body, its content-encoding undone."""
+        try:
+            decoder = Decoder(self.headers.get("content-encoding"))
+        except ProtocolError as exc:
+            await self.aclose()
+            raise httpx.DecodingError(str(exc)) from exc
+        async for chunk in self.aiter_raw():
+            try:
+                data = decoder.decode(chunk)
+            except ProtocolError as exc:
+                raise httpx.DecodingError(str(exc)) from exc
+            if data:
+                yield data
+        try:
+            tail = decoder.flush()
+        except ProtocolError as exc:
+            raise httpx.DecodingError(str(exc)) from exc
+        if tail:
+            yield tail
+
+    async def aclose(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        if connection.parser.done:  # all of it arrived (a body nobody wanted): reusable
+            await self._pool.release(connection)
+        else:  # left before the end: the connection cannot be reused
+            await self._pool.discard(connection)
+
+
+class HttpxBody(httpx.AsyncByteStream):
+    """A `PooledResponse`'s body as httpx reads it (httpx undoes the content-encoding)."""
+
+    def __init__(self, response: PooledResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._response.aiter_raw():
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
