@@ -130,10 +130,15 @@ def _environment_has_proxies() -> bool:
     return any(found.get(scheme) for scheme in ("http", "https", "all"))
 
 
-def _ssl_context(verify: Any, cert: Any, args: Mapping[str, Any]) -> ssl.SSLContext:
+def _ssl_context(verify: Any, cert: Any, args: Mapping[str, Any]) -> ssl.SSLContext | None:
+    """The pool's TLS context; None for httpx's default, which the pool makes when it first
+    needs it. Any other is made here, so that a bad certificate file fails the client's start."""
     if isinstance(verify, ssl.SSLContext):
         return verify
-    return httpx.create_ssl_context(verify=verify, cert=cert, trust_env=args.get("trust_env", True))
+    trust_env = args.get("trust_env", True)
+    if verify is True and cert is None and trust_env:
+        return None
+    return httpx.create_ssl_context(verify=verify, cert=cert, trust_env=trust_env)
 
 
 # `async_client_args` is shared with other transports (aiohttp, websockets): keep httpx's own.

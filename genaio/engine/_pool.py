@@ -94,7 +94,10 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._max = max_connections
         self._max_keepalive = max_keepalive
         self._expiry = math.inf if keepalive_expiry is None else keepalive_expiry
-        self._ssl_context = ssl_context or httpx.create_ssl_context()
+        # None: httpx's default context, made at the first TLS connection (loading the CA
+        # bundle costs tens of ms that a plain-HTTP client, such as one of the emulator's, never
+        # needs).
+        self._ssl_context = ssl_context
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout  # the httpx door's default; `exchange` takes its own
         self._idle: defaultdict[Origin, list[Connection]] = defaultdict(list)
@@ -302,6 +305,11 @@ class PooledTransport(httpx.AsyncBaseTransport):
             finally:
                 self._waiting -= 1
 
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()
+        return self._ssl_context
+
     async def _connect(self, origin: Origin) -> Connection:
         self._open += 1
         self._busy += 1
@@ -313,7 +321,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
                     stream = await anyio.streams.tls.TLSStream.wrap(
                         stream,
                         hostname=host.decode("ascii"),
-                        ssl_context=self._ssl_context,
+                        ssl_context=self._tls_context(),
                         standard_compatible=False,
                     )
         except BaseException as exc:

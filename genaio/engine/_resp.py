@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import anyio
-from anyio import DelimiterNotFound
 from anyio.abc import ByteStream
 from anyio.streams.buffered import BufferedByteReceiveStream
 

@@ -695,3 +695,24 @@ async def test_the_pool_its_connections_and_the_transport_say_their_state_in_rep
             assert repr(transport) == (
                 f"<HttpTransport {server.url} via pool, retries=0, pool={pool!r}>"
             )
+
+
+async def test_a_plain_http_client_never_loads_the_ca_bundle_and_a_tls_one_loads_it_once(
+    monkeypatch,
+):
+    made = []
+    real = httpx.create_ssl_context
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    async with serve(response(200, OK)) as server:
+        async with engine_transport(server) as transport:
+            await transport.send(CALL)
+    assert made == []  # tens of ms a client of the emulator or a loopback service never pays
+    pool = PooledTransport()
+    first, second = pool._tls_context(), pool._tls_context()
+    assert first is second and len(made) == 1
+    await pool.aclose()
