@@ -4,12 +4,14 @@
     python bench/run.py --short          # the same comparisons, smaller (under two minutes)
     python bench/run.py --only throughput,coalesce
     python bench/run.py --only profile   # where genaio's time per request goes (cProfile)
+    python bench/run.py --only imports   # cold start: imports, first config, client, first call
 
 It starts its own servers (nginx from the system package with canned answers, the genaio
 emulator for batches and request counts), checks that they listen on loopback, runs each client
 in its own process (fair CPU, isolated memory, its own event loop), bounds every loop in count
 and in time, and prints one table with the ratios the targets of issue 6 are stated in. The
-comparisons: `_throughput`, `_fanout`, `_coalesce`, `_hop`, `_memory`, `_http2`, `_profile`.
+comparisons: `_throughput`, `_fanout`, `_coalesce`, `_hop`, `_memory`, `_http2`, `_profile`,
+`_imports` (cold start).
 
 The aiohttp clients need aiohttp (the `bench` extra). Installing it next to the test suite makes
 the official SDK switch its transport there too; `--extra-path DIR` puts a directory made with
@@ -36,6 +38,7 @@ import _coalesce
 import _fanout
 import _hop
 import _http2
+import _imports
 import _memory
 import _profile
 import _throughput
@@ -51,8 +54,9 @@ SECTIONS = {
     "memory": _memory.run,
     "http2": _http2.run,
     "profile": _profile.run,
+    "imports": _imports.run,
 }
-DEFAULT = ("throughput", "fanout", "coalesce", "hop", "memory", "http2")
+DEFAULT = ("throughput", "fanout", "coalesce", "hop", "memory", "http2", "imports")
 
 
 @attrs.frozen

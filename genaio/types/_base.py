@@ -43,6 +43,7 @@ class WireModel(BaseModel):
         arbitrary_types_allowed=True,
         ser_json_bytes="base64",
         protected_namespaces=(),
+        defer_build=True,
     )
 
     #: Per class: the fields whose type admits a model, and those model classes.
