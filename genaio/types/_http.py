@@ -10,9 +10,6 @@ from pydantic import PlainValidator
 
 from genaio.types._base import WireModel
 
-if TYPE_CHECKING:
-    import httpx
-
 __all__ = ["HttpOptions", "HttpOptionsDict", "HttpRetryOptions"]
 
 
@@ -30,8 +27,8 @@ def _httpx_instance(class_name: str) -> Callable[[Any], Any]:
 
 
 if TYPE_CHECKING:
-    HttpxClient = httpx.Client
-    HttpxAsyncClient = httpx.AsyncClient
+    from httpx import AsyncClient as HttpxAsyncClient
+    from httpx import Client as HttpxClient
 else:
     HttpxClient = Annotated[Any, PlainValidator(_httpx_instance("Client"))]
     HttpxAsyncClient = Annotated[Any, PlainValidator(_httpx_instance("AsyncClient"))]
