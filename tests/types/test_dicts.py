@@ -130,6 +130,7 @@ def test_typed_user_code_type_checks(tmp_path: Path):
     program.write_text(
         textwrap.dedent(
             """
+            import genaio
             from genaio import types
 
             part: types.PartDict = {"text": "hi"}
@@ -150,6 +151,14 @@ def test_typed_user_code_type_checks(tmp_path: Path):
             embed: types.EmbedContentConfigDict = {"output_dimensionality": 8}
             schema: types.TextResponseFormatDict = {"schema": {"type": "object"}}
             model = types.GenerateContentConfig.model_validate(config)
+
+            async def call(client: genaio.Client) -> None:
+                # The facade's parameters are `X | dict[str, Any]`, which a TypedDict is not
+                # (it is a Mapping): a known gap, left to the facade's rework. When they take
+                # `X | XDict`, this line passes: delete the marker.
+                await client.aio.models.generate_content(
+                    model="m", contents="hi", config=config  # E: facade
+                )
             wrong: types.ThinkingConfigDict = {"thinking_budget": "many"}  # E: wrong type
             typo: types.PartDict = {"txt": "hi"}  # E: unknown key
             """
