@@ -45,7 +45,7 @@ def models() -> dict[str, type[pydantic.BaseModel]]:
         for name in types.__all__
         if isinstance(value := getattr(types, name), type)
         and issubclass(value, pydantic.BaseModel)
-        and value is not types.WireModel
+        and value.__module__ != "genaio.types._base"  # the bases, with no fields of their own
     }
 
 
