@@ -143,7 +143,7 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
         wall_b, cpu_b = cold_times(theirs.format(**fill), runs)
         factor = ratio(cpu_b, cpu_a)
         section.rows.append(
-            [step, *(num(t * 1000) for t in (wall_a, wall_b, cpu_a, cpu_b)), num(factor, 1, "x")]
+            [step, *(num(t * 1000, 1) for t in (wall_a, wall_b, cpu_a, cpu_b)), num(factor, 1, "x")]
         )
         if step == "every name of the types loaded":
             section.notes.append(
