@@ -15,7 +15,9 @@ Reads every topic module of `genaio/types` (its `__all__`) and writes:
 
 A new model or topic module needs nothing but a rerun; tests/types/test_dicts.py fails while the
 checked-in files differ from what this script writes. A topic's `XDict = dict[str, Any]`
-placeholder gives way to the generated TypedDict; a TypedDict written by hand is kept.
+placeholder gives way to the generated TypedDict (a topic may instead import it from its
+`_dicts_` module, for its own aliases such as `ContentUnionDict`); a TypedDict written by hand
+is kept.
 """
 
 from __future__ import annotations
@@ -234,6 +236,8 @@ def public_names() -> dict[str, tuple[str, Any]]:
             if not is_public(name):
                 continue
             value = getattr(module, name)
+            if getattr(value, "__module__", "").startswith(f"{PACKAGE}.{GENERATED_PREFIX}"):
+                continue  # a generated TypedDict a topic re-exports: written again below
             defined_here = getattr(value, "__module__", None) == module.__name__
             if name not in found or defined_here:
                 found[name] = (module.__name__, value)
