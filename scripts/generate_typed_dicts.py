@@ -244,18 +244,18 @@ def public_names() -> dict[str, tuple[str, Any]]:
     return found
 
 
-def typed_dict_source(model: type[pydantic.BaseModel], render: Renderer) -> list[str]:
-    """A model's TypedDict class, as source lines."""
+def typed_dict_source(name: str, model: type[pydantic.BaseModel], render: Renderer) -> list[str]:
+    """The TypedDict class of a model exported as `name`, as source lines."""
     model.model_rebuild()  # resolves forward references left by a model built before its fields
-    head = f"class {model.__name__}Dict(TypedDict, total=False):"
+    head = f"class {name}Dict(TypedDict, total=False):"
     if len(head) > LINE_LENGTH:
-        head = f"class {model.__name__}Dict(\n    TypedDict, total=False\n):"
-    lines = ["", "", head, f'    """`{model.__name__}` as a dict."""']
+        head = f"class {name}Dict(\n    TypedDict, total=False\n):"
+    lines = ["", "", head, f'    """`{name}` as a dict."""']
     if model.model_fields:
         lines.append("")
-    for name, info in model.model_fields.items():
+    for field_name, info in model.model_fields.items():
         annotation = render(info.annotation)
-        for key in keys(name, info):
+        for key in keys(field_name, info):
             if len(f"    {key}: {annotation}") <= LINE_LENGTH:
                 lines.append(f"    {key}: {annotation}")
             else:
@@ -307,19 +307,23 @@ def generate() -> dict[Path, str]:
     """Every generated file's path (relative to the repository) and text."""
     names = public_names()
     dict_home: dict[type, str] = {}
-    by_topic: dict[str, list[type[pydantic.BaseModel]]] = {}
-    for name, (module, value) in sorted(names.items()):
-        if not is_model(value) or value.__module__ != module or value.__name__ != name:
-            continue
-        if module in BASE_MODULES:
+    by_topic: dict[str, list[tuple[str, type[pydantic.BaseModel]]]] = {}
+
+    # Classes under their own names first (they are what annotations point to), then a model
+    # exported under another name too (`AgentDeleteResponse = Empty`): a TypedDict of its own.
+    def is_alias(item: tuple[str, tuple[str, Any]]) -> bool:
+        return item[0] != getattr(item[1][1], "__name__", item[0])
+
+    for name, (module, value) in sorted(names.items(), key=lambda i: (is_alias(i), i[0])):
+        if not is_model(value) or module in BASE_MODULES:
             continue
         existing = names.get(f"{name}Dict")
         if existing is not None and not is_placeholder(existing[1]):
-            dict_home[value] = existing[0]  # written by hand
+            dict_home.setdefault(value, existing[0])  # written by hand
             continue
         home = f"{PACKAGE}.{GENERATED_PREFIX}{module.rsplit('._', 1)[1]}"
-        dict_home[value] = home
-        by_topic.setdefault(home, []).append(value)
+        dict_home.setdefault(value, home)
+        by_topic.setdefault(home, []).append((name, value))
 
     files: dict[Path, str] = {}
     where: dict[str, str] = {}
@@ -329,11 +333,11 @@ def generate() -> dict[Path, str]:
     for home, models in sorted(by_topic.items()):
         render = Renderer(home, dict_home)
         body: list[str] = []
-        for model in models:
-            body += typed_dict_source(model, render)
-            where[f"{model.__name__}Dict"] = home
-        topic = models[0].__module__.rsplit(".", 1)[1]
-        exported = "".join(f'    "{n}",\n' for n in sorted(f"{m.__name__}Dict" for m in models))
+        for name, model in sorted(models, key=lambda item: item[0]):
+            body += typed_dict_source(name, model, render)
+            where[f"{name}Dict"] = home
+        topic = home.rsplit(".", 1)[1].replace(GENERATED_PREFIX, "_", 1)
+        exported = "".join(f'    "{n}",\n' for n in sorted(f"{n}Dict" for n, _ in models))
         head = [
             f'"""TypedDicts of the models of `genaio/types/{topic}.py`: their fields, as keys that',
             "are all optional.",
