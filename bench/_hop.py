@@ -5,7 +5,7 @@ Three ways to make the same `generateContent` request, one after another (concur
 each request's time is its latency), alternated round by round, the median round of each kept:
 
 - `transport`: `HttpTransport.send(RestCall)`, the engine's HTTP layer alone;
-- `actor`: `FamilyActor.call(RestWork)`: envelope, mailbox, serve loop, worker, reply, then the
+- `actor`: the models actor's `call(RestWork)`: envelope, mailbox, worker, reply, then the
   same transport call (the hop);
 - `facade`: `client.aio.models.generate_content(...)`: the hop plus argument validation, body
   building and the typed response.
@@ -38,10 +38,10 @@ async def op_hop(client: str, url: str, *, requests: int, rounds: int) -> dict[s
         api_key=API_KEY, http_options={"base_url": url}, limits=genaio.Limits(batching=None)
     )
     async with sdk_client.aio as aio:
-        connection = await aio._runtime.connection()
+        connection = await aio._runtime.tree()
         transport = connection.transport
         family = connection.family("models")
-        call, name = aio.models._generate_call(GENERATE_MODEL, PROMPT, None, ":generateContent")
+        call, name, _ = aio.models._generate_call(GENERATE_MODEL, PROMPT, None, ":generateContent")
         work = RestWork(call, rate_key=name)
 
         async def via_transport() -> Any:

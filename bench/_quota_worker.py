@@ -74,11 +74,9 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     ok = failed = 0
     # The throttle exists once a call has gone: one call first, then the throttle is drained.
     await aio.models.generate_content(model=model, contents=prompt, config=config)
-    connection = aio._runtime.current()
-    assert connection is not None
-    throttle = connection.family("models").throttle(model)
+    throttle = aio.quota(model)
     assert throttle is not None
-    limiter = throttle._rate
+    limiter = throttle.limiter
     print(json.dumps({"ready": True}), flush=True)
     sys.stdin.readline()  # the parent starts every process at once
     if spec["mode"] != "redis" and limiter is not None:

@@ -120,12 +120,20 @@ def _nginx_config(tmp: Path, ports: dict[str, int], cert: Path | None, echo: boo
         f"        location = /{verb}.json {{ internal; root {www}; }}\n"
         for verb in files
     )
+    # Streams: `models/NAME:streamGenerateContent` answers with the canned SSE body
+    # `www/sse/NAME.sse` (written by the streams comparison), as a static file.
+    locations += (
+        "        location ~ /models/(?<sse>[A-Za-z0-9-]+):streamGenerateContent$ "
+        "{ error_page 405 =200 /sse/$sse.sse; return 405; }\n"
+        f"        location /sse/ {{ internal; root {www}; default_type text/event-stream; }}\n"
+    )
     slow = f"        location ~ :generateContent$ {{ echo_sleep $delay; echo -n '{generate}'; }}\n"
     common = "        keepalive_requests 10000000;\n        keepalive_timeout 300s;\n"
     servers = f"""
     server {{
         listen 127.0.0.1:{ports["http"]} backlog=4096;
-{common}{locations}    }}
+{common}        location = /_status {{ stub_status; }}
+{locations}    }}
 """
     if echo:
         servers += f"""
@@ -150,6 +158,15 @@ def _nginx_config(tmp: Path, ports: dict[str, int], cert: Path | None, echo: boo
     server {{
         listen 127.0.0.1:{ports["h2"]} ssl http2 backlog=4096;
 {common}{tls}{locations}    }}
+"""
+        if echo:
+            servers += f"""
+    server {{
+        # Cold fan-out over TLS: every answer after `delay` seconds, as `slow`.
+        listen 127.0.0.1:{ports["slow_tls"]} ssl backlog=4096;
+{common}{tls}        set $delay 1;
+        if ($arg_delay) {{ set $delay $arg_delay; }}
+{slow}    }}
 """
     load = f"load_module {ECHO_MODULE};\n" if echo else ""
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers read the key in tmp
@@ -204,8 +221,9 @@ def _make_cert(path: Path) -> None:
 
 class Nginx:
     """nginx with canned answers. `urls` maps a server's role to its base URL:
-    `http` (canned), `slow` (canned after a delay; needs the echo module), `tls` (HTTP/1.1 over
-    TLS) and `h2` (HTTP/2 over TLS); `cert` is the PEM file a client must trust for the last two.
+    `http` (canned; canned SSE streams from `www/sse/`), `slow` (canned after a delay; needs the
+    echo module), `tls` (HTTP/1.1 over TLS), `h2` (HTTP/2 over TLS) and `slow_tls` (`slow` over
+    TLS); `cert` is the PEM file a client must trust for the TLS ones.
     """
 
     def __init__(self, *, tls: bool = True) -> None:
@@ -220,6 +238,8 @@ class Nginx:
         self._tmp = tempfile.TemporaryDirectory(prefix="genaio-bench-nginx-")
         tmp = Path(self._tmp.name)
         roles = ["http"] + (["slow"] if self.echo else []) + (["tls", "h2"] if self.tls else [])
+        roles += ["slow_tls"] if self.echo and self.tls else []
+        self.www = tmp / "www"
         ports = {role: _free_port() for role in roles}
         if self.tls:
             self.cert = tmp / "cert.pem"
@@ -240,10 +260,16 @@ class Nginx:
             err = (tmp / "error.log").read_text() if (tmp / "error.log").exists() else ""
             raise RuntimeError(f"nginx did not start: {exc}\n{err}") from None
         for role, port in ports.items():
-            scheme = "https" if role in ("tls", "h2") else "http"
+            scheme = "https" if role in ("tls", "h2", "slow_tls") else "http"
             self.urls[role] = f"{scheme}://127.0.0.1:{port}"
             assert_loopback(self.urls[role])
         return self
+
+    def connections_accepted(self) -> int:
+        """Connections nginx has accepted so far, all servers together (`stub_status`): over
+        TLS, one handshake each."""
+        with urllib.request.urlopen(self.urls["http"] + "/_status", timeout=30) as response:
+            return int(response.read().decode().splitlines()[2].split()[0])
 
     def __exit__(self, *exc_info: Any) -> None:
         if self._proc is not None:

@@ -19,6 +19,11 @@ counted over the tokens quota (TPM-bound). With `--before REV`, the same cases r
 the job's code from REV (a temporary `git worktree` under /tmp, removed at the end), and the
 two are printed side by side. The emulator is always this checkout's.
 
+Then the cost of one job both ways, online and `--via batch` (`--cost-items` texts; the
+emulator's batch jobs end `--lro-seconds` after they are created): the tokens as the emulator
+counts them, the time, and the cost from the list prices of `genaio/embedjob/prices.json` (their
+source and date are printed; `--prices FILE` overrides them).
+
 With `--items`, each size instead runs one whole job to its end, with faults (5% 503s, 1%
 connection resets) and a quota on both requests and tokens (defaults: 3,000 RPM, 1,000,000 TPM,
 time scale 2), and prints its items/s, the fill of each quota, the 429s and the job's peak RSS
@@ -46,7 +51,9 @@ from typing import Any
 CHECKOUT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CHECKOUT))
 
-from genaio.embedjob import write_sample  # noqa: E402
+from genaio.embedjob import sample_records, write_sample  # noqa: E402
+from genaio.embedjob._prices import load_prices  # noqa: E402
+from genaio.emulator._tokenizer import text_tokens  # noqa: E402
 
 MODEL = "gemini-embedding-001"
 ITEMS_PER_REQUEST = 100
@@ -60,21 +67,33 @@ def main() -> None:
     parser.add_argument("--tpm", type=int, help="emulated TPM (TPM-bound: 24,000; --items: 1M)")
     parser.add_argument("--time-scale", type=float, help="(default: 5; --items: 2)")
     parser.add_argument("--seconds", type=float, default=40.0, help="each job's run")
+    parser.add_argument(
+        "--case", choices=("RPM-bound", "TPM-bound"), action="append", help="(default: both)"
+    )
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--dimensions", type=int, default=8)
     parser.add_argument("--error-503-rate", type=float, default=0.05, help="(--items)")
     parser.add_argument("--reset-rate", type=float, default=0.01, help="(--items)")
+    parser.add_argument("--cost-items", type=int, default=2000, help="the cost's job (0: none)")
+    parser.add_argument("--lro-seconds", type=float, default=5.0, help="a batch job's turnaround")
+    parser.add_argument("--prices", type=Path, help="a prices JSON file (see prices.json)")
+    parser.add_argument("--cost-only", action="store_true", help="only the cost, both ways")
     args = parser.parse_args()
     if args.items:
         whole_jobs(args)
     else:
-        fill(args)
+        if not args.cost_only:
+            fill(args)
+        if args.cost_items:
+            print()
+            cost(args)
 
 
 def fill(args: argparse.Namespace) -> None:
     rpm, tpm = args.rpm or 24, args.tpm or 24_000
     args.time_scale = args.time_scale or 5.0
     cases = {"RPM-bound": (rpm, None), "TPM-bound": (rpm * 10, tpm)}
+    cases = {name: quota for name, quota in cases.items() if name in (args.case or cases)}
     print(
         f"time scale {args.time_scale} (a minute lasts {60 / args.time_scale:g} s), "
         f"{args.seconds:g} s a job; RPM-bound: {rpm:,} RPM; TPM-bound: {tpm:,} TPM "
@@ -95,6 +114,41 @@ def fill(args: argparse.Namespace) -> None:
                     print(json.dumps({"case": name, "side": side, **result}), flush=True)
     print()
     print(_table(results, list(checkouts)))
+
+
+def cost(args: argparse.Namespace) -> None:
+    """One job online and through the Batch API: tokens, seconds, and cost at list prices."""
+    prices = load_prices(args.prices)
+    tokens = sum(text_tokens(r["text"]) for r in sample_records(args.cost_items))
+    print(f"list prices: {prices.source} (as of {prices.as_of})")
+    rows = [
+        "| path | items | tokens | seconds | cost (USD) | USD per 1M tokens |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        source = write_sample(Path(folder) / "in.jsonl", args.cost_items)
+        lro = ("--lro-seconds", str(args.lro_seconds))
+        for via in ("online", "batch"):
+            output = Path(folder) / f"out-{via}.jsonl"
+            with _emulator(None, 1.0, lro) as url:
+                command = _job_command(args, source, output, None, None)
+                command += ["--via", via, "--poll-seconds", "0.5"]
+                started = time.perf_counter()
+                subprocess.run(
+                    command,
+                    env=_job_env(url, CHECKOUT),
+                    check=True,
+                    cwd=CHECKOUT,
+                    stdout=subprocess.DEVNULL,
+                )
+                seconds = time.perf_counter() - started
+            spent = prices.cost(MODEL, via, tokens)  # type: ignore[arg-type]
+            assert spent is not None, f"no {via} price for {MODEL}"
+            rows.append(
+                f"| {via} | {args.cost_items:,} | {tokens:,} | {seconds:.1f} | {spent:.6f} | "
+                f"{spent / tokens * 1e6:.3f} |"
+            )
+    print("\n".join(rows))
 
 
 def whole_jobs(args: argparse.Namespace) -> None:
@@ -202,16 +256,22 @@ def run(
         "warm_windows": len(warm),
         "job_cpu": round((usage.ru_utime + usage.ru_stime) / elapsed, 2),  # of one core
         "rpm_fill_by_window": [round(w["minute_requests"] / rpm, 2) for w in windows],
+        **(
+            {"tpm_fill_by_window": [round(w["minute_tokens"] / tpm, 3) for w in windows]}
+            if tpm
+            else {}
+        ),
     }
 
 
 @contextlib.contextmanager
-def _emulator(quota: str, time_scale: float, faults: tuple[str, ...]) -> Iterator[str]:
+def _emulator(quota: str | None, time_scale: float, extra: tuple[str, ...]) -> Iterator[str]:
     """`genaio emulator` of this checkout in its own process; yields its URL."""
     emulator = subprocess.Popen(
         [
             *(sys.executable, "-m", "genaio.emulator._cli", "--port", "0"),
-            *("--quota", quota, "--time-scale", str(time_scale), *faults),
+            *(("--quota", quota) if quota else ()),
+            *("--time-scale", str(time_scale), *extra),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -227,12 +287,14 @@ def _emulator(quota: str, time_scale: float, faults: tuple[str, ...]) -> Iterato
 
 
 def _job_command(
-    args: argparse.Namespace, source: Path, output: Path, rpm: int, tpm: int | None
+    args: argparse.Namespace, source: Path, output: Path, rpm: int | None, tpm: int | None
 ) -> list[str]:
     """The job, told the emulated quota per real minute, as a real job is told its quota."""
     command = [sys.executable, "-m", "genaio.cli", "embed", str(source), "-o", str(output)]
     command += ["--no-progress", "--dimensions", str(args.dimensions)]
-    command += ["--concurrency", str(args.concurrency), "--rpm", str(rpm * args.time_scale)]
+    command += ["--concurrency", str(args.concurrency)]
+    if rpm:
+        command += ["--rpm", str(rpm * args.time_scale)]
     if tpm:
         command += ["--tpm", str(tpm * args.time_scale)]
     return command
@@ -252,10 +314,15 @@ def _sample_windows(
 ) -> tuple[list[dict[str, int]], tuple[int, Any] | None]:
     """Each emulated minute's final counts (the quota window is read until it rolls over), with
     the output's lines written during it, until `seconds` have passed or the job has ended;
-    then the job's exit status and resource usage (`wait4`: its own peak RSS), if it ended."""
+    then the job's exit status and resource usage (`wait4`: its own peak RSS), if it ended.
+
+    A window's tokens are exact, not its last sample's (which misses what came after it, up to
+    a batch): the emulator's running total of the model's tokens at the window's end, less the
+    same at the previous window's end."""
     windows: list[dict[str, int]] = []
     last: dict[str, int] | None = None
     lines = counted = offset = 0
+    boundary: int | None = None
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         ended, status, usage = os.wait4(job.pid, os.WNOHANG)
@@ -269,11 +336,23 @@ def _sample_windows(
                 offset += len(chunk)
                 lines += chunk.count(b"\n")
         if now and last and now["minute_requests"] < last["minute_requests"]:
-            windows.append({**last, "items": lines - counted})
-            counted = lines
+            ended_at = _tokens_at_window_start(url)
+            tokens = ended_at - boundary if boundary is not None else last["minute_tokens"]
+            windows.append({**last, "minute_tokens": tokens, "items": lines - counted})
+            counted, boundary = lines, ended_at
         last = now or last
         time.sleep(0.02)
     return windows, None
+
+
+def _tokens_at_window_start(url: str) -> int:
+    """The model's tokens counted before the current quota window began: the running total
+    less the window's, both read between two equal totals (nothing came in between)."""
+    while True:
+        total = _get(url, "stats")["by_model"][MODEL]["prompt_tokens"]
+        window = _get(url, "quota")[f"{MODEL}:batchEmbedContents"]["minute_tokens"]
+        if _get(url, "stats")["by_model"][MODEL]["prompt_tokens"] == total:
+            return int(total - window)
 
 
 def _get(url: str, what: str) -> Any:

@@ -10,8 +10,10 @@ It starts its own servers (nginx from the system package with canned answers, th
 emulator for batches and request counts), checks that they listen on loopback, runs each client
 in its own process (fair CPU, isolated memory, its own event loop), bounds every loop in count
 and in time, and prints one table with the ratios the targets of issue 6 are stated in. The
-comparisons: `_throughput`, `_fanout`, `_coalesce`, `_hop`, `_memory`, `_http2`, `_profile`,
-`_imports` (cold start).
+comparisons: `_throughput`, `_fanout`, `_coalesce`, `_hop`, `_memory`, `_http2`, `_streams`,
+`_uploads`, `_cold`, `_imports` (cold start: imports, first config, client, first call),
+`_profile` (`--short` leaves out `uploads`, `cold` and `imports`, which take tens of seconds
+even small, unless `--only` names them).
 
 The aiohttp clients need aiohttp (the `bench` extra). Installing it next to the test suite makes
 the official SDK switch its transport there too; `--extra-path DIR` puts a directory made with
@@ -35,13 +37,16 @@ import attrs
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _coalesce
+import _cold
 import _fanout
 import _hop
 import _http2
 import _imports
 import _memory
 import _profile
+import _streams
 import _throughput
+import _uploads
 from _servers import NGINX, Emulator, Nginx
 from _table import Check, Section, render
 from _workers import Workers
@@ -54,9 +59,25 @@ SECTIONS = {
     "memory": _memory.run,
     "http2": _http2.run,
     "profile": _profile.run,
+    "streams": _streams.run,
+    "uploads": _uploads.run,
+    "cold": _cold.run,
     "imports": _imports.run,
 }
-DEFAULT = ("throughput", "fanout", "coalesce", "hop", "memory", "http2", "imports")
+DEFAULT = (
+    "throughput",
+    "fanout",
+    "coalesce",
+    "hop",
+    "memory",
+    "http2",
+    "streams",
+    "uploads",
+    "cold",
+    "imports",
+)
+#: Left out of `--short` unless named in `--only`: each takes tens of seconds even when small.
+NOT_SHORT = ("uploads", "cold", "imports")
 
 
 @attrs.frozen
@@ -76,6 +97,10 @@ class Params:
     hop_rounds: int
     http2_requests: int
     profile_requests: int
+    stream_events: int  # per stream
+    stream_count: int  # streams measured, one after the other
+    cold_calls: int  # started at once from a fresh client
+    upload_mib: int  # the file `files.upload` sends
 
 
 FULL = Params(
@@ -94,6 +119,10 @@ FULL = Params(
     hop_rounds=5,
     http2_requests=3000,
     profile_requests=5000,
+    stream_events=5000,
+    stream_count=4,
+    cold_calls=2000,
+    upload_mib=256,
 )
 SHORT = Params(
     requests=1200,
@@ -111,6 +140,10 @@ SHORT = Params(
     hop_rounds=3,
     http2_requests=1500,
     profile_requests=2000,
+    stream_events=2000,
+    stream_count=2,
+    cold_calls=2000,
+    upload_mib=64,
 )
 
 
@@ -205,13 +238,22 @@ def main(argv: list[str] | None = None) -> int:
         help="a directory put on the aiohttp clients' path (pip install --target DIR aiohttp)",
     )
     parser.add_argument("--fanout-server", choices=("nginx", "emulator"), default="nginx")
+    parser.add_argument(
+        "--upload-size",
+        type=int,
+        help="MiB uploaded by the uploads comparison (default 256, 64 with --short; 1024: full)",
+    )
     parser.add_argument("--output", help="also write the table (Markdown) to this file")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in names if n not in SECTIONS]
     if unknown:
         parser.error(f"unknown comparison(s): {', '.join(unknown)}")
+    if args.short and args.only == ",".join(DEFAULT):
+        names = [n for n in names if n not in NOT_SHORT]
     params = SHORT if args.short else FULL
+    if args.upload_size:
+        params = attrs.evolve(params, upload_mib=args.upload_size)
     header = machine(args.extra_path)
     mode = "short" if args.short else "full"
     command = "python bench/run.py" + (" --short" if args.short else "")

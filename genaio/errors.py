@@ -15,7 +15,9 @@ __all__ = [
     "ActorCrashedError",
     "ClientClosedError",
     "ClientError",
+    "ContinuationInterruptedError",
     "DeadlineExceededError",
+    "ExperimentalWarning",
     "FunctionInvocationError",
     "GenaioError",
     "InternalError",
@@ -179,6 +181,31 @@ class StreamInterruptedError(GenaioError, RuntimeError):
     """A stream ended before the server ended it: the client was closed, the stream was closed
     while another task read it, or the work pumping it stopped. The chunks that arrived were
     delivered; the answer is incomplete."""
+
+
+class ContinuationInterruptedError(StreamInterruptedError):
+    """A streamed interaction stopped before its end and could not be resumed from where it
+    stopped. It carries what resuming takes: the interaction so far, the continuation token
+    and ids the server last gave, so a caller can continue it by hand."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial_interaction: Any = None,
+        continuation_token: str | None = None,
+        interaction_id: str | None = None,
+        continuation_ids: list[str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.partial_interaction = partial_interaction
+        self.continuation_token = continuation_token
+        self.interaction_id = interaction_id
+        self.continuation_ids = continuation_ids
+
+
+class ExperimentalWarning(Warning):
+    """A feature the API marks experimental was used: its shape may still change."""
 
 
 class UnknownApiResponseError(GenaioError, ValueError):

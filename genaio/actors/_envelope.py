@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -30,12 +29,12 @@ class Envelope(Generic[T]):
     """What a caller asks of an actor, and where the answer goes.
 
     `deadline` is on the event loop's clock (`math.inf` for none); work that cannot finish
-    before it should fail early rather than be cancelled late. `log_context` rides along because
-    a task copies context variables when it is spawned, not later.
+    before it should fail early rather than be cancelled late. A call's trace (its log line and
+    span) rides in its work (`RestWork.trace`), because a task copies context variables when it
+    is spawned, not later.
     """
 
     work: Any
     reply: Reply[T] = attrs.field(factory=Reply)
     request_id: str = attrs.field(factory=new_request_id)
     deadline: float = math.inf
-    log_context: Mapping[str, Any] = attrs.field(factory=dict)

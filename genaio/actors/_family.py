@@ -3,11 +3,10 @@ of the quota it is charged to."""
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
 from typing import Any
 
 from genaio._telemetry import CURRENT
-from genaio.actors._actor import Actor, ActorStatistics, Intake
+from genaio.actors._actor import Actor, ActorStatistics
 from genaio.actors._envelope import Envelope
 from genaio.actors._limits import FamilyLimits
 from genaio.actors._rest import RestWork, perform
@@ -16,8 +15,12 @@ from genaio.engine import HttpTransport, RateLimit, Throttle
 __all__ = ["FamilyActor"]
 
 
-class FamilyActor:
-    """Serves one resource family: performs each call under its quota's throttle."""
+class FamilyActor(Actor):
+    """Serves one resource family: performs each call under its quota's throttle.
+
+    A family has one quota (its `limits.rate`), and a throttle only where that rate is set;
+    the models actor keeps one per model (`ModelsActor`).
+    """
 
     def __init__(
         self,
@@ -25,48 +28,45 @@ class FamilyActor:
         transport: HttpTransport,
         limits: FamilyLimits,
         *,
-        intake: Intake | None = None,
         workers: int | None = None,
     ) -> None:
-        self.name = name
-        self.transport = transport
-        self.limits = limits
-        self.actor = Actor(
+        super().__init__(
             name,
             self._handle,
             mailbox_size=limits.mailbox_size,
             concurrency=limits.concurrency,
-            intake=intake,
             max_waiting=limits.max_waiting,
             max_wait=limits.max_wait,
             fail_when_full=limits.when_full == "fail",
             workers=workers,
         )
+        self.transport = transport
+        self.limits = limits
         self._throttles: dict[str | None, Throttle | None] = {}
 
-    def rate_for(self, key: str | None) -> RateLimit | None:
-        """The limit that applies to calls charged to `key`; one limit for the whole family."""
-        return self.limits.rate
+    def quota_key(self, rate_key: str | None) -> str | None:
+        """The quota a call charged to `rate_key` spends: the family's one (None)."""
+        return None
 
-    def call(self, work: RestWork, *, deadline: float = float("inf")) -> Coroutine[Any, Any, Any]:
-        """The actor's call of `work` (its coroutine: no layer of this family's own)."""
-        return self.actor.call(work, deadline=deadline)
-
-    def new_throttle(self, key: str | None) -> Throttle | None:
-        """The admission control of calls charged to `key`: only where a rate is set."""
-        rate = self.rate_for(key)
+    def new_throttle(self, quota: str | None) -> Throttle | None:
+        """The admission control of `quota`: only where a rate is set."""
+        rate = self.limits.rate
         if not rate:
             return None
-        return Throttle(
-            rate, max_concurrency=self.limits.concurrency, adaptive=self.limits.adaptive
-        )
+        return self._throttle(rate)
 
-    def throttle(self, key: str | None) -> Throttle | None:
+    def throttle(self, rate_key: str | None) -> Throttle | None:
+        """The throttle of the quota a call charged to `rate_key` spends, made on first use."""
+        quota = self.quota_key(rate_key)
         try:
-            return self._throttles[key]
+            return self._throttles[quota]
         except KeyError:
-            throttle = self._throttles[key] = self.new_throttle(key)
+            throttle = self._throttles[quota] = self.new_throttle(quota)
             return throttle
+
+    def quota(self, rate_key: str | None) -> Throttle | None:
+        """Like `throttle`, but reads only: None until a call has made it (for statistics)."""
+        return self._throttles.get(self.quota_key(rate_key))
 
     async def aclose_throttles(self) -> None:
         """Release every throttle's outside resources, once the actor has stopped."""
@@ -77,20 +77,26 @@ class FamilyActor:
     def statistics(self) -> ActorStatistics:
         """The actor's snapshot, with each quota's throttle (its limit, pause and waiters)."""
         quotas = {
-            key or self.name: throttle.statistics()
-            for key, throttle in self._throttles.items()
+            quota or self.name: throttle.statistics()
+            for quota, throttle in self._throttles.items()
             if throttle is not None
         }
-        return self.actor.statistics().with_quotas(quotas)
+        return super().statistics().with_quotas(quotas)
+
+    def _throttle(self, rate: RateLimit | None, **kwargs: Any) -> Throttle:
+        return Throttle(
+            rate, max_concurrency=self.limits.concurrency, adaptive=self.limits.adaptive, **kwargs
+        )
 
     async def _handle(self, envelope: Envelope[Any]) -> None:
         work: RestWork = envelope.work
+        throttle = self.throttle(work.rate_key)
         if work.trace is None:
-            await perform(self.transport, envelope, self.throttle(work.rate_key))
+            await perform(self.transport, envelope, throttle)
             return
         work.trace.serving(envelope.request_id)
         token = CURRENT.set(work.trace)  # where the engine's hooks find it
         try:
-            await perform(self.transport, envelope, self.throttle(work.rate_key))
+            await perform(self.transport, envelope, throttle)
         finally:
             CURRENT.reset(token)

@@ -28,7 +28,7 @@ class Reply(Generic[T]):
     def __init__(self) -> None:
         self._done = False
         self._waiter: trio.lowlevel.Task | asyncio.Future[None] | None = None  # the caller, parked
-        self._value: Any = None
+        self._value: Any = None  # a T once sent
         self._error: BaseException | None = None
         self._scope: anyio.CancelScope | None = None
         self._discard: Callable[[], object] | None = None
@@ -100,7 +100,8 @@ class Reply(Generic[T]):
             raise
         if self._error is not None:
             raise self._error
-        return self._value
+        value: T = self._value
+        return value
 
     def _finish(self) -> None:
         """Done: wake the caller if it is parked."""

@@ -21,8 +21,8 @@ import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from genaio._telemetry import CallTrace
-from genaio.actors._actor import call_error
 from genaio.actors._envelope import Envelope
+from genaio.actors._errors import call_error
 from genaio.engine import HttpTransport, RestCall, Throttle
 from genaio.errors import StreamInterruptedError
 

@@ -25,22 +25,25 @@ import anyio
 import attrs
 import sniffio
 
-from genaio.actors._actor import single_error
-from genaio.actors.connection import Connection
+from genaio.actors._errors import single_error
+from genaio.actors._tree import ActorTree
+from genaio.engine import Throttle
 from genaio.errors import ClientClosedError
 
-__all__ = ["Runtime", "single_error"]
+__all__ = ["Runtime"]
 
-TreeFactory = Callable[[], AbstractAsyncContextManager[Connection]]
+TreeFactory = Callable[[], AbstractAsyncContextManager[ActorTree]]
 _background_tasks: set[asyncio.Task[Any]] = set()  # asyncio keeps only weak references
 
 
 @attrs.define(eq=False)
 class _Tree:
+    """One loop's tree, while it starts, runs and after it ends."""
+
     loop: Any  # a trio token or an asyncio loop: the loop's own handle, for calls from elsewhere
     ready: anyio.Event = attrs.field(factory=anyio.Event)
     finished: anyio.Event = attrs.field(factory=anyio.Event)
-    connection: Connection | None = None
+    root: ActorTree | None = None
     failure: BaseException | None = None
     stack: AsyncExitStack | None = None  # set when the tree runs in the caller's task
 
@@ -60,14 +63,21 @@ class Runtime:
 
     @property
     def closed(self) -> bool:
+        """Whether the client is closed (`aclose` has been called)."""
         return self._closed
 
-    def current(self) -> Connection | None:
+    def current(self) -> ActorTree | None:
         """The tree of the running loop, if one is up (no side effects)."""
         tree = self._trees.get(_current_loop())
-        return tree.connection if tree is not None else None
+        return tree.root if tree is not None else None
 
-    async def connection(self) -> Connection:
+    def quota(self, model: str) -> Throttle | None:
+        """The throttle of `model`'s quota in the running loop's tree (its statistics, its rate
+        limiter), if a call to the model has made one; reads only, starts nothing."""
+        root = self.current()
+        return root.quota(model) if root is not None else None
+
+    async def tree(self) -> ActorTree:
         """The running tree of this loop, started on first use.
 
         Cancellation: a caller cancelled while the tree starts leaves it starting for others.
@@ -79,13 +89,13 @@ class Runtime:
         if tree is None:
             tree = self._new_tree(loop)
             _spawn_background(self._run_in_background, tree)
-        if tree.connection is None:
+        if tree.root is None:
             await tree.ready.wait()
         if tree.failure is not None:
             raise tree.failure
-        if tree.connection is None or tree.connection.closed:
+        if tree.root is None or tree.root.closing:
             raise ClientClosedError("the client is closed; create a new genaio.Client")
-        return tree.connection
+        return tree.root
 
     async def enter(self) -> None:
         """`async with client.aio`: run the tree in the caller's task (or adopt a lazy one)."""
@@ -93,12 +103,12 @@ class Runtime:
             raise ClientClosedError("the client is closed; create a new genaio.Client")
         loop = _current_loop()
         if loop in self._trees:
-            await self.connection()
+            await self.tree()
             return
         stack = AsyncExitStack()
         tree = self._new_tree(loop, stack)
         try:
-            tree.connection = await stack.enter_async_context(self._open_tree())
+            tree.root = await stack.enter_async_context(self._open_tree())
         except BaseException as exc:
             tree.failure = error = single_error(exc)
             if error is exc:
@@ -137,11 +147,16 @@ class Runtime:
         tree = self._trees.get(loop)
         if tree is None:
             return  # nothing started here
-        if tree.connection is not None:
-            await tree.connection.aclose()
+        if tree.root is not None:
+            await tree.root.aclose()
         if tree.stack is None:
             with anyio.CancelScope(shield=True):
                 await tree.finished.wait()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        running = sum(1 for tree in self._trees.values() if tree.root is not None)
+        return f"<Runtime {state} trees={running}>"  # one per loop; any thread may ask
 
     def _new_tree(self, loop: Any, stack: AsyncExitStack | None = None) -> _Tree:
         # A tree stays after it ends, for its loop to find (closed, or failed past its restart
@@ -153,12 +168,12 @@ class Runtime:
 
     async def _run_in_background(self, tree: _Tree) -> None:
         try:
-            async with self._open_tree() as connection:
-                tree.connection = connection
+            async with self._open_tree() as root:
+                tree.root = root
                 tree.ready.set()
                 if self._closed:  # closed from another loop while this tree started
-                    await connection.aclose()
-                await connection.wait_closed()
+                    await root.aclose()
+                await root.wait_closed()
         except Exception as exc:
             tree.failure = single_error(exc)
         finally:
@@ -205,14 +220,14 @@ def _spawn_background(fn: Callable[[_Tree], Coroutine[Any, Any, None]], tree: _T
 
 def _close_elsewhere(tree: _Tree) -> None:
     """Have `tree`'s own loop (running in another thread, or not at all) close it."""
-    connection = tree.connection
-    if connection is None:
+    root = tree.root
+    if root is None:
         return  # still starting: it closes itself once up (it sees the client closed)
     if isinstance(tree.loop, asyncio.AbstractEventLoop):
         try:
             # In a context of its own: this thread's would tell sniffio it runs here.
             tree.loop.call_soon_threadsafe(
-                _spawn_asyncio, connection.aclose, context=contextvars.Context()
+                _spawn_asyncio, root.aclose, context=contextvars.Context()
             )
         except RuntimeError:
             pass  # the loop is closed, and its tree went with it
@@ -220,7 +235,7 @@ def _close_elsewhere(tree: _Tree) -> None:
     import trio
 
     try:
-        tree.loop.run_sync_soon(trio.lowlevel.spawn_system_task, connection.aclose)
+        tree.loop.run_sync_soon(trio.lowlevel.spawn_system_task, root.aclose)
     except trio.RunFinishedError:
         pass  # the run is over, and its tree went with it
 

@@ -12,7 +12,8 @@ import anyio
 import attrs
 
 from genaio._log import get_logger
-from genaio.actors._actor import Actor, _crash_error, single_error
+from genaio.actors._actor import Actor
+from genaio.actors._errors import crash_error, single_error
 
 __all__ = ["RestartBudget", "supervise"]
 
@@ -46,7 +47,7 @@ async def supervise(
 
     The envelopes a crashed incarnation held are failed with `ActorCrashedError`; queued ones
     wait in the mailbox for the next incarnation. Past the budget, the crash propagates to the
-    parent (the connection actor), which tears the tree down.
+    parent (the tree's root, `ActorTree`), which tears the tree down.
     """
     status = task_status
     while True:
@@ -55,13 +56,13 @@ async def supervise(
             return
         except Exception as group:
             crash = single_error(group)
-            actor.fail_held(_crash_error(actor.name, crash))
+            actor.fail_held(crash_error(actor.name, crash))
             if not budget.allow(anyio.current_time()):
                 # No incarnation will serve the mailbox again: callers queued in it, or about
                 # to submit, would wait forever.
                 actor.close()
                 log.error("actor crashed past its restart budget", actor=actor.name, exc_info=crash)
-                raise _crash_error(actor.name, crash) from crash
+                raise crash_error(actor.name, crash) from crash
             actor.restarts += 1
             log.warning("actor crashed; restarting", actor=actor.name, exc_info=crash)
             status = anyio.TASK_STATUS_IGNORED

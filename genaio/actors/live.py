@@ -36,7 +36,7 @@ import anyio
 import attrs
 
 from genaio._log import get_logger
-from genaio.actors._actor import _crash_error, single_error
+from genaio.actors._errors import crash_error, single_error
 from genaio.actors._live_resume import Frame, ResumeState
 from genaio.engine import _json
 from genaio.engine._websocket import WebSocket
@@ -209,7 +209,7 @@ class LiveSessionActor:
         except Exception as group:
             bug = single_error(group)
             log.error("live session crashed", exc_info=bug)
-            self._failure = self._failure or _crash_error("Live session", bug)
+            self._failure = self._failure or crash_error("Live session", bug)
         finally:
             with anyio.CancelScope(shield=True):
                 self._stop_intake()

@@ -199,8 +199,8 @@ def compute_tokens_body(contents: Any, *, vertex: bool) -> dict[str, Any]:
 def update_model_body(config: Any) -> dict[str, Any]:
     """The body of `PATCH {model}`: the fields to change, with no `updateMask` (the server
     takes the fields present as the mask, as the official SDK relies on)."""
-    config = coerce_config(types.UpdateModelConfig, config)
-    return config.model_dump(
+    parsed = coerce_config(types.UpdateModelConfig, config)
+    return parsed.model_dump(
         mode="json", by_alias=True, exclude_none=True, exclude={"http_options"}
     )
 
@@ -287,9 +287,9 @@ def _remembered_embed_options(
 
 
 def _validated_embed_options(config: Any, vertex: bool) -> dict[str, Any]:
-    config = coerce_config(types.EmbedContentConfig, config)
-    _check_backend(config, vertex)
-    return config.model_dump(
+    parsed = coerce_config(types.EmbedContentConfig, config)
+    _check_backend(parsed, vertex)
+    return parsed.model_dump(
         mode="json", by_alias=True, exclude_none=True, exclude={"http_options"}
     )
 

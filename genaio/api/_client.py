@@ -3,29 +3,75 @@
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from genaio._telemetry import Telemetry, recorder
-from genaio.actors import Limits, Runtime, open_connection_actor
+from genaio.actors import Limits, Runtime, open_actor_tree
 from genaio.api._options import resolve
-from genaio.api._resource import json_bytes
-from genaio.api._sync import SyncBridge
+from genaio.api._resource import Backend, Resource, json_bytes
+from genaio.api._sync import SyncBridge, SyncProxy
+from genaio.api._sync_types import SyncFamilies
+from genaio.api.agents import AsyncAgents
 from genaio.api.auth_tokens import AsyncTokens
 from genaio.api.batches import AsyncBatches
 from genaio.api.caches import AsyncCaches
 from genaio.api.chats import AsyncChats
+from genaio.api.credentials import AsyncCredentials
+from genaio.api.decisions import AsyncDecisions
+from genaio.api.environments import AsyncEnvironments
 from genaio.api.file_search_stores import AsyncFileSearchStores
 from genaio.api.files import AsyncFiles
 from genaio.api.interactions import AsyncInteractionsResource
 from genaio.api.live import AsyncLive
 from genaio.api.models import AsyncModels
 from genaio.api.operations import AsyncOperations
+from genaio.api.triggers import AsyncTriggers
 from genaio.api.tunings import AsyncTunings
-from genaio.engine import Auth, EngineConfig
+from genaio.api.voices import AsyncVoices
+from genaio.api.webhooks import AsyncWebhooks
+from genaio.engine import Auth, EngineConfig, Throttle
 from genaio.types import HttpOptions
 
 __all__ = ["AsyncClient", "Client"]
+
+ResourceT = TypeVar("ResourceT", bound=Resource)
+
+
+_warned: set[str] = set()  # the families that have warned in this process, as the SDK's
+
+
+class ExperimentalFamily(Generic[ResourceT]):
+    """A family attribute of `AsyncClient`, made on first use; an `experimental` one warns
+    (`UserWarning`, as the SDK) the first time any client in the process uses the family."""
+
+    def __init__(self, family: type[ResourceT], *, experimental: bool = False) -> None:
+        self.family = family
+        self._experimental = experimental
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, client: None, owner: type) -> ExperimentalFamily[ResourceT]: ...
+
+    @overload
+    def __get__(self, client: AsyncClient, owner: type) -> ResourceT: ...
+
+    def __get__(
+        self, client: AsyncClient | None, owner: type
+    ) -> ResourceT | ExperimentalFamily[ResourceT]:
+        if client is None:
+            return self
+        if self._experimental and self._name not in _warned:
+            _warned.add(self._name)
+            message = f"client.{self._name} is experimental in the Gemini API and may change"
+            warnings.warn(message, UserWarning, stacklevel=2)
+        family = self.family(client._backend)
+        client.__dict__[self._name] = family  # later reads find it there, without this call
+        return family
 
 
 class AsyncClient:
@@ -34,6 +80,26 @@ class AsyncClient:
     Use it as `async with client.aio as c:` (the tree runs in your task), or simply await its
     methods (the tree starts on first use and lives until `aclose()` or the end of the loop).
     """
+
+    models: AsyncModels
+    chats: AsyncChats
+    files: AsyncFiles
+    caches: AsyncCaches
+    file_search_stores: AsyncFileSearchStores
+    batches: AsyncBatches
+    tunings: AsyncTunings
+    auth_tokens: AsyncTokens
+    operations: AsyncOperations
+    interactions: AsyncInteractionsResource
+    live: AsyncLive
+    # The families google-genai 3.6 added, made on first use (see `api/_managed.py`).
+    agents = ExperimentalFamily(AsyncAgents, experimental=True)
+    credentials = ExperimentalFamily(AsyncCredentials, experimental=True)
+    decisions = ExperimentalFamily(AsyncDecisions)
+    environments = ExperimentalFamily(AsyncEnvironments, experimental=True)
+    triggers = ExperimentalFamily(AsyncTriggers, experimental=True)
+    voices = ExperimentalFamily(AsyncVoices)
+    webhooks = ExperimentalFamily(AsyncWebhooks)
 
     def __init__(
         self,
@@ -49,19 +115,20 @@ class AsyncClient:
         self._config = config
         # Decided once: a client nobody observes pays nothing per call (see `_telemetry`).
         self._otel = recorder(telemetry, config.base_url, config.vertex)
-        self._auth = auth  # Live sessions open their own websockets with these credentials
-        self._runtime = Runtime(lambda: open_connection_actor(config, auth, limits, rng=rng))
-        self.models = AsyncModels(self)
-        self.chats = AsyncChats(self)
-        self.files = AsyncFiles(self)
-        self.caches = AsyncCaches(self)
-        self.file_search_stores = AsyncFileSearchStores(self)
-        self.batches = AsyncBatches(self)
-        self.tunings = AsyncTunings(self)
-        self.auth_tokens = AsyncTokens(self)
-        self.operations = AsyncOperations(self)
-        self.interactions = AsyncInteractionsResource(self)
-        self.live = AsyncLive(self)  # websocket sessions, registered with the running tree
+        self._runtime = Runtime(lambda: open_actor_tree(config, auth, limits, rng=rng))
+        # All that the families know of their client.
+        backend = self._backend = Backend(config, auth, self._runtime, self._otel)
+        self.models = AsyncModels(backend)
+        self.chats = AsyncChats(self.models)
+        self.files = AsyncFiles(backend)
+        self.caches = AsyncCaches(backend)
+        self.file_search_stores = AsyncFileSearchStores(backend)
+        self.batches = AsyncBatches(backend)
+        self.tunings = AsyncTunings(backend)
+        self.auth_tokens = AsyncTokens(backend)
+        self.operations = AsyncOperations(backend)
+        self.interactions = AsyncInteractionsResource(backend)
+        self.live = AsyncLive(backend)  # websocket sessions, registered with the running tree
 
     @property
     def vertexai(self) -> bool:
@@ -87,13 +154,18 @@ class AsyncClient:
         connection = self._runtime.current()
         return connection.statistics() if connection is not None else None
 
+    def quota(self, model: str) -> Throttle | None:
+        """The throttle of `model`'s quota in this loop's tree: its `statistics()` (429s, the
+        pause) and its `limiter`; None until a call to the model has made one. Reads only."""
+        return self._runtime.quota(model)
+
     def __repr__(self) -> str:
         backend = "vertexai" if self.vertexai else "gemini"
         state = "closed" if self._runtime.closed else "open"
         return f"<genaio.AsyncClient {backend} {self._config.base_url} {state}>"
 
 
-class Client:
+class Client(SyncFamilies):
     """The Gemini API client. `client.aio` is asynchronous; `client.models` etc. block.
 
     Arguments and environment variables are the official SDK's (see `docs/getting-started.md`);
@@ -135,9 +207,8 @@ class Client:
     def vertexai(self) -> bool:
         return self._config.vertex
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
+    def _family(self, name: str) -> SyncProxy:
+        """A family of the blocking surface (typed by `SyncFamilies`, generated)."""
         return self._sync.family(name)
 
     def close(self) -> None:

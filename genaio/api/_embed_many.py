@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 __all__ = ["EmbedMany", "EmbeddingResult"]
 
+#: Items read from a plain iterable between two checkpoints: enough to fill a batch request.
+_CHECKPOINT_EVERY = 100
+
 
 @attrs.frozen
 class EmbeddingResult:
@@ -61,6 +64,10 @@ class EmbedMany:
         self._slots = anyio.CapacityLimiter(max_in_flight)
         self._tasks: anyio.abc.TaskGroup | None = None
 
+    def __repr__(self) -> str:
+        state = "running" if self._tasks is not None else "not started"
+        return f"<genaio.EmbedMany {self._model} {state}>"
+
     async def __aenter__(self) -> MemoryObjectReceiveStream[EmbeddingResult]:
         send, self._receive = anyio.create_memory_object_stream[EmbeddingResult]()
         self._tasks = anyio.create_task_group()
@@ -79,7 +86,11 @@ class EmbedMany:
         with send:
             index = 0
             async for content in _aiter(self._contents):
-                await self._slots.acquire_on_behalf_of(index)
+                try:  # a free slot is taken without a checkpoint: the calls of one scheduler
+                    # round go out together and join one batch, not one call a round each
+                    self._slots.acquire_on_behalf_of_nowait(index)
+                except anyio.WouldBlock:
+                    await self._slots.acquire_on_behalf_of(index)
                 self._tasks.start_soon(self._embed_one, index, content, send.clone())
                 index += 1
 
@@ -110,6 +121,7 @@ async def _aiter(items: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator[Any
         async for item in items:
             yield item
     else:
-        for item in items:
+        for count, item in enumerate(items, 1):
             yield item
-            await anyio.lowlevel.checkpoint()
+            if count % _CHECKPOINT_EVERY == 0:
+                await anyio.lowlevel.checkpoint()

@@ -18,12 +18,18 @@ A bad call is answered to the model, not raised: arguments that do not fit the a
 name that is not one of the functions each become `{"error": message}` as the function's
 response. (The official SDK raises a bare `KeyError` for the last; the model can correct a
 wrong name when it is told.)
+
+An MCP client session (`mcp.ClientSession`) in `tools` stands for the tools its server lists:
+they are listed once per call, declared in the session's place, and called through the session
+in the caller's task, as the official SDK does; a result the server marks as an error goes back
+as `{"error": result}`. genaio never imports `mcp`: a session can only exist once it is loaded.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -35,14 +41,21 @@ from pydantic_core import to_jsonable_python
 from genaio._log import get_logger
 from genaio.api._function_arguments import convert_arguments
 from genaio.api._normalize import t_contents
-from genaio.errors import FunctionInvocationError, UnknownFunctionCallArgumentError
+from genaio.api._sync import in_blocking_surface
+from genaio.errors import (
+    FunctionInvocationError,
+    UnknownFunctionCallArgumentError,
+    UnsupportedFunctionError,
+)
 from genaio.types import (
     AutomaticFunctionCallingConfig,
     Content,
     FunctionCall,
+    FunctionDeclaration,
     FunctionResponse,
     GenerateContentResponse,
     Part,
+    Schema,
     Tool,
 )
 from genaio.types._tools import declare_callable, function_name
@@ -67,13 +80,50 @@ class Calling:
     """What one call's loop may do, decided before its first request."""
 
     #: The functions the model may call, by name; empty when nothing is called automatically.
-    functions: Mapping[str, Callable[..., Any]]
+    functions: Mapping[str, Callable[..., Any] | McpTool]
     #: How many requests the loop may make.
     budget: int
     #: Whether the response carries `automatic_function_calling_history`.
     keep_history: bool
     #: The config each request sends (Python functions already declared).
     config: Any
+    #: MCP client sessions in `tools`, whose tools `started` lists and declares.
+    sessions: tuple[Any, ...] = ()
+    #: Declare MCP tools as Vertex AI takes them (their JSON Schema as it is).
+    vertex: bool = False
+
+    @property
+    def calls(self) -> bool:
+        """Whether the call goes through the loop: functions to run, or sessions to list."""
+        return bool(self.functions or self.sessions)
+
+    async def started(self) -> Calling:
+        """This plan with each MCP session's tools listed and declared in its place.
+
+        Raises:
+            UnsupportedFunctionError: on the blocking surface (the session is the caller's
+                loop's), as the official SDK's blocking methods do.
+            ValueError: two tools (or a tool and a function) have the same name.
+
+        Cancellation: cancelling the caller cancels the listing.
+        """
+        if in_blocking_surface():
+            raise UnsupportedFunctionError("MCP sessions are not supported in synchronous methods.")
+        functions: dict[str, Callable[..., Any] | McpTool] = dict(self.functions)
+        tools: list[Any] = []
+        for tool in _tools(self.config):
+            if not _is_mcp_session(tool):
+                tools.append(tool)
+                continue
+            for listed in (await tool.list_tools()).tools:
+                if listed.name in functions:
+                    raise ValueError(f"Tool {listed.name} is already defined for the request.")
+                functions[listed.name] = McpTool(tool, listed.name)
+                declaration = _mcp_declaration(listed, vertex=self.vertex)
+                tools.append(Tool(function_declarations=[declaration]))
+        return attrs.evolve(
+            self, functions=functions, config=_with_tools(self.config, tools), sessions=()
+        )
 
     async def generate(
         self, contents: Any, send: Send, *, on_round: OnRound | None = None
@@ -82,6 +132,8 @@ class Calling:
 
         Cancellation: cancelling the caller cancels the request or the function running.
         """
+        if self.sessions:
+            return await (await self.started()).generate(contents, send, on_round=on_round)
         history: list[Content] = []
         requests = 0
         while True:
@@ -109,6 +161,8 @@ class Calling:
 
         Cancellation: cancelling the caller cancels the request.
         """
+        if self.sessions:
+            return await (await self.started()).stream(contents, open_stream, on_round=on_round)
         first = await open_stream(contents, self.config)
         return CallingStream(self, contents, open_stream, first, on_round)
 
@@ -132,6 +186,8 @@ class Calling:
         if function is None:
             known = ", ".join(sorted(self.functions))
             return {"error": f"there is no function named {name!r}; the functions are {known}"}
+        if isinstance(function, McpTool):
+            return await function.call(call.args or {})
         try:
             kwargs = convert_arguments(function, call.args or {})
         except UnknownFunctionCallArgumentError as exc:
@@ -189,6 +245,9 @@ class CallingStream:
 
     def __aiter__(self) -> CallingStream:
         return self
+
+    def __repr__(self) -> str:
+        return f"<genaio.CallingStream requests={self._requests} stream={self._stream!r}>"
 
     async def __anext__(self) -> GenerateContentResponse:
         """The next chunk, from this round or the next.
@@ -259,7 +318,9 @@ class CallingStream:
 # -- planning ------------------------------------------------------------------------------
 
 
-def plan(config: Any, *, stream: bool = False, history: bool = True) -> Calling:
+def plan(
+    config: Any, *, stream: bool = False, history: bool = True, vertex: bool = False
+) -> Calling:
     """What automatic function calling does for a call with this `config`.
 
     Off (one request, no history) when `disable` is set or `maximum_remote_calls` is 0 or less,
@@ -284,15 +345,18 @@ def plan(config: Any, *, stream: bool = False, history: bool = True) -> Calling:
     budget = settings.maximum_remote_calls
     if budget is None:
         budget = DEFAULT_MAXIMUM_REMOTE_CALLS
+    # Sessions are listed and declared even when nothing is called for the model.
+    sessions = tuple(t for t in tools or () if _is_mcp_session(t))
+    off = Calling({}, 1, False, config, sessions, vertex) if sessions else _OFF
     if settings.disable or budget <= 0:
-        return _OFF
+        return off
     if _declares_functions(tools):
-        if any(_is_function(t) for t in tools or ()):
+        if any(_is_function(t) or _is_mcp_session(t) for t in tools or ()):
             log.warning(
                 "automatic function calling is off: a tool declares functions; give only "
                 "Python functions in `tools` to have them called"
             )
-        return _OFF
+        return off
     if stream and _streams_arguments(config):
         raise ValueError(
             "stream_function_call_arguments cannot be used with automatic function calling; "
@@ -300,16 +364,15 @@ def plan(config: Any, *, stream: bool = False, history: bool = True) -> Calling:
         )
     keep_history = history and not settings.ignore_call_history
     functions = {function_name(t): t for t in tools or () if _is_function(t)}
-    if not functions:
+    if not functions and not sessions:
         return _PLAIN if keep_history else _OFF
-    return Calling(
-        functions, budget, keep_history=keep_history, config=_declared(config, tools or [])
-    )
+    config = _declared(config, tools or [])
+    return Calling(functions, budget, keep_history, config, sessions, vertex)
 
 
 #: The plans that call nothing: with the (empty) history on the response, and without.
-_PLAIN = Calling({}, 1, keep_history=True, config=None)
-_OFF = Calling({}, 1, keep_history=False, config=None)
+_PLAIN = Calling({}, 1, True, None)
+_OFF = Calling({}, 1, False, None)
 
 
 def _settings(value: Any) -> AutomaticFunctionCallingConfig:
@@ -360,9 +423,79 @@ def _declared(config: Any, tools: list[Any]) -> Any:
     declared = [
         Tool(function_declarations=[declare_callable(t)]) if _is_function(t) else t for t in tools
     ]
+    return _with_tools(config, declared)
+
+
+def _with_tools(config: Any, tools: list[Any]) -> Any:
     if isinstance(config, Mapping):
-        return {**config, "tools": declared}
-    return config.model_copy(update={"tools": declared})
+        return {**config, "tools": tools}
+    return config.model_copy(update={"tools": tools})
+
+
+def _tools(config: Any) -> list[Any]:
+    tools = config.get("tools") if isinstance(config, Mapping) else config.tools
+    return list(tools or ())
+
+
+# -- MCP sessions ---------------------------------------------------------------------------
+
+
+def _is_mcp_session(tool: Any) -> bool:
+    """Whether `tool` is an `mcp.ClientSession` (without importing mcp: none exists unless
+    the caller has loaded it)."""
+    mcp = sys.modules.get("mcp")
+    session_class = getattr(mcp, "ClientSession", None)
+    return session_class is not None and isinstance(tool, session_class)
+
+
+@attrs.frozen
+class McpTool:
+    """A tool of an MCP server, called through the caller's session."""
+
+    session: Any
+    name: str
+
+    async def call(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """The tool's result as `{"result": ...}`, or `{"error": ...}` when the server marks
+        it as an error or the call fails; the result as the official SDK writes it (the MCP
+        result's fields by name, unset ones left out).
+
+        Cancellation: cancelling the caller cancels the call (the session's request).
+        """
+        try:
+            result = await self.session.call_tool(name=self.name, arguments=_whole(dict(args)))
+        except Exception as exc:
+            failure = FunctionInvocationError(
+                f"{self.name}({_show(args)}) raised {type(exc).__name__}: {exc}"
+            )
+            return {"error": str(failure)}
+        written = to_jsonable_python(result, by_alias=False, exclude_none=True, fallback=str)
+        failed = getattr(result, "is_error", getattr(result, "isError", False))
+        return {"error": written} if failed else {"result": written}
+
+
+def _mcp_declaration(tool: Any, *, vertex: bool) -> FunctionDeclaration:
+    """An MCP tool as a declaration: its input schema as a `Schema` (the Gemini API), or as
+    the JSON Schema it is (Vertex AI), as the official SDK declares it."""
+    schema = getattr(tool, "input_schema", None) or getattr(tool, "inputSchema", None) or {}
+    if vertex:
+        return FunctionDeclaration(
+            name=tool.name, description=tool.description, parameters_json_schema=schema
+        )
+    parameters = Schema.from_json_schema(dict(schema))
+    return FunctionDeclaration(name=tool.name, description=tool.description, parameters=parameters)
+
+
+def _whole(value: Any) -> Any:
+    """JSON numbers the model wrote as floats with no fraction, as integers (`3.0` is `3`), as
+    the official SDK passes arguments to a tool."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    return value
 
 
 # -- helpers --------------------------------------------------------------------------------

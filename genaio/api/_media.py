@@ -244,7 +244,9 @@ _REFERENCE_TYPES: dict[str, type[types.ReferenceImage]] = {
 }
 
 
-def _body(instance: dict[str, Any], config: types.WireModel, placement: Placement) -> dict:
+def _body(
+    instance: dict[str, Any], config: types.WireModel, placement: Placement
+) -> dict[str, Any]:
     """`{"instances": [instance], "parameters": {...}, ...}` with each set config field at
     its place; `instance` is the body's one instance (and may gain fields from the config)."""
     body: dict[str, Any] = {"instances": [instance]}

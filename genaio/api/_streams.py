@@ -95,6 +95,10 @@ class ResponseStream(Generic[T]):
     async def __aexit__(self, *exc_info: object) -> None:
         self.close()
 
+    def __repr__(self) -> str:
+        state = "ended" if self._finished else "open"
+        return f"<genaio.ResponseStream {state}>"
+
     def __del__(self) -> None:
         stream = getattr(self, "_stream", None)
         if stream is not None:

@@ -3,7 +3,8 @@
 One generic proxy serves every family: coroutine methods block on the loop through anyio's
 `BlockingPortal`, async iterators (streams, pagers) become plain iterators, and genaio's own
 objects that come back (a pager, a chat) are proxied in turn. There is no sync copy of any
-family's code.
+family's code; what editors and mypy see of it is `_sync_types.py`, generated from the async
+families' signatures.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from anyio.from_thread import BlockingPortal
 
 from genaio.errors import ClientClosedError
 
-__all__ = ["SyncBridge", "SyncProxy"]
+__all__ = ["SyncBridge", "SyncProxy", "in_blocking_surface"]
+
+#: `blocking` is set on the thread that runs the blocking surface's loop.
+_thread = threading.local()
+
+
+def in_blocking_surface() -> bool:
+    """Whether this code runs for the blocking surface (on its loop's thread)."""
+    return getattr(_thread, "blocking", False)
 
 
 class _LoopThread:
@@ -38,6 +47,7 @@ class _LoopThread:
         self._ready.wait()
 
     def _main(self) -> None:
+        _thread.blocking = True
         anyio.run(self._host, backend="asyncio")
 
     async def _host(self) -> None:
@@ -62,7 +72,7 @@ class SyncBridge:
         self._client: Any = None
         self._closed = False
 
-    def family(self, name: str) -> Any:
+    def family(self, name: str) -> SyncProxy:
         client = self._started()
         target = getattr(client, name)
         return SyncProxy(target, self)
@@ -92,6 +102,10 @@ class SyncBridge:
             loop.portal.call(client.aclose)
             loop.stop()
 
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "running" if self._loop is not None else "idle"
+        return f"<genaio.SyncBridge {state} {self._client!r}>"
+
     def _started(self) -> Any:
         with self._lock:
             if self._closed:
@@ -113,11 +127,25 @@ class SyncProxy:
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._target, name)
+        bridge = self._bridge
         if inspect.iscoroutinefunction(value):
-            return functools.partial(self._bridge.call, value)
+
+            @functools.wraps(value)  # its signature and docs, for help() and editors
+            def blocking(*args: Any, **kwargs: Any) -> Any:
+                return bridge.call(value, *args, **kwargs)
+
+            return blocking
         if inspect.ismethod(value):
-            return lambda *args, **kwargs: self._bridge.wrap(value(*args, **kwargs))
-        return self._bridge.wrap(value)
+
+            @functools.wraps(value)
+            def wrapped(*args: Any, **kwargs: Any) -> Any:
+                return bridge.wrap(value(*args, **kwargs))
+
+            return wrapped
+        return bridge.wrap(value)
+
+    def __dir__(self) -> list[str]:
+        return [name for name in dir(self._target) if not name.startswith("_")]
 
     def __iter__(self) -> Iterator[Any]:
         return _SyncIterator(self._target, self._bridge)
@@ -128,10 +156,15 @@ class SyncProxy:
     def __getitem__(self, index: Any) -> Any:
         return self._target[index]
 
-    def __enter__(self) -> SyncProxy:
-        return self
+    def __enter__(self) -> Any:
+        enter = getattr(self._target, "__aenter__", None)
+        return self if enter is None else self._bridge.call(enter)
 
     def __exit__(self, *exc_info: Any) -> None:
+        exit_ = getattr(self._target, "__aexit__", None)
+        if exit_ is not None:
+            self._bridge.call(exit_, *exc_info)
+            return
         close = getattr(self._target, "aclose", None)
         if close is not None:
             self._bridge.call(close)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
 from genaio.api._normalize import coerce_config, t_model, t_system_instruction, t_tools
 from genaio.api._resource import Resource
-from genaio.engine import RestCall
 from genaio.types import AuthToken, CreateAuthTokenConfig, GenerationConfig
 
 __all__ = ["AsyncTokens"]
@@ -41,6 +42,7 @@ _SETUP = (
     "history_config",
     "avatar_config",
     "safety_settings",
+    "labels",
 )
 
 
@@ -62,14 +64,14 @@ class AsyncTokens(Resource):
             raise ValueError("auth_tokens.create is only available on the Gemini API")
         parsed = coerce_config(CreateAuthTokenConfig, config)
         # No fields: an empty body, as the official SDK sends (JSON `null` is not an object).
-        call = RestCall(
+        call = self._rest(
             "POST",
             "auth_tokens",
             body=_token_body(parsed) or b"",
             options=self._options(parsed),
             idempotent=False,
         )
-        return AuthToken.from_wire((await self._json(call)).data)
+        return AuthToken.from_wire((await self._request(call)).data)
 
 
 def _token_body(config: CreateAuthTokenConfig) -> dict[str, Any]:
@@ -125,7 +127,8 @@ def _live_setup(model: str | None, config: Any) -> dict[str, Any]:
         setup["tools"] = [tool.to_wire() for tool in t_tools(fields["tools"])]
     for name in _SETUP:
         if fields.get(name) is not None:
-            setup[_camel(name)] = _as_dict(fields[name])
+            # As they are (a list stays a list), JSON-ready (bytes as base64).
+            setup[_camel(name)] = to_jsonable_python(fields[name], bytes_mode="base64")
     return setup
 
 
@@ -133,7 +136,8 @@ def _as_dict(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if hasattr(value, "model_dump"):
-        return value.model_dump(exclude_none=True)
+        dumped: dict[str, Any] = value.model_dump(exclude_none=True)
+        return dumped
     return dict(value)
 
 

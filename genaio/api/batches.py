@@ -119,8 +119,8 @@ class AsyncBatches(Resource):
         Cancellation: cancelling the caller cancels the request.
         """
         parsed = coerce_config(GetBatchJobConfig, config)
-        call = RestCall("GET", self._path(name), options=self._options(parsed))
-        return BatchJob.from_api((await self._json(call)).data, vertex=self._vertex)
+        call = self._rest("GET", self._path(name), options=self._options(parsed))
+        return BatchJob.from_api((await self._request(call)).data, vertex=self._vertex)
 
     async def cancel(
         self, *, name: str, config: CancelBatchJobConfig | dict[str, Any] | None = None
@@ -130,8 +130,8 @@ class AsyncBatches(Resource):
         Cancellation: cancelling the caller cancels the request (the job may still stop).
         """
         parsed = coerce_config(CancelBatchJobConfig, config)
-        await self._json(
-            RestCall("POST", self._path(name) + ":cancel", options=self._options(parsed))
+        await self._request(
+            self._rest("POST", self._path(name) + ":cancel", options=self._options(parsed))
         )
 
     async def delete(
@@ -142,8 +142,8 @@ class AsyncBatches(Resource):
         Cancellation: cancelling the caller cancels the request (the job may be gone).
         """
         parsed = coerce_config(DeleteBatchJobConfig, config)
-        answer = await self._json(
-            RestCall("DELETE", self._path(name), options=self._options(parsed))
+        answer = await self._request(
+            self._rest("DELETE", self._path(name), options=self._options(parsed))
         )
         job = DeleteResourceJob.from_wire(answer.data)
         job.sdk_http_response = HttpResponse(headers=dict(answer.headers))
@@ -170,7 +170,7 @@ class AsyncBatches(Resource):
                 "pageToken": page.get("page_token"),
                 "filter": page.get("filter"),
             }
-            return RestCall("GET", path, query=query, options=options)
+            return self._rest("GET", path, query=query, options=options)
 
         def parse(data: Any) -> BatchJob:
             return BatchJob.from_api(data, vertex=vertex)
@@ -199,8 +199,8 @@ class AsyncBatches(Resource):
         )
 
     async def _create(self, path: str, body: dict[str, Any], config: Any) -> BatchJob:
-        call = RestCall("POST", path, body=body, options=self._options(config), idempotent=False)
-        return BatchJob.from_api((await self._json(call)).data, vertex=self._vertex)
+        call = self._rest("POST", path, body=body, options=self._options(config), idempotent=False)
+        return BatchJob.from_api((await self._request(call)).data, vertex=self._vertex)
 
     def _path(self, name: str) -> str:
         """`batches/{id}` (Gemini API); `batchPredictionJobs/{id}` from a full name or a numeric
@@ -299,7 +299,7 @@ def _vertex_output(dest: BatchJobDestination | str) -> dict[str, Any]:
         predictionsFormat=dest.format,
         gcsDestination=dest.gcs_uri and {"outputUriPrefix": dest.gcs_uri},
         bigqueryDestination=dest.bigquery_uri and {"outputUri": dest.bigquery_uri},
-        vertexMultimodalDatasetDestination=dest.vertex_dataset,
+        vertexMultimodalDatasetDestination=_plain(dest.vertex_dataset),
     )
 
 

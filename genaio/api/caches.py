@@ -16,6 +16,7 @@ from genaio.api._normalize import (
 from genaio.api._resource import Resource
 from genaio.api.pagers import AsyncPager
 from genaio.engine import RestCall
+from genaio.engine._urls import resource_name
 from genaio.types import (
     CachedContent,
     CreateCachedContentConfig,
@@ -58,10 +59,10 @@ class AsyncCaches(Resource):
                 raise ValueError("pass contents either as an argument or in config, not both")
             parsed = parsed.model_copy(update={"contents": contents})
         body = self._create_body(model, parsed)
-        call = RestCall(
+        call = self._rest(
             "POST", "cachedContents", body=body, options=self._options(parsed), idempotent=False
         )
-        return CachedContent.from_wire((await self._json(call)).data)
+        return CachedContent.from_wire((await self._request(call)).data)
 
     async def get(
         self, *, name: str, config: GetCachedContentConfig | dict[str, Any] | None = None
@@ -71,8 +72,8 @@ class AsyncCaches(Resource):
         Cancellation: cancelling the caller cancels the request.
         """
         parsed = coerce_config(GetCachedContentConfig, config)
-        call = RestCall("GET", t_cached_content_name(name), options=self._options(parsed))
-        return CachedContent.from_wire((await self._json(call)).data)
+        call = self._rest("GET", t_cached_content_name(name), options=self._options(parsed))
+        return CachedContent.from_wire((await self._request(call)).data)
 
     async def update(
         self, *, name: str, config: UpdateCachedContentConfig | dict[str, Any] | None = None
@@ -86,10 +87,10 @@ class AsyncCaches(Resource):
         parsed = coerce_config(UpdateCachedContentConfig, config)
         body = parsed.model_dump(mode="json", by_alias=True, exclude_none=True)
         body.pop("httpOptions", None)
-        call = RestCall(
+        call = self._rest(
             "PATCH", t_cached_content_name(name), body=body, options=self._options(parsed)
         )
-        return CachedContent.from_wire((await self._json(call)).data)
+        return CachedContent.from_wire((await self._request(call)).data)
 
     async def delete(
         self, *, name: str, config: DeleteCachedContentConfig | dict[str, Any] | None = None
@@ -99,8 +100,8 @@ class AsyncCaches(Resource):
         Cancellation: cancelling the caller cancels the request (the cache may be gone).
         """
         parsed = coerce_config(DeleteCachedContentConfig, config)
-        call = RestCall("DELETE", t_cached_content_name(name), options=self._options(parsed))
-        answer = await self._json(call)
+        call = self._rest("DELETE", t_cached_content_name(name), options=self._options(parsed))
+        answer = await self._request(call)
         return DeleteCachedContentResponse(sdk_http_response=HttpResponse.of(answer.headers))
 
     async def list(
@@ -115,7 +116,7 @@ class AsyncCaches(Resource):
 
         def page_call(page: dict[str, Any]) -> RestCall:
             query = {"pageSize": page.get("page_size"), "pageToken": page.get("page_token")}
-            return RestCall("GET", "cachedContents", query=query, options=options)
+            return self._rest("GET", "cachedContents", query=query, options=options)
 
         config_dict = parsed.model_dump(exclude_none=True, exclude={"http_options"})
         return await self._pager(
@@ -127,10 +128,7 @@ class AsyncCaches(Resource):
         google/models/x`); the content fields are normalized as `generate_content`'s are."""
         if not self._vertex:
             reject_vertex_only(config)
-        name = t_model(model, vertex=self._vertex)
-        if self._vertex and not name.startswith("projects/"):
-            settings = self._client._config
-            name = f"projects/{settings.project}/locations/{settings.location}/{name}"
+        name = resource_name(self._backend.config, t_model(model, vertex=self._vertex))
         body: dict[str, Any] = {"model": name}
         plain = {"ttl", "expire_time", "display_name", "tool_config"}
         body.update(config.model_dump(mode="json", by_alias=True, exclude_none=True, include=plain))

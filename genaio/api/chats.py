@@ -18,7 +18,6 @@ import anyio
 from genaio.api import _function_calling
 from genaio.api._function_calling import CallingStream
 from genaio.api._normalize import t_content
-from genaio.api._resource import Resource
 from genaio.api._streams import ResponseStream
 from genaio.api.models import AsyncModels
 from genaio.types import Content, GenerateContentConfig, GenerateContentResponse
@@ -114,11 +113,11 @@ class AsyncChat:
         """
         user = _user_turn(message)
         config = config or self._config
-        calling = _function_calling.plan(config, history=False)
+        calling = _function_calling.plan(config, history=False, vertex=self._models._vertex)
         rounds: list[tuple[list[Content], Content]] = []
         async with self._turn:
             contents = [*self._curated, user]
-            if calling.functions:
+            if calling.calls:
                 response = await calling.generate(
                     contents,
                     functools.partial(self._models._generate, self._model),
@@ -148,13 +147,15 @@ class AsyncChat:
         """
         user = _user_turn(message)
         config = config or self._config
-        calling = _function_calling.plan(config, stream=True, history=False)
+        calling = _function_calling.plan(
+            config, stream=True, history=False, vertex=self._models._vertex
+        )
         contents = [*self._curated, user]
         open_stream = functools.partial(self._models._generate_stream, self._model)
         await self._turn.acquire()
         chat_stream = ChatStream(self, user)
         try:
-            if calling.functions:
+            if calling.calls:
                 stream: Any = await calling.stream(
                     contents, open_stream, on_round=chat_stream.next_round
                 )
@@ -210,6 +211,10 @@ class ChatStream:
     def __aiter__(self) -> ChatStream:
         return self
 
+    def __repr__(self) -> str:
+        state = "open" if self._open else "closed"
+        return f"<genaio.ChatStream {state} rounds={len(self._rounds) + 1}>"
+
     async def __anext__(self) -> GenerateContentResponse:
         """The next chunk.
 
@@ -259,10 +264,15 @@ class ChatStream:
             self.close()
 
 
-class AsyncChats(Resource):
-    """Multi-turn chats, with history kept on the client."""
+class AsyncChats:
+    """Multi-turn chats, with history kept on the client: a chat is `generate_content` with
+    history kept here, with no actor of its own."""
 
-    family = "models"  # a chat is generate_content with history kept here: no actor of its own
+    def __init__(self, models: AsyncModels) -> None:
+        self._models = models
+
+    def __repr__(self) -> str:
+        return f"<genaio.AsyncChats {self._models!r}>"
 
     def create(
         self,
@@ -272,4 +282,4 @@ class AsyncChats(Resource):
         history: list[Content | dict[str, Any]] | None = None,
     ) -> AsyncChat:
         """A new chat (no request is made); `history` seeds it with earlier turns."""
-        return AsyncChat(self._client.models, model=model, config=config, history=history)
+        return AsyncChat(self._models, model=model, config=config, history=history)

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from genaio.api._normalize import coerce_config, t_model
+from genaio.api._resource import Backend
 from genaio.api.files import GeminiOnlyResource
 from genaio.api.pagers import AsyncPager
-from genaio.engine import RestCall, Uploadable, guess_mime_type
+from genaio.engine import Uploadable, guess_mime_type
 from genaio.types import (
     CreateFileSearchStoreConfig,
     DeleteDocumentConfig,
@@ -45,13 +46,13 @@ class _StoreResource(GeminiOnlyResource):
     async def _get(self, name: str, config: Any, config_cls: type, parse: Callable[[Any], R]) -> R:
         self._gemini_only()
         options = self._options(coerce_config(config_cls, config))
-        return parse((await self._json(RestCall("GET", name, options=options))).data)
+        return parse((await self._request(self._rest("GET", name, options=options))).data)
 
     async def _delete(self, name: str, config: Any, config_cls: type[_DeleteConfig]) -> None:
         self._gemini_only()
         parsed = coerce_config(config_cls, config)
         query = {"force": parsed.force}  # sent as `True`/`False`, as the official SDK does
-        await self._json(RestCall("DELETE", name, query=query, options=self._options(parsed)))
+        await self._request(self._rest("DELETE", name, query=query, options=self._options(parsed)))
 
 
 class AsyncDocuments(_StoreResource):
@@ -92,9 +93,11 @@ class AsyncDocuments(_StoreResource):
 class AsyncFileSearchStores(_StoreResource):
     """File search stores: create, get, delete, list; import or upload files into them."""
 
-    def __init__(self, client: Any) -> None:
-        super().__init__(client)
-        self.documents = AsyncDocuments(client)
+    documents: AsyncDocuments
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(backend)
+        self.documents = AsyncDocuments(backend)
 
     async def create(
         self, *, config: CreateFileSearchStoreConfig | dict[str, Any] | None = None
@@ -111,14 +114,14 @@ class AsyncFileSearchStores(_StoreResource):
             body["displayName"] = parsed.display_name
         if parsed.embedding_model is not None:
             body["embeddingModel"] = t_model(parsed.embedding_model, vertex=False)
-        call = RestCall(
+        call = self._rest(
             "POST",
             "fileSearchStores",
             body=body or None,  # nothing to say is no body at all, as the official SDK sends it
             options=self._options(parsed),
             idempotent=False,
         )
-        return FileSearchStore.from_wire((await self._json(call)).data)
+        return FileSearchStore.from_wire((await self._request(call)).data)
 
     async def get(
         self, *, name: str, config: GetFileSearchStoreConfig | dict[str, Any] | None = None
@@ -171,14 +174,14 @@ class AsyncFileSearchStores(_StoreResource):
         self._gemini_only()
         parsed = coerce_config(ImportFileConfig, config)
         body = {"fileName": file_name, **_document_fields(parsed)}
-        call = RestCall(
+        call = self._rest(
             "POST",
             f"{file_search_store_name}:importFile",
             body=body,
             options=self._options(parsed),
             idempotent=False,
         )
-        return ImportFileOperation.from_wire((await self._json(call)).data)
+        return ImportFileOperation.from_wire((await self._request(call)).data)
 
     async def upload_to_file_search_store(
         self,

@@ -73,15 +73,16 @@ class GeminiOnlyResource(Resource):
 
         def page_call(page: dict[str, Any]) -> RestCall:
             query = {"pageSize": page.get("page_size"), "pageToken": page.get("page_token")}
-            return RestCall("GET", path, query=query, options=options)
+            return self._rest("GET", path, query=query, options=options)
 
         config_dict = config.model_dump(exclude_none=True, exclude={"http_options"})
         return await self._pager(name, page_call, items_key, parse, config_dict)
 
     async def _download(self, path: str, options: CallOptions | None) -> bytes:
-        call = RestCall("GET", path, query={"alt": "media"}, options=options)
+        call = self._rest("GET", path, query={"alt": "media"}, options=options)
         response = await self._request(call, answer=Answer.RAW)
-        return response.content
+        content: bytes = response.content
+        return content
 
     async def _upload(
         self,
@@ -94,13 +95,13 @@ class GeminiOnlyResource(Resource):
         """Run the resumable upload protocol; `start_body(size)` is the start request's body."""
         source = await open_source(file)
         return await resumable_upload(
-            self._json,
+            self._request,
             path,
             source,
             mime_type=mime_type,
             body=start_body(source.size),
             options=options,
-            retry=self._client._config.retry,
+            retry=self._backend.config.retry,
         )
 
 
@@ -152,7 +153,7 @@ class AsyncFiles(GeminiOnlyResource):
         """
         self._gemini_only()
         options = self._options(coerce_config(GetFileConfig, config))
-        answer = await self._json(RestCall("GET", f"files/{file_id(name)}", options=options))
+        answer = await self._request(self._rest("GET", f"files/{file_id(name)}", options=options))
         return File.from_wire(answer.data)
 
     async def delete(
@@ -165,7 +166,9 @@ class AsyncFiles(GeminiOnlyResource):
         """
         self._gemini_only()
         options = self._options(coerce_config(DeleteFileConfig, config))
-        answer = await self._json(RestCall("DELETE", f"files/{file_id(name)}", options=options))
+        answer = await self._request(
+            self._rest("DELETE", f"files/{file_id(name)}", options=options)
+        )
         return DeleteFileResponse(sdk_http_response=HttpResponse(headers=dict(answer.headers)))
 
     async def list(
@@ -228,7 +231,7 @@ class AsyncFiles(GeminiOnlyResource):
             raise ValueError("auth must be a google.auth.credentials.Credentials object")
         options = self._options(coerce_config(RegisterFilesConfig, config))
         bearer = await GoogleCredentialsAuth(auth).headers()
-        call = RestCall(
+        call = self._rest(
             "POST",
             "files:register",
             body={"uris": list(uris)},
@@ -236,7 +239,7 @@ class AsyncFiles(GeminiOnlyResource):
             options=options,
             idempotent=False,
         )
-        answer = await self._json(call)
+        answer = await self._request(call)
         response = RegisterFilesResponse.from_wire(answer.data)
         response.sdk_http_response = HttpResponse(headers=dict(answer.headers))
         return response

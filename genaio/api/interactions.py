@@ -61,7 +61,6 @@ _OTHER_CREATE_FIELDS = frozenset(
         "webhook_config",
     }
 )
-# The sentinel as the SSE decoder reports it (it expects JSON in every `data:` field).
 
 
 def t_interaction_input(value: Any) -> Any:
@@ -158,7 +157,7 @@ class AsyncInteractionsResource(Resource):
         }
         body = {k: _plain(v) for k, v in body.items() if v is not None}
         options = _call_options(api_version, extra_headers, extra_body, timeout)
-        call = RestCall(
+        call = self._rest(
             "POST",
             "interactions",
             query=dict(extra_query) if extra_query else None,
@@ -169,7 +168,7 @@ class AsyncInteractionsResource(Resource):
         )
         if stream:
             return await self._events(call)
-        return Interaction.from_wire((await self._json(call)).data)
+        return Interaction.from_wire((await self._request(call)).data)
 
     async def get(
         self,
@@ -194,7 +193,7 @@ class AsyncInteractionsResource(Resource):
             **(extra_query or {}),
         }
         options = _call_options(api_version, extra_headers, None, timeout)
-        call = RestCall(
+        call = self._rest(
             "GET",
             f"interactions/{_id(id)}",
             query={k: v for k, v in query.items() if v is not None},
@@ -203,7 +202,7 @@ class AsyncInteractionsResource(Resource):
         )
         if stream:
             return await self._events(call)
-        return Interaction.from_wire((await self._json(call)).data)
+        return Interaction.from_wire((await self._request(call)).data)
 
     async def cancel(
         self,
@@ -220,8 +219,8 @@ class AsyncInteractionsResource(Resource):
         """
         options = _call_options(api_version, extra_headers, None, timeout)
         query = dict(extra_query) if extra_query else None
-        call = RestCall("POST", f"interactions/{_id(id)}/cancel", query=query, options=options)
-        return Interaction.from_wire((await self._json(call)).data)
+        call = self._rest("POST", f"interactions/{_id(id)}/cancel", query=query, options=options)
+        return Interaction.from_wire((await self._request(call)).data)
 
     async def delete(
         self,
@@ -238,8 +237,8 @@ class AsyncInteractionsResource(Resource):
         """
         options = _call_options(api_version, extra_headers, None, timeout)
         query = dict(extra_query) if extra_query else None
-        await self._json(
-            RestCall("DELETE", f"interactions/{_id(id)}", query=query, options=options)
+        await self._request(
+            self._rest("DELETE", f"interactions/{_id(id)}", query=query, options=options)
         )
 
     async def _events(self, call: RestCall) -> ResponseStream[InteractionSSEEvent]:

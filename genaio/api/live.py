@@ -18,35 +18,40 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import AsyncIterator
+import warnings
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from genaio._log import get_logger
-from genaio.actors._runtime import single_error
+from genaio.actors import single_error
 from genaio.actors.live import (
     LiveSessionActor,
     LiveStatistics,
     open_live_session_actor,
     parse_message,
 )
-from genaio.api._normalize import coerce_config, t_contents
+from genaio.api._normalize import coerce_config, t_contents, t_model, t_system_instruction, t_tools
 from genaio.api._options import call_options
 from genaio.api.auth_tokens import _live_setup
+from genaio.engine._auth import call_headers
+from genaio.engine._urls import live_url, resource_name
 from genaio.engine._websocket import WebSocket, connect_websocket, live_limits, ssl_context_from
 from genaio.errors import ClientClosedError, DeadlineExceededError
 from genaio.types import (
     Blob,
     FunctionResponse,
+    LiveClientContent,
     LiveClientRealtimeInput,
+    LiveClientToolResponse,
     LiveConnectConfig,
     LiveServerMessage,
 )
 
 if TYPE_CHECKING:
-    from genaio.api._client import AsyncClient
+    from genaio.api._resource import Backend
 
 __all__ = ["AsyncLive", "AsyncSession"]
 
@@ -59,8 +64,9 @@ _SETUP_FAILED = 1002
 class AsyncSession:
     """An open Live session: send turns and input, receive the model's messages."""
 
-    def __init__(self, actor: LiveSessionActor) -> None:
+    def __init__(self, actor: LiveSessionActor, *, vertex: bool = False) -> None:
         self._actor = actor
+        self._vertex = vertex
         setup = actor.setup_complete.setup_complete
         self.session_id: str | None = setup.session_id if setup is not None else None
 
@@ -123,6 +129,39 @@ class AsyncSession:
             raise ValueError("each FunctionResponse needs the `id` of the call it answers")
         await self._send({"tool_response": {"functionResponses": [r.to_wire() for r in responses]}})
 
+    async def send_context_update(
+        self, *, system_instruction: Any = None, tools: list[Any] | None = None
+    ) -> None:
+        """Change the session's system instruction or tools (`[]` clears them) for what
+        follows; updates keep their order with the other input.
+
+        Cancellation: a frame already queued is still sent, whole.
+        """
+        if system_instruction is None and tools is None:
+            raise ValueError("send_context_update needs system_instruction, tools, or both")
+        update: dict[str, Any] = {}
+        if system_instruction is not None:
+            update["systemInstruction"] = t_system_instruction(system_instruction).to_wire()
+        if tools is not None:
+            update["tools"] = {"tools": [tool.to_wire() for tool in t_tools(tools)]}
+        await self._send({"contextUpdate": update})
+
+    async def send(self, *, input: Any = None, end_of_turn: bool | None = False) -> None:
+        """Deprecated in the official SDK for `send_client_content`, `send_realtime_input`
+        and `send_tool_response`, which it picks from `input` (warns `DeprecationWarning`):
+        nothing ends the turn; text, parts and contents are a turn; blobs are realtime
+        media; function responses (each with its `id` on the Gemini API) answer a tool call.
+
+        Cancellation: a frame already queued is still sent, whole.
+        """
+        warnings.warn(
+            "session.send is deprecated: use send_client_content, send_realtime_input or "
+            "send_tool_response",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        await self._send(_legacy_frame(input, bool(end_of_turn), self._vertex))
+
     async def receive(self) -> AsyncIterator[LiveServerMessage]:
         """The server's messages up to the end of the current turn (`turnComplete`, or
         `interactionStatus` IDLE); call again for the next turn. Tool calls, goAway and
@@ -166,8 +205,11 @@ class AsyncSession:
 class AsyncLive:
     """`client.aio.live`: Live API sessions."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    def __repr__(self) -> str:
+        return f"<genaio.AsyncLive {self._backend.config.base_url}>"
 
     def connect(
         self, *, model: str, config: LiveConnectConfig | dict[str, Any] | None = None
@@ -191,14 +233,14 @@ class AsyncLive:
 
     @asynccontextmanager
     async def _connect(self, model: str, config: LiveConnectConfig) -> AsyncIterator[AsyncSession]:
-        opener = _Opener(self._client, model, config)
-        connection = await self._client._runtime.connection()
+        opener = _Opener(self._backend, model, config)
+        connection = await self._backend.runtime.tree()
         try:
             async with open_live_session_actor(opener) as actor:
-                # Registered so that closing the client closes the session (Connection.aclose).
+                # Registered so that closing the client closes the session (ActorTree.aclose).
                 connection.live_sessions.add(actor)
                 try:
-                    yield AsyncSession(actor)
+                    yield AsyncSession(actor, vertex=self._backend.config.vertex)
                 finally:
                     connection.live_sessions.discard(actor)
         except BaseExceptionGroup as group:
@@ -209,11 +251,14 @@ class AsyncLive:
 
 
 class _Opener:
-    """Opens one connection of a session and completes its setup (with a handle, if any)."""
+    """Opens one connection of a session and completes its setup (with a handle, if any).
 
-    def __init__(self, client: AsyncClient, model: str, config: LiveConnectConfig) -> None:
-        engine = client._config
-        options = call_options(config.http_options)
+    Its URL, headers and Vertex AI model name are the REST calls' (`engine._urls`,
+    `engine._auth`), so that both paths name and authenticate a resource alike.
+    """
+
+    def __init__(self, backend: Backend, model: str, config: LiveConnectConfig) -> None:
+        engine = backend.config
         if config.http_options is not None:
             extra = config.http_options.model_fields_set - {"base_url", "api_version", "headers"}
             if extra:
@@ -221,25 +266,17 @@ class _Opener:
                     f"live.connect http_options takes only base_url, api_version "
                     f"and headers, not {sorted(extra)}"
                 )
-        base = ((options and options.base_url) or engine.base_url).rstrip("/")
-        self.version = (options and options.api_version) or engine.api_version
-        self.base = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
-        self.vertex = engine.vertex
-        self.headers = {**engine.headers, **((options and options.headers) or {})}
-        self.auth = client._auth
-        self.ssl_context = (
-            ssl_context_from(engine.client_args) if self.base.startswith("wss") else None
-        )
+        self.engine, self.auth = engine, backend.auth
+        self.options = call_options(config.http_options)
+        url = live_url(engine, self.options, constrained=False)
+        self.ssl_context = ssl_context_from(engine.client_args) if url.startswith("wss") else None
         self.max_size, self.timeout = live_limits(engine.client_args)
-        self.setup = self._setup(model, config, engine)
+        self.setup = self._setup(model, config)
 
-    def _setup(self, model: str, config: LiveConnectConfig, engine: Any) -> dict[str, Any]:
+    def _setup(self, model: str, config: LiveConnectConfig) -> dict[str, Any]:
         setup = _live_setup(model, config)
-        if self.vertex:
-            if not model.startswith("projects/"):
-                scope = f"projects/{engine.project}/locations/{engine.location}"
-                model = f"{scope}/publishers/google/models/{model.rsplit('/', 1)[-1]}"
-            setup["model"] = model
+        if self.engine.vertex:
+            setup["model"] = resource_name(self.engine, t_model(model, vertex=True))
             generation = setup.setdefault("generationConfig", {})
             generation.setdefault("responseModalities", ["AUDIO"])
             if config.explicit_vad_signal is not None:
@@ -249,19 +286,17 @@ class _Opener:
         return setup
 
     async def _url_and_headers(self) -> tuple[str, dict[str, str]]:
-        headers = {**self.headers, **(await self.auth.headers())}
+        engine, options = self.engine, self.options
+        own = options.headers if options is not None else None
+        headers = {**engine.headers, **await call_headers(self.auth, own)}
         key = headers.get("x-goog-api-key", "")
-        if self.vertex:
-            service = f"google.cloud.aiplatform.{self.version}.LlmBidiService"
-            return f"{self.base}/ws/{service}/BidiGenerateContent", headers
-        method = "BidiGenerateContent"
-        if key.startswith("auth_tokens/"):  # an ephemeral token (wire spec §11)
-            method += "Constrained"
+        constrained = not engine.vertex and key.startswith("auth_tokens/")
+        if constrained:  # an ephemeral token (wire spec §11)
             headers["authorization"] = f"Token {key}"
-            if self.version != "v1alpha":
-                log.warning("ephemeral tokens are served under v1alpha", api_version=self.version)
-        path = f"/ws/google.ai.generativelanguage.{self.version}.GenerativeService.{method}"
-        return self.base + path, headers
+            version = (options and options.api_version) or engine.api_version
+            if version != "v1alpha":
+                log.warning("ephemeral tokens are served under v1alpha", api_version=version)
+        return live_url(engine, options, constrained=constrained), headers
 
     async def __call__(self, handle: str | None) -> tuple[WebSocket, LiveServerMessage]:
         """Connect and complete the setup, all within the setup timeout.
@@ -285,3 +320,50 @@ class _Opener:
             return ws, first
         assert scope.cancelled_caught
         raise DeadlineExceededError(self.timeout or 0.0)
+
+
+def _legacy_frame(input: Any, end_of_turn: bool, vertex: bool) -> dict[str, Any]:
+    """The one client message `session.send(input=...)` stands for (see `AsyncSession.send`)."""
+    if not input:
+        return {"client_content": {"turnComplete": True}}
+    if isinstance(input, LiveClientContent | LiveClientRealtimeInput | LiveClientToolResponse):
+        key = {
+            LiveClientContent: "client_content",
+            LiveClientRealtimeInput: "realtime_input",
+            LiveClientToolResponse: "tool_response",
+        }[type(input)]
+        return {key: input.to_wire()}
+    items = list(input) if isinstance(input, list | tuple) else [input]
+    if all(_is_function_response(i) for i in items):
+        responses = [FunctionResponse.model_validate(i) for i in items]
+        if not vertex and any(r.id is None for r in responses):
+            raise ValueError("each FunctionResponse needs the `id` of the call it answers")
+        return {"tool_response": {"functionResponses": [r.to_wire() for r in responses]}}
+    if all(_is_blob(i) for i in items):
+        chunks = [Blob.model_validate(i).to_wire() for i in items]
+        return {"realtime_input": {"mediaChunks": chunks}}
+    if isinstance(input, Mapping):
+        if "turns" in input or "content" in input:
+            turns = input.get("turns", input.get("content"))
+            content = {"turns": [c.to_wire() for c in t_contents(turns)]}
+            if input.get("turn_complete") is not None:
+                content["turnComplete"] = input["turn_complete"]
+            return {"client_content": content}
+        for key, model in (
+            ("media_chunks", LiveClientRealtimeInput),
+            ("function_responses", LiveClientToolResponse),
+        ):
+            if key in input:
+                return _legacy_frame(model.model_validate(input), end_of_turn, vertex)
+    turns = [c.to_wire() for c in t_contents(input)]
+    return {"client_content": {"turns": turns, "turnComplete": end_of_turn}}
+
+
+def _is_function_response(value: Any) -> bool:
+    return isinstance(value, FunctionResponse) or (
+        isinstance(value, Mapping) and "name" in value and "response" in value
+    )
+
+
+def _is_blob(value: Any) -> bool:
+    return isinstance(value, Blob) or (isinstance(value, Mapping) and "data" in value)

@@ -87,8 +87,8 @@ class AsyncModels(Resource):
         Cancellation: cancelling the caller cancels the request (or the function running)
         and frees its connection.
         """
-        calling = _function_calling.plan(config)
-        if calling.functions:
+        calling = _function_calling.plan(config, vertex=self._vertex)
+        if calling.calls:
             return await calling.generate(contents, functools.partial(self._generate, model))
         response = await self._generate(model, contents, config)
         if calling.keep_history:
@@ -110,9 +110,9 @@ class AsyncModels(Resource):
         Cancellation: cancelling the caller (or closing the stream) ends the request and frees
         its connection; nothing is retried once the first chunk has arrived.
         """
-        calling = _function_calling.plan(config, stream=True)
+        calling = _function_calling.plan(config, stream=True, vertex=self._vertex)
         open_stream = functools.partial(self._generate_stream, model)
-        if not calling.functions:
+        if not calling.calls:
             return await open_stream(contents, config)
         return await calling.stream(contents, open_stream)
 
@@ -120,8 +120,8 @@ class AsyncModels(Resource):
         self, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None
     ) -> GenerateContentResponse:
         """One `generateContent` request."""
-        call, name = self._generate_call(model, contents, config, ":generateContent")
-        answer = await self._json(call, rate_key=name, tokens=estimate_tokens(call.body))
+        call, name, tokens = self._generate_call(model, contents, config, ":generateContent")
+        answer = await self._request(call, rate_key=name, tokens=tokens)
         response = GenerateContentResponse.from_wire(answer.data)
         response.sdk_http_response = HttpResponse.of(answer.headers)
         return _bodies.attach_parsed(response, config)
@@ -130,14 +130,14 @@ class AsyncModels(Resource):
         self, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None
     ) -> ResponseStream[GenerateContentResponse]:
         """One `streamGenerateContent` request."""
-        call, name = self._generate_call(
+        call, name, tokens = self._generate_call(
             model, contents, config, ":streamGenerateContent", query={"alt": "sse"}
         )
 
         def parse(event: Any) -> GenerateContentResponse:
             return _bodies.attach_parsed(GenerateContentResponse.from_wire(event), config)
 
-        return await self._stream(call, parse, rate_key=name, tokens=estimate_tokens(call.body))
+        return await self._stream(call, parse, rate_key=name, tokens=tokens)
 
     async def embed_content(
         self,
@@ -166,11 +166,14 @@ class AsyncModels(Resource):
         name = _normalize.t_model(model, vertex=self._vertex)
         verb, body = _bodies.embed_content_body(name, contents, config, vertex=self._vertex)
         options = self._options(config)
-        call = RestCall("POST", f"{name}:{verb}", body=body, options=options)
         # Calls with their own http_options keep them to themselves.
         batchable = _BATCHABLE.get(verb) if options is None else None
-        tokens = estimate_tokens(body)
-        return verb, self._json(call, rate_key=name, tokens=tokens, batchable=batchable)
+        path, tokens = f"{name}:{verb}", estimate_tokens(body)
+        if batchable is None:
+            call = self._rest("POST", path, body=body, options=options)
+        else:  # its entries are written as it joins a batch (the coalescer's `Member.of`)
+            call = RestCall("POST", path, body=body)
+        return verb, self._request(call, rate_key=name, tokens=tokens, batchable=batchable)
 
     def embed_many(
         self,
@@ -200,10 +203,10 @@ class AsyncModels(Resource):
         name = _normalize.t_model(model, vertex=self._vertex)
         parsed_config = _normalize.coerce_config(CountTokensConfig, config)
         body = _bodies.count_tokens_body(contents, parsed_config, vertex=self._vertex)
-        call = RestCall(
+        call = self._rest(
             "POST", f"{name}:countTokens", body=body, options=self._options(parsed_config)
         )
-        answer = await self._json(call)
+        answer = await self._request(call)
         return CountTokensResponse.from_wire(answer.data)
 
     async def compute_tokens(
@@ -220,10 +223,10 @@ class AsyncModels(Resource):
         name = _normalize.t_model(model, vertex=self._vertex)
         body = _bodies.compute_tokens_body(contents, vertex=self._vertex)
         parsed_config = _normalize.coerce_config(ComputeTokensConfig, config)
-        call = RestCall(
+        call = self._rest(
             "POST", f"{name}:computeTokens", body=body, options=self._options(parsed_config)
         )
-        return _with_headers(ComputeTokensResponse, await self._json(call))
+        return _with_headers(ComputeTokensResponse, await self._request(call))
 
     async def get(
         self, *, model: str, config: GetModelConfig | dict[str, Any] | None = None
@@ -231,7 +234,7 @@ class AsyncModels(Resource):
         """A model's metadata."""
         name = _normalize.t_model(model, vertex=self._vertex)
         parsed_config = _normalize.coerce_config(GetModelConfig, config)
-        answer = await self._json(RestCall("GET", name, options=self._options(parsed_config)))
+        answer = await self._request(self._rest("GET", name, options=self._options(parsed_config)))
         return Model.from_wire(answer.data)
 
     async def list(
@@ -244,7 +247,7 @@ class AsyncModels(Resource):
 
         def page_call(page_config: dict[str, Any]) -> RestCall:
             query = _bodies.list_models_query(page_config, vertex=self._vertex)
-            return RestCall("GET", path, query=query, options=options)
+            return self._rest("GET", path, query=query, options=options)
 
         config_dict = parsed_config.model_dump(exclude_none=True, exclude={"http_options"})
         return await self._pager("models", page_call, items_key, Model.from_wire, config_dict)
@@ -259,8 +262,8 @@ class AsyncModels(Resource):
         name = _normalize.t_model(model, vertex=self._vertex)
         parsed_config = _normalize.coerce_config(UpdateModelConfig, config)
         body = _bodies.update_model_body(parsed_config)
-        call = RestCall("PATCH", name, body=body, options=self._options(parsed_config))
-        return Model.from_wire((await self._json(call)).data)
+        call = self._rest("PATCH", name, body=body, options=self._options(parsed_config))
+        return Model.from_wire((await self._request(call)).data)
 
     async def delete(
         self, *, model: str, config: DeleteModelConfig | dict[str, Any] | None = None
@@ -271,8 +274,8 @@ class AsyncModels(Resource):
         """
         name = _normalize.t_model(model, vertex=self._vertex)
         parsed_config = _normalize.coerce_config(DeleteModelConfig, config)
-        call = RestCall("DELETE", name, options=self._options(parsed_config))
-        return _with_headers(DeleteModelResponse, await self._json(call))
+        call = self._rest("DELETE", name, options=self._options(parsed_config))
+        return _with_headers(DeleteModelResponse, await self._request(call))
 
     async def generate_images(
         self,
@@ -391,14 +394,14 @@ class AsyncModels(Resource):
             raise ValueError("pass either source or prompt/image/video, not both")
         name = _normalize.t_model(model, vertex=self._vertex)
         body = _media.generate_videos_body(source, config)
-        call = RestCall(
+        call = self._rest(
             "POST",
             f"{name}:predictLongRunning",
             body=body,
             options=self._options(config),
             idempotent=False,
         )
-        return GenerateVideosOperation.from_wire((await self._json(call, rate_key=name)).data)
+        return GenerateVideosOperation.from_wire((await self._request(call, rate_key=name)).data)
 
     async def _predict_images(
         self, response_type: type[_ImagesResponse], model: str, body: dict[str, Any], config: Any
@@ -413,8 +416,8 @@ class AsyncModels(Resource):
     async def _predict(self, model: str, body: dict[str, Any], config: Any) -> JsonAnswer:
         """One `:predict` call, charged to the model's rate limit."""
         name = _normalize.t_model(model, vertex=self._vertex)
-        call = RestCall("POST", f"{name}:predict", body=body, options=self._options(config))
-        return await self._json(call, rate_key=name)
+        call = self._rest("POST", f"{name}:predict", body=body, options=self._options(config))
+        return await self._request(call, rate_key=name)
 
     def _generate_call(
         self,
@@ -423,13 +426,15 @@ class AsyncModels(Resource):
         config: GenerateContentConfig | dict[str, Any] | None,
         verb: str,
         query: dict[str, str] | None = None,
-    ) -> tuple[RestCall, str]:
-        """The call and its model; `config` goes to the body builder as the caller gave it
-        (None and `{}` send no `generationConfig`, as the official SDK does)."""
+    ) -> tuple[RestCall, str, int]:
+        """The call, its model and its estimated tokens; `config` goes to the body builder as
+        the caller gave it (None and `{}` send no `generationConfig`, as the official SDK does)."""
         name = _normalize.t_model(model, vertex=self._vertex)
         body = _bodies.generate_content_body(contents, config, vertex=self._vertex)
-        call = RestCall("POST", name + verb, query=query, body=body, options=self._options(config))
-        return call, name
+        call = self._rest(
+            "POST", name + verb, query=query, body=body, options=self._options(config)
+        )
+        return call, name, estimate_tokens(body)
 
 
 def _with_headers(cls: type[T], answer: JsonAnswer) -> T:

@@ -36,7 +36,7 @@ class AsyncOperations(Resource):
         if not operation.name:
             raise ValueError("Operation name is empty.")
         options = self._options(coerce_config(GetOperationConfig, config))
-        answer = await self._json(self._refresh_call(operation, options))
+        answer = await self._request(self._refresh_call(operation, options))
         return type(operation).from_api(answer.data, vertex=self._vertex)
 
     async def wait(
@@ -67,5 +67,5 @@ class AsyncOperations(Resource):
         fetch = operation.fetch_call() if self._vertex else None
         if fetch is not None:
             path, body = fetch
-            return RestCall("POST", path, body=body, options=options)
-        return RestCall("GET", operation.name or "", options=options)
+            return self._rest("POST", path, body=body, options=options)
+        return self._rest("GET", operation.name or "", options=options)

@@ -28,6 +28,11 @@ class AsyncPager(Generic[T]):
     replaces the current page with the next, or raises `IndexError` when there is none.
     """
 
+    name: str
+    page: list[T]
+    config: dict[str, Any]
+    sdk_http_response: HttpResponse
+
     def __init__(
         self,
         name: str,
@@ -50,7 +55,7 @@ class AsyncPager(Generic[T]):
         return cls(name, fetch, config, await fetch(config))
 
     def _set_page(self, config: dict[str, Any], page: Page[T]) -> None:
-        self.page: list[T] = page.items
+        self.page = page.items
         self.config = {**config, "page_token": page.next_page_token}
         self.sdk_http_response = HttpResponse(headers=page.headers)
         self._index = 0

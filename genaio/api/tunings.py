@@ -94,11 +94,11 @@ class AsyncTunings(Resource):
         options = self._options(parsed)
         if self._vertex:
             body = _vertex_body(base_model, dataset, parsed)
-            call = RestCall("POST", "tuningJobs", body=body, options=options, idempotent=False)
-            return TuningJob.from_api((await self._json(call)).data, vertex=True)
+            call = self._rest("POST", "tuningJobs", body=body, options=options, idempotent=False)
+            return TuningJob.from_api((await self._request(call)).data, vertex=True)
         body = _gemini_body(base_model, dataset, parsed)
-        call = RestCall("POST", "tunedModels", body=body, options=options, idempotent=False)
-        operation = (await self._json(call)).data
+        call = self._rest("POST", "tunedModels", body=body, options=options, idempotent=False)
+        operation = (await self._request(call)).data
         name = (operation.get("metadata") or {}).get("tunedModel")
         name = name or str(operation.get("name", "")).partition("/operations/")[0]
         return TuningJob(name=name, state=JobState.JOB_STATE_QUEUED)
@@ -111,7 +111,9 @@ class AsyncTunings(Resource):
         Cancellation: cancelling the caller cancels the request.
         """
         parsed = coerce_config(GetTuningJobConfig, config)
-        answer = await self._json(RestCall("GET", self._path(name), options=self._options(parsed)))
+        answer = await self._request(
+            self._rest("GET", self._path(name), options=self._options(parsed))
+        )
         job = TuningJob.from_api(answer.data, vertex=self._vertex)
         job.sdk_http_response = HttpResponse(headers=dict(answer.headers))
         return job
@@ -134,7 +136,7 @@ class AsyncTunings(Resource):
                 "pageToken": page.get("page_token"),
                 "filter": page.get("filter"),
             }
-            return RestCall("GET", "tuningJobs", query=query, options=options)
+            return self._rest("GET", "tuningJobs", query=query, options=options)
 
         def parse(data: Any) -> TuningJob:
             return TuningJob.from_api(data, vertex=True)
@@ -150,8 +152,8 @@ class AsyncTunings(Resource):
         Cancellation: cancelling the caller cancels the request (the job may still stop).
         """
         parsed = coerce_config(CancelTuningJobConfig, config)
-        call = RestCall("POST", self._path(name) + ":cancel", options=self._options(parsed))
-        answer = await self._json(call)
+        call = self._rest("POST", self._path(name) + ":cancel", options=self._options(parsed))
+        answer = await self._request(call)
         return CancelTuningJobResponse(sdk_http_response=HttpResponse(headers=dict(answer.headers)))
 
     async def wait(
@@ -233,9 +235,9 @@ def _vertex_body(
     if hyper:
         spec["hyperParameters"] = hyper
     if config.reward_config is not None:
-        spec["singleRewardConfig"] = config.reward_config
+        spec["singleRewardConfig"] = config.reward_config.to_wire()
     if config.composite_reward_config is not None:
-        spec["compositeRewardConfig"] = config.composite_reward_config
+        spec["compositeRewardConfig"] = config.composite_reward_config.to_wire()
     if spec:
         body[_SPECS[method]] = spec
     body.update(_dump(config, _TOP_FIELDS))

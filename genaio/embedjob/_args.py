@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +42,10 @@ class JobSpec:
     too_long: Literal["reject", "truncate"] = "reject"
     metrics_port: int | None = None  # serve Prometheus metrics on it while the job runs
     metrics_address: str = "127.0.0.1"
+    via: Literal["online", "batch", "auto"] = "online"
+    deadline: float | None = None  # hours the job may take (--via auto)
+    batch_items: int = 5000  # texts in one batch job at most (--via batch)
+    poll_seconds: float = 30.0  # between two looks at a batch job
 
     @property
     def parquet(self) -> bool:
@@ -49,9 +54,9 @@ class JobSpec:
         return self.output_format == "parquet"
 
 
-def _positive(kind: type) -> object:
+def _positive(kind: type) -> Callable[[str], float | int]:
     def parse(text: str) -> float | int:
-        value = kind(text)
+        value: float | int = kind(text)
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be positive, not {text}")
         return value
@@ -60,7 +65,9 @@ def _positive(kind: type) -> object:
     return parse
 
 
-def add_embed_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_embed_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "embed",
         help="embed every text of a JSONL or CSV file (resumable, exactly once)",
@@ -145,6 +152,29 @@ def add_embed_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentP
         default="127.0.0.1",
         help="the address the metrics are served on (default: %(default)s; 0.0.0.0: all)",
     )
+    parser.add_argument(
+        "--via",
+        choices=("online", "batch", "auto"),
+        default="online",
+        help="online requests; the Batch API (half the price, hours not seconds; resumable "
+        "like the online path); or auto: the Batch API when --deadline allows its 24 hours "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--deadline", type=_positive(float), metavar="HOURS", help="how long the job may take"
+    )
+    parser.add_argument(
+        "--batch-items",
+        type=_positive(int),
+        default=5000,
+        help="texts in one batch job at most (--via batch; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--poll-seconds",
+        type=_positive(float),
+        default=30.0,
+        help="seconds between two looks at a batch job (default: %(default)s)",
+    )
     return parser
 
 
@@ -171,4 +201,8 @@ def spec_from_args(args: argparse.Namespace) -> JobSpec:
         too_long=args.too_long,
         metrics_port=args.metrics_port,
         metrics_address=args.metrics_address,
+        via=args.via,
+        deadline=args.deadline,
+        batch_items=args.batch_items,
+        poll_seconds=args.poll_seconds,
     )

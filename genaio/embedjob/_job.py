@@ -16,28 +16,42 @@ loses only what was not yet synced, which the next run redoes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
+import anyio
 import attrs
 import trio
 
 import genaio
-from genaio.actors import ActorStatistics
+from genaio.actors import ActorStatistics, BatchPolicy
 from genaio.api._embed_many import EmbeddingResult, EmbedMany
 from genaio.api.models import AsyncModels
+from genaio.embedjob import _via_batch as via_batch
 from genaio.embedjob._args import JobSpec
 from genaio.embedjob._backend import EMULATOR, Backend, choose_backend, client_args
+from genaio.embedjob._calibrate import token_ratio
 from genaio.embedjob._failures import describe, permanent, refusal
-from genaio.embedjob._inputs import BadLine, InputError, Record, count_lines, input_format, read
+from genaio.embedjob._inputs import (
+    BadLine,
+    Format,
+    InputError,
+    Record,
+    count_lines,
+    input_format,
+    read,
+)
 from genaio.embedjob._journal import Journal, OutputError
 from genaio.embedjob._manifest import Manifest, check_settings, manifest_path
 from genaio.embedjob._parquet import convert, journal_path, read_done, require_pyarrow, uniform_ids
 from genaio.embedjob._progress import Counts, EngineCounts, Progress, summary
 from genaio.embedjob._rejects import Kind, Rejects, rejects_path
+from genaio.embedjob._via_batch import BatchLog, batches_path
 from genaio.engine import estimate_tokens
 from genaio.errors import (
     ClientError,
@@ -47,6 +61,7 @@ from genaio.errors import (
     RateLimitError,
     ServerError,
 )
+from genaio.types import ContentEmbedding
 
 __all__ = ["GRACE", "INPUT_TOKEN_LIMIT", "run_job"]
 
@@ -58,6 +73,11 @@ MAX_FAILURES_IN_A_ROW = 200
 #: The embedding models' input limit, in tokens (as `estimate_tokens` counts them).
 INPUT_TOKEN_LIMIT = 2048
 _CHARS_PER_TOKEN = 4  # `estimate_tokens`'s rule: a text cut to this many a token fits the limit
+#: The share of `--tpm` the job plans to use: the rest absorbs the sample's error and requests
+#: that reach the server a little late, in its next minute, which would otherwise overflow it.
+_TPM_MARGIN = 0.995
+#: Under `--tpm` without `--rpm`, batches are sized for at most this many requests a minute.
+_REQUESTS_WITHOUT_RPM = 100
 _SHOWN_PROBLEMS = 20  # skipped records and failed items shown one by one; all are in the rejects
 _USAGE, _FAILED, _SKIPPED = 2, 1, 3
 
@@ -78,11 +98,12 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
         fmt = input_format(spec.input, spec.input_format)
         items = read(spec.input, fmt, spec.columns)
         manifest = Manifest(backend.kind, backend.host, spec.model, spec.dimensions, spec.task_type)
+        manifest_file = manifest_path(journal_file)
         journal = Journal.open(journal_file, fresh=spec.overwrite)
     except (InputError, OutputError) as error:
         print(f"genaio embed: error: {error}", file=err)
         return _USAGE
-    rejects = None
+    rejects = batch_log = None
     try:
         try:
             if spec.parquet:
@@ -94,26 +115,34 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
                     done, made_with = read_done(spec.output)
                     check_settings(spec.output, made_with, manifest, bool(done))
                     journal.done |= done
-            check_settings(
-                journal_file, Manifest.read(manifest_path(journal_file)), manifest, journal.size > 0
-            )
-            manifest.write(manifest_path(journal_file))
+                    manifest = _measured(manifest, made_with)
+            before = Manifest.read(manifest_file)
+            check_settings(journal_file, before, manifest, journal.size > 0)
+            if not spec.overwrite:
+                manifest = _measured(manifest, before)
+            manifest.write(manifest_file)
             rejects = Rejects(rejects_path(spec.output), fresh=spec.overwrite)
+            if via_batch.chosen(spec.via, spec.deadline):
+                batch_log = BatchLog.open(batches_path(journal_file), fresh=spec.overwrite)
         except (InputError, OutputError) as error:
             print(f"genaio embed: error: {error}", file=err)
             return _USAGE
         total = max(0, count_lines(spec.input) - (fmt == "csv") - len(journal.done))
         job = _Job(spec, items, journal, rejects, Counts(total=total), out, err)
+        job.manifest, job.manifest_file, job.input_format = manifest, manifest_file, fmt
+        job.batch_log = batch_log
         with client_args(backend) as (arguments, where):
             print(f"genaio embed: {where}", file=out, flush=True)
+            if spec.via != "online":
+                print(f"genaio embed: {via_batch.why(spec.via, spec.deadline)}", file=out)
             if journal.done:
                 print(f"resuming: {len(journal.done):,} ids already in {spec.output}", file=out)
             elapsed = trio.run(job.run, arguments, backend)
         journal.sync()
         if spec.parquet and job.fatal is None and job.stopped_by is None:
             if journal.size > 0:
-                rows = convert(journal_file, spec.output, manifest)
-                manifest_path(journal_file).unlink(missing_ok=True)
+                rows = convert(journal_file, spec.output, job.manifest)
+                manifest_file.unlink(missing_ok=True)
                 print(f"wrote {rows:,} rows to {spec.output}", file=out)
             elif spec.output.exists():
                 print(f"nothing new: {spec.output} is left as it was", file=out)
@@ -121,10 +150,19 @@ def run_job(spec: JobSpec, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
         journal.close()
         if rejects is not None:
             rejects.close()
+        if batch_log is not None:
+            batch_log.close()
         if journal_file.exists() and journal_file.stat().st_size == 0:
             journal_file.unlink()  # nothing done: leave no empty output behind
             manifest_path(journal_file).unlink(missing_ok=True)
     return job.report(elapsed)
+
+
+def _measured(manifest: Manifest, before: Manifest | None) -> Manifest:
+    """This job's manifest, with the tokens ratio measured by an earlier run of its output."""
+    if before is None or before.differences(manifest) or manifest.tokens_per_estimate is not None:
+        return manifest
+    return attrs.evolve(manifest, tokens_per_estimate=before.tokens_per_estimate)
 
 
 def _embed_many(models: AsyncModels, spec: JobSpec, texts: Iterable[str]) -> EmbedMany:
@@ -138,23 +176,37 @@ def _config(spec: JobSpec) -> dict[str, Any] | None:
     return {k: v for k, v in config.items() if v is not None} or None
 
 
-def _limits(spec: JobSpec) -> genaio.Limits:
+def _limits(spec: JobSpec, tokens_per_estimate: float | None = None) -> genaio.Limits:
+    """The client's limits; the throttle charges estimated tokens, so `--tpm` is told it in
+    those (`_calibrate`)."""
     rates = {}
-    if spec.rpm or spec.tpm:
-        rates[spec.model] = genaio.RateLimit(spec.rpm, spec.tpm, burst=False)
+    tpm = spec.tpm * _TPM_MARGIN / (tokens_per_estimate or 1.0) if spec.tpm else None
+    if spec.rpm or tpm:
+        rates[spec.model] = genaio.RateLimit(spec.rpm, tpm, burst=False)
     quota = genaio.RedisQuota(spec.quota_url) if spec.quota_url else None
     return genaio.Limits(
         families={"models": genaio.FamilyLimits(concurrency=spec.concurrency)},
         model_rates=rates,
+        batching=_batching(spec.rpm, tpm),
         quota=quota,
     )
 
 
+def _batching(rpm: float | None, tpm: float | None) -> BatchPolicy:
+    """How the job's calls are merged into batch requests: under `--tpm`, a batch is a small
+    share of the quota. The server refuses a request that does not fit what is left of its
+    minute, so batches of 5% of the quota leave about 2.5% of every minute unused. Small, but
+    with requests to spare: at most half of `--rpm` when both bind."""
+    policy = BatchPolicy()
+    if tpm is None:
+        return policy
+    share = 2 * tpm / rpm if rpm else tpm / _REQUESTS_WITHOUT_RPM
+    return attrs.evolve(policy, max_tokens=max(1, min(policy.max_tokens, int(share))))
+
+
 def _engine_counts(aio: genaio.AsyncClient, model: str) -> EngineCounts:
     stats = aio.statistics()
-    # Private: until the client exposes each model's throttle statistics (its 429 count).
-    connection = aio._runtime.current()
-    throttle = connection.family("models").throttle(model) if connection is not None else None
+    throttle = aio.quota(model)
     throttled = throttle.statistics() if throttle is not None else None
     return EngineCounts(
         rate_limited=throttled.rate_limited if throttled is not None else 0,
@@ -187,6 +239,13 @@ class _Job:
         self._out = out
         self._err = err
         self._in_flight: dict[int, tuple[Record, int]] = {}  # index -> (record, tokens)
+        self.manifest: Manifest | None = None  # what the output records, once known
+        self.manifest_file: Path | None = None
+        self.input_format: Format = "jsonl"
+        self._scope = trio.CancelScope()  # the phase a signal stops: probing, then the work
+        self.batch_log: BatchLog | None = None  # --via batch: its shards and jobs
+        self.busy: set[str | int] = set()  # ids in the batch jobs of an earlier run
+        self._written = 0  # indexes of the batch results written so far
         self._first_line: dict[str | int, int] = {}  # id -> the line it was first seen on
         self._failures_in_row = 0
         self._shown = 0
@@ -198,27 +257,60 @@ class _Job:
         with what is written kept.
         """
         started = trio.current_time()
-        client = genaio.Client(**client_args, limits=_limits(self.spec))
-        work = trio.CancelScope()
         async with trio.open_nursery() as signals:
-            await signals.start(self._watch_signals, work)
-            async with client.aio as aio:
-                engine = functools.partial(_engine_counts, aio, self.spec.model)
-                show = self.spec.progress is not False
-                progress = Progress(self.counts, engine, self._err, live=self._err.isatty())
-                with work:
-                    if await self._probe(aio, backend):
-                        async with trio.open_nursery() as drawing:
-                            if show:
-                                drawing.start_soon(progress.run)
-                            if self.spec.metrics_port is not None:
-                                await drawing.start(self._serve_metrics, aio, engine)
-                            await self._embed(aio)
-                            drawing.cancel_scope.cancel()
-                progress.close()
-                self.engine = engine()
+            await signals.start(self._watch_signals)
+            ready = False
+            with self._scope:
+                ready = await self._prepare(client_args, backend)
+            if ready and self.stopped_by is None:
+                self._scope = trio.CancelScope()
+                await self._work(client_args)
             signals.cancel_scope.cancel()
         return trio.current_time() - started
+
+    async def _prepare(self, client_args: dict[str, Any], backend: Backend) -> bool:
+        """Probe the model; with `--tpm`, have the server count a sample of the input's tokens
+        (unless the output's manifest knows the ratio). False: the job cannot start."""
+        async with genaio.Client(**client_args).aio as aio:
+            if not await self._probe(aio, backend):
+                return False
+            if self.spec.tpm and self.manifest and self.manifest.tokens_per_estimate is None:
+                await self._calibrate(aio)
+        return True
+
+    async def _calibrate(self, aio: genaio.AsyncClient) -> None:
+        assert self.manifest is not None and self.manifest_file is not None
+        sample = read(self.spec.input, self.input_format, self.spec.columns)
+        try:
+            ratio = await token_ratio(aio.models, self.spec.model, sample)
+        except (GenaioError, InputError) as error:
+            self._problem(
+                f"cannot have the input's tokens counted ({describe(error)}): --tpm is kept "
+                "with the estimate of 4 characters a token"
+            )
+            return
+        self.manifest = attrs.evolve(self.manifest, tokens_per_estimate=round(ratio, 4))
+        self.manifest.write(self.manifest_file)
+
+    async def _work(self, client_args: dict[str, Any]) -> None:
+        ratio = self.manifest.tokens_per_estimate if self.manifest else None
+        async with genaio.Client(**client_args, limits=_limits(self.spec, ratio)).aio as aio:
+            engine = functools.partial(_engine_counts, aio, self.spec.model)
+            show = self.spec.progress is not False
+            progress = Progress(self.counts, engine, self._err, live=self._err.isatty())
+            with self._scope:
+                async with trio.open_nursery() as drawing:
+                    if show:
+                        drawing.start_soon(progress.run)
+                    if self.spec.metrics_port is not None:
+                        await drawing.start(self._serve_metrics, aio, engine)
+                    if self.batch_log is not None:
+                        await via_batch.run(self, aio, self.batch_log)
+                    else:
+                        await self._embed(aio)
+                    drawing.cancel_scope.cancel()
+            progress.close()
+            self.engine = engine()
 
     async def _serve_metrics(
         self,
@@ -277,12 +369,25 @@ class _Job:
         async with _embed_many(aio.models, self.spec, self._pending()) as results:
             async for result in results:
                 self._finish(result)
+                # Unthrottled, the results already there are taken without a checkpoint each:
+                # a batch's results free their slots together, so the next calls go out
+                # together, into one batch. Under a rate, the throttle's admission seals a
+                # batch, and calls trickling in fill it; a burst would start another.
+                with contextlib.suppress(anyio.WouldBlock, anyio.EndOfStream):
+                    while self.fatal is None and not (self.spec.rpm or self.spec.tpm):
+                        self._finish(results.receive_nowait())
                 if self.fatal is not None:
                     break
 
     def _pending(self) -> Iterator[str]:
-        """The texts still to embed; stops early on a signal or a fatal input error."""
-        index = 0
+        """The texts still to embed, each kept in flight under its index in `embed_many`."""
+        for index, (record, tokens) in enumerate(self.pending_records()):
+            self._in_flight[index] = (record, tokens)
+            yield record.text
+
+    def pending_records(self) -> Iterator[tuple[Record, int]]:
+        """The records still to embed (their texts fitted to the input limit) with their
+        tokens; stops early on a signal or a fatal input error."""
         try:
             for item in self._items:
                 if self.stopped_by is not None or self.fatal is not None:
@@ -295,15 +400,34 @@ class _Job:
                     self._reject("duplicate", item.line, item.id, f"the id of line {first} again")
                 elif item.id in self.journal.done:
                     self.counts.skipped += 1
+                elif item.id in self.busy:
+                    continue  # in a batch job of an earlier run, collected with it
                 elif item.id in self.rejects.failed:
                     self.counts.failed_before += 1
                 elif (fitted := self._fitted(item)) is not None:
                     text, tokens = fitted
-                    self._in_flight[index] = (item, tokens)
-                    index += 1
-                    yield text
+                    yield (item if text is item.text else attrs.evolve(item, text=text)), tokens
         except InputError as error:
             self.fatal = Fatal(str(error), _USAGE)
+
+    def embed_config(self) -> dict[str, Any] | None:
+        return _config(self.spec)
+
+    def write_batch(self, shard: via_batch.Shard, results: list[Any]) -> None:
+        """A batch job's results into the journal (synced): each result is its id's values or
+        error; an id the journal holds already (written before a kill) is skipped."""
+        for key, line, tokens, result in zip(
+            shard.ids, shard.lines, shard.tokens, results, strict=True
+        ):
+            if key in self.journal.done:
+                continue
+            index, self._written = self._written, self._written + 1
+            self._in_flight[index] = (Record(line, key, ""), tokens)
+            if isinstance(result, Exception):
+                self._finish(EmbeddingResult(index, error=result))
+            else:
+                self._finish(EmbeddingResult(index, embedding=ContentEmbedding(values=result)))
+        self.journal.sync()
 
     def _fitted(self, record: Record) -> tuple[str, int] | None:
         """The record's text within the model's input limit (cut, with `--too-long truncate`),
@@ -385,20 +509,24 @@ class _Job:
                 file=self._err,
             )
 
-    async def _watch_signals(
-        self, work: trio.CancelScope, *, task_status: Any = trio.TASK_STATUS_IGNORED
-    ) -> None:
+    async def _watch_signals(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
         with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as received:
             task_status.started()
             async for signum in received:
                 if self.stopped_by is not None:
-                    work.cancel()
+                    self._scope.cancel()
                     continue
                 self.stopped_by = signum
-                work.deadline = min(work.deadline, trio.current_time() + GRACE)
+                # A batch job runs on without us: nothing in flight here to finish.
+                grace = 0.0 if self.batch_log is not None else GRACE
+                self._scope.deadline = min(self._scope.deadline, trio.current_time() + grace)
+                doing = (
+                    "the batch jobs run on at the server"
+                    if self.batch_log is not None
+                    else "finishing the items in flight (send it again to stop at once)"
+                )
                 print(
-                    f"\ngenaio embed: {signal.Signals(signum).name}: stopping; finishing the "
-                    f"items in flight (send it again to stop at once)",
+                    f"\ngenaio embed: {signal.Signals(signum).name}: stopping; {doing}",
                     file=self._err,
                     flush=True,
                 )

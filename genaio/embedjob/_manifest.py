@@ -4,7 +4,8 @@ Vectors of different models, dimensions or task types do not belong in one file,
 emulator's vectors must never pass for the API's. So every output records the settings that
 made it (a JSONL output in a sidecar, `OUTPUT.manifest.json`; a Parquet file in its metadata,
 under the key `genaio`), and a job refuses to add to an output made with other settings. The
-genaio version is recorded, not compared: an upgrade does not change what a vector means.
+genaio version is recorded, not compared: an upgrade does not change what a vector means. So is
+the server's count of the input's tokens per estimated token (`_calibrate`), for a rerun to reuse.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from attrs import NOTHING
 
 import genaio
 from genaio.embedjob._journal import OutputError
@@ -37,6 +39,7 @@ class Manifest:
     dimensions: int | None  # None: the model's default
     task_type: str | None
     genaio_version: str = genaio.__version__
+    tokens_per_estimate: float | None = None  # None: not measured
 
     def to_json(self) -> bytes:
         return json.dumps(attrs.asdict(self), indent=1).encode() + b"\n"
@@ -45,7 +48,8 @@ class Manifest:
     def from_json(cls, data: bytes, where: Path) -> Manifest:
         try:
             fields = json.loads(data)
-            return cls(**{f.name: fields[f.name] for f in attrs.fields(cls)})
+            wanted = [f.name for f in attrs.fields(cls) if f.name in fields or f.default is NOTHING]
+            return cls(**{name: fields[name] for name in wanted})  # older ones lack a field
         except (ValueError, TypeError, KeyError):
             raise OutputError(f"{where}: not a genaio embed manifest") from None
 

@@ -19,7 +19,14 @@ from ._http import ApiError, g
 from ._script import Reply
 from ._tokenizer import content_tokens, contents_tokens, split_tokens, text_tokens, truncate
 
-__all__ = ["Answer", "answer", "prompt_tokens", "stream_chunks", "whole_response"]
+__all__ = [
+    "Answer",
+    "answer",
+    "grounding_metadata",
+    "prompt_tokens",
+    "stream_chunks",
+    "whole_response",
+]
 
 
 @attrs.frozen
@@ -33,6 +40,7 @@ class Answer:
     candidate_count: int
     model_version: str
     response_id: str
+    grounding: dict[str, Any] | None = None  # on an answer grounded in Google Search
 
 
 def prompt_tokens(body: Mapping[str, Any], cached: Mapping[str, Any] | None = None) -> int:
@@ -69,6 +77,7 @@ def answer(
     parts: list[dict[str, Any]] = []
     finish = "STOP"
     thought_tokens = 0
+    grounding = None
     call = function_call(contents, tools, tool_config)
     if call is not None:
         parts.append({"functionCall": call})
@@ -86,11 +95,48 @@ def answer(
             thought_tokens = text_tokens(thought)
             parts.append({"text": thought, "thought": True})
         parts.append({"text": text})
+        if _searches(tools):
+            grounding = grounding_metadata(last_user_text(contents), text)
         modalities = [str(m).upper() for m in g(config, "responseModalities", ())]
         if "IMAGE" in modalities:
             data = base64.urlsafe_b64encode(png_bytes(text)).decode()
             parts.append({"inlineData": {"mimeType": "image/png", "data": data}})
-    return _complete(model, body, cached, parts, finish, thought_tokens)
+    return attrs.evolve(
+        _complete(model, body, cached, parts, finish, thought_tokens), grounding=grounding
+    )
+
+
+def _searches(tools: Sequence[Any] | None) -> bool:
+    """Whether a tool is Google Search (`googleSearch`, or the older `googleSearchRetrieval`)."""
+    return any(
+        isinstance(t, Mapping)
+        and (g(t, "googleSearch") is not None or g(t, "googleSearchRetrieval") is not None)
+        for t in tools or ()
+    )
+
+
+def grounding_metadata(query: str, text: str) -> dict[str, Any]:
+    """Deterministic grounding for an answer: the query searched, two sources from the query's
+    words, the whole answer supported by both, and the search suggestion chip to show."""
+    words = re.findall(r"\w+", query.lower())[:4] or ["search"]
+    slug = "-".join(words)
+    chunks = [
+        {"web": {"uri": f"https://example.com/{slug}", "title": "example.com"}},
+        {"web": {"uri": f"https://example.org/{slug}", "title": "example.org"}},
+    ]
+    support = {
+        "segment": {"startIndex": 0, "endIndex": len(text.encode()), "text": text},
+        "groundingChunkIndices": [0, 1],
+        "confidenceScores": [0.9, 0.8],
+    }
+    search = f"https://www.google.com/search?q={slug}"
+    chip = f'<div class="search-entry-point"><a href="{search}">{query[:80]}</a></div>'
+    return {
+        "webSearchQueries": [query],
+        "searchEntryPoint": {"renderedContent": chip},
+        "groundingChunks": chunks,
+        "groundingSupports": [support],
+    }
 
 
 def _complete(
@@ -150,6 +196,8 @@ def _candidates(a: Answer, parts: list[dict[str, Any]], finish: bool) -> list[di
         candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": index}
         if finish:
             candidate["finishReason"] = a.finish_reason
+            if a.grounding is not None:
+                candidate["groundingMetadata"] = a.grounding
         result.append(candidate)
     return result
 

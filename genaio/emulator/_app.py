@@ -193,7 +193,8 @@ class EmulatorApp:
 
 
 def _fault_dict(config: FaultConfig) -> dict[str, Any]:
-    return json.loads(json.dumps(attrs.asdict(config)))
+    plain: dict[str, Any] = json.loads(json.dumps(attrs.asdict(config)))
+    return plain
 
 
 def _rules(body: dict[str, Any]) -> list[Rule]:

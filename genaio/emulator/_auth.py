@@ -10,11 +10,12 @@ import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from ._call import Call
 from ._clock import parse_timestamp, timestamp
 from ._http import ApiError, Response, dumps, g, json_response
 
-if TYPE_CHECKING:
-    from ._core import Call, Emulator
+if TYPE_CHECKING:  # annotations only: the core imports every family
+    from ._core import Emulator
 
 __all__ = ["check_ephemeral_token", "check_request", "create_auth_token", "oauth_token"]
 
@@ -163,7 +164,10 @@ def oauth_token(emu: Emulator, body: bytes, content_type: str) -> Response:
 def _jwt_claims(assertion: str) -> dict[str, Any] | None:
     try:
         payload = assertion.split(".")[1]
-        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        claims: dict[str, Any] = json.loads(
+            base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        )
+        return claims
     except ValueError:
         return None
 

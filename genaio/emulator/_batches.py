@@ -12,14 +12,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._answer import answer, whole_response
+from ._call import Call
 from ._clock import timestamp
 from ._config import ModelInfo
+from ._files import new_file
 from ._generate import embedding
 from ._http import ApiError, Response, g, json_response
+from ._models import resolve_model
 from ._state import paginate
 
-if TYPE_CHECKING:
-    from ._core import Call, Emulator
+if TYPE_CHECKING:  # annotations only: the core imports every family
+    from ._core import Emulator
 
 __all__ = ["batch_generate", "cancel_batch", "delete_batch", "get_batch", "list_batches"]
 
@@ -62,7 +65,6 @@ def _requests(call: Call, input_config: Mapping[str, Any]) -> list[dict[str, Any
 
 def batch_generate(call: Call) -> Response:
     """`POST models/{m}:batchGenerateContent` and `:asyncBatchEmbedContent`."""
-    from ._models import resolve_model
 
     emu = call.emu
     embed = call.params["action"] == "asyncBatchEmbedContent"
@@ -153,8 +155,6 @@ def _complete(emu: Emulator, record: dict[str, Any]) -> None:
         results.append(result)
     now = emu.clock.now()
     if "fileName" in metadata["inputConfig"] or "file_name" in metadata["inputConfig"]:
-        from ._files import new_file
-
         lines = "\n".join(json.dumps(r) for r in results).encode()
         responses = new_file(record["base"], lines, "application/jsonl", source="GENERATED")
         metadata["output"] = {"responsesFile": responses["name"]}

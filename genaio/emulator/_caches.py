@@ -8,13 +8,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._answer import prompt_tokens
+from ._call import Call
 from ._clock import parse_duration, parse_timestamp, timestamp
 from ._files import check_file_references
 from ._http import ApiError, Response, g, json_response
+from ._models import resolve_model
 from ._state import paginate
 
-if TYPE_CHECKING:
-    from ._core import Call, Emulator
+if TYPE_CHECKING:  # annotations only: the core imports every family
+    from ._core import Emulator
 
 __all__ = ["create_cache", "delete_cache", "get_cache", "list_caches", "update_cache"]
 
@@ -47,8 +49,6 @@ def _schedule_expiry(emu: Emulator, record: dict[str, Any], at: float) -> None:
 
 
 def create_cache(call: Call) -> Response:
-    from ._models import resolve_model
-
     emu = call.emu
     body = call.body()
     model = g(body, "model")

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeGuard
 
 import attrs
+import trio
 
 from ._config import EmulatorConfig, FaultConfig, QuotaLimits
+from ._server import open_emulator
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -37,7 +39,7 @@ def _is_factory(default: object) -> TypeGuard[_Factory]:
     return isinstance(default, attrs.Factory)  # type: ignore[arg-type]
 
 
-def _kind(field: attrs.Attribute) -> Any:
+def _kind(field: attrs.Attribute[Any]) -> Any:
     default = field.default
     if _is_factory(default):
         default = default.factory()
@@ -100,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add(parser: argparse.ArgumentParser, field: attrs.Attribute, dest: str, text: str) -> None:
+def _add(
+    parser: argparse.ArgumentParser, field: attrs.Attribute[Any], dest: str, text: str
+) -> None:
     kind = _kind(field)
     if kind == "bool":
         parser.add_argument(
@@ -151,9 +155,6 @@ def main(argv: list[str] | None = None) -> int:
         config = config_from_args(args)
     except (OSError, TypeError, ValueError) as error:
         parser.error(str(error))
-    import trio
-
-    from ._server import open_emulator
 
     async def serve() -> None:
         with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:

@@ -7,57 +7,28 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import structlog
 
+from ._auth import check_request
+from ._call import Call, Route
 from ._clock import Clock
 from ._config import EmulatorConfig, FaultConfig, ModelInfo, QuotaLimits
 from ._faults import ERRORS, NO_FAULT, Fault, Faults, fault_error
 from ._http import ApiError, Request, Response, StreamResponse
 from ._quota import QuotaBook
 from ._requests import RequestRecorder
-from ._script import Reply, Script
+from ._routes import gemini_routes, vertex_routes
+from ._script import Script
 from ._state import State
 from ._stats import Stats
 
-__all__ = ["Call", "Emulator", "Outcome", "Route"]
+__all__ = ["Emulator", "Outcome"]
 
 log = structlog.get_logger("genaio.emulator")
-
-Handler = Callable[["Call"], "Response | StreamResponse"]
-
-
-@attrs.frozen
-class Route:
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-    endpoint: str  # stats/quota/fault name; "{action}" takes the path's `:action`
-    auth: str = "key"  # key | upload | none
-
-    @classmethod
-    def make(cls, method: str, pattern: str, handler: Handler, endpoint: str, auth: str = "key"):
-        return cls(method, re.compile(pattern + r"\Z"), handler, endpoint, auth)
-
-
-@attrs.define(slots=True)
-class Call:
-    """One request on its way through a handler; handlers fill `model` for stats."""
-
-    emu: Emulator
-    req: Request
-    params: dict[str, str]
-    version: str
-    surface: str  # "gemini" | "vertex"
-    endpoint: str
-    model: str | None = None
-    scripted: Reply | None = None  # the scripted rule's reply, if one matched
-
-    def body(self) -> dict[str, Any]:
-        return self.req.json()
 
 
 @attrs.frozen
@@ -80,8 +51,6 @@ class Emulator:
     """The whole emulator state and policy; one per server."""
 
     def __init__(self, config: EmulatorConfig) -> None:
-        from ._routes import gemini_routes, vertex_routes  # the families import this module
-
         self.config = config
         self.clock = Clock(config.time_scale)
         self.state = State(config.faults.seed)
@@ -205,8 +174,6 @@ class Emulator:
         raise ApiError(404, f"The requested URL {path} was not found on this server.")
 
     def _authenticate(self, route: Route, call: Call) -> None:
-        from ._auth import check_request
-
         check_request(route.auth, call)
 
 

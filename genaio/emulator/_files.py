@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._call import Call
 from ._clock import timestamp
 from ._http import ApiError, Response, dumps, g, json_response
 from ._state import paginate
 
-if TYPE_CHECKING:
-    from ._core import Call, Emulator
+if TYPE_CHECKING:  # annotations only: the core imports every family
+    from ._core import Emulator
 
 __all__ = [
     "delete_file",
@@ -28,6 +29,7 @@ __all__ = [
     "list_files",
     "new_file",
     "register_files",
+    "require_resumable_start",
     "upload_chunk",
     "upload_chunk_or_start",
     "upload_start",
@@ -52,40 +54,42 @@ def _status(value: str) -> tuple[bytes, bytes]:
 
 
 def upload_chunk_or_start(call: Call) -> Response:
-    """The one upload URL: a start request opens a session, `?upload_id=` carries its chunks."""
+    """`POST upload/{v}/files`: a start request opens a session, `?upload_id=` carries its
+    chunks."""
     if "upload_id" in call.req.query:
         return upload_chunk(call)
-    return upload_start(call)
+    require_resumable_start(call)
+    meta = g(call.body(), "file", {})
+    mime = call.req.headers.get("x-goog-upload-header-content-type") or g(
+        meta, "mimeType", "application/octet-stream"
+    )
+    name = _file_name(call.emu, g(meta, "name"))
+    display = g(meta, "displayName")
+    return upload_start(
+        call, mime, lambda data: {"file": new_file(call, data, mime, name, display)}
+    )
 
 
-def upload_start(call: Call) -> Response:
-    """`POST upload/{v}/files` or `upload/{v}/{store}:uploadToFileSearchStore` (command start)."""
-    req = call.req
+def require_resumable_start(call: Call) -> None:
+    """Refuse a start request of another upload protocol than the resumable one."""
+    headers = call.req.headers
     if (
-        req.headers.get("x-goog-upload-protocol", "").lower() != "resumable"
-        or req.headers.get("x-goog-upload-command", "").lower() != "start"
+        headers.get("x-goog-upload-protocol", "").lower() != "resumable"
+        or headers.get("x-goog-upload-command", "").lower() != "start"
     ):
         raise ApiError(
             400,
             "Only the resumable upload protocol (X-Goog-Upload-Protocol: "
             "resumable, X-Goog-Upload-Command: start) is supported by the emulator.",
         )
-    body = call.body()
-    length = req.headers.get("x-goog-upload-header-content-length")
-    mime = req.headers.get("x-goog-upload-header-content-type", "")
-    store = call.params.get("store")
-    if store is None:
-        meta = g(body, "file", {})
-        mime = mime or g(meta, "mimeType", "application/octet-stream")
-        name = _file_name(call.emu, g(meta, "name"))
-        display = g(meta, "displayName")
-        finish = lambda data: {"file": new_file(call, data, mime, name, display)}  # noqa: E731
-    else:
-        from ._stores import finish_store_upload, get_store_record
 
-        get_store_record(call.emu, store)
-        mime = mime or g(body, "mimeType", "application/octet-stream")
-        finish = lambda data: finish_store_upload(call, store, body, data, mime)  # noqa: E731
+
+def upload_start(call: Call, mime: str, finish: Callable[[bytes], dict[str, Any]]) -> Response:
+    """Open an upload session whose finalize chunk answers `finish(data)`: the files family's
+    and the file search stores' (`uploadToFileSearchStore`). Its start request has passed
+    `require_resumable_start`."""
+    req = call.req
+    length = req.headers.get("x-goog-upload-header-content-length")
     upload_id = call.emu.state.new_id(24)
     call.emu.state.uploads[upload_id] = Upload(int(length) if length else None, mime, finish)
     url = f"{_public(call)}{req.path}?upload_id={upload_id}&upload_protocol=resumable"

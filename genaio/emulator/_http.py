@@ -88,7 +88,8 @@ class Request:
                     ) from None
                 if not isinstance(self._json, dict):
                     raise ApiError(400, "Invalid JSON payload received. Expected an object.")
-        return self._json
+        body: dict[str, Any] = self._json
+        return body
 
 
 @attrs.frozen

@@ -28,8 +28,9 @@ import anyio
 import attrs
 
 from ._auth import check_ephemeral_token, check_request
+from ._call import Call
 from ._clock import duration
-from ._core import Call, Emulator
+from ._core import Emulator
 from ._generate import function_call, reply_text
 from ._http import ApiError, Request, g
 from ._tokenizer import contents_tokens, text_tokens
@@ -101,7 +102,12 @@ class LiveConversation:
             parts = [{"functionResponse": r} for r in g(response, "functionResponses", ())]
             self.history.append({"role": "user", "parts": parts})
             return self._answer(), True
-        if g(frame, "contextUpdate") is not None:
+        update = g(frame, "contextUpdate")
+        if update is not None:  # applies to what follows, in order with the other input
+            if g(update, "systemInstruction") is not None:
+                self.setup["systemInstruction"] = g(update, "systemInstruction")
+            if g(update, "tools") is not None:
+                self.setup["tools"] = g(g(update, "tools"), "tools", [])
             return [], False
         raise Refused(_INVALID, f"Invalid JSON payload received. Unknown message: {list(frame)}")
 
@@ -264,7 +270,9 @@ class LiveServer:
         finally:
             self.counters["open"] -= 1
 
-    async def _converse(self, conversation: LiveConversation, receive: Any, emit: Any, close: Any):
+    async def _converse(
+        self, conversation: LiveConversation, receive: Any, emit: Any, close: Any
+    ) -> None:
         settings, clock = self.settings, self.emu.clock
         turns_here = 0
         async with anyio.create_task_group() as tasks:

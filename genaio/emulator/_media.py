@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import base64
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._call import Call
 from ._config import ModelInfo
+from ._files import new_file
 from ._generate import embedding, png_bytes, video_bytes
 from ._http import ApiError, Response, g, json_response
+from ._models import embed_input, resolve_model
 from ._tokenizer import split_tokens, text_tokens
-
-if TYPE_CHECKING:
-    from ._core import Call
 
 __all__ = ["compute_tokens", "fetch_predict_operation", "predict", "predict_long_running"]
 
@@ -23,7 +23,6 @@ _VIDEO_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLo
 
 def predict(call: Call) -> Response:
     """Images from a prompt (`imagen-*`), or Vertex `text-embedding-*` embeddings (spec §14)."""
-    from ._models import resolve_model
 
     model_id = call.params["model"]
     info = call.emu.model_info(model_id)
@@ -49,8 +48,6 @@ def predict(call: Call) -> Response:
 
 
 def _predict_embeddings(call: Call, info: ModelInfo) -> Response:
-    from ._models import embed_input
-
     body = call.body()
     parameters = g(body, "parameters", {})
     model, full = info.name, info.embedding_dimension
@@ -86,9 +83,6 @@ def _predict_embeddings(call: Call, info: ModelInfo) -> Response:
 
 def predict_long_running(call: Call) -> Response:
     """A video generation operation; done after `lro_seconds` with one small MP4 per sample."""
-    from ._files import new_file
-    from ._models import resolve_model
-
     emu = call.emu
     info = resolve_model(call, call.params["model"], "predictLongRunning")
     body = call.body()
@@ -138,7 +132,6 @@ def fetch_predict_operation(call: Call) -> Response:
 
 def compute_tokens(call: Call) -> Response:
     """Vertex `:computeTokens`: the tokenizer's tokens and (crc32-derived) ids per content."""
-    from ._models import resolve_model
 
     resolve_model(call, call.params["model"], "countTokens")
     infos = []

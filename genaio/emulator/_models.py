@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._answer import answer, prompt_tokens, stream_chunks, whole_response
+from ._call import Call
 from ._config import ModelInfo
 from ._files import check_file_references
 from ._generate import embedding_json
 from ._http import ApiError, Response, StreamResponse, dumps, g, json_response
 from ._state import paginate
 from ._tokenizer import content_tokens, text_tokens, truncate
-
-if TYPE_CHECKING:
-    from ._core import Call
 
 __all__ = [
     "batch_embed_contents",

@@ -7,25 +7,21 @@ table, so a request tries only the few routes of its family.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import (
     _auth,
     _batches,
     _caches,
     _files,
     _interactions,
+    _managed,
     _media,
     _models,
     _stores,
     _tunings,
     _vertex_jobs,
 )
-from ._core import Handler, Route
+from ._call import Call, Handler, Route
 from ._http import ApiError, Response, StreamResponse
-
-if TYPE_CHECKING:
-    from ._core import Call
 
 __all__ = ["gemini_routes", "vertex_routes"]
 
@@ -128,7 +124,7 @@ def gemini_routes() -> list[Route]:
         r(
             "POST",
             rf"upload:(?P<store>fileSearchStores/{_ID}):uploadToFileSearchStore",
-            _files.upload_chunk_or_start,
+            _stores.upload_to_store,
             "uploadToFileSearchStore",
             auth="upload",
         ),
@@ -174,6 +170,48 @@ def gemini_routes() -> list[Route]:
             _interactions.cancel_interaction,
             "cancelInteraction",
         ),
+        # the families google-genai 3.6 added
+        *(route for kind in _managed.COLLECTIONS.values() for route in _collection_routes(kind)),
+        r(
+            "POST",
+            rf"(?P<collection>webhooks)/(?P<id>{_ID}):ping",
+            _managed.ping_webhook,
+            "pingWebhook",
+        ),
+        r(
+            "POST",
+            rf"(?P<collection>webhooks)/(?P<id>{_ID}):rotateSigningSecret",
+            _managed.rotate_signing_secret,
+            "rotateSigningSecret",
+        ),
+        r(
+            "POST",
+            rf"(?P<collection>triggers)/(?P<trigger_id>{_ID})/executions",
+            _managed.run_trigger,
+            "runTrigger",
+        ),
+        r(
+            "GET",
+            rf"(?P<collection>triggers)/(?P<trigger_id>{_ID})/executions",
+            _managed.list_executions,
+            "listTriggerExecutions",
+        ),
+        r("POST", r"decisions", _managed.create_decision, "createDecision"),
+    ]
+
+
+def _collection_routes(kind: _managed.Kind) -> list[Route]:
+    """create, get, list, update and delete of one of the families 3.6 added."""
+    r = Route.make
+    collection = rf"(?P<collection>{kind.collection})"
+    item = rf"{collection}/(?P<id>{_ID})"
+    name = kind.singular
+    return [
+        r("GET", collection, _managed.list_, f"list{name}s"),
+        r("POST", collection, _managed.create, f"create{name}"),
+        r("GET", item, _managed.get, f"get{name}"),
+        r("PATCH", item, _managed.update, f"update{name}"),
+        r("DELETE", item, _managed.delete, f"delete{name}"),
     ]
 
 

@@ -24,7 +24,7 @@ from ._http import ApiError, g
 from ._requests import RecordedRequest, prompt_of
 
 if TYPE_CHECKING:
-    from ._core import Call
+    from ._call import Call
 
 __all__ = ["Match", "Reply", "Rule", "RuleBuilder", "Script", "ScriptControl", "ScriptedError"]
 

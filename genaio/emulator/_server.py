@@ -8,7 +8,9 @@ Under asyncio, hypercorn's asyncio worker serves (resets then degrade to a cut b
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import logging
 import socket
 import struct
 import threading
@@ -16,9 +18,16 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+import attrs
 import sniffio
 import trio
+from hypercorn.asyncio.run import worker_serve
 from hypercorn.config import Config as HypercornConfig
+from hypercorn.config import Sockets
+from hypercorn.trio.tcp_server import TCPServer
+from hypercorn.trio.worker_context import WorkerContext
+from hypercorn.typing import ConnectionState
+from hypercorn.utils import wrap_app
 
 from ._app import EmulatorApp
 from ._config import EmulatorConfig, FaultConfig, QuotaLimits
@@ -80,8 +89,6 @@ class EmulatorHandle:
         """Replace the fault config (a `FaultConfig`, a dict, or keyword fields); none: off."""
         config = FaultConfig.coerce(faults or {})
         if changes:
-            import attrs
-
             config = attrs.evolve(config, **changes)
         self._call(lambda: self.emu.set_faults(config))
 
@@ -109,8 +116,6 @@ def _listen(config: EmulatorConfig) -> socket.socket:
 
 
 def _hypercorn_config() -> HypercornConfig:
-    import logging
-
     hconfig = HypercornConfig()
     hconfig.errorlog = logging.getLogger("genaio.emulator.hypercorn")
     hconfig.accesslog = None
@@ -132,11 +137,6 @@ async def serve_trio(
     emu: Emulator, sock: socket.socket, *, task_status: Any = trio.TASK_STATUS_IGNORED
 ) -> None:
     """Serve on `sock` with hypercorn's trio `TCPServer` until cancelled."""
-    from hypercorn.trio.tcp_server import TCPServer
-    from hypercorn.trio.worker_context import WorkerContext
-    from hypercorn.typing import ConnectionState
-    from hypercorn.utils import wrap_app
-
     hconfig = _hypercorn_config()
     streams: dict[tuple[str, int], trio.SocketStream] = {}
 
@@ -196,12 +196,6 @@ async def open_emulator(config: EmulatorConfig | None = None) -> AsyncIterator[E
 
 @asynccontextmanager
 async def _serve_asyncio(emu: Emulator, sock: socket.socket) -> AsyncIterator[None]:
-    import asyncio
-
-    from hypercorn.asyncio.run import worker_serve
-    from hypercorn.config import Sockets
-    from hypercorn.utils import wrap_app
-
     hconfig = _hypercorn_config()
     stop = asyncio.Event()
     app = wrap_app(EmulatorApp(emu), hconfig.wsgi_max_body_size, "asgi")

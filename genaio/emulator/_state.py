@@ -61,6 +61,8 @@ class State:
         self.auth_tokens: dict[str, dict[str, Any]] = {}
         self.oauth_tokens: dict[str, float] = {}  # access token -> expiry (emulated)
         self.interactions: dict[str, dict[str, Any]] = {}
+        # The families 3.6 added, by collection (and "executions": a trigger's runs by its id).
+        self.managed: dict[str, dict[str, Any]] = {}
 
     def new_id(self, length: int = 12) -> str:
         """A fresh lower-case alphanumeric id (file ids must match `[a-z0-9]+`)."""

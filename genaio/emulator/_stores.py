@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._call import Call
 from ._clock import timestamp
+from ._files import file_record, require_resumable_start, upload_chunk, upload_start
 from ._http import ApiError, Response, g, json_response
 from ._state import paginate
 
-if TYPE_CHECKING:
-    from ._core import Call, Emulator
+if TYPE_CHECKING:  # annotations only: the core imports every family
+    from ._core import Emulator
 
 __all__ = [
     "create_store",
     "delete_document",
     "delete_store",
     "download_media",
-    "finish_store_upload",
     "get_document",
     "get_operation",
     "get_store",
@@ -28,6 +29,7 @@ __all__ = [
     "import_file",
     "list_documents",
     "list_stores",
+    "upload_to_store",
 ]
 
 _TYPE = "type.googleapis.com/google.ai.generativelanguage.v1main."
@@ -144,16 +146,26 @@ def _new_document(
     return operation
 
 
-def finish_store_upload(
-    call: Call, store: str, body: dict[str, Any], data: bytes, mime: str
-) -> dict[str, Any]:
-    """The finalize chunk of `uploadToFileSearchStore`: its body is the operation itself."""
-    return _new_document(call, store, body, data, mime, g(body, "displayName"), upload=True)
+def upload_to_store(call: Call) -> Response:
+    """`POST upload/{v}/{store}:uploadToFileSearchStore`: a resumable upload (`?upload_id=`
+    carries its chunks) whose finalize chunk answers the new document's operation."""
+    if "upload_id" in call.req.query:
+        return upload_chunk(call)
+    require_resumable_start(call)
+    store = get_store_record(call.emu, call.params["store"])["name"]
+    body = call.body()
+    mime = call.req.headers.get("x-goog-upload-header-content-type") or g(
+        body, "mimeType", "application/octet-stream"
+    )
+    display = g(body, "displayName")
+
+    def finish(data: bytes) -> dict[str, Any]:
+        return _new_document(call, store, body, data, mime, display, upload=True)
+
+    return upload_start(call, mime, finish)
 
 
 def import_file(call: Call) -> Response:
-    from ._files import file_record
-
     emu = call.emu
     store = get_store_record(emu, call.params["store"])["name"]
     body = call.body()

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._call import Call
 from ._clock import timestamp
 from ._http import ApiError, Response, g, json_response
+from ._models import resolve_model
 from ._state import paginate
 
-if TYPE_CHECKING:
-    from ._core import Call, Emulator
+if TYPE_CHECKING:  # annotations only: the core imports every family
+    from ._core import Emulator
 
 __all__ = [
     "cancel_tuned_model",
@@ -28,8 +30,6 @@ _TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta."
 
 
 def create_tuned_model(call: Call) -> Response:
-    from ._models import resolve_model
-
     emu = call.emu
     body = call.body()
     base = g(body, "baseModel")

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import _caches
 from ._answer import prompt_tokens
+from ._call import Call
 from ._clock import timestamp
 from ._http import ApiError, Response, g, json_response
+from ._models import resolve_model
 from ._state import paginate
 
-if TYPE_CHECKING:
-    from ._core import Call, Emulator
+if TYPE_CHECKING:  # annotations only: the core imports every family
+    from ._core import Emulator
 
 __all__ = [
     "cancel_job",
@@ -48,7 +50,6 @@ def _parent(call: Call) -> str:
 
 def _base_model(call: Call, model: str, method: str) -> str:
     """The short model id of `publishers/google/models/x` (optionally under the parent)."""
-    from ._models import resolve_model
 
     short = model.rsplit("/", 1)[-1]
     return resolve_model(call, f"models/{short}", method).name
@@ -120,7 +121,8 @@ def _jobs(emu: Emulator, collection: str) -> dict[str, dict[str, Any]]:
     attribute = "vertex_" + _COLLECTIONS[collection]
     if not hasattr(emu.state, attribute):
         setattr(emu.state, attribute, {})
-    return getattr(emu.state, attribute)
+    jobs: dict[str, dict[str, Any]] = getattr(emu.state, attribute)
+    return jobs
 
 
 def _new_job(call: Call, collection: str, fields: dict[str, Any]) -> Response:
@@ -180,7 +182,12 @@ def create_batch_job(call: Call) -> Response:
     return _new_job(call, "batchPredictionJobs", fields)
 
 
-_SPECS = ("supervisedTuningSpec", "preferenceOptimizationSpec", "distillationSpec")
+_SPECS = (
+    "supervisedTuningSpec",
+    "preferenceOptimizationSpec",
+    "distillationSpec",
+    "reinforcementTuningSpec",
+)
 
 
 def create_tuning_job(call: Call) -> Response:

@@ -7,13 +7,22 @@ from typing import Any, Protocol
 
 import anyio
 
-__all__ = ["ApiKeyAuth", "Auth", "GoogleCredentialsAuth", "NoAuth"]
+__all__ = ["ApiKeyAuth", "Auth", "GoogleCredentialsAuth", "NoAuth", "call_headers"]
 
 
 class Auth(Protocol):
     """Headers that authenticate a request; may refresh a token first."""
 
     async def headers(self) -> Mapping[str, str]: ...
+
+
+async def call_headers(auth: Auth, own: Mapping[str, str] | None) -> dict[str, str]:
+    """A call's headers over the client's: its credentials, then its own `http_options`
+    headers (which may replace them: a gateway's token, a quota project)."""
+    headers = dict(await auth.headers())
+    if own:
+        headers.update(own)
+    return headers
 
 
 class NoAuth:

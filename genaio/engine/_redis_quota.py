@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -33,9 +33,12 @@ from genaio._log import get_logger
 from genaio.engine._ratelimit import RateLimit, RateLimiter
 from genaio.engine._resp import RedisConnection, RedisError
 
-__all__ = ["RedisQuota", "RedisRateLimiter"]
+__all__ = ["RedisQuota", "RedisRateLimiter", "Spawn"]
 
 log = get_logger("genaio.quota")
+
+#: Starts background work in its owner's task group (`ActorTree.start_soon`).
+Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], None]
 
 #: The Gemini API resets requests per day at midnight Pacific time.
 _DAY_ZONE = ZoneInfo("America/Los_Angeles")
@@ -148,9 +151,12 @@ class RedisQuota:
         model: str,
         limit: RateLimit | None,
         clock: Callable[[], float] = anyio.current_time,
+        *,
+        spawn: Spawn | None = None,
     ) -> RedisRateLimiter:
-        """The limiter one process's throttle uses for `model`."""
-        return RedisRateLimiter(self, model, limit or RateLimit(), clock)
+        """The limiter one process's throttle uses for `model`; `spawn` runs its background
+        work (a 429's pause, published at once) in its owner's task group (the actor tree's)."""
+        return RedisRateLimiter(self, model, limit or RateLimit(), clock, spawn=spawn)
 
 
 class RedisRateLimiter(RateLimiter):
@@ -170,6 +176,8 @@ class RedisRateLimiter(RateLimiter):
         model: str,
         limit: RateLimit,
         clock: Callable[[], float] = anyio.current_time,
+        *,
+        spawn: Spawn | None = None,
     ) -> None:
         rpm, tpm = limit.requests_per_minute, limit.tokens_per_minute
         share = attrs.evolve(
@@ -196,6 +204,8 @@ class RedisRateLimiter(RateLimiter):
         self._hold = 0.0
         self._down_until = -math.inf  # while Redis is failing: when to try it again
         self.round_trips = 0
+        # Where a pause is published from: None, with the next reservation instead.
+        self._spawn = spawn
 
     # -- the operations the throttle uses ------------------------------------------------
 
@@ -267,12 +277,14 @@ class RedisRateLimiter(RateLimiter):
 
     def hold(self, until: float) -> None:
         """A 429's pause until `until` (on the loop's clock), for every process: published at
-        once, in a task of its own (a caller is reporting a failure and must not wait)."""
+        once, in a task of the owner's (a caller is reporting a failure and must not wait), or
+        with the next reservation if the limiter has no owner."""
         super().hold(until)  # the local share, for while Redis fails
         if self._offset is None:
             return
         self._hold = max(self._hold, (until + self._offset) * 1000.0)
-        _spawn(self._publish)
+        if self._spawn is not None:
+            self._spawn(self._publish)
 
     async def aclose(self) -> None:
         await self._connection.aclose()
@@ -348,22 +360,3 @@ class RedisRateLimiter(RateLimiter):
                 on_error=self.quota.on_error,
             )
         self._down_until = self._clock() + _RETRY_AFTER
-
-
-def _spawn(publish: Callable[[], Awaitable[None]]) -> None:
-    """Run `publish()` in the background of the running loop (trio or asyncio)."""
-    import sniffio
-
-    if sniffio.current_async_library() == "trio":
-        import trio
-
-        trio.lowlevel.spawn_system_task(publish)
-    else:
-        import asyncio
-
-        task = asyncio.ensure_future(publish())
-        _background.add(task)  # the loop keeps only a weak reference
-        task.add_done_callback(_background.discard)
-
-
-_background: set[Any] = set()

@@ -18,8 +18,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import anyio
+from anyio import DelimiterNotFound
 from anyio.abc import ByteStream
-from anyio.streams.buffered import BufferedByteReceiveStream, DelimiterNotFound
+from anyio.streams.buffered import BufferedByteReceiveStream
 
 __all__ = ["RedisConnection", "RedisError", "RedisReplyError"]
 

@@ -19,6 +19,7 @@ corrected by the usage the answer reports.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -26,6 +27,7 @@ from contextlib import asynccontextmanager
 
 import anyio
 import attrs
+import sniffio
 
 from genaio._telemetry import admitted
 from genaio.engine._ratelimit import RateLimit, RateLimiter
@@ -147,9 +149,10 @@ class Throttle:
         *,
         max_concurrency: int,
         adaptive: bool = True,
-        clock: Callable[[], float] = anyio.current_time,
+        clock: Callable[[], float] | None = None,
         limiter: RateLimiter | None = None,
     ) -> None:
+        clock = clock or loop_clock()
         has_rate = limit is not None and (limit.requests_per_minute or limit.tokens_per_minute)
         # `limiter`: a quota kept elsewhere (`RedisQuota`'s), in place of the local buckets.
         if limiter is None and has_rate and limit is not None:
@@ -175,9 +178,15 @@ class Throttle:
 
         Cancellation: a cancelled wait takes nothing (reservations are given back).
         """
+        now = self._clock()
+        if now >= self._paused_until and self._rate is None and self._has_slot():
+            # The common case, no wait: one reading of the clock, and no checkpoint but the
+            # exchange's that follows at once.
+            self._in_flight += 1
+            return admitted(Attempt(tokens, now))
         self._entering += 1
         try:
-            if self._paused_until > self._clock():
+            if self._paused_until > now:
                 await self._wait_pause(tokens, deadline)
             if self._rate is not None:
                 await self._acquire(tokens, deadline)
@@ -226,6 +235,12 @@ class Throttle:
         # No wait: the pause's end, not the clock read here, which is already past the `now`
         # of a caller that compares.
         return start + wait if wait > 0 else self._paused_until
+
+    @property
+    def limiter(self) -> RateLimiter | None:
+        """The rate limiter that admits by requests and tokens per minute (a `RedisRateLimiter`
+        for a shared quota); None where no rate is set."""
+        return self._rate
 
     @property
     def paused_until(self) -> float:
@@ -295,8 +310,11 @@ class Throttle:
                 raise DeadlineExceededError(max(0.0, deadline - now))
         await self._rate.acquire(tokens)
 
+    def _has_slot(self) -> bool:
+        return self._in_flight < self.limit and not self._waiters
+
     async def _wait_slot(self) -> None:
-        if self._in_flight < self.limit and not self._waiters:
+        if self._has_slot():
             self._in_flight += 1
             return
         turn = anyio.Event()
@@ -315,6 +333,21 @@ class Throttle:
         while self._waiters and self._in_flight < self.limit:
             self._in_flight += 1
             self._waiters.popleft().set()
+
+
+def loop_clock() -> Callable[[], float]:
+    """The running loop's own clock, read without `anyio.current_time`'s backend lookups (two
+    of them per reading, and the hot path reads it twice per attempt). A throttle belongs to one
+    loop's tree, so binding its clock once is safe; outside a loop, anyio's."""
+    try:
+        library = sniffio.current_async_library()
+    except sniffio.AsyncLibraryNotFoundError:
+        return anyio.current_time
+    if library == "trio":
+        import trio
+
+        return trio.lowlevel.current_clock().current_time
+    return asyncio.get_running_loop().time
 
 
 def _paused_error(wait: float) -> RateLimitError:

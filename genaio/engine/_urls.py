@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from genaio.engine._config import CallOptions, EngineConfig
 
-__all__ = ["build_url"]
+__all__ = ["build_url", "live_url", "resource_name"]
 
 
 def build_url(
@@ -27,9 +27,29 @@ def build_url(
         # Upload endpoints carry the version after the `upload/` segment.
         return f"{base}upload/{version}/{path.removeprefix('upload/')}"
     prefix = f"{version}/" if version else ""
+    return base + prefix + resource_name(config, path, method=method)
+
+
+def resource_name(config: EngineConfig, path: str, *, method: str = "POST") -> str:
+    """`path` as the API names it: on Vertex AI with a project, under `projects/p/locations/l/`
+    (a path that names its project, or a GET of a publisher's model, stays as it is; express
+    mode has no project)."""
     if config.vertex and not config.express and not _is_unscoped_vertex(path, method):
-        prefix += f"projects/{config.project}/locations/{config.location}/"
-    return base + prefix + path
+        return f"projects/{config.project}/locations/{config.location}/{path}"
+    return path
+
+
+def live_url(config: EngineConfig, options: CallOptions | None, *, constrained: bool) -> str:
+    """The Live API's websocket URL (wire spec §11): the base URL's scheme as `ws`/`wss`;
+    `constrained` for a session opened with an ephemeral token (Gemini API only)."""
+    base = ((options and options.base_url) or config.base_url).rstrip("/")
+    version = (options and options.api_version) or config.api_version
+    scheme, _, rest = base.partition("://")
+    base = f"{'ws' if scheme == 'http' else 'wss'}://{rest}"
+    if config.vertex:
+        return f"{base}/ws/google.cloud.aiplatform.{version}.LlmBidiService/BidiGenerateContent"
+    method = "BidiGenerateContentConstrained" if constrained else "BidiGenerateContent"
+    return f"{base}/ws/google.ai.generativelanguage.{version}.GenerativeService.{method}"
 
 
 def _is_unscoped_vertex(path: str, method: str) -> bool:

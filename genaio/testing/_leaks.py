@@ -20,7 +20,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import attrs
@@ -57,10 +57,6 @@ class PoolCounts:
     idle: int
     busy: int
     waiting: int
-
-
-class _CountingPool(Protocol):
-    def statistics(self) -> Any: ...
 
 
 @attrs.frozen

@@ -15,14 +15,18 @@ from genaio.types._embeddings import ContentEmbedding, EmbedContentConfig
 from genaio.types._enums import TERMINAL_JOB_STATES, JobState
 from genaio.types._http import HttpOptions
 from genaio.types._loose import LooseModel
+from genaio.types._operations import GoogleRpcStatus
 from genaio.types._responses import GenerateContentResponse, HttpResponse
 
 __all__ = [
     "BatchJob",
     "BatchJobDestination",
     "BatchJobDestinationDict",
+    "BatchJobDestinationUnion",
+    "BatchJobOutputInfo",
     "BatchJobSource",
     "BatchJobSourceDict",
+    "BatchJobSourceUnion",
     "CancelBatchJobConfig",
     "CancelBatchJobConfigDict",
     "CompletionStats",
@@ -47,6 +51,7 @@ __all__ = [
     "ListBatchJobsConfigDict",
     "ListBatchJobsResponse",
     "SingleEmbedContentResponse",
+    "VertexMultimodalDatasetDestination",
 ]
 
 #: The Gemini API's batch states, as the `JobState` the SDK reports.
@@ -62,12 +67,8 @@ _STATE_SUFFIXES = (
 _GEMINI_STATES = {f"BATCH_STATE_{s}": f"JOB_STATE_{s}" for s in _STATE_SUFFIXES}
 
 
-class JobError(WireModel):
-    """A `google.rpc.Status`: why a job (or one of its requests) failed."""
-
-    code: int | None = None
-    message: str | None = None
-    details: list[Any] | None = None
+class JobError(GoogleRpcStatus):
+    """Why a job (or one of its requests) failed."""
 
 
 class CompletionStats(WireModel):
@@ -121,6 +122,14 @@ class BatchJobSource(WireModel):
     vertex_dataset_name: str | None = None
 
 
+class VertexMultimodalDatasetDestination(WireModel):
+    """A Vertex AI multimodal dataset the results are written to, made from a BigQuery table
+    (`bq://project.dataset.table`)."""
+
+    bigquery_destination: str | None = None
+    display_name: str | None = None
+
+
 class BatchJobDestination(WireModel):
     """Where the results are: a responses file or inlined (Gemini API, chosen by the server);
     GCS, BigQuery or a dataset (Vertex AI, chosen by the caller)."""
@@ -131,7 +140,7 @@ class BatchJobDestination(WireModel):
     file_name: str | None = None
     inlined_responses: list[InlinedResponse] | None = None
     inlined_embed_content_responses: list[InlinedEmbedContentResponse] | None = None
-    vertex_dataset: dict[str, Any] | None = None
+    vertex_dataset: VertexMultimodalDatasetDestination | None = None
 
 
 class EmbedContentBatch(WireModel):
@@ -185,6 +194,14 @@ class ListBatchJobsConfig(WireModel):
     filter: str | None = None
 
 
+class BatchJobOutputInfo(WireModel):
+    """Where a Vertex AI batch wrote its results, once it has."""
+
+    vertex_multimodal_dataset_name: str | None = None
+    gcs_output_directory: str | None = None
+    bigquery_output_table: str | None = None
+
+
 class BatchJob(WireModel):
     """A batch job. `state` is a `JobState` on both backends; `done` says it is terminal."""
 
@@ -200,7 +217,7 @@ class BatchJob(WireModel):
     src: BatchJobSource | None = None
     dest: BatchJobDestination | None = None
     completion_stats: CompletionStats | None = None
-    output_info: dict[str, Any] | None = None
+    output_info: BatchJobOutputInfo | None = None
 
     @property
     def done(self) -> bool:
@@ -302,3 +319,8 @@ GetBatchJobConfigDict = dict[str, Any]
 CancelBatchJobConfigDict = dict[str, Any]
 DeleteBatchJobConfigDict = dict[str, Any]
 ListBatchJobsConfigDict = dict[str, Any]
+
+#: What `batches.create(dest=)` takes: a destination, or its URI (`gs://`, `bq://`).
+BatchJobDestinationUnion = BatchJobDestination | str
+#: What `batches.create(src=)` takes: a source, the requests inlined, or a file name or URI.
+BatchJobSourceUnion = BatchJobSource | list[InlinedRequest] | str

@@ -37,6 +37,8 @@ __all__ = [
     "GenerationConfigRoutingConfig",
     "GenerationConfigRoutingConfigAutoRoutingMode",
     "GenerationConfigRoutingConfigManualRoutingMode",
+    "GenerationConfigThinkingConfig",
+    "GenerationOutputConfig",
     "ImageConfig",
     "ImageConfigImageOutputOptions",
     "LanguageAuto",
@@ -47,6 +49,7 @@ __all__ = [
     "SafetySettingDict",
     "SpeechConfig",
     "SpeechConfigDict",
+    "SpeechConfigUnion",
     "ThinkingConfig",
     "ThinkingConfigDict",
 ]
@@ -68,6 +71,16 @@ class ThinkingConfig(WireModel):
     include_thoughts: bool | None = None
     thinking_budget: int | None = None
     thinking_level: ThinkingLevel | None = None
+
+
+class GenerationConfigThinkingConfig(ThinkingConfig):
+    """`ThinkingConfig` under the name the API's `GenerationConfig` gives it."""
+
+
+class GenerationOutputConfig(WireModel):
+    """Where a Vertex AI request's generated media are written (a Cloud Storage prefix)."""
+
+    output_uri_prefix: str | None = None
 
 
 class SpeechConfig(LooseModel):
@@ -233,7 +246,7 @@ class GenerateContentConfig(_GenerationFields):
     automatic_function_calling: AutomaticFunctionCallingConfig | None = None
     continuation_token: Base64Bytes | None = None
     automatic_continuation: bool | None = None
-    generation_output_config: dict[str, Any] | None = None
+    generation_output_config: GenerationOutputConfig | None = None
     store: bool | None = None
 
     @field_validator("response_schema", mode="before")
@@ -253,5 +266,7 @@ class GenerateContentConfig(_GenerationFields):
 SafetySettingDict = dict[str, Any]
 ThinkingConfigDict = dict[str, Any]
 SpeechConfigDict = dict[str, Any]
+#: A `SpeechConfig`, or a str: the name of a prebuilt voice.
+SpeechConfigUnion = SpeechConfig | str
 GenerationConfigDict = dict[str, Any]
 GenerateContentConfigDict = dict[str, Any]

@@ -9,21 +9,26 @@ from pydantic import PlainValidator
 
 from genaio.types._base import Base64Bytes, WireModel
 from genaio.types._enums import (
-    FunctionResponseScheduling,
     Language,
     Outcome,
     PartMediaResolutionLevel,
     ToolType,
 )
 from genaio.types._files import File
-from genaio.types._loose import LooseModel
+from genaio.types._function_response import (
+    FunctionResponse,
+    FunctionResponseBlob,
+    FunctionResponseFileData,
+    FunctionResponsePart,
+)
 from genaio.types._part_metadata import (
     AudioMetadata,
     DocumentMetadata,
     MediaProcessing,
+    PartMediaResolution,
     SpeechMetadata,
     SpreadsheetMetadata,
-    VideoMetadataContentLayer,
+    VideoMetadata,
 )
 
 if TYPE_CHECKING:
@@ -125,21 +130,6 @@ class FunctionCall(WireModel):
     will_continue: bool | None = None
 
 
-class FunctionResponse(WireModel):
-    """The result of a function call, sent back to the model.
-
-    By convention `response` is `{"output": ...}` or `{"result": ...}` on success and
-    `{"error": ...}` on failure.
-    """
-
-    id: str | None = None
-    name: str | None = None
-    response: dict[str, Any] | None = None
-    will_continue: bool | None = None
-    scheduling: FunctionResponseScheduling | None = None
-    parts: list[FunctionResponsePart] | None = None
-
-
 class ExecutableCode(WireModel):
     """Code the model wrote for the code-execution tool."""
 
@@ -154,72 +144,6 @@ class CodeExecutionResult(WireModel):
     id: str | None = None
     outcome: Outcome | None = None
     output: str | None = None
-
-
-class VideoMetadata(WireModel):
-    """Which part of a video to look at. Offsets are durations such as `"1.5s"`."""
-
-    start_offset: str | None = None
-    end_offset: str | None = None
-    fps: float | None = None
-    content_layers: list[VideoMetadataContentLayer] | None = None
-
-
-class PartMediaResolution(LooseModel):
-    """The resolution at which one media part is tokenized."""
-
-    level: PartMediaResolutionLevel | None = None
-    num_tokens: int | None = None
-
-
-class FunctionResponseBlob(WireModel):
-    """Media returned by a function, inline."""
-
-    mime_type: str | None = None
-    data: Base64Bytes | None = None
-    display_name: str | None = None
-
-
-class FunctionResponseFileData(WireModel):
-    """Media returned by a function, by URI."""
-
-    file_uri: str | None = None
-    mime_type: str | None = None
-    display_name: str | None = None
-
-
-class FunctionResponsePart(WireModel):
-    """A media part of a function's response (an image a tool rendered, a document it
-    fetched), and how the model should read it."""
-
-    inline_data: FunctionResponseBlob | None = None
-    file_data: FunctionResponseFileData | None = None
-    media_processing: MediaProcessing | None = None
-    media_resolution: PartMediaResolution | None = None
-    video_metadata: VideoMetadata | None = None
-    document_metadata: DocumentMetadata | None = None
-    spreadsheet_metadata: SpreadsheetMetadata | None = None
-    audio_metadata: AudioMetadata | None = None
-
-    @classmethod
-    def from_bytes(
-        cls, *, data: bytes, mime_type: str, display_name: str | None = None
-    ) -> FunctionResponsePart:
-        return cls(
-            inline_data=FunctionResponseBlob(
-                data=data, mime_type=mime_type, display_name=display_name
-            )
-        )
-
-    @classmethod
-    def from_uri(
-        cls, *, file_uri: str, mime_type: str | None = None, display_name: str | None = None
-    ) -> FunctionResponsePart:
-        return cls(
-            file_data=FunctionResponseFileData(
-                file_uri=file_uri, mime_type=mime_type, display_name=display_name
-            )
-        )
 
 
 class ToolCall(WireModel):

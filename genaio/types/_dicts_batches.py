@@ -15,11 +15,12 @@ if TYPE_CHECKING:
     from genaio.types._dicts_embeddings import ContentEmbeddingDict, EmbedContentConfigDict
     from genaio.types._dicts_http import HttpOptionsDict
     from genaio.types._dicts_responses import GenerateContentResponseDict, HttpResponseDict
-    from genaio.types._enums import JobState
+    from genaio.types._job_enums import JobState
 
 __all__ = [
     "BatchJobDestinationDict",
     "BatchJobDict",
+    "BatchJobOutputInfoDict",
     "BatchJobSourceDict",
     "CancelBatchJobConfigDict",
     "CompletionStatsDict",
@@ -37,6 +38,7 @@ __all__ = [
     "ListBatchJobsConfigDict",
     "ListBatchJobsResponseDict",
     "SingleEmbedContentResponseDict",
+    "VertexMultimodalDatasetDestinationDict",
 ]
 
 
@@ -55,7 +57,7 @@ class BatchJobDict(TypedDict, total=False):
     src: BatchJobSourceDict | None
     dest: BatchJobDestinationDict | None
     completion_stats: CompletionStatsDict | None
-    output_info: dict[str, Any] | None
+    output_info: BatchJobOutputInfoDict | None
 
 
 class BatchJobDestinationDict(TypedDict, total=False):
@@ -67,7 +69,15 @@ class BatchJobDestinationDict(TypedDict, total=False):
     file_name: str | None
     inlined_responses: list[InlinedResponseDict] | None
     inlined_embed_content_responses: list[InlinedEmbedContentResponseDict] | None
-    vertex_dataset: dict[str, Any] | None
+    vertex_dataset: VertexMultimodalDatasetDestinationDict | None
+
+
+class BatchJobOutputInfoDict(TypedDict, total=False):
+    """`BatchJobOutputInfo` as a dict."""
+
+    vertex_multimodal_dataset_name: str | None
+    gcs_output_directory: str | None
+    bigquery_output_table: str | None
 
 
 class BatchJobSourceDict(TypedDict, total=False):
@@ -202,3 +212,10 @@ class SingleEmbedContentResponseDict(TypedDict, total=False):
 
     embedding: ContentEmbeddingDict | None
     token_count: int | None
+
+
+class VertexMultimodalDatasetDestinationDict(TypedDict, total=False):
+    """`VertexMultimodalDatasetDestination` as a dict."""
+
+    bigquery_destination: str | None
+    display_name: str | None

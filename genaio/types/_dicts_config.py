@@ -24,18 +24,20 @@ if TYPE_CHECKING:
         ToolConfigDict,
         ToolDict,
     )
-    from genaio.types._enums import (
+    from genaio.types._files import File
+    from genaio.types._generation_enums import (
         AudioTranscriptionConfigMode,
         FeatureSelectionPreference,
-        HarmBlockMethod,
-        HarmBlockThreshold,
-        HarmCategory,
         MediaResolution,
-        ProminentPeople,
         ServiceTier,
         ThinkingLevel,
     )
-    from genaio.types._files import File
+    from genaio.types._safety_enums import (
+        HarmBlockMethod,
+        HarmBlockThreshold,
+        HarmCategory,
+        ProminentPeople,
+    )
     from genaio.types._tools import Tool
 
 __all__ = [
@@ -45,6 +47,8 @@ __all__ = [
     "GenerationConfigRoutingConfigAutoRoutingModeDict",
     "GenerationConfigRoutingConfigDict",
     "GenerationConfigRoutingConfigManualRoutingModeDict",
+    "GenerationConfigThinkingConfigDict",
+    "GenerationOutputConfigDict",
     "ImageConfigDict",
     "ImageConfigImageOutputOptionsDict",
     "LanguageAutoDict",
@@ -122,7 +126,7 @@ class GenerateContentConfigDict(TypedDict, total=False):
     automatic_function_calling: AutomaticFunctionCallingConfigDict | None
     continuation_token: bytes | None
     automatic_continuation: bool | None
-    generation_output_config: dict[str, Any] | None
+    generation_output_config: GenerationOutputConfigDict | None
     store: bool | None
 
 
@@ -177,6 +181,20 @@ class GenerationConfigRoutingConfigManualRoutingModeDict(TypedDict, total=False)
     """`GenerationConfigRoutingConfigManualRoutingMode` as a dict."""
 
     model_name: str | None
+
+
+class GenerationConfigThinkingConfigDict(TypedDict, total=False):
+    """`GenerationConfigThinkingConfig` as a dict."""
+
+    include_thoughts: bool | None
+    thinking_budget: int | None
+    thinking_level: ThinkingLevel | None
+
+
+class GenerationOutputConfigDict(TypedDict, total=False):
+    """`GenerationOutputConfig` as a dict."""
+
+    output_uri_prefix: str | None
 
 
 class ImageConfigDict(TypedDict, total=False):

@@ -9,20 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 if TYPE_CHECKING:
+    from genaio.types._dicts_function_response import FunctionResponseDict
     from genaio.types._dicts_part_metadata import (
         AudioMetadataDict,
         DocumentMetadataDict,
         SpeechMetadataDict,
         SpreadsheetMetadataDict,
     )
-    from genaio.types._enums import (
-        FunctionResponseScheduling,
-        Language,
-        Outcome,
-        PartMediaResolutionLevel,
-        ToolType,
-    )
+    from genaio.types._generation_enums import PartMediaResolutionLevel
     from genaio.types._part_metadata import MediaProcessing, VideoMetadataContentLayer
+    from genaio.types._tool_enums import Language, Outcome, ToolType
 
 __all__ = [
     "BlobDict",
@@ -31,10 +27,6 @@ __all__ = [
     "ExecutableCodeDict",
     "FileDataDict",
     "FunctionCallDict",
-    "FunctionResponseBlobDict",
-    "FunctionResponseDict",
-    "FunctionResponseFileDataDict",
-    "FunctionResponsePartDict",
     "ModelContentDict",
     "PartDict",
     "PartMediaResolutionDict",
@@ -93,46 +85,6 @@ class FunctionCallDict(TypedDict, total=False):
     args: dict[str, Any] | None
     partial_args: list[PartialArgDict] | None
     will_continue: bool | None
-
-
-class FunctionResponseDict(TypedDict, total=False):
-    """`FunctionResponse` as a dict."""
-
-    id: str | None
-    name: str | None
-    response: dict[str, Any] | None
-    will_continue: bool | None
-    scheduling: FunctionResponseScheduling | None
-    parts: list[FunctionResponsePartDict] | None
-
-
-class FunctionResponseBlobDict(TypedDict, total=False):
-    """`FunctionResponseBlob` as a dict."""
-
-    mime_type: str | None
-    data: bytes | None
-    display_name: str | None
-
-
-class FunctionResponseFileDataDict(TypedDict, total=False):
-    """`FunctionResponseFileData` as a dict."""
-
-    file_uri: str | None
-    mime_type: str | None
-    display_name: str | None
-
-
-class FunctionResponsePartDict(TypedDict, total=False):
-    """`FunctionResponsePart` as a dict."""
-
-    inline_data: FunctionResponseBlobDict | None
-    file_data: FunctionResponseFileDataDict | None
-    media_processing: MediaProcessing | None
-    media_resolution: PartMediaResolutionDict | None
-    video_metadata: VideoMetadataDict | None
-    document_metadata: DocumentMetadataDict | None
-    spreadsheet_metadata: SpreadsheetMetadataDict | None
-    audio_metadata: AudioMetadataDict | None
 
 
 class ModelContentDict(TypedDict, total=False):

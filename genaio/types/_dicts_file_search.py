@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ChunkingConfigDict",
+    "ClaudeFileDict",
+    "CreateFileConfigDict",
+    "CreateFileResponseDict",
     "CreateFileSearchStoreConfigDict",
     "CustomMetadataDict",
     "DeleteDocumentConfigDict",
@@ -42,6 +45,7 @@ __all__ = [
     "UploadToFileSearchStoreConfigDict",
     "UploadToFileSearchStoreOperationDict",
     "UploadToFileSearchStoreResponseDict",
+    "UploadToFileSearchStoreResumableResponseDict",
     "WhiteSpaceConfigDict",
 ]
 
@@ -50,6 +54,32 @@ class ChunkingConfigDict(TypedDict, total=False):
     """`ChunkingConfig` as a dict."""
 
     white_space_config: WhiteSpaceConfigDict | None
+
+
+class ClaudeFileDict(TypedDict, total=False):
+    """`ClaudeFile` as a dict."""
+
+    created_at: datetime.datetime | None
+    downloadable: bool | None
+    expires_at: datetime.datetime | None
+    filename: str | None
+    id: str | None
+    mime_type: str | None
+    size_bytes: int | None
+    type: str | None
+
+
+class CreateFileConfigDict(TypedDict, total=False):
+    """`CreateFileConfig` as a dict."""
+
+    http_options: HttpOptionsDict | None
+    should_return_http_response: bool | None
+
+
+class CreateFileResponseDict(TypedDict, total=False):
+    """`CreateFileResponse` as a dict."""
+
+    sdk_http_response: HttpResponseDict | None
 
 
 class CreateFileSearchStoreConfigDict(TypedDict, total=False):
@@ -80,6 +110,8 @@ class DeleteFileResponseDict(TypedDict, total=False):
     """`DeleteFileResponse` as a dict."""
 
     sdk_http_response: HttpResponseDict | None
+    id: str | None
+    type: str | None
 
 
 class DeleteFileSearchStoreConfigDict(TypedDict, total=False):
@@ -198,6 +230,8 @@ class ListFilesResponseDict(TypedDict, total=False):
     sdk_http_response: HttpResponseDict | None
     next_page_token: str | None
     files: list[FileDict] | None
+    data: list[ClaudeFileDict] | None
+    next_page: str | None
 
 
 class RegisterFilesResponseDict(TypedDict, total=False):
@@ -241,6 +275,12 @@ class UploadToFileSearchStoreResponseDict(TypedDict, total=False):
     document_name: str | None
     mime_type: str | None
     size_bytes: int | None
+
+
+class UploadToFileSearchStoreResumableResponseDict(TypedDict, total=False):
+    """`UploadToFileSearchStoreResumableResponse` as a dict."""
+
+    sdk_http_response: HttpResponseDict | None
 
 
 class WhiteSpaceConfigDict(TypedDict, total=False):

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import datetime
 
     from genaio.types._dicts_http import HttpOptionsDict
-    from genaio.types._enums import FileSource, FileState
+    from genaio.types._job_enums import FileSource, FileState
 
 __all__ = [
     "DeleteFileConfigDict",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
-    from genaio.types._enums import UrlRetrievalStatus
+    from genaio.types._tool_enums import UrlRetrievalStatus
 
 __all__ = [
     "GroundingChunkCustomMetadataDict",

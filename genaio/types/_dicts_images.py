@@ -12,20 +12,15 @@ if TYPE_CHECKING:
     from genaio.types._dicts_http import HttpOptionsDict
     from genaio.types._dicts_responses import HttpResponseDict
     from genaio.types._images import (
-        ControlReferenceType,
         EditMode,
         ImagePromptLanguage,
-        MaskReferenceMode,
         PersonGeneration,
         SafetyFilterLevel,
         SegmentMode,
-        SubjectReferenceType,
     )
 
 __all__ = [
-    "ContentReferenceImageDict",
-    "ControlReferenceConfigDict",
-    "ControlReferenceImageDict",
+    "BlobImageUnionDict",
     "EditImageConfigDict",
     "EditImageResponseDict",
     "EntityLabelDict",
@@ -34,50 +29,26 @@ __all__ = [
     "GeneratedImageDict",
     "GeneratedImageMaskDict",
     "ImageDict",
-    "MaskReferenceConfigDict",
-    "MaskReferenceImageDict",
     "ProductImageDict",
-    "RawReferenceImageDict",
     "RecontextImageConfigDict",
     "RecontextImageResponseDict",
     "RecontextImageSourceDict",
-    "ReferenceImageDict",
     "SafetyAttributesDict",
     "ScribbleImageDict",
     "SegmentImageConfigDict",
     "SegmentImageResponseDict",
     "SegmentImageSourceDict",
-    "StyleReferenceConfigDict",
-    "StyleReferenceImageDict",
-    "SubjectReferenceConfigDict",
-    "SubjectReferenceImageDict",
     "UpscaleImageConfigDict",
     "UpscaleImageResponseDict",
 ]
 
 
-class ContentReferenceImageDict(TypedDict, total=False):
-    """`ContentReferenceImage` as a dict."""
+class BlobImageUnionDict(TypedDict, total=False):
+    """`BlobImageUnion` as a dict."""
 
-    reference_image: ImageDict | None
-    reference_id: int | None
-    reference_type: str | None
-
-
-class ControlReferenceConfigDict(TypedDict, total=False):
-    """`ControlReferenceConfig` as a dict."""
-
-    control_type: ControlReferenceType | None
-    enable_control_image_computation: bool | None
-
-
-class ControlReferenceImageDict(TypedDict, total=False):
-    """`ControlReferenceImage` as a dict."""
-
-    reference_image: ImageDict | None
-    reference_id: int | None
-    reference_type: str | None
-    config: ControlReferenceConfigDict | None
+    data: bytes | None
+    mime_type: str | None
+    display_name: str | None
 
 
 class EditImageConfigDict(TypedDict, total=False):
@@ -172,35 +143,10 @@ class ImageDict(TypedDict, total=False):
     mime_type: str | None
 
 
-class MaskReferenceConfigDict(TypedDict, total=False):
-    """`MaskReferenceConfig` as a dict."""
-
-    mask_mode: MaskReferenceMode | None
-    segmentation_classes: list[int] | None
-    mask_dilation: float | None
-
-
-class MaskReferenceImageDict(TypedDict, total=False):
-    """`MaskReferenceImage` as a dict."""
-
-    reference_image: ImageDict | None
-    reference_id: int | None
-    reference_type: str | None
-    config: MaskReferenceConfigDict | None
-
-
 class ProductImageDict(TypedDict, total=False):
     """`ProductImage` as a dict."""
 
     product_image: ImageDict | None
-
-
-class RawReferenceImageDict(TypedDict, total=False):
-    """`RawReferenceImage` as a dict."""
-
-    reference_image: ImageDict | None
-    reference_id: int | None
-    reference_type: str | None
 
 
 class RecontextImageConfigDict(TypedDict, total=False):
@@ -233,14 +179,6 @@ class RecontextImageSourceDict(TypedDict, total=False):
     prompt: str | None
     person_image: ImageDict | None
     product_images: list[ProductImageDict] | None
-
-
-class ReferenceImageDict(TypedDict, total=False):
-    """`ReferenceImage` as a dict."""
-
-    reference_image: ImageDict | None
-    reference_id: int | None
-    reference_type: str | None
 
 
 class SafetyAttributesDict(TypedDict, total=False):
@@ -282,37 +220,6 @@ class SegmentImageSourceDict(TypedDict, total=False):
     prompt: str | None
     image: ImageDict | None
     scribble_image: ScribbleImageDict | None
-
-
-class StyleReferenceConfigDict(TypedDict, total=False):
-    """`StyleReferenceConfig` as a dict."""
-
-    style_description: str | None
-
-
-class StyleReferenceImageDict(TypedDict, total=False):
-    """`StyleReferenceImage` as a dict."""
-
-    reference_image: ImageDict | None
-    reference_id: int | None
-    reference_type: str | None
-    config: StyleReferenceConfigDict | None
-
-
-class SubjectReferenceConfigDict(TypedDict, total=False):
-    """`SubjectReferenceConfig` as a dict."""
-
-    subject_type: SubjectReferenceType | None
-    subject_description: str | None
-
-
-class SubjectReferenceImageDict(TypedDict, total=False):
-    """`SubjectReferenceImage` as a dict."""
-
-    reference_image: ImageDict | None
-    reference_id: int | None
-    reference_type: str | None
-    config: SubjectReferenceConfigDict | None
 
 
 class UpscaleImageConfigDict(TypedDict, total=False):

@@ -11,24 +11,20 @@ from typing import TYPE_CHECKING, Any, TypedDict
 if TYPE_CHECKING:
     from genaio.types._config import SpeechConfig
     from genaio.types._content import Content
+    from genaio.types._dicts_avatars import AvatarConfigDict
     from genaio.types._dicts_config import (
         AudioTranscriptionConfigDict,
         SafetySettingDict,
         SpeechConfigDict,
         ThinkingConfigDict,
     )
-    from genaio.types._dicts_content import (
-        BlobDict,
-        ContentDict,
-        FunctionCallDict,
-        FunctionResponseDict,
-    )
+    from genaio.types._dicts_content import ContentDict, FunctionCallDict
     from genaio.types._dicts_grounding import GroundingMetadataDict, UrlContextMetadataDict
     from genaio.types._dicts_http import HttpOptionsDict
     from genaio.types._dicts_responses import ModalityTokenCountDict
     from genaio.types._dicts_speech import VoiceConsentSignatureDict
     from genaio.types._dicts_tools import ToolDict
-    from genaio.types._enums import MediaResolution, Modality, ServiceTier, TrafficType
+    from genaio.types._generation_enums import MediaResolution, Modality, ServiceTier, TrafficType
     from genaio.types._live import (
         ActivityHandling,
         EndSensitivity,
@@ -42,14 +38,9 @@ if TYPE_CHECKING:
     from genaio.types._tools import Tool
 
 __all__ = [
-    "ActivityEndDict",
-    "ActivityStartDict",
     "AutomaticActivityDetectionDict",
     "ContextWindowCompressionConfigDict",
     "HistoryConfigDict",
-    "LiveClientContentDict",
-    "LiveClientRealtimeInputDict",
-    "LiveClientToolResponseDict",
     "LiveConnectConfigDict",
     "LiveServerContentDict",
     "LiveServerGoAwayDict",
@@ -68,14 +59,6 @@ __all__ = [
     "VoiceActivityDict",
     "WordInfoDict",
 ]
-
-
-class ActivityEndDict(TypedDict, total=False):
-    """`ActivityEnd` as a dict."""
-
-
-class ActivityStartDict(TypedDict, total=False):
-    """`ActivityStart` as a dict."""
 
 
 class AutomaticActivityDetectionDict(TypedDict, total=False):
@@ -99,31 +82,6 @@ class HistoryConfigDict(TypedDict, total=False):
     """`HistoryConfig` as a dict."""
 
     initial_history_in_client_content: bool | None
-
-
-class LiveClientContentDict(TypedDict, total=False):
-    """`LiveClientContent` as a dict."""
-
-    turns: list[ContentDict] | None
-    turn_complete: bool | None
-
-
-class LiveClientRealtimeInputDict(TypedDict, total=False):
-    """`LiveClientRealtimeInput` as a dict."""
-
-    media_chunks: list[BlobDict] | None
-    audio: BlobDict | None
-    audio_stream_end: bool | None
-    video: BlobDict | None
-    text: str | None
-    activity_start: ActivityStartDict | None
-    activity_end: ActivityEndDict | None
-
-
-class LiveClientToolResponseDict(TypedDict, total=False):
-    """`LiveClientToolResponse` as a dict."""
-
-    function_responses: list[FunctionResponseDict] | None
 
 
 class LiveConnectConfigDict(TypedDict, total=False):
@@ -151,9 +109,10 @@ class LiveConnectConfigDict(TypedDict, total=False):
     proactivity: ProactivityConfigDict | None
     explicit_vad_signal: bool | None
     history_config: HistoryConfigDict | None
-    avatar_config: dict[str, Any] | None
+    avatar_config: AvatarConfigDict | None
     safety_settings: list[SafetySettingDict] | None
     translation_config: dict[str, Any] | None
+    labels: dict[str, str] | None
 
 
 class LiveServerContentDict(TypedDict, total=False):

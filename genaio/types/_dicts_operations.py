@@ -13,8 +13,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GetOperationConfigDict",
+    "GoogleRpcStatusDict",
     "OperationDict",
     "OperationErrorDict",
+    "ProjectOperationDict",
 ]
 
 
@@ -22,6 +24,14 @@ class GetOperationConfigDict(TypedDict, total=False):
     """`GetOperationConfig` as a dict."""
 
     http_options: HttpOptionsDict | None
+
+
+class GoogleRpcStatusDict(TypedDict, total=False):
+    """`GoogleRpcStatus` as a dict."""
+
+    code: int | None
+    message: str | None
+    details: list[Any] | None
 
 
 class OperationDict(TypedDict, total=False):
@@ -40,3 +50,13 @@ class OperationErrorDict(TypedDict, total=False):
     code: int | None
     message: str | None
     details: list[Any] | None
+
+
+class ProjectOperationDict(TypedDict, total=False):
+    """`ProjectOperation` as a dict."""
+
+    name: str | None
+    metadata: dict[str, Any] | None
+    done: bool | None
+    error: OperationErrorDict | None
+    response: dict[str, Any] | None

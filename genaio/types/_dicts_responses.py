@@ -13,16 +13,13 @@ if TYPE_CHECKING:
 
     from genaio.types._dicts_content import ContentDict
     from genaio.types._dicts_grounding import GroundingMetadataDict, UrlContextMetadataDict
-    from genaio.types._enums import (
+    from genaio.types._generation_enums import FinishReason, MediaModality, ModelStage, TrafficType
+    from genaio.types._safety_enums import (
         BlockedReason,
-        FinishReason,
         HarmBlockThreshold,
         HarmCategory,
         HarmProbability,
         HarmSeverity,
-        MediaModality,
-        ModelStage,
-        TrafficType,
     )
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
-    from genaio.types._enums import Type
+    from genaio.types._generation_enums import Type
 
 __all__ = [
     "SchemaDict",

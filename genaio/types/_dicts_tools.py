@@ -18,13 +18,12 @@ if TYPE_CHECKING:
         VertexRagStoreDict,
     )
     from genaio.types._dicts_schema import SchemaDict
-    from genaio.types._enums import (
+    from genaio.types._safety_enums import PhishBlockThreshold, SafetyPolicy
+    from genaio.types._tool_enums import (
         Behavior,
         DynamicRetrievalConfigMode,
         Environment,
         FunctionCallingConfigMode,
-        PhishBlockThreshold,
-        SafetyPolicy,
     )
 
 __all__ = [

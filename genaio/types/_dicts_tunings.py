@@ -12,14 +12,39 @@ if TYPE_CHECKING:
     import datetime
 
     from genaio.types._dicts_batches import JobErrorDict
+    from genaio.types._dicts_evaluation import EvaluateDatasetRunDict, EvaluationConfigDict
     from genaio.types._dicts_http import HttpOptionsDict
+    from genaio.types._dicts_operations import OperationErrorDict
+    from genaio.types._dicts_reinforcement_tuning import (
+        CompositeReinforcementTuningRewardConfigDict,
+        ReinforcementTuningSpecDict,
+        SingleReinforcementTuningRewardConfigDict,
+    )
     from genaio.types._dicts_responses import HttpResponseDict
-    from genaio.types._enums import AdapterSize, JobState, TuningJobState, TuningMethod, TuningMode
+    from genaio.types._dicts_tuning_stats import TuningDataStatsDict
+    from genaio.types._dicts_tuning_vertex import (
+        DistillationSamplingSpecDict,
+        DistillationSpecDict,
+        EncryptionSpecDict,
+        PartnerModelTuningSpecDict,
+        PreferenceOptimizationSpecDict,
+        VeoLoraTuningSpecDict,
+        VeoTuningSpecDict,
+    )
+    from genaio.types._job_enums import (
+        AdapterSize,
+        JobState,
+        TuningJobState,
+        TuningMethod,
+        TuningMode,
+    )
+    from genaio.types._reinforcement_tuning import ReinforcementTuningThinkingLevel
 
 __all__ = [
     "CancelTuningJobConfigDict",
     "CancelTuningJobResponseDict",
     "CreateTuningJobConfigDict",
+    "CreateTuningJobParametersDict",
     "FullFineTuningSpecDict",
     "GetTuningJobConfigDict",
     "ListTuningJobsConfigDict",
@@ -33,6 +58,7 @@ __all__ = [
     "TuningExampleDict",
     "TuningJobDict",
     "TuningJobMetadataDict",
+    "TuningOperationDict",
     "TuningValidationDatasetDict",
 ]
 
@@ -66,22 +92,30 @@ class CreateTuningJobConfigDict(TypedDict, total=False):
     custom_base_model: str | None
     batch_size: int | None
     learning_rate: float | None
-    evaluation_config: dict[str, Any] | None
+    evaluation_config: EvaluationConfigDict | None
     labels: dict[str, str] | None
     beta: float | None
     base_teacher_model: str | None
     tuned_teacher_model_source: str | None
     sft_loss_weight_multiplier: float | None
     output_uri: str | None
-    encryption_spec: dict[str, Any] | None
-    reward_config: dict[str, Any] | None
-    composite_reward_config: dict[str, Any] | None
+    encryption_spec: EncryptionSpecDict | None
+    reward_config: SingleReinforcementTuningRewardConfigDict | None
+    composite_reward_config: CompositeReinforcementTuningRewardConfigDict | None
     samples_per_prompt: int | None
     evaluate_interval: int | None
     checkpoint_interval: int | None
     max_output_tokens: int | None
-    thinking_level: str | None
+    thinking_level: ReinforcementTuningThinkingLevel | None
     validation_dataset_uri: str | None
+
+
+class CreateTuningJobParametersDict(TypedDict, total=False):
+    """`CreateTuningJobParameters` as a dict."""
+
+    base_model: str | None
+    training_dataset: TuningDatasetDict | None
+    config: CreateTuningJobConfigDict | None
 
 
 class FullFineTuningSpecDict(TypedDict, total=False):
@@ -190,11 +224,17 @@ class TuningJobDict(TypedDict, total=False):
     tuned_model: TunedModelDict | None
     pre_tuned_model: PreTunedModelDict | None
     supervised_tuning_spec: SupervisedTuningSpecDict | None
-    preference_optimization_spec: dict[str, Any] | None
-    distillation_spec: dict[str, Any] | None
-    reinforcement_tuning_spec: dict[str, Any] | None
-    tuning_data_stats: dict[str, Any] | None
-    encryption_spec: dict[str, Any] | None
+    preference_optimization_spec: PreferenceOptimizationSpecDict | None
+    distillation_spec: DistillationSpecDict | None
+    distillation_sampling_spec: DistillationSamplingSpecDict | None
+    reinforcement_tuning_spec: ReinforcementTuningSpecDict | None
+    partner_model_tuning_spec: PartnerModelTuningSpecDict | None
+    veo_tuning_spec: VeoTuningSpecDict | None
+    veo_lora_tuning_spec: VeoLoraTuningSpecDict | None
+    tuning_data_stats: TuningDataStatsDict | None
+    evaluation_config: EvaluationConfigDict | None
+    evaluate_dataset_runs: list[EvaluateDatasetRunDict] | None
+    encryption_spec: EncryptionSpecDict | None
     experiment: str | None
     labels: dict[str, str] | None
     output_uri: str | None
@@ -214,6 +254,17 @@ class TuningJobMetadataDict(TypedDict, total=False):
 
     completed_epoch_count: int | None
     completed_step_count: int | None
+
+
+class TuningOperationDict(TypedDict, total=False):
+    """`TuningOperation` as a dict."""
+
+    name: str | None
+    metadata: dict[str, Any] | None
+    done: bool | None
+    error: OperationErrorDict | None
+    response: dict[str, Any] | None
+    sdk_http_response: HttpResponseDict | None
 
 
 class TuningValidationDatasetDict(TypedDict, total=False):

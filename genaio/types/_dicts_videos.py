@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "FetchPredictOperationConfigDict",
     "GenerateVideosConfigDict",
     "GenerateVideosOperationDict",
     "GenerateVideosResponseDict",
@@ -30,6 +31,12 @@ __all__ = [
     "VideoGenerationReferenceImageDict",
     "WebhookConfigDict",
 ]
+
+
+class FetchPredictOperationConfigDict(TypedDict, total=False):
+    """`FetchPredictOperationConfig` as a dict."""
+
+    http_options: HttpOptionsDict | None
 
 
 class GenerateVideosConfigDict(TypedDict, total=False):

@@ -16,6 +16,9 @@ from genaio.types._responses import HttpResponse
 __all__ = [
     "ChunkingConfig",
     "ChunkingConfigDict",
+    "ClaudeFile",
+    "CreateFileConfig",
+    "CreateFileResponse",
     "CreateFileSearchStoreConfig",
     "CreateFileSearchStoreConfigDict",
     "CustomMetadata",
@@ -52,6 +55,7 @@ __all__ = [
     "UploadToFileSearchStoreConfigDict",
     "UploadToFileSearchStoreOperation",
     "UploadToFileSearchStoreResponse",
+    "UploadToFileSearchStoreResumableResponse",
     "WhiteSpaceConfig",
     "WhiteSpaceConfigDict",
 ]
@@ -60,14 +64,53 @@ __all__ = [
 # -- the files family's responses ------------------------------------------------------------
 
 
+class ClaudeFile(WireModel):
+    """A file as the Files API of Anthropic's models on Vertex AI lists it (`type` is
+    `file`)."""
+
+    created_at: datetime.datetime | None = None
+    downloadable: bool | None = None
+    expires_at: datetime.datetime | None = None
+    filename: str | None = None
+    id: str | None = None
+    mime_type: str | None = None
+    size_bytes: int | None = None
+    type: str | None = None
+
+
 class DeleteFileResponse(WireModel):
+    """Empty from the Gemini API; the deleted file's `id` and `type` from a Claude files
+    API."""
+
     sdk_http_response: HttpResponse | None = None
+    id: str | None = None
+    type: str | None = None
 
 
 class ListFilesResponse(WireModel):
+    """A page of files: `files` and `next_page_token` (Gemini API), or `data` and `next_page`
+    (a Claude files API)."""
+
     sdk_http_response: HttpResponse | None = None
     next_page_token: str | None = None
     files: list[File] | None = None
+    data: list[ClaudeFile] | None = None
+    next_page: str | None = None
+
+
+class CreateFileConfig(WireModel):
+    """Options of the files family's `create` (the first request of an upload).
+    `should_return_http_response` asks for the HTTP answer (its headers carry the upload
+    URL) rather than a parsed file."""
+
+    http_options: HttpOptions | None = None
+    should_return_http_response: bool | None = None
+
+
+class CreateFileResponse(WireModel):
+    """The HTTP answer to `create`, whose headers say where to upload the bytes."""
+
+    sdk_http_response: HttpResponse | None = None
 
 
 class RegisterFilesResponse(WireModel):
@@ -210,6 +253,12 @@ class UploadToFileSearchStoreResponse(WireModel):
     document_name: str | None = None
     mime_type: str | None = None
     size_bytes: int | None = None
+
+
+class UploadToFileSearchStoreResumableResponse(WireModel):
+    """The HTTP answer that starts a resumable upload to a store (its headers say where)."""
+
+    sdk_http_response: HttpResponse | None = None
 
 
 class UploadToFileSearchStoreOperation(Operation):

@@ -9,8 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import PlainValidator
 
 from genaio.types._base import WireModel
+from genaio.types._enums import WireEnum
 
-__all__ = ["HttpOptions", "HttpOptionsDict", "HttpRetryOptions"]
+__all__ = ["HttpOptions", "HttpOptionsDict", "HttpRetryOptions", "ResourceScope"]
+
+
+class ResourceScope(WireEnum):
+    """What a `base_url` already names: `COLLECTION` means it ends at the resource collection,
+    so no API version, project or location is added to the path."""
+
+    COLLECTION = "COLLECTION"
 
 
 def _httpx_instance(class_name: str) -> Callable[[Any], Any]:
@@ -54,7 +62,7 @@ class HttpOptions(WireModel):
     """Where and how requests go. `timeout` is in milliseconds, as in the official SDK."""
 
     base_url: str | None = None
-    base_url_resource_scope: str | None = None
+    base_url_resource_scope: ResourceScope | None = None
     api_version: str | None = None
     headers: dict[str, str] | None = None
     timeout: int | None = None

@@ -3,21 +3,19 @@ bytes travel as standard base64)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import AliasChoices, Field
 
 from genaio.types import _media
 from genaio.types._base import StandardBase64Bytes, WireModel
+from genaio.types._content import Blob
 from genaio.types._enums import WireEnum
 from genaio.types._http import HttpOptions
 from genaio.types._responses import HttpResponse
 
 __all__ = [
-    "ContentReferenceImage",
-    "ControlReferenceConfig",
-    "ControlReferenceImage",
-    "ControlReferenceType",
+    "BlobImageUnion",
     "EditImageConfig",
     "EditImageResponse",
     "EditMode",
@@ -28,16 +26,11 @@ __all__ = [
     "GeneratedImageMask",
     "Image",
     "ImagePromptLanguage",
-    "MaskReferenceConfig",
-    "MaskReferenceImage",
-    "MaskReferenceMode",
     "PersonGeneration",
     "ProductImage",
-    "RawReferenceImage",
     "RecontextImageConfig",
     "RecontextImageResponse",
     "RecontextImageSource",
-    "ReferenceImage",
     "SafetyAttributes",
     "SafetyFilterLevel",
     "ScribbleImage",
@@ -45,11 +38,6 @@ __all__ = [
     "SegmentImageResponse",
     "SegmentImageSource",
     "SegmentMode",
-    "StyleReferenceConfig",
-    "StyleReferenceImage",
-    "SubjectReferenceConfig",
-    "SubjectReferenceImage",
-    "SubjectReferenceType",
     "UpscaleImageConfig",
     "UpscaleImageResponse",
 ]
@@ -88,28 +76,6 @@ class EditMode(WireEnum):
     EDIT_MODE_STYLE = "EDIT_MODE_STYLE"
     EDIT_MODE_BGSWAP = "EDIT_MODE_BGSWAP"
     EDIT_MODE_PRODUCT_IMAGE = "EDIT_MODE_PRODUCT_IMAGE"
-
-
-class MaskReferenceMode(WireEnum):
-    MASK_MODE_DEFAULT = "MASK_MODE_DEFAULT"
-    MASK_MODE_USER_PROVIDED = "MASK_MODE_USER_PROVIDED"
-    MASK_MODE_BACKGROUND = "MASK_MODE_BACKGROUND"
-    MASK_MODE_FOREGROUND = "MASK_MODE_FOREGROUND"
-    MASK_MODE_SEMANTIC = "MASK_MODE_SEMANTIC"
-
-
-class ControlReferenceType(WireEnum):
-    CONTROL_TYPE_DEFAULT = "CONTROL_TYPE_DEFAULT"
-    CONTROL_TYPE_CANNY = "CONTROL_TYPE_CANNY"
-    CONTROL_TYPE_SCRIBBLE = "CONTROL_TYPE_SCRIBBLE"
-    CONTROL_TYPE_FACE_MESH = "CONTROL_TYPE_FACE_MESH"
-
-
-class SubjectReferenceType(WireEnum):
-    SUBJECT_TYPE_DEFAULT = "SUBJECT_TYPE_DEFAULT"
-    SUBJECT_TYPE_PERSON = "SUBJECT_TYPE_PERSON"
-    SUBJECT_TYPE_ANIMAL = "SUBJECT_TYPE_ANIMAL"
-    SUBJECT_TYPE_PRODUCT = "SUBJECT_TYPE_PRODUCT"
 
 
 class SegmentMode(WireEnum):
@@ -162,6 +128,10 @@ class Image(WireModel):
         if self.image_bytes is None:
             raise ValueError("this image has no bytes to show (it may be a gcs_uri)")
         return _media.pil_image(self.image_bytes)
+
+
+class BlobImageUnion(Blob):
+    """Inline bytes where the API takes either a blob or an image: a `Blob`'s fields."""
 
 
 class SafetyAttributes(WireModel):
@@ -252,87 +222,6 @@ class SegmentImageConfig(WireModel):
     mask_dilation: float | None = None
     binary_color_threshold: float | None = None
     labels: dict[str, str] | None = None
-
-
-# -- edit_image reference images ---------------------------------------------------------
-
-
-class MaskReferenceConfig(WireModel):
-    mask_mode: MaskReferenceMode | None = None
-    segmentation_classes: list[int] | None = Field(default=None, serialization_alias="maskClasses")
-    mask_dilation: float | None = Field(default=None, serialization_alias="dilation")
-
-
-class ControlReferenceConfig(WireModel):
-    control_type: ControlReferenceType | None = None
-    enable_control_image_computation: bool | None = Field(
-        default=None, serialization_alias="computeControl"
-    )
-
-
-class StyleReferenceConfig(WireModel):
-    # Sent with its Python name, as the official SDK does (the API takes both spellings).
-    style_description: str | None = Field(default=None, serialization_alias="style_description")
-
-
-class SubjectReferenceConfig(WireModel):
-    subject_type: SubjectReferenceType | None = Field(
-        default=None, serialization_alias="subject_type"
-    )
-    subject_description: str | None = Field(default=None, serialization_alias="subject_description")
-
-
-class ReferenceImage(WireModel):
-    """An image `edit_image` works from; each kind sets its `reference_type` and sends its
-    `config` under its own key (`maskImageConfig`, ...)."""
-
-    _type: ClassVar[str] = "REFERENCE_TYPE_RAW"
-    _config_key: ClassVar[str | None] = None
-
-    reference_image: Image | None = None
-    reference_id: int | None = None
-    reference_type: str | None = None
-
-    def to_wire(self) -> dict[str, Any]:
-        wire = super().to_wire()
-        wire.pop("config", None)
-        wire["referenceType"] = self.reference_type or self._type
-        config = getattr(self, "config", None)
-        if self._config_key and config is not None:
-            wire[self._config_key] = config.to_wire()
-        return wire
-
-
-class RawReferenceImage(ReferenceImage):
-    pass
-
-
-class MaskReferenceImage(ReferenceImage):
-    _type = "REFERENCE_TYPE_MASK"
-    _config_key = "maskImageConfig"
-    config: MaskReferenceConfig | None = None
-
-
-class ControlReferenceImage(ReferenceImage):
-    _type = "REFERENCE_TYPE_CONTROL"
-    _config_key = "controlImageConfig"
-    config: ControlReferenceConfig | None = None
-
-
-class StyleReferenceImage(ReferenceImage):
-    _type = "REFERENCE_TYPE_STYLE"
-    _config_key = "styleImageConfig"
-    config: StyleReferenceConfig | None = None
-
-
-class SubjectReferenceImage(ReferenceImage):
-    _type = "REFERENCE_TYPE_SUBJECT"
-    _config_key = "subjectImageConfig"
-    config: SubjectReferenceConfig | None = None
-
-
-class ContentReferenceImage(ReferenceImage):
-    _type = "REFERENCE_TYPE_CONTENT"
 
 
 # -- recontext and segment sources -------------------------------------------------------

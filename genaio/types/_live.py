@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from genaio.types._avatars import AvatarConfig
 from genaio.types._base import WireModel
 from genaio.types._config import (
     AudioTranscriptionConfig,
@@ -13,7 +14,7 @@ from genaio.types._config import (
     SpeechConfig,
     ThinkingConfig,
 )
-from genaio.types._content import Blob, Content, FunctionCall, FunctionResponse
+from genaio.types._content import Content, FunctionCall
 from genaio.types._enums import MediaResolution, Modality, ServiceTier, TrafficType, WireEnum
 from genaio.types._grounding import GroundingMetadata, UrlContextMetadata
 from genaio.types._http import HttpOptions
@@ -23,17 +24,12 @@ from genaio.types._speech import VoiceConsentSignature
 from genaio.types._tools import Tool
 
 __all__ = [
-    "ActivityEnd",
     "ActivityHandling",
-    "ActivityStart",
     "AutomaticActivityDetection",
     "ContextWindowCompressionConfig",
     "ContextWindowCompressionConfigDict",
     "EndSensitivity",
     "HistoryConfig",
-    "LiveClientContent",
-    "LiveClientRealtimeInput",
-    "LiveClientToolResponse",
     "LiveConnectConfig",
     "LiveConnectConfigDict",
     "LiveServerContent",
@@ -202,7 +198,8 @@ class HistoryConfig(LooseModel):
 
 class LiveConnectConfig(WireModel):
     """The setup of a Live session (wire spec §10). `http_options` may only change
-    `base_url`, `api_version` and `headers` (as in google-genai 3.4)."""
+    `base_url`, `api_version` and `headers` (as in google-genai 3.4); `labels` tag the
+    session's usage for billing reports."""
 
     http_options: HttpOptions | None = None
     generation_config: dict[str, Any] | None = None  # deprecated: use the fields below
@@ -226,49 +223,16 @@ class LiveConnectConfig(WireModel):
     proactivity: ProactivityConfig | None = None
     explicit_vad_signal: bool | None = None
     history_config: HistoryConfig | None = None
-    avatar_config: dict[str, Any] | None = None
+    avatar_config: AvatarConfig | None = None
     safety_settings: list[SafetySetting] | None = None
     translation_config: dict[str, Any] | None = None
+    labels: dict[str, str] | None = None
 
 
 LiveConnectConfigDict = dict[str, Any]
 SessionResumptionConfigDict = dict[str, Any]
 RealtimeInputConfigDict = dict[str, Any]
 ContextWindowCompressionConfigDict = dict[str, Any]
-
-
-# -- what the client sends -----------------------------------------------------------------
-
-
-class ActivityStart(WireModel):
-    """Marks the start of user activity (with automatic activity detection off)."""
-
-
-class ActivityEnd(WireModel):
-    """Marks the end of user activity (with automatic activity detection off)."""
-
-
-class LiveClientContent(WireModel):
-    """Turns appended to the conversation; `turn_complete` asks the model to answer."""
-
-    turns: list[Content] | None = None
-    turn_complete: bool | None = None
-
-
-class LiveClientRealtimeInput(WireModel):
-    """Streamed input: exactly one field per message."""
-
-    media_chunks: list[Blob] | None = None
-    audio: Blob | None = None
-    audio_stream_end: bool | None = None
-    video: Blob | None = None
-    text: str | None = None
-    activity_start: ActivityStart | None = None
-    activity_end: ActivityEnd | None = None
-
-
-class LiveClientToolResponse(WireModel):
-    function_responses: list[FunctionResponse] | None = None
 
 
 # -- what the server sends -----------------------------------------------------------------

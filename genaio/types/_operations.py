@@ -7,13 +7,27 @@ from typing import Any, Self
 from genaio.types._base import WireModel
 from genaio.types._http import HttpOptions
 
-__all__ = ["GetOperationConfig", "GetOperationConfigDict", "Operation", "OperationError"]
+__all__ = [
+    "GetOperationConfig",
+    "GetOperationConfigDict",
+    "GoogleRpcStatus",
+    "Operation",
+    "OperationError",
+    "ProjectOperation",
+]
 
 
-class OperationError(WireModel):
+class GoogleRpcStatus(WireModel):
+    """A `google.rpc.Status`, the API's error object: a canonical code, a message, and typed
+    details (each a dict with its `@type`)."""
+
     code: int | None = None
     message: str | None = None
     details: list[Any] | None = None
+
+
+class OperationError(GoogleRpcStatus):
+    """Why an operation failed."""
 
 
 class Operation(WireModel):
@@ -40,6 +54,15 @@ class Operation(WireModel):
         """The operation from a server answer; a subclass whose result is shaped differently on
         the two backends overrides this (the default is `from_wire`)."""
         return cls.from_wire(data)
+
+    @classmethod
+    def from_api_response(cls, api_response: Any, is_vertex_ai: bool = False) -> Self:
+        """`from_api` under the official SDK's name and keywords."""
+        return cls.from_api(api_response, vertex=is_vertex_ai)
+
+
+class ProjectOperation(Operation):
+    """An operation on a project's settings (Vertex AI), read like any other."""
 
 
 class GetOperationConfig(WireModel):

@@ -3,7 +3,8 @@ model reads, and who speaks. Set on input parts to narrow what is read; sent bac
 
 from __future__ import annotations
 
-from genaio.types._enums import WireEnum
+from genaio.types._base import WireModel
+from genaio.types._enums import PartMediaResolutionLevel, WireEnum
 from genaio.types._loose import LooseModel
 
 __all__ = [
@@ -80,3 +81,19 @@ class SpeechMetadata(LooseModel):
 
     speaker: str | None = None
     style: str | None = None
+
+
+class VideoMetadata(WireModel):
+    """Which part of a video to look at. Offsets are durations such as `"1.5s"`."""
+
+    start_offset: str | None = None
+    end_offset: str | None = None
+    fps: float | None = None
+    content_layers: list[VideoMetadataContentLayer] | None = None
+
+
+class PartMediaResolution(LooseModel):
+    """The resolution at which one media part is tokenized."""
+
+    level: PartMediaResolutionLevel | None = None
+    num_tokens: int | None = None

@@ -116,6 +116,12 @@ class GenerateContentResponseUsageMetadata(WireModel):
     tool_use_prompt_tokens_details: list[ModalityTokenCount] | None = None
     traffic_type: TrafficType | None = None
 
+    @property
+    def initial_prompt_token_count(self) -> int | None:
+        """The prompt's tokens in the first request of the generation. genaio never continues
+        a generation with requests of its own, so it is `prompt_token_count`."""
+        return self.prompt_token_count
+
 
 class GenerateContentResponsePromptFeedback(WireModel):
     """Why the prompt was blocked, if it was."""
@@ -205,6 +211,12 @@ class GenerateContentResponse(WireModel):
         """The function calls of the first candidate, or None if there are none."""
         calls = [p.function_call for p in self.parts or () if p.function_call is not None]
         return calls or None
+
+    @property
+    def initial_prompt_token_count(self) -> int | None:
+        """`usage_metadata.initial_prompt_token_count`, or None without usage."""
+        usage = self.usage_metadata
+        return None if usage is None else usage.initial_prompt_token_count
 
     @property
     def executable_code(self) -> str | None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import types
+from typing import Any, Literal
 
 from pydantic import Field
 
 from genaio.types._base import WireModel
 from genaio.types._enums import Type
+from genaio.types._json_schema import JSONSchema, JSONSchemaType
 
-__all__ = ["Schema", "SchemaDict"]
+__all__ = ["Schema", "SchemaDict", "SchemaUnion"]
 
 # JSON-Schema keywords that map one to one onto a Schema field.
 _PLAIN_KEYWORDS = {
@@ -60,29 +62,107 @@ class Schema(WireModel):
     defs: dict[str, Schema] | None = Field(default=None, alias="$defs")
 
     @classmethod
-    def from_json_schema(cls, json_schema: dict[str, Any], *, vertex: bool = False) -> Schema:
-        """Convert a JSON Schema (as pydantic emits it) to a `Schema`.
+    def from_json_schema(
+        cls,
+        json_schema: dict[str, Any] | JSONSchema,
+        *,
+        vertex: bool = False,
+        api_option: Literal["ENTERPRISE", "GEMINI_API", "VERTEX_AI"] | None = None,
+        raise_error_on_unsupported_field: bool = False,
+    ) -> Schema:
+        """Convert a JSON Schema (a dict as pydantic emits it, or a `JSONSchema`) to a `Schema`.
 
         `$ref`s are inlined, `anyOf` with `null` becomes `nullable`, enums become string enums
-        (the API only has string enums), and keywords the API does not know are dropped.
-        `additionalProperties` is kept on Vertex AI; on the Gemini API `false` (the API's own
-        behaviour) is dropped and anything else is a ValueError, since it would be rejected.
+        (the API only has string enums), and keywords the API does not know are dropped, or a
+        ValueError with `raise_error_on_unsupported_field`. `additionalProperties` is kept on
+        Vertex AI (`vertex=True`, or `api_option` other than `GEMINI_API`, as the SDK names
+        it); on the Gemini API `false` (the API's own behaviour) is dropped and anything else
+        is a ValueError, since it would be rejected.
         """
-        return _Converter(json_schema.get("$defs", {}), vertex).convert(json_schema)
+        if isinstance(json_schema, JSONSchema):
+            json_schema = json_schema.to_wire()
+        vertex = vertex or api_option in ("ENTERPRISE", "VERTEX_AI")
+        converter = _Converter(
+            json_schema.get("$defs", {}), vertex, raise_error_on_unsupported_field
+        )
+        return converter.convert(json_schema)
+
+    @property
+    def json_schema(self) -> JSONSchema:
+        """This schema as a JSON Schema: lower-case types, `nullable` as a `null` type, and
+        what JSON Schema has no keyword for (`example`, `property_ordering`) left out."""
+        fields = self.model_dump(include=_JSON_SCHEMA_FIELDS, exclude_none=True)
+        if self.type is not None:
+            own = JSONSchemaType(self.type.value.lower())
+            fields["type"] = [JSONSchemaType.NULL, own] if self.nullable else own
+        if self.items is not None:
+            fields["items"] = self.items.json_schema
+        if self.properties is not None:
+            fields["properties"] = {k: v.json_schema for k, v in self.properties.items()}
+        if self.any_of is not None:
+            fields["any_of"] = [v.json_schema for v in self.any_of]
+        if self.defs is not None:
+            fields["defs"] = {k: v.json_schema for k, v in self.defs.items()}
+        return JSONSchema(**fields)
 
 
 SchemaDict = dict[str, Any]
+#: What `response_schema=` takes: a `Schema`, a dict, or a Python type (a class, `list[X]`,
+#: `X | None`) that pydantic describes.
+SchemaUnion = Schema | dict[Any, Any] | type | types.GenericAlias | types.UnionType
+
+
+#: The fields a `Schema` and a `JSONSchema` share as they are (the rest are converted).
+_JSON_SCHEMA_FIELDS = {
+    "format",
+    "title",
+    "description",
+    "default",
+    "enum",
+    "required",
+    "min_items",
+    "max_items",
+    "min_length",
+    "max_length",
+    "min_properties",
+    "max_properties",
+    "minimum",
+    "maximum",
+    "pattern",
+    "additional_properties",
+    "ref",
+}
+
+#: The JSON Schema keywords the conversion reads (the others are dropped, or refused).
+_READ_KEYWORDS = _PLAIN_KEYWORDS.keys() | {
+    "default",
+    "anyOf",
+    "oneOf",
+    "type",
+    "const",
+    "enum",
+    "items",
+    "properties",
+    "required",
+    "additionalProperties",
+    "$ref",
+    "$defs",
+}
 
 
 class _Converter:
     """One conversion: holds the `$defs` and the chain of refs being expanded."""
 
-    def __init__(self, defs: dict[str, Any], vertex: bool) -> None:
+    def __init__(self, defs: dict[str, Any], vertex: bool, strict: bool = False) -> None:
         self._defs = defs
         self._vertex = vertex
+        self._strict = strict
         self._expanding: list[str] = []
 
     def convert(self, node: dict[str, Any]) -> Schema:
+        if self._strict and node.keys() - _READ_KEYWORDS:
+            unsupported = ", ".join(sorted(node.keys() - _READ_KEYWORDS))
+            raise ValueError(f"JSON Schema keyword(s) a Schema has no field for: {unsupported}")
         if "$ref" in node:
             return self._convert_ref(node)
         fields: dict[str, Any] = {}
@@ -94,7 +174,9 @@ class _Converter:
         variants = node.get("anyOf") or node.get("oneOf")
         json_type = node.get("type")
         if isinstance(json_type, list):
-            variants = [{"type": t} for t in json_type]
+            # One variant per type, each with the node's other keywords (`properties`...).
+            rest = {k: v for k, v in node.items() if k not in ("type", "anyOf", "oneOf")}
+            variants = [{**rest, "type": t} if t != "null" else {"type": t} for t in json_type]
             json_type = None
         if variants is not None:
             return self._convert_union(variants, fields)

@@ -58,6 +58,7 @@ __all__ = [
     "ToolListUnion",
     "ToolListUnionDict",
     "ToolParallelAiSearch",
+    "ToolUnion",
     "UrlContext",
     "WebSearch",
 ]
@@ -389,6 +390,8 @@ ToolConfigDict = dict[str, Any]
 FunctionDeclarationDict = dict[str, Any]
 FunctionCallingConfigDict = dict[str, Any]
 AutomaticFunctionCallingConfigDict = dict[str, Any]
+#: One tool: a `Tool`, or a plain Python function.
+ToolUnion = Tool | Callable[..., Any]
 #: What `tools=` takes: `Tool`s and plain Python functions.
-ToolListUnion = list[Tool | Callable[..., Any]]
+ToolListUnion = list[ToolUnion]
 ToolListUnionDict = list[Tool | ToolDict | Callable[..., Any]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, ClassVar, Self
 
-from genaio.types._base import WireModel
+from genaio.types._base import LazyWireModel, WireModel
 from genaio.types._batches import JobError
 from genaio.types._enums import (
     TERMINAL_JOB_STATES,
@@ -20,8 +20,26 @@ from genaio.types._enums import (
     TuningMethod,
     TuningMode,
 )
+from genaio.types._evaluation import EvaluateDatasetRun, EvaluationConfig
 from genaio.types._http import HttpOptions
+from genaio.types._operations import Operation
+from genaio.types._reinforcement_tuning import (
+    CompositeReinforcementTuningRewardConfig,
+    ReinforcementTuningSpec,
+    ReinforcementTuningThinkingLevel,
+    SingleReinforcementTuningRewardConfig,
+)
 from genaio.types._responses import HttpResponse
+from genaio.types._tuning_stats import TuningDataStats
+from genaio.types._tuning_vertex import (
+    DistillationSamplingSpec,
+    DistillationSpec,
+    EncryptionSpec,
+    PartnerModelTuningSpec,
+    PreferenceOptimizationSpec,
+    VeoLoraTuningSpec,
+    VeoTuningSpec,
+)
 
 __all__ = [
     "CancelTuningJobConfig",
@@ -29,6 +47,7 @@ __all__ = [
     "CancelTuningJobResponse",
     "CreateTuningJobConfig",
     "CreateTuningJobConfigDict",
+    "CreateTuningJobParameters",
     "FullFineTuningSpec",
     "GetTuningJobConfig",
     "GetTuningJobConfigDict",
@@ -46,6 +65,7 @@ __all__ = [
     "TuningExampleDict",
     "TuningJob",
     "TuningJobMetadata",
+    "TuningOperation",
     "TuningValidationDataset",
     "TuningValidationDatasetDict",
 ]
@@ -88,7 +108,7 @@ class PreTunedModel(WireModel):
     base_model: str | None = None
 
 
-class CreateTuningJobConfig(WireModel):
+class CreateTuningJobConfig(LazyWireModel):
     """Options of `tunings.tune`. On the Gemini API only the display name and the
     hyperparameters `epoch_count`, `batch_size`, `learning_rate` and `learning_rate_multiplier`
     apply; the rest are Vertex AI's, where `method` (default `SUPERVISED_FINE_TUNING`; also
@@ -119,21 +139,21 @@ class CreateTuningJobConfig(WireModel):
     custom_base_model: str | None = None
     batch_size: int | None = None
     learning_rate: float | None = None
-    evaluation_config: dict[str, Any] | None = None
+    evaluation_config: EvaluationConfig | None = None
     labels: dict[str, str] | None = None
     beta: float | None = None
     base_teacher_model: str | None = None
     tuned_teacher_model_source: str | None = None
     sft_loss_weight_multiplier: float | None = None
     output_uri: str | None = None
-    encryption_spec: dict[str, Any] | None = None
-    reward_config: dict[str, Any] | None = None
-    composite_reward_config: dict[str, Any] | None = None
+    encryption_spec: EncryptionSpec | None = None
+    reward_config: SingleReinforcementTuningRewardConfig | None = None
+    composite_reward_config: CompositeReinforcementTuningRewardConfig | None = None
     samples_per_prompt: int | None = None
     evaluate_interval: int | None = None
     checkpoint_interval: int | None = None
     max_output_tokens: int | None = None
-    thinking_level: str | None = None
+    thinking_level: ReinforcementTuningThinkingLevel | None = None
     validation_dataset_uri: str | None = None
 
 
@@ -183,8 +203,9 @@ class TuningJobMetadata(WireModel):
     completed_step_count: int | None = None
 
 
-class TuningJob(WireModel):
-    """A tuning job. The Vertex AI specs other than supervised tuning are kept as dicts."""
+class TuningJob(LazyWireModel):
+    """A tuning job: its state, the spec of its method (one of the `*_spec` fields), its
+    dataset's statistics, its evaluation runs, and the tuned model."""
 
     name: str | None = None
     state: JobState | None = None
@@ -198,11 +219,17 @@ class TuningJob(WireModel):
     tuned_model: TunedModel | None = None
     pre_tuned_model: PreTunedModel | None = None
     supervised_tuning_spec: SupervisedTuningSpec | None = None
-    preference_optimization_spec: dict[str, Any] | None = None
-    distillation_spec: dict[str, Any] | None = None
-    reinforcement_tuning_spec: dict[str, Any] | None = None
-    tuning_data_stats: dict[str, Any] | None = None
-    encryption_spec: dict[str, Any] | None = None
+    preference_optimization_spec: PreferenceOptimizationSpec | None = None
+    distillation_spec: DistillationSpec | None = None
+    distillation_sampling_spec: DistillationSamplingSpec | None = None
+    reinforcement_tuning_spec: ReinforcementTuningSpec | None = None
+    partner_model_tuning_spec: PartnerModelTuningSpec | None = None
+    veo_tuning_spec: VeoTuningSpec | None = None
+    veo_lora_tuning_spec: VeoLoraTuningSpec | None = None
+    tuning_data_stats: TuningDataStats | None = None
+    evaluation_config: EvaluationConfig | None = None
+    evaluate_dataset_runs: list[EvaluateDatasetRun] | None = None
+    encryption_spec: EncryptionSpec | None = None
     experiment: str | None = None
     labels: dict[str, str] | None = None
     output_uri: str | None = None
@@ -241,6 +268,20 @@ class TuningJob(WireModel):
         return cls.from_wire({k: v for k, v in shaped.items() if v is not None})
 
 
+class TuningOperation(Operation):
+    """A tuning job's long-running operation (Vertex AI), with the answer's HTTP details."""
+
+    sdk_http_response: HttpResponse | None = None
+
+
+class CreateTuningJobParameters(LazyWireModel):
+    """The arguments of `tunings.tune`, as one object."""
+
+    base_model: str | None = None
+    training_dataset: TuningDataset | None = None
+    config: CreateTuningJobConfig | None = None
+
+
 class GetTuningJobConfig(WireModel):
     http_options: HttpOptions | None = None
 
@@ -260,7 +301,7 @@ class ListTuningJobsConfig(WireModel):
     filter: str | None = None
 
 
-class ListTuningJobsResponse(WireModel):
+class ListTuningJobsResponse(LazyWireModel):
     next_page_token: str | None = None
     tuning_jobs: list[TuningJob] | None = None
     sdk_http_response: HttpResponse | None = None

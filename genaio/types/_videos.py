@@ -15,6 +15,7 @@ from genaio.types._images import Image
 from genaio.types._operations import Operation
 
 __all__ = [
+    "FetchPredictOperationConfig",
     "GenerateVideosConfig",
     "GenerateVideosOperation",
     "GenerateVideosResponse",
@@ -148,6 +149,13 @@ class GenerateVideosResponse(WireModel):
     generated_videos: list[GeneratedVideo] | None = None
     rai_media_filtered_count: int | None = None
     rai_media_filtered_reasons: list[str] | None = None
+
+
+class FetchPredictOperationConfig(WireModel):
+    """Options of the request that refreshes a Vertex AI video operation
+    (`{model}:fetchPredictOperation`)."""
+
+    http_options: HttpOptions | None = None
 
 
 class GenerateVideosOperation(Operation):

@@ -1,13 +1,10 @@
 """The actor runtime on its own: mailbox backpressure, cancellation, crashes, supervision, close."""
 
-import math
-
 import pytest
 import trio
 import trio.testing
 
 from genaio.actors import Actor, Envelope, RestartBudget, single_error, supervise
-from genaio.actors._actor import Dispatch
 from genaio.errors import ActorCrashedError, APIError, ClientClosedError, InternalError
 
 
@@ -140,24 +137,18 @@ async def test_a_bug_in_one_call_fails_only_that_call(nursery):
     assert await actor.call("after") == "done after"
 
 
-class Poisoned:
-    """An intake with a bug: the actor's own loop fails on the envelope of work "poison"."""
+class Poisoned(Actor):
+    """An actor with a bug in its own loop: it fails on taking the envelope of work "poison"."""
 
-    def accept(self, envelope, now, idle):
+    async def _perform(self, envelope, scope):
         if envelope.work == "poison":
             raise RuntimeError("a bug in the actor's loop")
-        return [Dispatch(envelope)]
-
-    def due(self, now, idle):
-        return []
-
-    def deadline(self):
-        return math.inf
+        await super()._perform(envelope, scope)
 
 
 async def test_a_crash_of_the_loop_fails_the_held_envelopes_and_the_actor_restarts(nursery):
     gate = Gate()
-    actor = Actor("t", gate, mailbox_size=4, concurrency=2, intake=Poisoned())
+    actor = Poisoned("t", gate, mailbox_size=4, concurrency=2)
     await start(nursery, actor)
     outcomes = {}
 
@@ -183,7 +174,7 @@ async def test_a_crash_of_the_loop_fails_the_held_envelopes_and_the_actor_restar
 async def test_crashes_past_the_budget_propagate():
     gate = Gate()
     gate.release.set()
-    actor = Actor("t", gate, mailbox_size=4, concurrency=1, intake=Poisoned())
+    actor = Poisoned("t", gate, mailbox_size=4, concurrency=1)
     with pytest.raises(ExceptionGroup) as caught:
         async with trio.open_nursery() as nursery:
             await start(nursery, actor, RestartBudget(max_restarts=2, window=60))

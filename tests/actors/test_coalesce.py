@@ -21,7 +21,8 @@ from genaio.actors import (
     RestWork,
     supervise,
 )
-from genaio.actors._coalesce import Member
+from genaio.actors._batch import Member
+from genaio.actors._coalesce import Coalescer, Dispatch
 from genaio.actors.models import ModelsActor
 from genaio.engine import (
     ApiKeyAuth,
@@ -80,7 +81,7 @@ async def start_actor(
     )
     transport = HttpTransport(config, ApiKeyAuth("k"), rng=random.Random(1))
     models = ModelsActor(transport, limits, rates or {}, policy)
-    await nursery.start(supervise, models.actor, RestartBudget())
+    await nursery.start(supervise, models, RestartBudget())
     return models
 
 
@@ -298,7 +299,7 @@ async def test_a_merged_request_takes_one_trip_through_the_mailbox(nursery):
         for i in range(250):
             callers.start_soon(embed, models, f"t{i}", results)
     assert len(results) == 250
-    assert models.actor.statistics().submitted == len(server.requests) == 3
+    assert models.statistics().submitted == len(server.requests) == 3
 
 
 async def test_a_batch_that_fills_while_the_actor_holds_it_goes_at_once(nursery, autojump_clock):
@@ -315,7 +316,7 @@ async def test_a_batch_that_fills_while_the_actor_holds_it_goes_at_once(nursery,
     await trio.testing.wait_all_tasks_blocked()
     assert [sorted(r) for r in server.requests] == [["busy"], ["a", "b", "c"]]
     assert server.times == [0.0, 0.0]
-    assert models.actor.statistics().submitted == 3  # b opened a batch, c joined it
+    assert models.statistics().submitted == 3  # b opened a batch, c joined it
     server.gate.set()
 
 
@@ -358,7 +359,7 @@ async def test_closing_fails_the_members_of_batches_not_sent(nursery, autojump_c
     nursery.start_soon(embed, models, "opens", results)
     nursery.start_soon(embed, models, "joins", results)
     await trio.testing.wait_all_tasks_blocked()
-    models.actor.close()
+    models.close()
     server.gate.set()
     await trio.testing.wait_all_tasks_blocked()
     await embed(models, "comes late", results)
@@ -415,3 +416,36 @@ async def cancel_once_all_wait(scope: trio.CancelScope) -> None:
     """Leave (cancel `scope`) once every task waits: the call is queued, batched or joined."""
     await trio.testing.wait_all_tasks_blocked()
     scope.cancel()
+
+
+async def test_a_call_that_cannot_be_coalesced_takes_no_serve_loop(nursery, monkeypatch):
+    """Only merged envelopes go by the coalescer's serve loop; any other call goes straight to
+    the mailbox and a worker (here the serve loop would fail on any envelope it took)."""
+
+    def refuse(*args: object) -> list[Dispatch]:
+        raise AssertionError("the serve loop took a call that cannot be coalesced")
+
+    monkeypatch.setattr(Coalescer, "accept", refuse)
+    server = EmbeddingServer()
+    models = await start_actor(nursery, server)
+    single = RestWork(embed_work("abc").call, rate_key="models/m")  # not batchable
+    answer = await models.call(single)
+    assert answer.data["embeddings"] == [{"values": [3.0]}]
+    stats = models.statistics()
+    assert (stats.submitted, stats.completed, stats.restarts) == (1, 1, 0)
+    assert models.coalescer is not None and models.coalescer.requests == 0
+
+
+async def test_statistics_and_repr_only_read(nursery):
+    """Reading a quota or the statistics makes no throttle; `repr` says what the actor is."""
+    server = EmbeddingServer()
+    models = await start_actor(nursery, server)
+    assert models.quota("models/m") is None
+    assert models.statistics().quotas == {}
+    assert models.quota("models/m") is None  # still: reading made none
+    assert repr(models).startswith("<ModelsActor models waiting=0 queued=0/256 in_flight=0/100")
+    results: dict = {}
+    await embed(models, "a", results)
+    throttle = models.quota("publishers/google/models/m")  # the model's id is the quota
+    assert throttle is not None and throttle is models.throttle("models/m")
+    assert set(models.statistics().quotas) == {"m"}

@@ -1,25 +1,10 @@
 """Workers stay: one that has finished an envelope serves the next, and workers are started only
-for envelopes that find none idle, never more than `concurrency`, with or without a serve loop
-in between (an intake that merges), on both backends."""
+for envelopes that find none idle, never more than `concurrency`, on both backends."""
 
 import anyio
 import pytest
 
 from genaio.actors import Actor, Envelope, RestartBudget, supervise
-from genaio.actors._actor import Dispatch
-
-
-class Relay:
-    """An intake that merges nothing, but is not `Passthrough`: envelopes go by the serve loop."""
-
-    def accept(self, envelope, now, idle):
-        return [Dispatch(envelope)]
-
-    def due(self, now, idle):
-        return []
-
-    def deadline(self):
-        return float("inf")
 
 
 class Recorder:
@@ -35,15 +20,11 @@ class Recorder:
         envelope.reply.send(envelope.work)
 
 
-INTAKES = [pytest.param(None, id="passthrough"), pytest.param(Relay, id="serve-loop")]
-
-
 @pytest.mark.anyio
-@pytest.mark.parametrize("intake", INTAKES)
-async def test_one_worker_serves_calls_made_one_after_another(intake):
+async def test_one_worker_serves_calls_made_one_after_another():
     handler = Recorder()
     handler.release.set()
-    actor = Actor("t", handler, mailbox_size=4, concurrency=8, intake=intake and intake())
+    actor = Actor("t", handler, mailbox_size=4, concurrency=8)
     async with anyio.create_task_group() as group:
         await group.start(supervise, actor, RestartBudget())
         assert actor.statistics().workers == 0  # started lazily
@@ -56,10 +37,9 @@ async def test_one_worker_serves_calls_made_one_after_another(intake):
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("intake", INTAKES)
-async def test_workers_grow_to_the_concurrency_and_are_reused(intake):
+async def test_workers_grow_to_the_concurrency_and_are_reused():
     handler = Recorder()
-    actor = Actor("t", handler, mailbox_size=10, concurrency=3, intake=intake and intake())
+    actor = Actor("t", handler, mailbox_size=10, concurrency=3)
     results = []
 
     async def caller(i):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import types
 from typing import Any
 
 import httpx
@@ -142,25 +141,29 @@ def test_a_client_whose_extra_body_is_not_json_is_refused_when_made() -> None:
         genaio.Client(api_key="k", http_options={"extra_body": {"k": object()}})
 
 
-def test_writing_the_body_keeps_every_other_field_of_the_call() -> None:
-    import attrs
+def test_a_call_is_built_once_with_its_body_written() -> None:
+    from genaio.engine import CallOptions
 
-    from genaio.api._resource import _written
-    from genaio.engine import CallOptions, RestCall
-
-    fields = {f.name for f in attrs.fields(RestCall)}
-    call = RestCall(
+    models = genaio.Client(api_key="k").aio.models
+    options = CallOptions(timeout=3)
+    call = models._rest(
         "PATCH",
         "p",
         query={"q": 1},
         body={"a": [1]},
         headers={"h": "v"},
-        options=CallOptions(timeout=3),
+        options=options,
         idempotent=False,
-        authenticated=False,
     )
-    written = _written(call, types.SimpleNamespace(extra_body=None))
-    assert written.body == b'{"a":[1]}'
-    assert {f: getattr(written, f) for f in fields - {"body"}} == {
-        f: getattr(call, f) for f in fields - {"body"}
-    }
+    assert call.body == b'{"a":[1]}'
+    assert (call.method, call.path, call.query, call.headers, call.options, call.idempotent) == (
+        "PATCH",
+        "p",
+        {"q": 1},
+        {"h": "v"},
+        options,
+        False,
+    )
+    # A body that takes extra_body fields stays a value, for the engine to merge them into.
+    merged = models._rest("POST", "p", body={"a": 1}, options=CallOptions(extra_body={"b": 2}))
+    assert merged.body == {"a": 1}

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import genaio
-from genaio.actors._coalesce import Coalescer
+from genaio.actors import Actor
 from genaio.errors import (
     ActorCrashedError,
     GenaioError,
@@ -135,10 +135,10 @@ def test_a_crash_of_the_actor_mid_stream_raises_after_the_chunks(run, monkeypatc
             with anyio.fail_after(TIMEOUT):
                 received.append((await stream.__anext__()).text)
 
-                def bug(self: Any, envelope: Any, now: float, idle: bool) -> Any:
+                async def bug(self: Any, envelope: Any, scope: Any) -> None:
                     raise RuntimeError("a bug in the actor's loop")
 
-                monkeypatch.setattr(Coalescer, "accept", bug)  # another call crashes the actor
+                monkeypatch.setattr(Actor, "_perform", bug)  # another call crashes the actor
                 with pytest.raises(ActorCrashedError):
                     await aio.models.generate_content(model=MODEL, contents="other")
                 with pytest.raises(StreamInterruptedError):

@@ -11,7 +11,7 @@ import pytest
 import trio
 
 import genaio
-from genaio.actors._coalesce import Coalescer
+from genaio.actors import Actor
 from genaio.engine import HttpTransport
 from genaio.errors import ActorCrashedError, ClientClosedError, GenaioError, InternalError
 from tests.chaos.conftest import MODEL, make_client
@@ -33,17 +33,17 @@ def poison_answers(monkeypatch):
 
 
 def break_the_loop(monkeypatch, crashes):
-    """The models actor's own loop (its intake) fails on the next `crashes` envelopes."""
-    accept = Coalescer.accept
+    """An actor's own loop (a worker taking an envelope) fails on the next `crashes` envelopes."""
+    perform = Actor._perform
     left = [crashes]
 
-    def buggy(self, envelope, now, idle):
+    async def buggy(self, envelope, scope):
         if left[0] > 0:
             left[0] -= 1
             raise ZeroDivisionError("an injected bug in the actor's loop")
-        return accept(self, envelope, now, idle)
+        await perform(self, envelope, scope)
 
-    monkeypatch.setattr(Coalescer, "accept", buggy)
+    monkeypatch.setattr(Actor, "_perform", buggy)
 
 
 @pytest.mark.anyio
@@ -76,8 +76,6 @@ async def test_an_answer_that_breaks_one_call_fails_only_that_call(genaio_emulat
         response = await aio.models.generate_content(model=MODEL, contents="after")
         assert response.text == "You said: after"
     tally(contained=2 * limits.max_restarts + 1)
-
-
 
 
 async def test_a_crash_of_the_loop_fails_what_it_held_and_it_is_restarted(

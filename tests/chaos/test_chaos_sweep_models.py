@@ -16,7 +16,8 @@ async def test_generate_content(rig):
     with trio.fail_after(60):
         report = await sweep_cancellation(call, check=rig.check)
     assert report.complete and report.result.text == "You said: hello there"
-    assert report.points >= 5
+    # Mailbox, worker, throttle, exchange: a call that is not coalesced takes no serve loop.
+    assert report.points >= 4
     tally(points=report.points, requests=rig.probes + report.points + report.late + 1)
 
 

@@ -34,6 +34,7 @@ def test_a_jsonl_output_has_a_manifest_of_what_made_it(api, tmp_path):
         "dimensions": 8,
         "task_type": "RETRIEVAL_DOCUMENT",
         "genaio_version": genaio.__version__,
+        "tokens_per_estimate": None,  # measured only for a job with --tpm
     }
 
 

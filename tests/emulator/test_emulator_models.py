@@ -285,6 +285,11 @@ def test_the_default_catalogue_is_todays_and_replaceable() -> None:
         "text-embedding-004",
         "imagen-4.0-generate-001",
         "veo-3.1-generate-preview",
+        "gemini-3-flash-preview",
+        "gemini-3.1-pro-preview",
+        "gemini-3.5-flash",
+        "gemini-3.8-flash",
+        "gemini-pro-latest",
     ):
         assert name in names
     by_name = {m.name: m for m in EmulatorConfig().models}

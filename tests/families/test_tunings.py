@@ -96,7 +96,7 @@ async def test_vertex_tuning_jobs(genaio_emulator):
             training_dataset={"gcs_uri": "gs://b/pairs.jsonl"},
             config={"method": "PREFERENCE_TUNING", "beta": 0.5},
         )
-        assert other.preference_optimization_spec["hyperParameters"] == {"beta": 0.5}
+        assert other.preference_optimization_spec.hyper_parameters.beta == 0.5
         await aio.tunings.cancel(name=other.name.rsplit("/", 1)[-1])
         assert (await aio.tunings.get(name=other.name)).state == "JOB_STATE_CANCELLED"
         pager = await aio.tunings.list(config={"page_size": 1})

@@ -18,9 +18,11 @@ from genaio.errors import DeadlineExceededError
 pytestmark = pytest.mark.anyio
 
 
-def limiter(url: str, model: str = "m", clock=anyio.current_time, **quota) -> RedisRateLimiter:
+def limiter(
+    url: str, model: str = "m", clock=anyio.current_time, spawn=None, **quota
+) -> RedisRateLimiter:
     rate = quota.pop("rate", RateLimit(requests_per_minute=60))
-    return RedisQuota(url, project="p", **quota).limiter(model, rate, clock)
+    return RedisQuota(url, project="p", **quota).limiter(model, rate, clock, spawn=spawn)
 
 
 async def test_requests_per_minute_fill_a_minute_then_pace(redis_server):
@@ -99,8 +101,7 @@ async def test_requests_per_day_wait_for_midnight_pacific(redis_server):
 
 async def test_a_pause_holds_every_process(redis_server, monkeypatch):
     spawned = []
-    monkeypatch.setattr(genaio.engine._redis_quota, "_spawn", spawned.append)
-    a, b = limiter(redis_server.url), limiter(redis_server.url)
+    a, b = limiter(redis_server.url, spawn=spawned.append), limiter(redis_server.url)
     await a._reserve(1, 0)
     a.hold(anyio.current_time() + 5.0)  # a's 429 said: 5 s
     assert spawned == [a._publish]  # published at once, in the background
@@ -111,15 +112,34 @@ async def test_a_pause_holds_every_process(redis_server, monkeypatch):
     await b.aclose()
 
 
-async def test_a_background_publish_runs_on_either_loop():
-    done = anyio.Event()
+async def test_a_pause_publish_runs_in_the_tree_and_ends_with_it(redis_server, monkeypatch):
+    """A 429's publish is the tree's background work: it runs in the tree's task group (on
+    either loop), and `aclose` cancels one that hangs instead of leaving it behind."""
+    from genaio.actors import open_actor_tree
+    from genaio.engine import ApiKeyAuth, EngineConfig
 
-    async def publish() -> None:
-        done.set()
+    started, cancelled = anyio.Event(), anyio.Event()
 
-    genaio.engine._redis_quota._spawn(publish)
-    with anyio.fail_after(5):
-        await done.wait()
+    async def hang(self) -> None:
+        started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            cancelled.set()
+
+    monkeypatch.setattr(RedisRateLimiter, "_publish", hang)
+    quota = genaio.RedisQuota(redis_server.url, project="p")
+    limits = genaio.Limits(quota=quota, model_rates={"m": RateLimit(60)})
+    config = EngineConfig(base_url="http://127.0.0.1:9/", api_version="v1beta")
+    with anyio.fail_after(10):
+        async with open_actor_tree(config, ApiKeyAuth("k"), limits) as tree:
+            throttle = tree.families["models"].throttle("models/m")
+            limiter = throttle.limiter
+            assert isinstance(limiter, RedisRateLimiter) and tree.quota("m") is throttle
+            await limiter._reserve(1, 0)  # the limiter knows Redis's clock
+            throttle.pause(5.0)
+            await started.wait()
+        assert cancelled.is_set()
 
 
 async def test_a_restarted_redis_resumes_from_what_the_processes_saw(redis_server):
@@ -204,7 +224,7 @@ async def test_limits_give_the_models_throttles_the_shared_quota(redis_server):
     actor = ModelsActor(None, limits.family("models"), limits.model_rates, None, limits.quota)  # type: ignore[arg-type]
     throttle = actor.throttle("models/gemini-2.0-flash")
     assert throttle is not None
-    rate = throttle._rate
+    rate = throttle.limiter
     assert isinstance(rate, RedisRateLimiter)
     assert rate.key == "{genaio:p:gemini-2.0-flash}"
     assert rate.shared == RateLimit(60)
@@ -212,8 +232,7 @@ async def test_limits_give_the_models_throttles_the_shared_quota(redis_server):
 
 async def test_a_429_on_one_throttle_pauses_the_other_processes(redis_server, monkeypatch):
     spawned = []
-    monkeypatch.setattr(genaio.engine._redis_quota, "_spawn", spawned.append)
-    mine, other = limiter(redis_server.url), limiter(redis_server.url)
+    mine, other = limiter(redis_server.url, spawn=spawned.append), limiter(redis_server.url)
     throttle = Throttle(RateLimit(60), max_concurrency=4, limiter=mine)
     async with throttle.attempt(1):
         pass
@@ -262,7 +281,9 @@ async def test_closing_the_client_closes_its_quota_connections(redis_server, gen
     from genaio.engine._resp import RedisConnection
 
     quota = RedisQuota(redis_server.url, project="closing")
-    limits = genaio.Limits(quota=quota, model_rates={"gemini-2.0-flash": RateLimit(requests_per_minute=600)})
+    limits = genaio.Limits(
+        quota=quota, model_rates={"gemini-2.0-flash": RateLimit(requests_per_minute=600)}
+    )
     client = genaio.Client(
         api_key="k",
         http_options={"base_url": genaio_emulator.base_url},

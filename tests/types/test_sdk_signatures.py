@@ -42,6 +42,14 @@ FAMILIES = [
     "auth_tokens",
     "interactions",
     "live",
+    # The families 3.6 added (their signatures: see `sdk_methods`).
+    "agents",
+    "credentials",
+    "decisions",
+    "environments",
+    "triggers",
+    "voices",
+    "webhooks",
 ]
 
 #: Methods whose parameters differ on purpose (or are not there yet), and why.
@@ -58,12 +66,26 @@ DIFFERENT = {
 
 #: Methods the SDK has and genaio does not (yet), and why.
 MISSING = {
-    "tunings.validate_reward": "not yet (issue 18)",
-    "interactions.connect": "the Interactions websocket: not yet (issue 18)",
+    "tunings.validate_reward": "Vertex AI only; waits for its types (ReinforcementTuningExample, "
+    "the reward configs, ValidateRewardResponse), which the types work of issue 18 brings",
+    "interactions.connect": "the Interactions websocket, a protocol of its own (client and "
+    "server events, detach and resume) with its emulator side: not yet (issue 18)",
     "interactions.do_request_async": "the Interactions client's plumbing, not an API call",
-    "AsyncSession.send": "deprecated in the SDK for the three send_* methods; not yet (issue 18)",
-    "AsyncSession.send_context_update": "not yet (issue 18)",
-    "AsyncSession.start_stream": "not yet (issue 18)",
+    **{
+        f"{family}.do_request_async": "the generated client's plumbing, not an API call"
+        for family in (
+            "agents",
+            "credentials",
+            "decisions",
+            "environments",
+            "triggers",
+            "voices",
+            "webhooks",
+        )
+    },
+    "AsyncSession.start_stream": "deprecated in the SDK; an async generator that runs its own "
+    "sender task cannot be structured (a yield inside a task group): send_realtime_input and "
+    "receive do the same",
 }
 
 #: genaio's own methods, documented on their family's page.
@@ -81,17 +103,9 @@ TYPES_DIFFERENT = {
     # `Part(value)` as the SDK; its fields as keywords, like every model's (the SDK lists ten
     # of them by name and takes the others through **kwargs).
     "Part.__init__": "the fields as **data",
-    "Schema.from_json_schema": "takes pydantic's JSON Schema and vertex=; the SDK's takes its "
-    "JSONSchema type (not in genaio) and api_option=",
-    "Schema.json_schema": "the SDK's JSONSchema type is not in genaio (issue 18)",
-    "FunctionResponse.from_mcp_response": "MCP is not supported yet (issue 18)",
-    "GenerateContentResponse.initial_prompt_token_count": "automatic continuation's usage: "
-    "not yet (issue 18)",
-    "GenerateContentResponseUsageMetadata.initial_prompt_token_count": "as above",
-    "GenerateVideosOperation.from_api_response": "operations are parsed by the operations "
-    "family, not by the type",
-    "ImportFileOperation.from_api_response": "as above",
-    "UploadToFileSearchStoreOperation.from_api_response": "as above",
+    # genaio's takes the schema positionally too (as a dict, as pydantic emits it, or a
+    # JSONSchema) and `vertex=` besides the SDK's keywords.
+    "Schema.from_json_schema": "json_schema positional as well; vertex= besides api_option=",
 }
 
 
@@ -136,16 +150,34 @@ def public_methods(cls: type) -> dict[str, Any]:
 def compare(owner: str, sdk_cls: type, our_cls: type) -> dict[str, str]:
     """Every difference between the classes' public methods, by `owner.method`."""
     found = {}
-    sdk_methods, our_methods = public_methods(sdk_cls), public_methods(our_cls)
-    for name, sdk in sdk_methods.items():
+    sdk_methods_, our_methods = sdk_methods(sdk_cls), public_methods(our_cls)
+    for name, sdk in sdk_methods_.items():
         key = f"{owner}.{name}"
         if name not in our_methods:
             found[key] = "missing"
         elif difference := describe(sdk, our_methods[name]):
             found[key] = difference
-    for name in our_methods.keys() - sdk_methods.keys():
+    for name in our_methods.keys() - sdk_methods_.keys():
         found[f"{owner}.{name}"] = "genaio only"
     return found
+
+
+_FORWARDING = ((("self", "POSITIONAL_OR_KEYWORD", True), ("args", "VAR_POSITIONAL", True),
+               ("kwargs", "VAR_KEYWORD", True)), frozenset())  # fmt: skip
+
+
+def sdk_methods(cls: type) -> dict[str, Any]:
+    """The SDK's public methods by name. The families 3.6 added are public classes whose
+    methods take `(*args, **kwargs)` and forward to the generated class they subclass: the
+    signature is the generated method's (environments' short names forward to the long ones,
+    `create` to `create_environment`)."""
+    methods = public_methods(cls)
+    generated = cls.__mro__[1]
+    for name, method in methods.items():
+        if shape(method) == _FORWARDING:
+            long_name = f"{name}_environments" if name == "list" else f"{name}_environment"
+            methods[name] = getattr(generated, name, None) or getattr(generated, long_name)
+    return methods
 
 
 def differences() -> dict[str, str]:

@@ -1,0 +1,177 @@
+"""Cold fan-out over TLS: N `generate_content` calls started at once from a fresh client (in a
+fresh process) against nginx over TLS answering each after 1 s: the time until all have
+answered, against the ideal of 1 s plus the handshakes, and the connections (TLS handshakes)
+the client opened, from nginx's `stub_status`.
+
+genaio runs on HTTP/1.1 with its `models` family's concurrency set to N (its default is lower:
+a user who starts N calls at once raises it). The official SDK runs as shipped: its default
+transport, httpx2, keeps at most 100 connections (httpx's default limits); with aiohttp it
+opens as many as it is asked. A third SDK row gives httpx2 limits of N (`async_client_args`),
+the most a user can do there. The certificate is a throwaway one each client is told to trust
+(`SSL_CERT_FILE` for the SDK, which reads it for both of its transports).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from _clients import API_KEY, GENERATE_MODEL, PROMPT, open_client
+from _table import Check, Section, num, ratio
+
+if TYPE_CHECKING:
+    from run import Bench
+
+__all__ = ["op_cold", "run"]
+
+LATENCY = 1.0
+#: (label, worker, SDK httpx2 limits raised to N)
+VARIANTS = (
+    ("genaio on trio, HTTP/1.1", "genaio-trio", False),
+    ("genaio on asyncio, HTTP/1.1", "genaio-asyncio", False),
+    ("google-genai, httpx2 (default, as shipped)", "sdk-httpx2", False),
+    ("google-genai, httpx2, limits raised to N", "sdk-httpx2", True),
+    ("google-genai, aiohttp", "sdk-aiohttp", False),
+)
+#: genaio's time until all answered, at most this many times the ideal.
+TARGET = 1.5
+
+
+@asynccontextmanager
+async def _sdk(
+    client: str, url: str, cafile: str, calls: int, raise_limits: bool
+) -> AsyncIterator[Callable[[int], Awaitable[Any]]]:
+    from google import genai
+
+    os.environ["SSL_CERT_FILE"] = cafile
+    options: dict[str, Any] = {"base_url": url}
+    if raise_limits:
+        import httpx2
+
+        limits = httpx2.Limits(max_connections=calls, max_keepalive_connections=calls)
+        context = ssl.create_default_context(cafile=cafile)
+        options["async_client_args"] = {"limits": limits, "verify": context}
+    aio = genai.Client(api_key=API_KEY, http_options=options).aio
+
+    async def call(i: int) -> Any:
+        contents = f"{PROMPT} ({i})"
+        return (await aio.models.generate_content(model=GENERATE_MODEL, contents=contents)).text
+
+    try:
+        yield call
+    finally:
+        await aio.aclose()
+
+
+async def op_cold(
+    client: str, url: str, *, cafile: str, calls: int, raise_limits: bool, cap: float
+) -> dict[str, Any]:
+    """Open a client, start `calls` calls at once, and time them until the last has answered."""
+    if client.startswith("genaio"):
+        opened = open_client(client, url, concurrency=calls, cafile=cafile)
+    else:
+        opened = _sdk(client, url, cafile, calls, raise_limits)
+    done = errors = 0
+    first_error = ""
+    async with opened as call:
+
+        async def one(i: int) -> None:
+            nonlocal done, errors, first_error
+            try:
+                await call(i)
+            except Exception as exc:
+                errors += 1
+                first_error = first_error or f"{type(exc).__name__}: {exc}"[:300]
+            else:
+                done += 1
+
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        with anyio.move_on_after(cap) as scope:
+            async with anyio.create_task_group() as tasks:
+                for i in range(calls):
+                    tasks.start_soon(one, i)
+        elapsed = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+    return {
+        "done": done,
+        "errors": errors,
+        "first_error": first_error,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "capped": scope.cancelled_caught,
+    }
+
+
+def run(bench: Bench) -> tuple[list[Section], list[Check]]:
+    n = bench.params.cold_calls
+    nginx = bench.nginx
+    if "slow_tls" not in nginx.urls:
+        why = "no echo module or no openssl"
+        return [Section("Cold fan-out over TLS", ["—"], notes=[f"skipped: {why}"])], []
+    url = nginx.urls["slow_tls"]  # its default delay: 1 s
+    cap = 60.0
+    usable = set(bench.usable(tuple({w for _, w, _ in VARIANTS})))
+    section = Section(
+        f"Cold fan-out over TLS: {n:,} generate_content calls at once from a fresh client, "
+        f"server answering after {LATENCY:g} s (ideal: {LATENCY:g} s plus the handshakes)",
+        ["client", "all answered s", "vs 1 s", "connections opened", "CPU s", "errors"],
+        notes=[
+            "nginx (`echo_sleep`, worker_processes 1, TLS 1.3, P-256 certificate); connections "
+            f"from `stub_status`; each client in a fresh process, stopped at {cap:g} s"
+        ],
+    )
+    times: dict[str, float] = {}
+    for label, worker, raise_limits in VARIANTS:
+        if worker not in usable:
+            continue
+        bench.progress(f"cold fan-out {n:,} over TLS: {label}")
+        before = nginx.connections_accepted()
+        r = bench.workers.fresh(
+            worker,
+            "_cold",
+            "op_cold",
+            timeout=cap + 120,
+            url=url,
+            cafile=str(nginx.cert),
+            calls=n,
+            raise_limits=raise_limits,
+            cap=cap,
+        )
+        opened = nginx.connections_accepted() - before - 1  # not our own stub_status request
+        if "error" in r:
+            section.rows.append([label, "failed", "", "", "", ""])
+            section.notes.append(f"{label}: {r['error']}")
+            continue
+        if r["errors"]:
+            section.notes.append(f"{label}: {r['errors']} errors, e.g. {r['first_error']}")
+        elapsed = r["elapsed"] if r["done"] == n else None
+        if elapsed is not None:
+            times[label] = elapsed
+        section.rows.append(
+            [
+                label,
+                num(elapsed, 2)
+                if elapsed is not None
+                else f"≥ {r['elapsed']:.1f} ({r['done']:,} done)",
+                num(ratio(elapsed, LATENCY), 2, "x"),
+                f"{opened:,}",
+                num(r["cpu"], 2),
+                f"{r['errors']:,}",
+            ]
+        )
+    g = times.get(VARIANTS[0][0])
+    sdk = min((t for label, t in times.items() if label.startswith("google")), default=None)
+    v = ratio(g, LATENCY)
+    return [section], [
+        Check(
+            f"cold fan-out over TLS: genaio/trio, {n:,} calls, all answered within "
+            f"{TARGET:g}x the {LATENCY:g} s latency",
+            num(g, 2, " s") + f" (SDK's best {num(sdk, 2, ' s')})",
+            None if v is None else v <= TARGET,
+        )
+    ]

@@ -1,0 +1,120 @@
+"""Safety's enumerations: harm categories, thresholds and ratings, why a prompt was blocked,
+and the safety settings of computer use and images.
+"""
+
+from __future__ import annotations
+
+from genaio.types._wire_enum import WireEnum
+
+__all__ = [
+    "BlockedReason",
+    "HarmBlockMethod",
+    "HarmBlockThreshold",
+    "HarmCategory",
+    "HarmProbability",
+    "HarmSeverity",
+    "PhishBlockThreshold",
+    "ProminentPeople",
+    "SafetyPolicy",
+]
+
+
+class HarmCategory(WireEnum):
+    """The harm categories safety settings and ratings refer to."""
+
+    HARM_CATEGORY_UNSPECIFIED = "HARM_CATEGORY_UNSPECIFIED"
+    HARM_CATEGORY_HARASSMENT = "HARM_CATEGORY_HARASSMENT"
+    HARM_CATEGORY_HATE_SPEECH = "HARM_CATEGORY_HATE_SPEECH"
+    HARM_CATEGORY_SEXUALLY_EXPLICIT = "HARM_CATEGORY_SEXUALLY_EXPLICIT"
+    HARM_CATEGORY_DANGEROUS_CONTENT = "HARM_CATEGORY_DANGEROUS_CONTENT"
+    HARM_CATEGORY_CIVIC_INTEGRITY = "HARM_CATEGORY_CIVIC_INTEGRITY"
+    HARM_CATEGORY_JAILBREAK = "HARM_CATEGORY_JAILBREAK"
+    HARM_CATEGORY_IMAGE_HATE = "HARM_CATEGORY_IMAGE_HATE"
+    HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT = "HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT"
+    HARM_CATEGORY_IMAGE_HARASSMENT = "HARM_CATEGORY_IMAGE_HARASSMENT"
+    HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT = "HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT"
+
+
+class HarmBlockThreshold(WireEnum):
+    """From which probability content is blocked."""
+
+    HARM_BLOCK_THRESHOLD_UNSPECIFIED = "HARM_BLOCK_THRESHOLD_UNSPECIFIED"
+    BLOCK_LOW_AND_ABOVE = "BLOCK_LOW_AND_ABOVE"
+    BLOCK_MEDIUM_AND_ABOVE = "BLOCK_MEDIUM_AND_ABOVE"
+    BLOCK_ONLY_HIGH = "BLOCK_ONLY_HIGH"
+    BLOCK_NONE = "BLOCK_NONE"
+    OFF = "OFF"
+
+
+class HarmBlockMethod(WireEnum):
+    """Whether the threshold applies to probability or severity (Vertex AI)."""
+
+    HARM_BLOCK_METHOD_UNSPECIFIED = "HARM_BLOCK_METHOD_UNSPECIFIED"
+    SEVERITY = "SEVERITY"
+    PROBABILITY = "PROBABILITY"
+
+
+class HarmProbability(WireEnum):
+    """How likely a rated piece of content is harmful."""
+
+    HARM_PROBABILITY_UNSPECIFIED = "HARM_PROBABILITY_UNSPECIFIED"
+    NEGLIGIBLE = "NEGLIGIBLE"
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+class HarmSeverity(WireEnum):
+    """How harmful a rated piece of content is (Vertex AI)."""
+
+    HARM_SEVERITY_UNSPECIFIED = "HARM_SEVERITY_UNSPECIFIED"
+    HARM_SEVERITY_NEGLIGIBLE = "HARM_SEVERITY_NEGLIGIBLE"
+    HARM_SEVERITY_LOW = "HARM_SEVERITY_LOW"
+    HARM_SEVERITY_MEDIUM = "HARM_SEVERITY_MEDIUM"
+    HARM_SEVERITY_HIGH = "HARM_SEVERITY_HIGH"
+
+
+class BlockedReason(WireEnum):
+    """Why a prompt was blocked."""
+
+    BLOCKED_REASON_UNSPECIFIED = "BLOCKED_REASON_UNSPECIFIED"
+    SAFETY = "SAFETY"
+    OTHER = "OTHER"
+    BLOCKLIST = "BLOCKLIST"
+    PROHIBITED_CONTENT = "PROHIBITED_CONTENT"
+    IMAGE_SAFETY = "IMAGE_SAFETY"
+    MODEL_ARMOR = "MODEL_ARMOR"
+    JAILBREAK = "JAILBREAK"
+
+
+class SafetyPolicy(WireEnum):
+    """Kinds of action a computer-use model asks the user to confirm, unless disabled."""
+
+    SAFETY_POLICY_UNSPECIFIED = "SAFETY_POLICY_UNSPECIFIED"
+    FINANCIAL_TRANSACTIONS = "FINANCIAL_TRANSACTIONS"
+    SENSITIVE_DATA_MODIFICATION = "SENSITIVE_DATA_MODIFICATION"
+    COMMUNICATION_TOOL = "COMMUNICATION_TOOL"
+    ACCOUNT_CREATION = "ACCOUNT_CREATION"
+    DATA_MODIFICATION = "DATA_MODIFICATION"
+    USER_CONSENT_MANAGEMENT = "USER_CONSENT_MANAGEMENT"
+    LEGAL_TERMS_AND_AGREEMENTS = "LEGAL_TERMS_AND_AGREEMENTS"
+
+
+class PhishBlockThreshold(WireEnum):
+    """From which confidence enterprise web search blocks a phishing site."""
+
+    PHISH_BLOCK_THRESHOLD_UNSPECIFIED = "PHISH_BLOCK_THRESHOLD_UNSPECIFIED"
+    BLOCK_LOW_AND_ABOVE = "BLOCK_LOW_AND_ABOVE"
+    BLOCK_MEDIUM_AND_ABOVE = "BLOCK_MEDIUM_AND_ABOVE"
+    BLOCK_HIGH_AND_ABOVE = "BLOCK_HIGH_AND_ABOVE"
+    BLOCK_HIGHER_AND_ABOVE = "BLOCK_HIGHER_AND_ABOVE"
+    BLOCK_VERY_HIGH_AND_ABOVE = "BLOCK_VERY_HIGH_AND_ABOVE"
+    BLOCK_ONLY_EXTREMELY_HIGH = "BLOCK_ONLY_EXTREMELY_HIGH"
+
+
+class ProminentPeople(WireEnum):
+    """Whether generated images may show prominent people."""
+
+    PROMINENT_PEOPLE_UNSPECIFIED = "PROMINENT_PEOPLE_UNSPECIFIED"
+    ALLOW_PROMINENT_PEOPLE = "ALLOW_PROMINENT_PEOPLE"
+    BLOCK_PROMINENT_PEOPLE = "BLOCK_PROMINENT_PEOPLE"
