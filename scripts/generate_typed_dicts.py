@@ -44,6 +44,8 @@ PACKAGE = "genaio.types"
 
 #: Topic modules whose `__all__` is for the package's own use (base classes of other topics).
 PRIVATE_MODULES = frozenset({"_loose"})
+#: Names in a topic's `__all__` for the package's own modules, not for users.
+INTERNAL_NAMES = frozenset({"WIRE_CONTEXT", "TERMINAL_JOB_STATES", "LazyWireModel"})
 GENERATED_PREFIX = "_dicts_"
 #: Topics whose models are bases of the others, with no TypedDict of their own.
 BASE_MODULES = frozenset({f"{PACKAGE}._base"})
@@ -91,9 +93,9 @@ def topic_modules() -> list[str]:
 
 
 def is_public(name: str) -> bool:
-    """Classes and type aliases are public; helpers (lowercase) and constants (ALL_CAPS) that a
-    topic lists for the package's own modules are not."""
-    return name[:1].isupper() and not name.isupper()
+    """Classes, type aliases and constants are public; helpers (lowercase) and the names in
+    `INTERNAL_NAMES`, which topics list for the package's own modules, are not."""
+    return name[:1].isupper() and name not in INTERNAL_NAMES
 
 
 def is_placeholder(value: Any) -> bool:
@@ -134,10 +136,20 @@ class Imports:
         return out
 
 
+def isort_key(name: str) -> tuple[bool, bool, str, str]:
+    """isort's order of names: constants, then classes, then the rest, case-insensitively."""
+    return (not name.isupper(), not name[:1].isupper(), name.lower(), name)
+
+
+def all_key(name: str) -> tuple[bool, bool, str]:
+    """ruff's order of an `__all__` (RUF022): constants, then classes, case-sensitively."""
+    return (not name.isupper(), not name[:1].isupper(), name)
+
+
 def from_import(module: str, names: typing.Iterable[str], *, indent: int = 0) -> str:
     """`from module import a, b` on one line if it fits, else one name a line (isort's way);
     without the indent, which the caller adds to the first line."""
-    ordered = sorted(names, key=lambda n: (not n.isupper(), not n[:1].isupper(), n.lower(), n))
+    ordered = sorted(names, key=isort_key)
     line = f"from {module} import {', '.join(ordered)}"
     if indent + len(line) <= LINE_LENGTH:
         return line
@@ -368,7 +380,7 @@ def index_source(where: dict[str, str]) -> str:
         else f'    "{m}": (\n' + "".join(f'        "{n}",\n' for n in names) + "    ),\n"
         for m, names in sorted(by_module.items())
     )
-    exported = "".join(f'    "{n}",\n' for n in sorted(where))
+    exported = "".join(f'    "{n}",\n' for n in sorted(where, key=all_key))
     return (
         f"{INDEX_DOCSTRING}\n\n"
         "from __future__ import annotations\n\n"

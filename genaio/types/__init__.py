@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     )
     from genaio.types._auth_tokens import AuthToken, CreateAuthTokenConfig, LiveConnectConstraints
     from genaio.types._avatars import AvatarConfig, CustomizedAvatar
-    from genaio.types._base import Base64Bytes, LazyWireModel, StandardBase64Bytes, WireModel
+    from genaio.types._base import Base64Bytes, StandardBase64Bytes, WireModel
     from genaio.types._batches import (
         BatchJob,
         BatchJobDestination,
@@ -660,6 +660,14 @@ if TYPE_CHECKING:
         EmbedContentMetadata,
         EmbedContentResponse,
     )
+    from genaio.types._enums import (
+        JOB_STATES_ENDED,
+        JOB_STATES_ENDED_MLDEV,
+        JOB_STATES_ENDED_VERTEX,
+        JOB_STATES_SUCCEEDED,
+        JOB_STATES_SUCCEEDED_MLDEV,
+        JOB_STATES_SUCCEEDED_VERTEX,
+    )
     from genaio.types._evaluation import (
         AggregationMetric,
         AggregationOutput,
@@ -1210,7 +1218,6 @@ _TOPICS = {
     ),
     "genaio.types._base": (
         "Base64Bytes",
-        "LazyWireModel",
         "StandardBase64Bytes",
         "WireModel",
     ),
@@ -1854,6 +1861,14 @@ _TOPICS = {
         "EmbedContentMetadata",
         "EmbedContentResponse",
     ),
+    "genaio.types._enums": (
+        "JOB_STATES_ENDED",
+        "JOB_STATES_ENDED_MLDEV",
+        "JOB_STATES_ENDED_VERTEX",
+        "JOB_STATES_SUCCEEDED",
+        "JOB_STATES_SUCCEEDED_MLDEV",
+        "JOB_STATES_SUCCEEDED_VERTEX",
+    ),
     "genaio.types._evaluation": (
         "AggregationMetric",
         "AggregationOutput",
@@ -2403,6 +2418,12 @@ _TOPICS = {
 _WHERE = {name: module for module, names in _TOPICS.items() for name in names}
 
 __all__ = [
+    "JOB_STATES_ENDED",
+    "JOB_STATES_ENDED_MLDEV",
+    "JOB_STATES_ENDED_VERTEX",
+    "JOB_STATES_SUCCEEDED",
+    "JOB_STATES_SUCCEEDED_MLDEV",
+    "JOB_STATES_SUCCEEDED_VERTEX",
     "ActivityEnd",
     "ActivityEndDict",
     "ActivityHandling",
@@ -2902,7 +2923,6 @@ __all__ = [
     "LanguageHintsDict",
     "LatLng",
     "LatLngDict",
-    "LazyWireModel",
     "ListBatchJobsConfig",
     "ListBatchJobsConfigDict",
     "ListBatchJobsResponse",
