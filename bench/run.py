@@ -4,14 +4,16 @@
     python bench/run.py --short          # the same comparisons, smaller (under two minutes)
     python bench/run.py --only throughput,coalesce
     python bench/run.py --only profile   # where genaio's time per request goes (cProfile)
+    python bench/run.py --only imports   # cold start: imports, first config, client, first call
 
 It starts its own servers (nginx from the system package with canned answers, the genaio
 emulator for batches and request counts), checks that they listen on loopback, runs each client
 in its own process (fair CPU, isolated memory, its own event loop), bounds every loop in count
 and in time, and prints one table with the ratios the targets of issue 6 are stated in. The
 comparisons: `_throughput`, `_fanout`, `_coalesce`, `_hop`, `_memory`, `_http2`, `_streams`,
-`_uploads`, `_cold`, `_profile` (`--short` leaves out `uploads` and `cold`, which take tens of
-seconds even small, unless `--only` names them).
+`_uploads`, `_cold`, `_imports` (cold start: imports, first config, client, first call),
+`_profile` (`--short` leaves out `uploads`, `cold` and `imports`, which take tens of seconds
+even small, unless `--only` names them).
 
 The aiohttp clients need aiohttp (the `bench` extra). Installing it next to the test suite makes
 the official SDK switch its transport there too; `--extra-path DIR` puts a directory made with
@@ -39,6 +41,7 @@ import _cold
 import _fanout
 import _hop
 import _http2
+import _imports
 import _memory
 import _profile
 import _streams
@@ -59,6 +62,7 @@ SECTIONS = {
     "streams": _streams.run,
     "uploads": _uploads.run,
     "cold": _cold.run,
+    "imports": _imports.run,
 }
 DEFAULT = (
     "throughput",
@@ -70,9 +74,10 @@ DEFAULT = (
     "streams",
     "uploads",
     "cold",
+    "imports",
 )
 #: Left out of `--short` unless named in `--only`: each takes tens of seconds even when small.
-NOT_SHORT = ("uploads", "cold")
+NOT_SHORT = ("uploads", "cold", "imports")
 
 
 @attrs.frozen

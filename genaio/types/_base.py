@@ -43,6 +43,7 @@ class WireModel(BaseModel):
         arbitrary_types_allowed=True,
         ser_json_bytes="base64",
         protected_namespaces=(),
+        defer_build=True,
     )
 
     #: Per class: the fields whose type admits a model, and those model classes.
@@ -111,13 +112,9 @@ class WireModel(BaseModel):
 
 
 class LazyWireModel(WireModel):
-    """A `WireModel` whose validator pydantic builds on first use rather than when the class
-    is defined: for the families few programs use (Vertex AI tuning and evaluation, Live
-    music, replay files...), so that importing `genaio.types` does not pay for them. A model
-    that holds one of these must be lazy too, or it builds the schema at definition all the
-    same."""
-
-    model_config = ConfigDict(defer_build=True)
+    """The base of the families few programs use (Vertex AI tuning and evaluation, Live music,
+    replay files...). Every `WireModel` builds its validator on first use now (`defer_build`),
+    so this one differs in name only; it stays so that those topics need no change."""
 
 
 def _model_classes(annotation: Any) -> list[type[BaseModel]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
+from pydantic import PlainValidator
 
 from genaio.types._base import WireModel
 from genaio.types._enums import WireEnum
@@ -17,6 +19,27 @@ class ResourceScope(WireEnum):
     so no API version, project or location is added to the path."""
 
     COLLECTION = "COLLECTION"
+
+
+def _httpx_instance(class_name: str) -> Callable[[Any], Any]:
+    """A validator for an httpx client that does not import httpx (a caller that has one has
+    imported it; a config that has none need not pay for it)."""
+
+    def validate(value: Any) -> Any:
+        module = sys.modules.get("httpx")
+        if module is None or not isinstance(value, getattr(module, class_name)):
+            raise ValueError(f"expected an httpx.{class_name}, got {type(value).__name__}")
+        return value
+
+    return validate
+
+
+if TYPE_CHECKING:
+    from httpx import AsyncClient as HttpxAsyncClient
+    from httpx import Client as HttpxClient
+else:
+    HttpxClient = Annotated[Any, PlainValidator(_httpx_instance("Client"))]
+    HttpxAsyncClient = Annotated[Any, PlainValidator(_httpx_instance("AsyncClient"))]
 
 
 class HttpRetryOptions(WireModel):
@@ -47,8 +70,8 @@ class HttpOptions(WireModel):
     async_client_args: dict[str, Any] | None = None
     extra_body: dict[str, Any] | None = None
     retry_options: HttpRetryOptions | None = None
-    httpx_client: httpx.Client | None = None
-    httpx_async_client: httpx.AsyncClient | None = None
+    httpx_client: HttpxClient | None = None
+    httpx_async_client: HttpxAsyncClient | None = None
     aiohttp_client: Any | None = None
 
 

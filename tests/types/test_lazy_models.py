@@ -1,52 +1,35 @@
-"""The rarely used families' models build their validators on first use (`LazyWireModel`), so
-that importing `genaio.types` does not pay for them; a model that is built when it is defined
-and holds a lazy one would build that one's schema at import all the same."""
+"""Models build their validators on first use (`defer_build` on `WireModel`), so that loading
+a topic costs only its class definitions: no topic may build a model when it is imported (a
+module-level validation or `TypeAdapter` would, and with it every model it holds)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import typing
-from typing import Any
 
 from genaio import types
-from genaio.types._base import LazyWireModel, WireModel
+from genaio.types._base import WireModel
 
 
-def classes_in(annotation: Any) -> set[type]:
-    found = {annotation} if isinstance(annotation, type) else set()
-    for argument in typing.get_args(annotation):
-        found |= classes_in(argument)
-    return found
-
-
-def test_no_eager_model_holds_a_lazy_one() -> None:
-    eager = [
+def test_every_model_defers_its_validator() -> None:
+    models = [
         value
-        for value in vars(types).values()
-        if isinstance(value, type)
-        and issubclass(value, WireModel)
-        and not issubclass(value, LazyWireModel)
+        for name in types.__all__
+        if isinstance(value := getattr(types, name), type) and issubclass(value, WireModel)
     ]
-    holding = {
-        f"{model.__name__}.{name}"
-        for model in eager
-        for name, field in model.model_fields.items()
-        if any(issubclass(c, LazyWireModel) for c in classes_in(field.annotation))
-    }
-    assert not holding
+    assert len(models) > 300
+    assert not [m.__name__ for m in models if not m.model_config.get("defer_build")]
 
 
-def test_importing_the_types_builds_no_lazy_model() -> None:
+def test_loading_every_topic_builds_no_model() -> None:
     script = (
         "from genaio import types\n"
-        "from genaio.types._base import LazyWireModel\n"
-        "built = [n for n, v in vars(types).items() if isinstance(v, type)"
-        " and issubclass(v, LazyWireModel) and v.__pydantic_complete__]\n"
-        "print(len([v for v in vars(types).values() if isinstance(v, type)"
-        " and issubclass(v, LazyWireModel)]), built)\n"
+        "from genaio.types._base import WireModel\n"
+        "models = [v for n in types.__all__ if isinstance(v := getattr(types, n), type)"
+        " and issubclass(v, WireModel)]\n"
+        "print(len(models), [m.__name__ for m in models if m.__pydantic_complete__])\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     count, built = out.stdout.split(" ", 1)
-    assert int(count) > 100
+    assert int(count) > 300
     assert built.strip() == "[]"
