@@ -407,6 +407,7 @@ from genaio.types import (
     _avatars,
     _batches,
     _caches,
+    _debug,
     _evaluation,
     _evaluation_metrics,
     _file_search,
@@ -437,6 +438,7 @@ from genaio.types._auth_tokens import *  # noqa: F403
 from genaio.types._avatars import *  # noqa: F403
 from genaio.types._batches import *  # noqa: F403
 from genaio.types._caches import *  # noqa: F403
+from genaio.types._debug import *  # noqa: F403
 from genaio.types._evaluation import *  # noqa: F403
 from genaio.types._evaluation_metrics import *  # noqa: F403
 from genaio.types._file_search import *  # noqa: F403
@@ -468,6 +470,7 @@ __all__ += [
     *_avatars.__all__,
     *_batches.__all__,
     *_caches.__all__,
+    *_debug.__all__,
     *_evaluation.__all__,
     *_evaluation_metrics.__all__,
     *_file_search.__all__,
