@@ -32,7 +32,7 @@ from genaio.api.tunings import AsyncTunings
 from genaio.api.voices import AsyncVoices
 from genaio.api.webhooks import AsyncWebhooks
 from genaio.engine import Auth, EngineConfig, Throttle
-from genaio.types import HttpOptions
+from genaio.types import DebugConfig, HttpOptions
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -176,21 +176,25 @@ class Client(SyncFamilies):
     def __init__(
         self,
         *,
+        enterprise: bool | None = None,
         vertexai: bool | None = None,
         api_key: str | None = None,
         credentials: Any = None,
         project: str | None = None,
         location: str | None = None,
+        debug_config: DebugConfig | Mapping[str, Any] | None = None,
         http_options: HttpOptions | Mapping[str, Any] | None = None,
         limits: Limits | None = None,
         telemetry: bool | Telemetry | None = None,
     ) -> None:
         config, auth = resolve(
             api_key=api_key,
+            enterprise=enterprise,
             vertexai=vertexai,
             project=project,
             location=location,
             credentials=credentials,
+            debug_config=debug_config,
             http_options=http_options,
         )
         limits = limits or Limits()

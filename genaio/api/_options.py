@@ -1,15 +1,16 @@
 """Client arguments and the environment, resolved once into the engine's configuration.
 
 The official SDK's names, environment variables and precedence: explicit arguments win, then
-the environment; `GOOGLE_API_KEY` before `GEMINI_API_KEY`; `GOOGLE_GENAI_USE_VERTEXAI` only when
-`vertexai` is not passed; base URLs from `HttpOptions.base_url`, else `GOOGLE_GEMINI_BASE_URL` /
-`GOOGLE_VERTEX_BASE_URL`.
+the environment; `GOOGLE_API_KEY` before `GEMINI_API_KEY`; `GOOGLE_GENAI_USE_ENTERPRISE`, then
+`GOOGLE_GENAI_USE_VERTEXAI`, only when neither `enterprise` nor `vertexai` is passed; base URLs
+from `HttpOptions.base_url`, else `GOOGLE_GEMINI_BASE_URL` / `GOOGLE_VERTEX_BASE_URL`.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +24,7 @@ from genaio.engine import (
     GoogleCredentialsAuth,
     RetryPolicy,
 )
-from genaio.types import HttpOptions, HttpRetryOptions
+from genaio.types import DebugConfig, HttpOptions, HttpRetryOptions
 
 __all__ = ["call_options", "coerce_http_options", "resolve"]
 
@@ -44,15 +45,26 @@ def resolve(
     location: str | None,
     credentials: Any,
     http_options: HttpOptions | Mapping[str, Any] | None,
+    enterprise: bool | None = None,
+    debug_config: DebugConfig | Mapping[str, Any] | None = None,
 ) -> tuple[EngineConfig, Auth]:
     """The engine configuration and credentials for these arguments and this environment.
 
     Raises:
-        ValueError: conflicting or missing credentials, or options that do not fit the backend.
+        ValueError: conflicting or missing credentials, options that do not fit the backend,
+            `enterprise` and `vertexai` both given and different, a bad `debug_config`.
+        NotImplementedError: a `debug_config` mode of the SDK's record/replay harness.
     """
+    _check_debug_config(debug_config)
+    if enterprise is not None and vertexai is not None and enterprise != vertexai:
+        raise ValueError(
+            f"enterprise={enterprise} and vertexai={vertexai} conflict: vertexai is the old "
+            "name of enterprise; pass only enterprise"
+        )
+    vertexai = enterprise if enterprise is not None else vertexai
     options = coerce_http_options(http_options) or HttpOptions()
     if vertexai is None:
-        vertexai = _env_flag("GOOGLE_GENAI_USE_ENTERPRISE", "GOOGLE_GENAI_USE_VERTEXAI")
+        vertexai = _vertex_from_env()
     if credentials is not None and api_key:
         raise ValueError("credentials and api_key are mutually exclusive; pass one of them")
     if vertexai:
@@ -223,9 +235,50 @@ def _env(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
-def _env_flag(*names: str) -> bool:
-    for name in names:
-        value = _env(name)
-        if value is not None:
-            return value.lower() in ("true", "1")
-    return False
+def _vertex_from_env() -> bool:
+    """`GOOGLE_GENAI_USE_ENTERPRISE`, else `GOOGLE_GENAI_USE_VERTEXAI`: "true" or "1" (any
+    case) is True; any other value, even empty, is False and still decides, as the SDK."""
+    enterprise = os.environ.get("GOOGLE_GENAI_USE_ENTERPRISE")
+    legacy = os.environ.get("GOOGLE_GENAI_USE_VERTEXAI")
+    flags = [value.lower() in ("true", "1") for value in (enterprise, legacy) if value is not None]
+    if len(flags) == 2 and flags[0] != flags[1]:
+        warnings.warn(
+            "GOOGLE_GENAI_USE_ENTERPRISE and GOOGLE_GENAI_USE_VERTEXAI conflict; "
+            "GOOGLE_GENAI_USE_ENTERPRISE decides",
+            UserWarning,
+            stacklevel=4,
+        )
+    return flags[0] if flags else False
+
+
+#: The modes of google-genai's record/replay test harness (`debug_config.client_mode`).
+_REPLAY_MODES = ("record", "replay", "auto")
+
+
+def _check_debug_config(debug_config: DebugConfig | Mapping[str, Any] | None) -> None:
+    """Accept the debug options that leave the client as it is (no mode, or "api": the real
+    calls); refuse the SDK's record/replay modes, which genaio does not have, loudly.
+
+    The options come from the argument, else the environment (`DebugConfig`'s defaults).
+    """
+    if debug_config is None:
+        debug_config = DebugConfig()
+    elif isinstance(debug_config, Mapping):
+        debug_config = DebugConfig.model_validate(debug_config)
+    elif not isinstance(debug_config, DebugConfig):
+        raise TypeError(
+            f"debug_config must be a genaio.types.DebugConfig or a dict, "
+            f"not {type(debug_config).__name__}"
+        )
+    mode = debug_config.client_mode
+    if mode in _REPLAY_MODES:
+        raise NotImplementedError(
+            f"debug_config client_mode={mode!r} (google-genai's record/replay harness, also set "
+            "by GOOGLE_GENAI_CLIENT_MODE) is not in genaio: test against genaio's emulator "
+            "instead, see docs/testing-your-app.md"
+        )
+    if mode not in (None, "api"):
+        raise ValueError(
+            f"debug_config client_mode={mode!r} is not a mode; the modes are "
+            "'api', 'record', 'replay', 'auto'"
+        )

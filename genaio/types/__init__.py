@@ -113,6 +113,7 @@ if TYPE_CHECKING:
         CredentialDeleteResponse,
         CredentialListResponse,
     )
+    from genaio.types._debug import DebugConfig
     from genaio.types._decisions import (
         CreateDecisionResponse,
         DecisionAnswer,
@@ -206,6 +207,7 @@ if TYPE_CHECKING:
         CredentialDict,
         CredentialListResponseDict,
     )
+    from genaio.types._dicts_debug import DebugConfigDict
     from genaio.types._dicts_decisions import (
         CreateDecisionResponseDict,
         DecisionAnswerDict,
@@ -1305,6 +1307,7 @@ _TOPICS = {
         "CredentialDeleteResponse",
         "CredentialListResponse",
     ),
+    "genaio.types._debug": ("DebugConfig",),
     "genaio.types._decisions": (
         "CreateDecisionResponse",
         "DecisionAnswer",
@@ -1401,6 +1404,7 @@ _TOPICS = {
         "CredentialDict",
         "CredentialListResponseDict",
     ),
+    "genaio.types._dicts_debug": ("DebugConfigDict",),
     "genaio.types._dicts_decisions": (
         "CreateDecisionResponseDict",
         "DecisionAnswerDict",
@@ -2614,6 +2618,8 @@ __all__ = [
     "DatasetDistributionDistributionBucketDict",
     "DatasetStats",
     "DatasetStatsDict",
+    "DebugConfig",
+    "DebugConfigDict",
     "DecisionAnswer",
     "DecisionAnswerDict",
     "DecisionPromptFeedback",

@@ -40,8 +40,6 @@ ABSENT = {
     # One generic blocking surface (api/_sync.py) instead of a sync twin of every class.
     "sync": "Batches Caches Chat Chats Documents FileSearchStores Files Models Operations Pager "
     "Tokens Tunings",
-    # The client's debug options (record and replay of the SDK's own tests).
-    "client": "DebugConfig",
 }
 
 
