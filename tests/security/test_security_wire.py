@@ -17,7 +17,7 @@ from tests.helpers import json_response, mock_client
 
 def pool_ssl_context(client: genaio.Client) -> ssl.SSLContext:
     transport = client.aio._runtime.current().transport.client._transport
-    return transport._ssl_context
+    return transport._tls_context()  # made at the first TLS connection
 
 
 @pytest.mark.parametrize(
