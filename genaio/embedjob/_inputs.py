@@ -1,7 +1,7 @@
 """Reading the job's input: JSONL, CSV or Parquet records, lazily, one `Record` at a time.
 
 The input is never held in memory: records are yielded as the file is read, so a job's memory
-does not depend on the input's size. Both formats are read record by record from bytes, so a
+does not depend on the input's size. JSONL and CSV are read record by record from bytes, so a
 record that cannot be one (bad JSON, bad UTF-8, a malformed CSV row, a missing or empty field,
 an id that is neither a string nor an integer, a text that is not valid Unicode) is a `BadLine`
 with its own line number (where the record starts), and costs that record only; the caller
@@ -12,9 +12,10 @@ is one row group's; a record's `line` is its 1-based row number in the file. A r
 text is null or of the wrong type is a `BadLine` like any other; a row group that cannot be
 decoded costs its rows, each reported.
 
-A column missing from the CSV header (or the Parquet schema) is a mistake in the command, not in the data, so it is
-fatal (`InputError`). So is a JSONL column that none of the first `_COLUMN_PROBE` objects has;
-until one has it, the records that lack it are held back, then reported as bad lines.
+A column missing from the CSV header (or the Parquet schema) is a mistake in the command, not
+in the data, so it is fatal (`InputError`). So is a JSONL column that none of the first
+`_COLUMN_PROBE` objects has; until one has it, the records that lack it are held back, then
+reported as bad lines.
 """
 
 from __future__ import annotations
@@ -230,9 +231,7 @@ def _read_csv(path: Path, columns: Columns, span: Span | None) -> Iterator[Recor
         yield _record(number, dict(zip(names, fields, strict=True)).get, columns)
 
 
-def _read_parquet(
-    path: Path, columns: Columns, span: Span | None
-) -> Iterator[Record | BadLine]:
+def _read_parquet(path: Path, columns: Columns, span: Span | None) -> Iterator[Record | BadLine]:
     file = _parquet_file(path)
     import pyarrow as pa
 

@@ -3,8 +3,8 @@ record's first line.
 
 A JSONL record is one line, so any line start will do. A CSV record may hold line breaks inside
 quotes, so a cut is made only where a line ends outside quotes; the header is no shard's (each
-shard's reader takes it from the file's start). A Parquet file is cut between row groups, read
-from its footer (a row group is the unit its readers read). One pass over the file, in the driver; the
+shard's reader takes it from the file's start). A Parquet file is cut between row groups (the
+unit its readers read), counted from its footer. One pass over the file, in the driver; the
 plan is then kept in the output directory, so a rerun shards the same way.
 """
 

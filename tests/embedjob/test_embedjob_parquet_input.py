@@ -48,7 +48,7 @@ def test_a_bad_row_is_rejected_with_its_row_number_and_costs_that_row_only(
         {"id": [1, 2, None, 4, 5, 6], "text": ["one", "two", "three", None, "five", " "]},
     )
     output = tmp_path / "out.jsonl"
-    status, out, err = job(JobSpec(source, output))
+    status, _, err = job(JobSpec(source, output))
     assert status == 3, err  # finished, with records skipped
     assert sorted(output_ids(output)) == [1, 2, 5]
     rejects = output.with_name(output.name + ".rejects.jsonl").read_text().splitlines()
