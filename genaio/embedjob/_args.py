@@ -10,7 +10,7 @@ from typing import Literal
 
 import attrs
 
-from genaio.embedjob._inputs import Columns, Span
+from genaio.embedjob._inputs import FORMATS, Columns, Span
 
 __all__ = ["JobSpec", "add_embed_parser", "spec_from_args"]
 
@@ -80,10 +80,10 @@ def add_embed_parser(
         "URL is set. Killed or interrupted, the same command resumes where it stopped; each id "
         "is written once. Skipped records go to OUTPUT.rejects.jsonl with their reasons.",
     )
-    parser.add_argument("input", type=Path, help="a .jsonl or .csv file")
+    parser.add_argument("input", type=Path, help="a .jsonl, .csv or .parquet file")
     parser.add_argument("--output", "-o", type=Path, required=True, help="the embeddings file")
     parser.add_argument("--model", "-m", default=DEFAULT_MODEL, help="(default: %(default)s)")
-    parser.add_argument("--input-format", choices=("jsonl", "csv"), help="(default: by suffix)")
+    parser.add_argument("--input-format", choices=FORMATS, help="(default: by content/suffix)")
     parser.add_argument(
         "--output-format", choices=("jsonl", "parquet"), help="(default: by suffix, else jsonl)"
     )

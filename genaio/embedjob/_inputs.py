@@ -1,20 +1,27 @@
-"""Reading the job's input: JSONL or CSV records, lazily, one `Record` at a time.
+"""Reading the job's input: JSONL, CSV or Parquet records, lazily, one `Record` at a time.
 
 The input is never held in memory: records are yielded as the file is read, so a job's memory
-does not depend on the input's size. Both formats are read record by record from bytes, so a
+does not depend on the input's size. JSONL and CSV are read record by record from bytes, so a
 record that cannot be one (bad JSON, bad UTF-8, a malformed CSV row, a missing or empty field,
 an id that is neither a string nor an integer, a text that is not valid Unicode) is a `BadLine`
 with its own line number (where the record starts), and costs that record only; the caller
 reports it and skips it or stops.
 
-A column missing from the CSV header is a mistake in the command, not in the data, so it is
-fatal (`InputError`). So is a JSONL column that none of the first `_COLUMN_PROBE` objects has;
-until one has it, the records that lack it are held back, then reported as bad lines.
+A Parquet input is read one row group at a time (only its id and text columns), so its memory
+is one row group's; a record's `line` is its 1-based row number in the file. A row whose id or
+text is null or of the wrong type is a `BadLine` like any other; a row group that cannot be
+decoded costs its rows, each reported.
+
+A column missing from the CSV header (or the Parquet schema) is a mistake in the command, not
+in the data, so it is fatal (`InputError`). So is a JSONL column that none of the first
+`_COLUMN_PROBE` objects has; until one has it, the records that lack it are held back, then
+reported as bad lines.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -23,6 +30,7 @@ from typing import IO, Any, Literal
 import attrs
 
 __all__ = [
+    "FORMATS",
     "BadLine",
     "Columns",
     "InputError",
@@ -30,11 +38,16 @@ __all__ = [
     "Span",
     "count_lines",
     "input_format",
+    "is_parquet",
     "read",
+    "row_groups",
 ]
 
-Format = Literal["jsonl", "csv"]
+Format = Literal["jsonl", "csv", "parquet"]
+FORMATS: tuple[Format, ...] = ("jsonl", "csv", "parquet")
 _CSV_SUFFIXES = (".csv",)
+_PARQUET_MAGIC = b"PAR1"  # a Parquet file's first and last four bytes
+_PARQUET_BATCH = 1024  # rows turned into Python objects at a time, within a row group
 _COLUMN_PROBE = 100  # JSONL objects read before a column none of them has is a wrong name
 
 
@@ -59,7 +72,8 @@ class BadLine:
 @attrs.frozen
 class Span:
     """A shard of the input: the records that start in bytes [start, end), the first of them
-    on line `line` (`genaio embed --ray` runs one job per span; see `_shards`)."""
+    on line `line`; of a Parquet input, row groups [start, end), the first row numbered `line`
+    (`genaio embed --ray` runs one job per span; see `_shards`)."""
 
     start: int
     end: int
@@ -73,15 +87,36 @@ class Columns:
 
 
 def input_format(path: Path, given: str | None) -> Format:
-    """The format a flag names, else the one the file's suffix implies (JSONL by default)."""
-    if given is not None:
-        return "csv" if given == "csv" else "jsonl"
+    """The format a flag names, else Parquet if the file is one (whatever its name), else the
+    one the file's suffix implies (JSONL by default)."""
+    for fmt in FORMATS:
+        if given == fmt:
+            return fmt
+    if is_parquet(path):
+        return "parquet"
     return "csv" if path.suffix.lower() in _CSV_SUFFIXES else "jsonl"
 
 
+def is_parquet(path: Path) -> bool:
+    """Whether the file begins and ends with Parquet's magic bytes (JSONL and CSV cannot)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4)
+            file.seek(-4, 2)
+            return head == _PARQUET_MAGIC and file.read(4) == _PARQUET_MAGIC
+    except OSError:  # missing, or shorter than the eight bytes
+        return False
+
+
 def count_lines(path: Path, span: Span | None = None) -> int:
-    """Lines in the file (or its span): a cheap upper bound on its records, for the progress
-    bar's total."""
+    """Lines in the file (or its span), rows of a Parquet file: a cheap upper bound on its
+    records, for the progress bar's total."""
+    if is_parquet(path):
+        try:
+            groups = row_groups(path)
+        except InputError:  # `read` reports it
+            return 0
+        return sum(groups[span.start : span.end] if span is not None else groups)
     count = 0
     last = b"\n"
     with path.open("rb") as file:
@@ -104,8 +139,17 @@ def read(
     """
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    reader = _read_csv if fmt == "csv" else _read_jsonl
-    return reader(path, columns, span)
+    readers = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}
+    return readers[fmt](path, columns, span)
+
+
+def row_groups(path: Path) -> list[int]:
+    """The rows of each of a Parquet file's row groups, from its footer.
+
+    Raises `InputError` if the file is not readable as Parquet.
+    """
+    meta = _parquet_file(path).metadata
+    return [meta.row_group(group).num_rows for group in range(meta.num_row_groups)]
 
 
 def _lines(file: IO[bytes], span: Span | None) -> Iterator[tuple[int, bytes]]:
@@ -185,6 +229,47 @@ def _read_csv(path: Path, columns: Columns, span: Span | None) -> Iterator[Recor
             yield BadLine(number, f"{len(fields)} fields where the header has {len(names)}")
             continue
         yield _record(number, dict(zip(names, fields, strict=True)).get, columns)
+
+
+def _read_parquet(path: Path, columns: Columns, span: Span | None) -> Iterator[Record | BadLine]:
+    file = _parquet_file(path)
+    import pyarrow as pa
+
+    _check_columns(path, columns, file.schema_arrow.names, "the schema has")
+    names = list(dict.fromkeys((columns.id, columns.text)))
+    first, end = (span.start, span.end) if span is not None else (0, file.num_row_groups)
+    row = span.line if span is not None else 1
+    for group in range(first, end):
+        rows = file.metadata.row_group(group).num_rows
+        try:
+            table = file.read_row_group(group, columns=names)
+        except (pa.ArrowException, OSError) as error:
+            reason = f"in row group {group}, which cannot be read ({error})"
+            yield from (BadLine(number, reason) for number in range(row, row + rows))
+            row += rows
+            continue
+        for batch in table.to_batches(max_chunksize=_PARQUET_BATCH):
+            keys = batch.column(columns.id).to_pylist()
+            texts = batch.column(columns.text).to_pylist()
+            for number, key, text in zip(itertools.count(row), keys, texts, strict=False):
+                yield _record(number, {columns.id: key, columns.text: text}.get, columns)
+            row += batch.num_rows
+
+
+def _parquet_file(path: Path) -> Any:
+    """The opened Parquet file (its footer read), for `_read_parquet` and `row_groups`."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(
+            f"{path}: a Parquet input needs pyarrow: pip install 'genaio[parquet]'"
+        ) from None
+    import pyarrow as pa
+
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(f"{path}: not readable as Parquet ({error})") from None
 
 
 def _csv_records(path: Path, span: Span | None = None) -> Generator[tuple[int, str]]:
