@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import warnings
+from contextlib import asynccontextmanager
 
 import anyio
 import httpx
 import pytest
 import trio
+import trio.testing
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, BytesMessage, Request, TextMessage
 
@@ -154,39 +156,76 @@ async def test_unknown_id_and_bad_key_are_typed_errors(genaio_emulator):
         bad.aio.interactions.connect("x", timeout=0)
 
 
-@pytest.mark.parametrize(
-    "frame",
-    [b"\xff\xfe", "not json", '{"no": "type"}', '{"events": [{"event_type": ""}]}', "[1]"],
-)
-async def test_a_malformed_frame_is_a_typed_error(frame):
-    """A hostile server answers the connect with a frame that is not the protocol's."""
+@asynccontextmanager
+async def hostile(reply, *, accept=True):
+    """A websocket server on loopback that answers each client message with `reply(message)`
+    (str: text, bytes: binary) and never upgrades unless `accept`; the messages it got."""
     received: list[str] = []
 
     async def handler(stream):
         ws = WSConnection(ConnectionType.SERVER)
         async with stream:
             while True:
-                ws.receive_data(await stream.receive())
+                try:
+                    data = await stream.receive()
+                except (anyio.EndOfStream, anyio.BrokenResourceError):
+                    return  # the client has gone
+                ws.receive_data(data)
                 for event in ws.events():
-                    if isinstance(event, Request):
+                    if isinstance(event, Request) and accept:
                         await stream.send(ws.send(AcceptConnection()))
                     elif isinstance(event, TextMessage):
                         received.append(event.data)
-                        reply = (
-                            TextMessage(frame) if isinstance(frame, str) else BytesMessage(frame)
+                        answer = reply(event.data)
+                        message = (
+                            TextMessage(answer) if isinstance(answer, str) else BytesMessage(answer)
                         )
-                        await stream.send(ws.send(reply))
+                        await stream.send(ws.send(message))
 
     listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
     port = listener.extra(anyio.abc.SocketAttribute.local_port)
     async with listener, anyio.create_task_group() as tasks:
         tasks.start_soon(listener.serve, handler)
-        client = genaio.Client(api_key="k", http_options={"base_url": f"http://127.0.0.1:{port}"})
+        yield f"http://127.0.0.1:{port}", received
+        tasks.cancel_scope.cancel()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [b"\xff\xfe", "not json", '{"no": "type"}', '{"events": [{"event_type": ""}]}', "[1]"],
+)
+async def test_a_malformed_frame_is_a_typed_error(frame):
+    async with hostile(lambda _: frame) as (base_url, received):
+        client = genaio.Client(api_key="k", http_options={"base_url": base_url})
         async with client.aio.interactions.connect("v1_x") as conn:
             with pytest.raises(errors.UnknownApiResponseError):
                 [e async for e in conn.receive()]
-        tasks.cancel_scope.cancel()
     assert json.loads(received[0]) == {"event_type": "interaction.connect", "id": "v1_x"}
+
+
+async def test_a_message_over_max_size_is_a_typed_error():
+    event = json.dumps({"event_type": "step.delta", "delta": {"type": "text", "text": "x" * 2000}})
+    async with hostile(lambda _: event) as (base_url, _):
+        options = {"base_url": base_url, "async_client_args": {"max_size": 1000}}
+        client = genaio.Client(api_key="k", http_options=options)
+        async with client.aio.interactions.connect("v1_x") as conn:
+            with pytest.raises(errors.UnknownApiResponseError):
+                [e async for e in conn.receive()]
+
+
+def test_a_server_that_never_upgrades_times_out():
+    async def main():
+        async with hostile(lambda _: "", accept=False) as (base_url, _):
+            client = genaio.Client(api_key="k", http_options={"base_url": base_url})
+            start = trio.current_time()
+            with pytest.raises(errors.DeadlineExceededError):
+                async with client.aio.interactions.connect("v1_x", timeout=5):
+                    pass
+            return trio.current_time() - start
+
+    # The clock jumps only after a real pause: loopback I/O lands well within it.
+    elapsed = trio.run(main, clock=trio.testing.MockClock(autojump_threshold=0.2))
+    assert 5 <= elapsed < 6
 
 
 def test_the_sync_client_connects_too(genaio_emulator):
