@@ -242,7 +242,14 @@ def _client_event(event: Any) -> dict[str, Any]:
         event = event.model_dump(mode="json", by_alias=True, exclude_none=True)
     if not isinstance(event, Mapping):
         raise TypeError(f"a client event is a mapping or a model, not {type(event).__name__}")
-    return json.loads(json.dumps(event))  # type: ignore[no-any-return]  # JSON now or TypeError
+    return json.loads(json.dumps(event, default=_model_json))  # type: ignore[no-any-return]
+
+
+def _model_json(value: object) -> Any:
+    """A model nested in a client event, as JSON; anything else is not JSON (TypeError)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    raise TypeError(f"a client event holds a {type(value).__name__}, which is not JSON")
 
 
 def _server_events(raw: str | bytes) -> list[InteractionSSEEvent]:

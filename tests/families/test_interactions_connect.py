@@ -17,7 +17,7 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, BytesMessage, Request, TextMessage
 
 import genaio
-from genaio import errors
+from genaio import errors, types
 from genaio.emulator import EmulatorConfig, run_emulator_in_thread
 
 MODEL = "gemini-2.5-flash"
@@ -40,7 +40,10 @@ async def test_send_receive_complete(genaio_emulator):
         created = await aio.interactions.create(model=MODEL, input="Hello")
         async with aio.interactions.connect(created.id) as conn:
             assert conn.id == created.id
-            await conn.send("one two three four five")
+            text = types.InteractionContent(type="text", text="one two three four five")
+            await conn.send([{"event_type": "input", "content": [text]}])
+            with pytest.raises(TypeError):
+                await conn.send({"event_type": "input", "content": [object()]})
             events = []
             async for event in conn.receive():
                 events.append(event)
