@@ -246,3 +246,14 @@ def test_the_sync_client_connects_too(genaio_emulator):
         "step.stop",
         "interaction.completed",
     ]
+
+
+def test_the_socket_url_follows_the_base_url_and_version():
+    from genaio.api._interaction_socket import _socket_url
+    from genaio.engine import CallOptions
+
+    assert _socket_url("http://h:1/", "v1beta", None) == "ws://h:1/v1beta/interactions/live"
+    assert (
+        _socket_url("https://gw/p", "v1beta", CallOptions(api_version="v1alpha"))
+        == "wss://gw/p/v1alpha/interactions/live"
+    )
