@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from genaio.api._interaction_socket import InteractionConnectionContext
 from genaio.api._resource import Resource
 from genaio.api._streams import ResponseStream
 from genaio.engine import CallOptions, RestCall
@@ -240,6 +241,24 @@ class AsyncInteractionsResource(Resource):
         await self._request(
             self._rest("DELETE", f"interactions/{_id(id)}", query=query, options=options)
         )
+
+    def connect(
+        self,
+        id: str,
+        *,
+        api_version: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+    ) -> InteractionConnectionContext:
+        """A websocket to a live interaction: `async with connect(id) as conn`, then
+        `conn.send`, `conn.receive()`, `conn.complete()`/`cancel()`; leaving the block early
+        detaches and the interaction lives on (see `genaio.api._interaction_socket`).
+
+        Cancellation: opening is cancellation-safe (a half-open socket is closed); so is
+        leaving the block (the detach is shielded and bounded).
+        """
+        options = _call_options(api_version, extra_headers, None, None)
+        return InteractionConnectionContext(self._backend, id, options, timeout)
 
     async def _events(self, call: RestCall) -> ResponseStream[InteractionSSEEvent]:
         return await self._stream(call, InteractionSSEEvent.from_wire)

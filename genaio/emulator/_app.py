@@ -20,6 +20,7 @@ from ._config import FaultConfig
 from ._core import Emulator, Outcome
 from ._faults import Fault
 from ._http import ApiError, Request, Response, StreamResponse, dumps, json_response
+from ._interactions_ws import INTERACTIONS_WS_PATH, InteractionsSocketServer
 from ._live import LiveServer
 from ._live_music import MUSIC_PATH, MusicServer
 from ._requests import RecordedRequest
@@ -48,15 +49,21 @@ class EmulatorApp:
         self.abort = abort
         self.live = LiveServer(emu)  # the Live API: websocket scopes and `/_emulator/live`
         self.music = MusicServer(emu)  # live music: its own websocket path
+        self.interactions = InteractionsSocketServer(emu)  # live interactions: another
 
     async def __call__(self, scope: Mapping[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "lifespan":
             await _lifespan(receive, send)
             return
-        if kind == "websocket":  # the Live API and live music speak websocket
-            music = MUSIC_PATH.fullmatch(scope["path"])
-            await (self.music if music else self.live).serve(scope, receive, send)
+        if kind == "websocket":  # the Live API, live music and live interactions
+            path = scope["path"]
+            if MUSIC_PATH.fullmatch(path):
+                await self.music.serve(scope, receive, send)
+            elif INTERACTIONS_WS_PATH.fullmatch(path):
+                await self.interactions.serve(scope, receive, send)
+            else:
+                await self.live.serve(scope, receive, send)
             return
         body = b""
         while True:
@@ -171,6 +178,9 @@ class EmulatorApp:
                 if req.method == "POST":
                     return json_response(self.live.configure(req.json()))
                 return json_response(self.live.snapshot())
+            if action == "interactions_live" and req.method == "GET":  # counters and frames
+                served = self.interactions
+                return json_response({"counters": served.counters, "frames": list(served.frames)})
             if action == "config" and req.method == "GET":
                 return json_response(emu.config.to_dict())
             if action == "script":  # scripted answers: add rules, read them with their use

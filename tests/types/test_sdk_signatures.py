@@ -67,8 +67,6 @@ DIFFERENT = {
 
 #: Methods the SDK has and genaio does not (yet), and why.
 MISSING = {
-    "interactions.connect": "the Interactions websocket, a protocol of its own (client and "
-    "server events, detach and resume) with its emulator side: not yet (issue 18)",
     "interactions.do_request_async": "the Interactions client's plumbing, not an API call",
     **{
         f"{family}.do_request_async": "the generated client's plumbing, not an API call"
