@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 
@@ -21,7 +21,6 @@ from genaio._log import get_logger
 from genaio.actors._family import FamilyActor
 from genaio.actors._limits import Limits
 from genaio.actors._supervisor import RestartBudget, supervise
-from genaio.actors.live import LiveSessionActor
 from genaio.actors.models import ModelsActor
 from genaio.engine import Auth, EngineConfig, HttpTransport, Throttle
 from genaio.engine._redis_quota import Spawn
@@ -77,6 +76,12 @@ FAMILIES: dict[str, FamilyFactory] = {
 }
 
 
+class OpenSession(Protocol):
+    """A websocket session the tree closes with itself: `reason` is what its callers get."""
+
+    async def aclose(self, reason: BaseException | None = None) -> None: ...
+
+
 class ActorTree:
     """A running tree: its family actors, its transport, and the task group they run in."""
 
@@ -91,9 +96,9 @@ class ActorTree:
         self._closing = False
         self._closed = anyio.Event()
         self._group: anyio.abc.TaskGroup | None = None  # set once the tree runs
-        # Live sessions run in their callers' `async with` task groups, outside this tree; each
-        # registers here while it is open so that `aclose` closes it too (`api/live.py`).
-        self.live_sessions: set[LiveSessionActor[Any]] = set()  # Live and music sessions
+        # Websocket sessions (Live, music, live interactions) run in their callers' tasks,
+        # outside this tree; each registers here while it is open so that `aclose` closes it.
+        self.live_sessions: set[OpenSession] = set()
 
     def family(self, name: str) -> FamilyActor:
         return self.families[name]

@@ -22,9 +22,11 @@ from typing import Any
 import anyio
 from pydantic import BaseModel
 
+from genaio.actors._tree import OpenSession
 from genaio.api._resource import Backend
 from genaio.engine import CallOptions
 from genaio.engine._auth import call_headers
+from genaio.engine._urls import interactions_live_url
 from genaio.engine._websocket import (
     WebSocket,
     connect_websocket,
@@ -45,6 +47,7 @@ _TERMINAL = frozenset(
         "reconnection_required",
     }
 )
+_GOING_AWAY = 1001  # the websocket close code of a client that leaves
 _MALFORMED = 1007  # the close sent for a frame that is not the protocol's JSON
 _DETACH_TIMEOUT = 2.0  # seconds a detach may spend telling the server
 
@@ -52,13 +55,15 @@ _DETACH_TIMEOUT = 2.0  # seconds a detach may spend telling the server
 class InteractionConnection:
     """An open connection to a live interaction; one task receives at a time."""
 
-    def __init__(self, ws: WebSocket, id: str) -> None:
+    def __init__(self, ws: WebSocket, id: str, sessions: set[OpenSession]) -> None:
         self.id = id
         self._ws = ws
+        self._sessions = sessions  # the client's tree's, which closes it with the client
         self._pending: list[InteractionSSEEvent] = []
         self._terminal = False
         self._detached = False
         self._receiving = False
+        self._closed_by: BaseException | None = None  # the client's close, for its callers
 
     async def send(self, input: str | Mapping[str, Any] | BaseModel | Sequence[Any]) -> None:
         """Send text (as one `input` event), one client event, or a list of them.
@@ -71,7 +76,7 @@ class InteractionConnection:
         kinds = [e.get("event_type") for e in payload.get("events", [payload])]
         if "interaction.cancel" in kinds:
             self._terminal = True
-            await self._ws.aclose()
+            await self._close_socket()
 
     async def receive(self) -> AsyncIterator[InteractionSSEEvent]:
         """The server's events, up to a terminal one (`interaction.completed`, ...) or a detach.
@@ -86,13 +91,20 @@ class InteractionConnection:
             if not self._pending:
                 if self._terminal:
                     return
-                self._pending = await self._frame()
+                try:
+                    self._pending = await self._frame()
+                except Exception:
+                    if self._closed_by is not None:  # the client closed the socket under it
+                        raise self._closed_by from None
+                    raise
             event = self._pending.pop(0)
             if event.event_type in _TERMINAL:
                 self._terminal = True
                 self._pending = []
-                await self._ws.aclose()
+                await self._close_socket()
             yield event
+        if self._closed_by is not None:  # an end by the client's close is not a normal end
+            raise self._closed_by
 
     async def complete(self) -> None:
         """Ask the server to finish the interaction; `receive` then ends with its
@@ -112,7 +124,7 @@ class InteractionConnection:
         if not self._terminal:
             await self.send({"event_type": "interaction.cancel"})
 
-    async def detach(self) -> None:
+    async def detach(self, _code: int = 1000) -> None:
         """Leave the interaction running on the server and close this connection. Idempotent.
 
         Cancellation: shielded and bounded (a short wait to tell the server, then the close).
@@ -128,7 +140,20 @@ class InteractionConnection:
                         await self._send({"event_type": "interaction.disconnect"})
                     except GenaioError:
                         pass  # the server has gone already: nothing to tell it
-            await self._ws.aclose()
+            await self._close_socket(_code)
+
+    async def aclose(self, reason: BaseException | None = None) -> None:
+        """Detach because the client is closing: a receive under way, and any later, raise
+        `reason` (the tree's `ClientClosedError`).
+
+        Cancellation: shielded and bounded, as `detach`.
+        """
+        self._closed_by = reason
+        await self.detach(_GOING_AWAY)  # a receive may be reading: no wait for the server's close
+
+    async def _close_socket(self, code: int = 1000) -> None:
+        self._sessions.discard(self)
+        await self._ws.aclose(code)
 
     async def _send(self, payload: Mapping[str, Any]) -> None:
         await self._ws.send_text(json.dumps(payload, separators=(",", ":")))
@@ -146,10 +171,13 @@ class InteractionConnection:
         try:
             return _server_events(raw)
         except UnknownApiResponseError:
+            self._sessions.discard(self)
             await self._ws.aclose(_MALFORMED, "malformed frame")
             raise
 
     def _ensure_active(self) -> None:
+        if self._closed_by is not None:
+            raise self._closed_by
         if self._detached:
             raise RuntimeError("this live interaction connection is detached")
         if self._terminal:
@@ -199,31 +227,25 @@ class InteractionConnectionContext:
             return self._connection
         config, options = self._backend.config, self._options
         max_size = live_limits(config.client_args)[0]
-        url = _socket_url(config.base_url, config.api_version, options)
+        url = interactions_live_url(config, options)
         context = ssl_context_from(config.client_args) if url.startswith("wss") else None
         with anyio.move_on_after(self._timeout) as scope:
+            tree = await self._backend.runtime.tree()  # which closes the connection with itself
             own = options.headers if options is not None else None
             headers = {**config.headers, **await call_headers(self._backend.auth, own)}
             ws = await connect_websocket(url, headers, ssl_context=context, max_size=max_size)
-            connection = InteractionConnection(ws, self._id)
+            connection = InteractionConnection(ws, self._id, tree.live_sessions)
             try:
                 await connection._send({"event_type": "interaction.connect", "id": self._id})
             except BaseException:
                 await ws.aclose()
                 raise
+            tree.live_sessions.add(connection)
             self._connection = connection
         if scope.cancelled_caught:
             raise DeadlineExceededError(self._timeout)
         assert self._connection is not None
         return self._connection
-
-
-def _socket_url(base: str, version: str, options: CallOptions | None) -> str:
-    base = ((options and options.base_url) or base).rstrip("/")
-    version = (options and options.api_version) or version
-    scheme, _, rest = base.partition("://")
-    prefix = f"/{version}" if version else ""
-    return f"{'ws' if scheme in ('http', 'ws') else 'wss'}://{rest}{prefix}/interactions/live"
 
 
 def _client_payload(input: Any) -> dict[str, Any]:

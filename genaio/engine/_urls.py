@@ -49,16 +49,27 @@ def live_url(
     """The Live API's websocket URL (wire spec §11): the base URL's scheme as `ws`/`wss`;
     `constrained` for a session opened with an ephemeral token, `music` for Lyria RealTime's
     (both Gemini API only)."""
-    base = ((options and options.base_url) or config.base_url).rstrip("/")
-    version = (options and options.api_version) or config.api_version
-    scheme, _, rest = base.partition("://")
-    base = f"{'ws' if scheme == 'http' else 'wss'}://{rest}"
+    base, version = _socket_base(config, options)
     if config.vertex:
         return f"{base}/ws/google.cloud.aiplatform.{version}.LlmBidiService/BidiGenerateContent"
     method = "BidiGenerateContentConstrained" if constrained else "BidiGenerateContent"
     if music:
         method = "BidiGenerateMusic"
     return f"{base}/ws/google.ai.generativelanguage.{version}.GenerativeService.{method}"
+
+
+def interactions_live_url(config: EngineConfig, options: CallOptions | None) -> str:
+    """The websocket URL of live interactions (`interactions.connect`, Gemini API only)."""
+    base, version = _socket_base(config, options)
+    return f"{base}/{version}/interactions/live" if version else f"{base}/interactions/live"
+
+
+def _socket_base(config: EngineConfig, options: CallOptions | None) -> tuple[str, str]:
+    """The base URL as a websocket's (`http` -> `ws`, anything else `wss`), and the version."""
+    base = ((options and options.base_url) or config.base_url).rstrip("/")
+    version = (options and options.api_version) or config.api_version
+    scheme, _, rest = base.partition("://")
+    return f"{'ws' if scheme in ('http', 'ws') else 'wss'}://{rest}", version
 
 
 def _is_unscoped_vertex(path: str, method: str) -> bool:

@@ -249,11 +249,37 @@ def test_the_sync_client_connects_too(genaio_emulator):
 
 
 def test_the_socket_url_follows_the_base_url_and_version():
-    from genaio.api._interaction_socket import _socket_url
-    from genaio.engine import CallOptions
+    from genaio.engine import CallOptions, EngineConfig
+    from genaio.engine._urls import interactions_live_url
 
-    assert _socket_url("http://h:1/", "v1beta", None) == "ws://h:1/v1beta/interactions/live"
+    plain = EngineConfig(base_url="http://h:1/", api_version="v1beta")
+    assert interactions_live_url(plain, None) == "ws://h:1/v1beta/interactions/live"
+    gateway = EngineConfig(base_url="https://gw/p", api_version="v1beta")
     assert (
-        _socket_url("https://gw/p", "v1beta", CallOptions(api_version="v1alpha"))
+        interactions_live_url(gateway, CallOptions(api_version="v1alpha"))
         == "wss://gw/p/v1alpha/interactions/live"
     )
+
+
+async def test_closing_the_client_closes_an_open_connection_and_its_receive_says_so(
+    genaio_emulator,
+):
+    aio = emulator_client(genaio_emulator).aio
+    created = await aio.interactions.create(model=MODEL, input="Hello")
+    conn = await aio.interactions.connect(created.id)
+    received = []
+    connected = anyio.Event()
+
+    async def receive_until_closed() -> None:
+        with pytest.raises(errors.ClientClosedError):
+            async for event in conn.receive():
+                received.append(event.event_type)
+                connected.set()  # then it waits for an event that only the close ends
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(receive_until_closed)
+        await connected.wait()
+        await aio.aclose()  # the open connection is detached with the client, not left open
+    assert received == ["interaction.connected"]
+    with pytest.raises(errors.ClientClosedError):
+        await conn.send("more")
