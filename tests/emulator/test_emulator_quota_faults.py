@@ -110,6 +110,8 @@ async def test_batch_embed_has_its_own_quota(http) -> None:
     "emulator_config", [EmulatorConfig(quotas={"*": {"rpd": 3}}, time_scale=FROZEN)]
 )
 async def test_rpd(http, emulator) -> None:
+    # At the start of an emulated day, so that the hour below never crosses into the next one.
+    emulator.advance(-emulator.emu.clock.now() % 86_400 + 1)
     assert await post_many(http, f"{FLASH}:generateContent", user("x"), 4) != [200] * 4
     emulator.advance(3600)
     r = await http.post(f"{FLASH}:generateContent", json=user("x"))
