@@ -54,7 +54,7 @@ ASYNC_TYPES = {
     "MemoryObjectReceiveStream": "Iterator",
 }
 BUILTINS = {"None", "str", "int", "float", "bool", "bytes", "dict", "list", "tuple", "set", "type"}
-BUILTINS |= {"frozenset", "object"}
+BUILTINS |= {"frozenset", "object", "BaseException", "Exception"}
 # A quoted string (a Literal's value, left as it is) or a dotted name.
 NAME = re.compile(r"\"[^\"]*\"|'[^']*'|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
         Mapping,
         Sequence,
     )
+    from types import TracebackType
+
+    from pydantic import BaseModel
 
     from genaio.api._lro import PollPolicy
     from genaio.api.files import Destination
@@ -153,6 +156,8 @@ __all__ = [
     "Environments",
     "FileSearchStores",
     "Files",
+    "InteractionConnection",
+    "InteractionConnectionContext",
     "InteractionsResource",
     "Models",
     "Operations",
@@ -177,7 +182,7 @@ class Models(Protocol):
         *,
         model: str,
         contents: Any,
-        config: GenerateContentConfig | dict[str, Any] | None = ...,
+        config: GenerateContentConfig | Mapping[str, Any] | None = ...,
     ) -> GenerateContentResponse: ...
 
     def generate_content_stream(
@@ -185,7 +190,7 @@ class Models(Protocol):
         *,
         model: str,
         contents: Any,
-        config: GenerateContentConfig | dict[str, Any] | None = ...,
+        config: GenerateContentConfig | Mapping[str, Any] | None = ...,
     ) -> ResponseStream[GenerateContentResponse] | CallingStream: ...
 
     def embed_content(
@@ -193,7 +198,7 @@ class Models(Protocol):
         *,
         model: str,
         contents: Any,
-        config: EmbedContentConfig | dict[str, Any] | None = ...,
+        config: EmbedContentConfig | Mapping[str, Any] | None = ...,
     ) -> EmbedContentResponse: ...
 
     def count_tokens(
@@ -201,7 +206,7 @@ class Models(Protocol):
         *,
         model: str,
         contents: Any,
-        config: CountTokensConfig | dict[str, Any] | None = ...,
+        config: CountTokensConfig | Mapping[str, Any] | None = ...,
     ) -> CountTokensResponse: ...
 
     def compute_tokens(
@@ -209,34 +214,34 @@ class Models(Protocol):
         *,
         model: str,
         contents: Any,
-        config: ComputeTokensConfig | dict[str, Any] | None = ...,
+        config: ComputeTokensConfig | Mapping[str, Any] | None = ...,
     ) -> ComputeTokensResponse: ...
 
     def get(
         self,
         *,
         model: str,
-        config: GetModelConfig | dict[str, Any] | None = ...,
+        config: GetModelConfig | Mapping[str, Any] | None = ...,
     ) -> Model: ...
 
     def list(
         self,
         *,
-        config: ListModelsConfig | dict[str, Any] | None = ...,
+        config: ListModelsConfig | Mapping[str, Any] | None = ...,
     ) -> Pager[Model]: ...
 
     def update(
         self,
         *,
         model: str,
-        config: UpdateModelConfig | dict[str, Any] | None = ...,
+        config: UpdateModelConfig | Mapping[str, Any] | None = ...,
     ) -> Model: ...
 
     def delete(
         self,
         *,
         model: str,
-        config: DeleteModelConfig | dict[str, Any] | None = ...,
+        config: DeleteModelConfig | Mapping[str, Any] | None = ...,
     ) -> DeleteModelResponse: ...
 
     def generate_images(
@@ -244,7 +249,7 @@ class Models(Protocol):
         *,
         model: str,
         prompt: str,
-        config: GenerateImagesConfig | dict[str, Any] | None = ...,
+        config: GenerateImagesConfig | Mapping[str, Any] | None = ...,
     ) -> GenerateImagesResponse: ...
 
     def edit_image(
@@ -253,32 +258,32 @@ class Models(Protocol):
         model: str,
         prompt: str,
         reference_images: builtins.list[Any],
-        config: EditImageConfig | dict[str, Any] | None = ...,
+        config: EditImageConfig | Mapping[str, Any] | None = ...,
     ) -> EditImageResponse: ...
 
     def upscale_image(
         self,
         *,
         model: str,
-        image: Image | dict[str, Any],
+        image: Image | Mapping[str, Any],
         upscale_factor: str,
-        config: UpscaleImageConfig | dict[str, Any] | None = ...,
+        config: UpscaleImageConfig | Mapping[str, Any] | None = ...,
     ) -> UpscaleImageResponse: ...
 
     def recontext_image(
         self,
         *,
         model: str,
-        source: RecontextImageSource | dict[str, Any],
-        config: RecontextImageConfig | dict[str, Any] | None = ...,
+        source: RecontextImageSource | Mapping[str, Any],
+        config: RecontextImageConfig | Mapping[str, Any] | None = ...,
     ) -> RecontextImageResponse: ...
 
     def segment_image(
         self,
         *,
         model: str,
-        source: SegmentImageSource | dict[str, Any],
-        config: SegmentImageConfig | dict[str, Any] | None = ...,
+        source: SegmentImageSource | Mapping[str, Any],
+        config: SegmentImageConfig | Mapping[str, Any] | None = ...,
     ) -> SegmentImageResponse: ...
 
     def generate_videos(
@@ -286,10 +291,10 @@ class Models(Protocol):
         *,
         model: str,
         prompt: str | None = ...,
-        image: Image | dict[str, Any] | None = ...,
-        video: Video | dict[str, Any] | None = ...,
-        source: GenerateVideosSource | dict[str, Any] | None = ...,
-        config: GenerateVideosConfig | dict[str, Any] | None = ...,
+        image: Image | Mapping[str, Any] | None = ...,
+        video: Video | Mapping[str, Any] | None = ...,
+        source: GenerateVideosSource | Mapping[str, Any] | None = ...,
+        config: GenerateVideosConfig | Mapping[str, Any] | None = ...,
     ) -> GenerateVideosOperation: ...
 
 
@@ -300,8 +305,8 @@ class Chats(Protocol):
         self,
         *,
         model: str,
-        config: GenerateContentConfig | dict[str, Any] | None = ...,
-        history: list[Content | dict[str, Any]] | None = ...,
+        config: GenerateContentConfig | Mapping[str, Any] | None = ...,
+        history: list[Content | Mapping[str, Any]] | None = ...,
     ) -> Chat: ...
 
 
@@ -313,27 +318,27 @@ class Files(Protocol):
         *,
         file: Uploadable | None = ...,
         path: str | os.PathLike[str] | None = ...,
-        config: UploadFileConfig | dict[str, Any] | None = ...,
+        config: UploadFileConfig | Mapping[str, Any] | None = ...,
     ) -> File: ...
 
     def get(
         self,
         *,
         name: str,
-        config: GetFileConfig | dict[str, Any] | None = ...,
+        config: GetFileConfig | Mapping[str, Any] | None = ...,
     ) -> File: ...
 
     def delete(
         self,
         *,
         name: str,
-        config: DeleteFileConfig | dict[str, Any] | None = ...,
+        config: DeleteFileConfig | Mapping[str, Any] | None = ...,
     ) -> DeleteFileResponse: ...
 
     def list(
         self,
         *,
-        config: ListFilesConfig | dict[str, Any] | None = ...,
+        config: ListFilesConfig | Mapping[str, Any] | None = ...,
     ) -> Pager[File]: ...
 
     def download(
@@ -341,7 +346,7 @@ class Files(Protocol):
         *,
         file: str | File | Any,
         destination: Destination | None = ...,
-        config: DownloadFileConfig | dict[str, Any] | None = ...,
+        config: DownloadFileConfig | Mapping[str, Any] | None = ...,
     ) -> bytes | None: ...
 
     def register_files(
@@ -349,7 +354,7 @@ class Files(Protocol):
         *,
         auth: Any,
         uris: Sequence[str],
-        config: RegisterFilesConfig | dict[str, Any] | None = ...,
+        config: RegisterFilesConfig | Mapping[str, Any] | None = ...,
     ) -> RegisterFilesResponse: ...
 
 
@@ -360,7 +365,7 @@ class Caches(Protocol):
         self,
         *,
         model: str,
-        config: CreateCachedContentConfig | dict[str, Any] | None = ...,
+        config: CreateCachedContentConfig | Mapping[str, Any] | None = ...,
         contents: Any = ...,
     ) -> CachedContent: ...
 
@@ -368,27 +373,27 @@ class Caches(Protocol):
         self,
         *,
         name: str,
-        config: GetCachedContentConfig | dict[str, Any] | None = ...,
+        config: GetCachedContentConfig | Mapping[str, Any] | None = ...,
     ) -> CachedContent: ...
 
     def update(
         self,
         *,
         name: str,
-        config: UpdateCachedContentConfig | dict[str, Any] | None = ...,
+        config: UpdateCachedContentConfig | Mapping[str, Any] | None = ...,
     ) -> CachedContent: ...
 
     def delete(
         self,
         *,
         name: str,
-        config: DeleteCachedContentConfig | dict[str, Any] | None = ...,
+        config: DeleteCachedContentConfig | Mapping[str, Any] | None = ...,
     ) -> DeleteCachedContentResponse: ...
 
     def list(
         self,
         *,
-        config: ListCachedContentsConfig | dict[str, Any] | None = ...,
+        config: ListCachedContentsConfig | Mapping[str, Any] | None = ...,
     ) -> Pager[CachedContent]: ...
 
 
@@ -401,27 +406,27 @@ class FileSearchStores(Protocol):
     def create(
         self,
         *,
-        config: CreateFileSearchStoreConfig | dict[str, Any] | None = ...,
+        config: CreateFileSearchStoreConfig | Mapping[str, Any] | None = ...,
     ) -> FileSearchStore: ...
 
     def get(
         self,
         *,
         name: str,
-        config: GetFileSearchStoreConfig | dict[str, Any] | None = ...,
+        config: GetFileSearchStoreConfig | Mapping[str, Any] | None = ...,
     ) -> FileSearchStore: ...
 
     def delete(
         self,
         *,
         name: str,
-        config: DeleteFileSearchStoreConfig | dict[str, Any] | None = ...,
+        config: DeleteFileSearchStoreConfig | Mapping[str, Any] | None = ...,
     ) -> None: ...
 
     def list(
         self,
         *,
-        config: ListFileSearchStoresConfig | dict[str, Any] | None = ...,
+        config: ListFileSearchStoresConfig | Mapping[str, Any] | None = ...,
     ) -> Pager[FileSearchStore]: ...
 
     def import_file(
@@ -429,7 +434,7 @@ class FileSearchStores(Protocol):
         *,
         file_search_store_name: str,
         file_name: str,
-        config: ImportFileConfig | dict[str, Any] | None = ...,
+        config: ImportFileConfig | Mapping[str, Any] | None = ...,
     ) -> ImportFileOperation: ...
 
     def upload_to_file_search_store(
@@ -437,14 +442,14 @@ class FileSearchStores(Protocol):
         *,
         file_search_store_name: str,
         file: Uploadable,
-        config: UploadToFileSearchStoreConfig | dict[str, Any] | None = ...,
+        config: UploadToFileSearchStoreConfig | Mapping[str, Any] | None = ...,
     ) -> UploadToFileSearchStoreOperation: ...
 
     def download_media(
         self,
         *,
         media_id: str,
-        config: DownloadMediaConfig | dict[str, Any] | None = ...,
+        config: DownloadMediaConfig | Mapping[str, Any] | None = ...,
     ) -> bytes: ...
 
 
@@ -455,43 +460,43 @@ class Batches(Protocol):
         self,
         *,
         model: str,
-        src: BatchJobSource | list[InlinedRequest | dict[str, Any]] | str | dict[str, Any],
-        config: CreateBatchJobConfig | dict[str, Any] | None = ...,
+        src: BatchJobSource | list[InlinedRequest | Mapping[str, Any]] | str | Mapping[str, Any],
+        config: CreateBatchJobConfig | Mapping[str, Any] | None = ...,
     ) -> BatchJob: ...
 
     def create_embeddings(
         self,
         *,
         model: str,
-        src: EmbeddingsBatchJobSource | dict[str, Any],
-        config: CreateEmbeddingsBatchJobConfig | dict[str, Any] | None = ...,
+        src: EmbeddingsBatchJobSource | Mapping[str, Any],
+        config: CreateEmbeddingsBatchJobConfig | Mapping[str, Any] | None = ...,
     ) -> BatchJob: ...
 
     def get(
         self,
         *,
         name: str,
-        config: GetBatchJobConfig | dict[str, Any] | None = ...,
+        config: GetBatchJobConfig | Mapping[str, Any] | None = ...,
     ) -> BatchJob: ...
 
     def cancel(
         self,
         *,
         name: str,
-        config: CancelBatchJobConfig | dict[str, Any] | None = ...,
+        config: CancelBatchJobConfig | Mapping[str, Any] | None = ...,
     ) -> None: ...
 
     def delete(
         self,
         *,
         name: str,
-        config: DeleteBatchJobConfig | dict[str, Any] | None = ...,
+        config: DeleteBatchJobConfig | Mapping[str, Any] | None = ...,
     ) -> DeleteResourceJob: ...
 
     def list(
         self,
         *,
-        config: ListBatchJobsConfig | dict[str, Any] | None = ...,
+        config: ListBatchJobsConfig | Mapping[str, Any] | None = ...,
     ) -> Pager[BatchJob]: ...
 
     def wait(
@@ -510,28 +515,28 @@ class Tunings(Protocol):
         self,
         *,
         base_model: str,
-        training_dataset: TuningDataset | dict[str, Any],
-        config: CreateTuningJobConfig | dict[str, Any] | None = ...,
+        training_dataset: TuningDataset | Mapping[str, Any],
+        config: CreateTuningJobConfig | Mapping[str, Any] | None = ...,
     ) -> TuningJob: ...
 
     def get(
         self,
         *,
         name: str,
-        config: GetTuningJobConfig | dict[str, Any] | None = ...,
+        config: GetTuningJobConfig | Mapping[str, Any] | None = ...,
     ) -> TuningJob: ...
 
     def list(
         self,
         *,
-        config: ListTuningJobsConfig | dict[str, Any] | None = ...,
+        config: ListTuningJobsConfig | Mapping[str, Any] | None = ...,
     ) -> Pager[TuningJob]: ...
 
     def cancel(
         self,
         *,
         name: str,
-        config: CancelTuningJobConfig | dict[str, Any] | None = ...,
+        config: CancelTuningJobConfig | Mapping[str, Any] | None = ...,
     ) -> CancelTuningJobResponse: ...
 
     def wait(
@@ -546,11 +551,11 @@ class Tunings(Protocol):
         self,
         *,
         parent: str,
-        sample_response: Content | dict[str, Any],
-        example: ReinforcementTuningExample | dict[str, Any],
-        single_reward_config: SingleReinforcementTuningRewardConfig | dict[str, Any] | None = ...,
-        composite_reward_config: CompositeReinforcementTuningRewardConfig | dict[str, Any] | None = ...,
-        config: ValidateRewardConfig | dict[str, Any] | None = ...,
+        sample_response: Content | Mapping[str, Any],
+        example: ReinforcementTuningExample | Mapping[str, Any],
+        single_reward_config: SingleReinforcementTuningRewardConfig | Mapping[str, Any] | None = ...,
+        composite_reward_config: CompositeReinforcementTuningRewardConfig | Mapping[str, Any] | None = ...,
+        config: ValidateRewardConfig | Mapping[str, Any] | None = ...,
     ) -> ValidateRewardResponse: ...
 
 
@@ -560,7 +565,7 @@ class Tokens(Protocol):
     def create(
         self,
         *,
-        config: CreateAuthTokenConfig | dict[str, Any] | None = ...,
+        config: CreateAuthTokenConfig | Mapping[str, Any] | None = ...,
     ) -> AuthToken: ...
 
 
@@ -571,7 +576,7 @@ class Operations(Protocol):
         self,
         operation: OperationT,
         *,
-        config: GetOperationConfig | dict[str, Any] | None = ...,
+        config: GetOperationConfig | Mapping[str, Any] | None = ...,
     ) -> OperationT: ...
 
     def wait(
@@ -580,7 +585,7 @@ class Operations(Protocol):
         *,
         timeout: float | None = ...,
         poll: PollPolicy | None = ...,
-        config: GetOperationConfig | dict[str, Any] | None = ...,
+        config: GetOperationConfig | Mapping[str, Any] | None = ...,
     ) -> OperationT: ...
 
 
@@ -645,6 +650,15 @@ class InteractionsResource(Protocol):
         extra_query: Mapping[str, Any] | None = ...,
         timeout: float | None = ...,
     ) -> None: ...
+
+    def connect(
+        self,
+        id: str,
+        *,
+        api_version: str | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        timeout: float = ...,
+    ) -> InteractionConnectionContext: ...
 
 
 class Agents(Protocol):
@@ -1205,13 +1219,13 @@ class Chat(Protocol):
     def send_message(
         self,
         message: Any,
-        config: GenerateContentConfig | dict[str, Any] | None = ...,
+        config: GenerateContentConfig | Mapping[str, Any] | None = ...,
     ) -> GenerateContentResponse: ...
 
     def send_message_stream(
         self,
         message: Any,
-        config: GenerateContentConfig | dict[str, Any] | None = ...,
+        config: GenerateContentConfig | Mapping[str, Any] | None = ...,
     ) -> ChatStream: ...
 
     def get_history(
@@ -1234,22 +1248,38 @@ class Documents(Protocol):
         self,
         *,
         name: str,
-        config: GetDocumentConfig | dict[str, Any] | None = ...,
+        config: GetDocumentConfig | Mapping[str, Any] | None = ...,
     ) -> Document: ...
 
     def delete(
         self,
         *,
         name: str,
-        config: DeleteDocumentConfig | dict[str, Any] | None = ...,
+        config: DeleteDocumentConfig | Mapping[str, Any] | None = ...,
     ) -> None: ...
 
     def list(
         self,
         *,
         parent: str,
-        config: ListDocumentsConfig | dict[str, Any] | None = ...,
+        config: ListDocumentsConfig | Mapping[str, Any] | None = ...,
     ) -> Pager[Document]: ...
+
+
+class InteractionConnectionContext(Protocol):
+    """Blocking `genaio.api._interaction_socket.InteractionConnectionContext` (see it for each
+    method's docs)."""
+
+    def __enter__(
+        self,
+    ) -> InteractionConnection: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
 
 
 class ChatStream(Protocol):
@@ -1278,6 +1308,38 @@ class ChatStream(Protocol):
     def __exit__(
         self,
         *exc_info: object,
+    ) -> None: ...
+
+
+class InteractionConnection(Protocol):
+    """Blocking `genaio.api._interaction_socket.InteractionConnection` (see it for each method's
+    docs)."""
+
+    def send(
+        self,
+        input: str | Mapping[str, Any] | BaseModel | Sequence[Any],
+    ) -> None: ...
+
+    def receive(
+        self,
+    ) -> Iterator[InteractionSSEEvent]: ...
+
+    def complete(
+        self,
+    ) -> None: ...
+
+    def cancel(
+        self,
+    ) -> None: ...
+
+    def detach(
+        self,
+        _code: int = ...,
+    ) -> None: ...
+
+    def aclose(
+        self,
+        reason: BaseException | None = ...,
     ) -> None: ...
 
 

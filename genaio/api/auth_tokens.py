@@ -7,6 +7,7 @@ this under `v1alpha`: build the client with `http_options={"api_version": "v1alp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -52,7 +53,7 @@ class AsyncTokens(Resource):
     family = "auth_tokens"
 
     async def create(
-        self, *, config: CreateAuthTokenConfig | dict[str, Any] | None = None
+        self, *, config: CreateAuthTokenConfig | Mapping[str, Any] | None = None
     ) -> AuthToken:
         """Create a token: `uses` sessions, opened before `new_session_expire_time`, working
         until `expire_time`, limited to `live_connect_constraints`.

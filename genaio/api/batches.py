@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from genaio.api._bodies import embed_content_body, generate_content_body, reject_vertex_only
@@ -49,8 +50,8 @@ class AsyncBatches(Resource):
         self,
         *,
         model: str,
-        src: BatchJobSource | list[InlinedRequest | dict[str, Any]] | str | dict[str, Any],
-        config: CreateBatchJobConfig | dict[str, Any] | None = None,
+        src: BatchJobSource | list[InlinedRequest | Mapping[str, Any]] | str | Mapping[str, Any],
+        config: CreateBatchJobConfig | Mapping[str, Any] | None = None,
     ) -> BatchJob:
         """Start a batch of `generate_content` requests.
 
@@ -81,8 +82,8 @@ class AsyncBatches(Resource):
         self,
         *,
         model: str,
-        src: EmbeddingsBatchJobSource | dict[str, Any],
-        config: CreateEmbeddingsBatchJobConfig | dict[str, Any] | None = None,
+        src: EmbeddingsBatchJobSource | Mapping[str, Any],
+        config: CreateEmbeddingsBatchJobConfig | Mapping[str, Any] | None = None,
     ) -> BatchJob:
         """Start a batch of embeddings (Gemini API only): `src` is `{"inlined_requests":
         {"contents": [...], "config": EmbedContentConfig}}` or `{"file_name": "files/..."}`.
@@ -112,7 +113,7 @@ class AsyncBatches(Resource):
         return await self._create(f"{name}:asyncBatchEmbedContent", {"batch": batch}, parsed)
 
     async def get(
-        self, *, name: str, config: GetBatchJobConfig | dict[str, Any] | None = None
+        self, *, name: str, config: GetBatchJobConfig | Mapping[str, Any] | None = None
     ) -> BatchJob:
         """The job as it is now: its state and, once done, its results (`dest`).
 
@@ -123,7 +124,7 @@ class AsyncBatches(Resource):
         return BatchJob.from_api((await self._request(call)).data, vertex=self._vertex)
 
     async def cancel(
-        self, *, name: str, config: CancelBatchJobConfig | dict[str, Any] | None = None
+        self, *, name: str, config: CancelBatchJobConfig | Mapping[str, Any] | None = None
     ) -> None:
         """Ask the server to stop the job; it ends `JOB_STATE_CANCELLED` (see `get`).
 
@@ -135,7 +136,7 @@ class AsyncBatches(Resource):
         )
 
     async def delete(
-        self, *, name: str, config: DeleteBatchJobConfig | dict[str, Any] | None = None
+        self, *, name: str, config: DeleteBatchJobConfig | Mapping[str, Any] | None = None
     ) -> DeleteResourceJob:
         """Delete the job (on Vertex AI the answer is the delete operation).
 
@@ -150,7 +151,7 @@ class AsyncBatches(Resource):
         return job
 
     async def list(
-        self, *, config: ListBatchJobsConfig | dict[str, Any] | None = None
+        self, *, config: ListBatchJobsConfig | Mapping[str, Any] | None = None
     ) -> AsyncPager[BatchJob]:
         """Your batch jobs, page by page (`filter` is Vertex AI only).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from genaio.api._bodies import reject_vertex_only
@@ -43,7 +44,7 @@ class AsyncCaches(Resource):
         self,
         *,
         model: str,
-        config: CreateCachedContentConfig | dict[str, Any] | None = None,
+        config: CreateCachedContentConfig | Mapping[str, Any] | None = None,
         contents: Any = _UNSET,
     ) -> CachedContent:
         """Cache `contents` (and a system instruction, tools) for `model`.
@@ -65,7 +66,7 @@ class AsyncCaches(Resource):
         return CachedContent.from_wire((await self._request(call)).data)
 
     async def get(
-        self, *, name: str, config: GetCachedContentConfig | dict[str, Any] | None = None
+        self, *, name: str, config: GetCachedContentConfig | Mapping[str, Any] | None = None
     ) -> CachedContent:
         """A cache's metadata (`abc` and `cachedContents/abc` name the same cache).
 
@@ -76,7 +77,7 @@ class AsyncCaches(Resource):
         return CachedContent.from_wire((await self._request(call)).data)
 
     async def update(
-        self, *, name: str, config: UpdateCachedContentConfig | dict[str, Any] | None = None
+        self, *, name: str, config: UpdateCachedContentConfig | Mapping[str, Any] | None = None
     ) -> CachedContent:
         """Move a cache's expiry: a new `ttl` from now, or an `expire_time`.
 
@@ -93,7 +94,7 @@ class AsyncCaches(Resource):
         return CachedContent.from_wire((await self._request(call)).data)
 
     async def delete(
-        self, *, name: str, config: DeleteCachedContentConfig | dict[str, Any] | None = None
+        self, *, name: str, config: DeleteCachedContentConfig | Mapping[str, Any] | None = None
     ) -> DeleteCachedContentResponse:
         """Delete a cache before it expires.
 
@@ -105,7 +106,7 @@ class AsyncCaches(Resource):
         return DeleteCachedContentResponse(sdk_http_response=HttpResponse.of(answer.headers))
 
     async def list(
-        self, *, config: ListCachedContentsConfig | dict[str, Any] | None = None
+        self, *, config: ListCachedContentsConfig | Mapping[str, Any] | None = None
     ) -> AsyncPager[CachedContent]:
         """Your caches, page by page.
 

@@ -10,7 +10,7 @@ cancelled or fails (even half-way through a stream) leaves the history as it was
 from __future__ import annotations
 
 import functools
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from typing import Any
 
 import anyio
@@ -82,8 +82,8 @@ class AsyncChat:
         models: AsyncModels,
         *,
         model: str,
-        config: GenerateContentConfig | dict[str, Any] | None = None,
-        history: list[Content | dict[str, Any]] | None = None,
+        config: GenerateContentConfig | Mapping[str, Any] | None = None,
+        history: list[Content | Mapping[str, Any]] | None = None,
     ) -> None:
         self._models = models
         self._model = model
@@ -101,7 +101,7 @@ class AsyncChat:
         return self
 
     async def send_message(
-        self, message: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+        self, message: Any, config: GenerateContentConfig | Mapping[str, Any] | None = None
     ) -> GenerateContentResponse:
         """Send a message and record the turn; `config` replaces the chat's for this call.
 
@@ -134,7 +134,7 @@ class AsyncChat:
         return response
 
     async def send_message_stream(
-        self, message: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+        self, message: Any, config: GenerateContentConfig | Mapping[str, Any] | None = None
     ) -> ChatStream:
         """Send a message and stream the answer: `async for chunk in await ...`.
 
@@ -278,8 +278,8 @@ class AsyncChats:
         self,
         *,
         model: str,
-        config: GenerateContentConfig | dict[str, Any] | None = None,
-        history: list[Content | dict[str, Any]] | None = None,
+        config: GenerateContentConfig | Mapping[str, Any] | None = None,
+        history: list[Content | Mapping[str, Any]] | None = None,
     ) -> AsyncChat:
         """A new chat (no request is made); `history` seeds it with earlier turns."""
         return AsyncChat(self._models, model=model, config=config, history=history)

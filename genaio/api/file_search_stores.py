@@ -6,7 +6,7 @@ methods return its first state; `client.aio.operations` refreshes it or waits fo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from genaio.api._normalize import coerce_config, t_model
@@ -59,7 +59,7 @@ class AsyncDocuments(_StoreResource):
     """The documents of a file search store: get, delete, list."""
 
     async def get(
-        self, *, name: str, config: GetDocumentConfig | dict[str, Any] | None = None
+        self, *, name: str, config: GetDocumentConfig | Mapping[str, Any] | None = None
     ) -> Document:
         """A document (`fileSearchStores/{store}/documents/{doc}`).
 
@@ -68,7 +68,7 @@ class AsyncDocuments(_StoreResource):
         return await self._get(name, config, GetDocumentConfig, Document.from_wire)
 
     async def delete(
-        self, *, name: str, config: DeleteDocumentConfig | dict[str, Any] | None = None
+        self, *, name: str, config: DeleteDocumentConfig | Mapping[str, Any] | None = None
     ) -> None:
         """Delete a document; `config={"force": True}` also deletes its chunks.
 
@@ -78,7 +78,7 @@ class AsyncDocuments(_StoreResource):
         await self._delete(name, config, DeleteDocumentConfig)
 
     async def list(
-        self, *, parent: str, config: ListDocumentsConfig | dict[str, Any] | None = None
+        self, *, parent: str, config: ListDocumentsConfig | Mapping[str, Any] | None = None
     ) -> AsyncPager[Document]:
         """The documents of the store `parent`, page by page.
 
@@ -100,7 +100,7 @@ class AsyncFileSearchStores(_StoreResource):
         self.documents = AsyncDocuments(backend)
 
     async def create(
-        self, *, config: CreateFileSearchStoreConfig | dict[str, Any] | None = None
+        self, *, config: CreateFileSearchStoreConfig | Mapping[str, Any] | None = None
     ) -> FileSearchStore:
         """Create an empty store (`display_name`, `embedding_model`).
 
@@ -124,7 +124,7 @@ class AsyncFileSearchStores(_StoreResource):
         return FileSearchStore.from_wire((await self._request(call)).data)
 
     async def get(
-        self, *, name: str, config: GetFileSearchStoreConfig | dict[str, Any] | None = None
+        self, *, name: str, config: GetFileSearchStoreConfig | Mapping[str, Any] | None = None
     ) -> FileSearchStore:
         """A store (`fileSearchStores/{store}`), with its document counts and size.
 
@@ -133,7 +133,7 @@ class AsyncFileSearchStores(_StoreResource):
         return await self._get(name, config, GetFileSearchStoreConfig, FileSearchStore.from_wire)
 
     async def delete(
-        self, *, name: str, config: DeleteFileSearchStoreConfig | dict[str, Any] | None = None
+        self, *, name: str, config: DeleteFileSearchStoreConfig | Mapping[str, Any] | None = None
     ) -> None:
         """Delete a store; one with documents needs `config={"force": True}`.
 
@@ -143,7 +143,7 @@ class AsyncFileSearchStores(_StoreResource):
         await self._delete(name, config, DeleteFileSearchStoreConfig)
 
     async def list(
-        self, *, config: ListFileSearchStoresConfig | dict[str, Any] | None = None
+        self, *, config: ListFileSearchStoresConfig | Mapping[str, Any] | None = None
     ) -> AsyncPager[FileSearchStore]:
         """Your stores, page by page.
 
@@ -164,7 +164,7 @@ class AsyncFileSearchStores(_StoreResource):
         *,
         file_search_store_name: str,
         file_name: str,
-        config: ImportFileConfig | dict[str, Any] | None = None,
+        config: ImportFileConfig | Mapping[str, Any] | None = None,
     ) -> ImportFileOperation:
         """Start importing an uploaded file (`files/...`) into a store as a document.
 
@@ -188,7 +188,7 @@ class AsyncFileSearchStores(_StoreResource):
         *,
         file_search_store_name: str,
         file: Uploadable,
-        config: UploadToFileSearchStoreConfig | dict[str, Any] | None = None,
+        config: UploadToFileSearchStoreConfig | Mapping[str, Any] | None = None,
     ) -> UploadToFileSearchStoreOperation:
         """Upload a file straight into a store (as `files.upload` does: resumable, 8 MiB
         chunks read from disk one at a time); the answer is the operation that indexes it.
@@ -206,7 +206,7 @@ class AsyncFileSearchStores(_StoreResource):
         return UploadToFileSearchStoreOperation.from_wire(answer.data)
 
     async def download_media(
-        self, *, media_id: str, config: DownloadMediaConfig | dict[str, Any] | None = None
+        self, *, media_id: str, config: DownloadMediaConfig | Mapping[str, Any] | None = None
     ) -> bytes:
         """The bytes behind a media id from grounding metadata
         (`fileSearchStores/{store}/media/{blob}`).

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import anyio
@@ -115,7 +115,7 @@ class AsyncFiles(GeminiOnlyResource):
         *,
         file: Uploadable | None = None,
         path: str | os.PathLike[str] | None = None,
-        config: UploadFileConfig | dict[str, Any] | None = None,
+        config: UploadFileConfig | Mapping[str, Any] | None = None,
     ) -> File:
         """Upload a file in 8 MiB chunks, read from disk one at a time, and return it.
 
@@ -146,7 +146,9 @@ class AsyncFiles(GeminiOnlyResource):
             raise UnknownApiResponseError(f"the upload's answer has no file: {answer.data!r}")
         return File.from_wire(answer.data["file"])
 
-    async def get(self, *, name: str, config: GetFileConfig | dict[str, Any] | None = None) -> File:
+    async def get(
+        self, *, name: str, config: GetFileConfig | Mapping[str, Any] | None = None
+    ) -> File:
         """A file's metadata; `name` is `files/abc`, `abc` or the file's URI.
 
         Cancellation: cancelling the caller cancels the request.
@@ -157,7 +159,7 @@ class AsyncFiles(GeminiOnlyResource):
         return File.from_wire(answer.data)
 
     async def delete(
-        self, *, name: str, config: DeleteFileConfig | dict[str, Any] | None = None
+        self, *, name: str, config: DeleteFileConfig | Mapping[str, Any] | None = None
     ) -> DeleteFileResponse:
         """Delete a file (files also expire by themselves after 48 hours).
 
@@ -172,7 +174,7 @@ class AsyncFiles(GeminiOnlyResource):
         return DeleteFileResponse(sdk_http_response=HttpResponse(headers=dict(answer.headers)))
 
     async def list(
-        self, *, config: ListFilesConfig | dict[str, Any] | None = None
+        self, *, config: ListFilesConfig | Mapping[str, Any] | None = None
     ) -> AsyncPager[File]:
         """Your files, page by page (`page_size`, `page_token`).
 
@@ -187,7 +189,7 @@ class AsyncFiles(GeminiOnlyResource):
         *,
         file: str | File | Any,
         destination: Destination | None = None,
-        config: DownloadFileConfig | dict[str, Any] | None = None,
+        config: DownloadFileConfig | Mapping[str, Any] | None = None,
     ) -> bytes | None:
         """A generated file's bytes (a name, a `File`, a download URI, or a video).
 
@@ -217,7 +219,7 @@ class AsyncFiles(GeminiOnlyResource):
         *,
         auth: Any,
         uris: Sequence[str],
-        config: RegisterFilesConfig | dict[str, Any] | None = None,
+        config: RegisterFilesConfig | Mapping[str, Any] | None = None,
     ) -> RegisterFilesResponse:
         """Register Cloud Storage files (`gs://...`) as files, with OAuth `auth` credentials.
 

@@ -84,10 +84,10 @@ class AsyncSession:
     async def send_realtime_input(
         self,
         *,
-        media: Blob | dict[str, Any] | None = None,
-        audio: Blob | dict[str, Any] | None = None,
+        media: Blob | Mapping[str, Any] | None = None,
+        audio: Blob | Mapping[str, Any] | None = None,
         audio_stream_end: bool | None = None,
-        video: Blob | dict[str, Any] | None = None,
+        video: Blob | Mapping[str, Any] | None = None,
         text: str | None = None,
         activity_start: Any = None,
         activity_end: Any = None,
@@ -236,7 +236,7 @@ class AsyncLive:
         return f"<genaio.AsyncLive {self._backend.config.base_url}>"
 
     def connect(
-        self, *, model: str, config: LiveConnectConfig | dict[str, Any] | None = None
+        self, *, model: str, config: LiveConnectConfig | Mapping[str, Any] | None = None
     ) -> AbstractAsyncContextManager[AsyncSession]:
         """Open a session: `async with client.aio.live.connect(model=..., config=...) as s:`.
 

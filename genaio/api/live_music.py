@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,7 @@ class AsyncMusicSession:
         self._actor = actor
 
     async def set_weighted_prompts(
-        self, prompts: Sequence[WeightedPrompt | dict[str, Any]]
+        self, prompts: Sequence[WeightedPrompt | Mapping[str, Any]]
     ) -> None:
         """Replace the prompts the music follows (each a text and its weight).
 
@@ -68,7 +68,7 @@ class AsyncMusicSession:
         await self._send({"clientContent": {"weightedPrompts": wire}})
 
     async def set_music_generation_config(
-        self, config: LiveMusicGenerationConfig | dict[str, Any]
+        self, config: LiveMusicGenerationConfig | Mapping[str, Any]
     ) -> None:
         """Replace the music's settings (`bpm` and `scale` apply after `reset_context`).
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 import functools
-from collections.abc import AsyncIterable, Coroutine, Iterable
+from collections.abc import AsyncIterable, Coroutine, Iterable, Mapping
 from typing import Any, TypeVar
 
 from genaio.actors import Batchable
@@ -77,7 +77,7 @@ class AsyncModels(Resource):
         *,
         model: str,
         contents: Any,
-        config: GenerateContentConfig | dict[str, Any] | None = None,
+        config: GenerateContentConfig | Mapping[str, Any] | None = None,
     ) -> GenerateContentResponse:
         """Generate a response to `contents`.
 
@@ -100,7 +100,7 @@ class AsyncModels(Resource):
         *,
         model: str,
         contents: Any,
-        config: GenerateContentConfig | dict[str, Any] | None = None,
+        config: GenerateContentConfig | Mapping[str, Any] | None = None,
     ) -> ResponseStream[GenerateContentResponse] | CallingStream:
         """Open a stream of response chunks: `async for chunk in await ...`.
 
@@ -117,7 +117,7 @@ class AsyncModels(Resource):
         return await calling.stream(contents, open_stream)
 
     async def _generate(
-        self, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None
+        self, model: str, contents: Any, config: GenerateContentConfig | Mapping[str, Any] | None
     ) -> GenerateContentResponse:
         """One `generateContent` request."""
         call, name, tokens = self._generate_call(model, contents, config, ":generateContent")
@@ -127,7 +127,7 @@ class AsyncModels(Resource):
         return _bodies.attach_parsed(response, config)
 
     async def _generate_stream(
-        self, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None
+        self, model: str, contents: Any, config: GenerateContentConfig | Mapping[str, Any] | None
     ) -> ResponseStream[GenerateContentResponse]:
         """One `streamGenerateContent` request."""
         call, name, tokens = self._generate_call(
@@ -144,7 +144,7 @@ class AsyncModels(Resource):
         *,
         model: str,
         contents: Any,
-        config: EmbedContentConfig | dict[str, Any] | None = None,
+        config: EmbedContentConfig | Mapping[str, Any] | None = None,
     ) -> EmbedContentResponse:
         """Embed one content or many (one embedding per list element).
 
@@ -180,7 +180,7 @@ class AsyncModels(Resource):
         *,
         model: str,
         contents: Iterable[Any] | AsyncIterable[Any],
-        config: EmbedContentConfig | dict[str, Any] | None = None,
+        config: EmbedContentConfig | Mapping[str, Any] | None = None,
         max_in_flight: int = 2000,
     ) -> EmbedMany:
         """Embed every item of a (sync or async) iterable, in memory bounded by what is in flight.
@@ -197,7 +197,11 @@ class AsyncModels(Resource):
         )
 
     async def count_tokens(
-        self, *, model: str, contents: Any, config: CountTokensConfig | dict[str, Any] | None = None
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: CountTokensConfig | Mapping[str, Any] | None = None,
     ) -> CountTokensResponse:
         """Count the tokens of `contents` as the model would."""
         name = _normalize.t_model(model, vertex=self._vertex)
@@ -214,7 +218,7 @@ class AsyncModels(Resource):
         *,
         model: str,
         contents: Any,
-        config: ComputeTokensConfig | dict[str, Any] | None = None,
+        config: ComputeTokensConfig | Mapping[str, Any] | None = None,
     ) -> ComputeTokensResponse:
         """The tokens (ids and bytes) of each content; Vertex AI only.
 
@@ -229,7 +233,7 @@ class AsyncModels(Resource):
         return _with_headers(ComputeTokensResponse, await self._request(call))
 
     async def get(
-        self, *, model: str, config: GetModelConfig | dict[str, Any] | None = None
+        self, *, model: str, config: GetModelConfig | Mapping[str, Any] | None = None
     ) -> Model:
         """A model's metadata."""
         name = _normalize.t_model(model, vertex=self._vertex)
@@ -238,7 +242,7 @@ class AsyncModels(Resource):
         return Model.from_wire(answer.data)
 
     async def list(
-        self, *, config: ListModelsConfig | dict[str, Any] | None = None
+        self, *, config: ListModelsConfig | Mapping[str, Any] | None = None
     ) -> AsyncPager[Model]:
         """Base models (or, with `query_base=False`, tuned models), page by page."""
         parsed_config = _normalize.coerce_config(ListModelsConfig, config)
@@ -253,7 +257,7 @@ class AsyncModels(Resource):
         return await self._pager("models", page_call, items_key, Model.from_wire, config_dict)
 
     async def update(
-        self, *, model: str, config: UpdateModelConfig | dict[str, Any] | None = None
+        self, *, model: str, config: UpdateModelConfig | Mapping[str, Any] | None = None
     ) -> Model:
         """Change a tuned model's display name, description or default checkpoint.
 
@@ -266,7 +270,7 @@ class AsyncModels(Resource):
         return Model.from_wire((await self._request(call)).data)
 
     async def delete(
-        self, *, model: str, config: DeleteModelConfig | dict[str, Any] | None = None
+        self, *, model: str, config: DeleteModelConfig | Mapping[str, Any] | None = None
     ) -> DeleteModelResponse:
         """Delete a tuned model.
 
@@ -282,7 +286,7 @@ class AsyncModels(Resource):
         *,
         model: str,
         prompt: str,
-        config: GenerateImagesConfig | dict[str, Any] | None = None,
+        config: GenerateImagesConfig | Mapping[str, Any] | None = None,
     ) -> GenerateImagesResponse:
         """Images from a prompt (Imagen); Vertex AI only, as in the official SDK 3.4.
 
@@ -306,7 +310,7 @@ class AsyncModels(Resource):
         prompt: str,
         # builtins': in this class body `list` is the method above.
         reference_images: builtins.list[Any],
-        config: EditImageConfig | dict[str, Any] | None = None,
+        config: EditImageConfig | Mapping[str, Any] | None = None,
     ) -> EditImageResponse:
         """Edit images (inpaint, outpaint, restyle...) from reference images; Vertex AI only.
 
@@ -320,9 +324,9 @@ class AsyncModels(Resource):
         self,
         *,
         model: str,
-        image: Image | dict[str, Any],
+        image: Image | Mapping[str, Any],
         upscale_factor: str,
-        config: UpscaleImageConfig | dict[str, Any] | None = None,
+        config: UpscaleImageConfig | Mapping[str, Any] | None = None,
     ) -> UpscaleImageResponse:
         """Upscale an image by `upscale_factor` (`x2` or `x4`); Vertex AI only.
 
@@ -336,8 +340,8 @@ class AsyncModels(Resource):
         self,
         *,
         model: str,
-        source: RecontextImageSource | dict[str, Any],
-        config: RecontextImageConfig | dict[str, Any] | None = None,
+        source: RecontextImageSource | Mapping[str, Any],
+        config: RecontextImageConfig | Mapping[str, Any] | None = None,
     ) -> RecontextImageResponse:
         """Put a product (or a person) into a new scene; Vertex AI only.
 
@@ -351,8 +355,8 @@ class AsyncModels(Resource):
         self,
         *,
         model: str,
-        source: SegmentImageSource | dict[str, Any],
-        config: SegmentImageConfig | dict[str, Any] | None = None,
+        source: SegmentImageSource | Mapping[str, Any],
+        config: SegmentImageConfig | Mapping[str, Any] | None = None,
     ) -> SegmentImageResponse:
         """Masks of an image's foreground, background, or what a prompt names; Vertex AI only.
 
@@ -371,10 +375,10 @@ class AsyncModels(Resource):
         *,
         model: str,
         prompt: str | None = None,
-        image: Image | dict[str, Any] | None = None,
-        video: Video | dict[str, Any] | None = None,
-        source: GenerateVideosSource | dict[str, Any] | None = None,
-        config: GenerateVideosConfig | dict[str, Any] | None = None,
+        image: Image | Mapping[str, Any] | None = None,
+        video: Video | Mapping[str, Any] | None = None,
+        source: GenerateVideosSource | Mapping[str, Any] | None = None,
+        config: GenerateVideosConfig | Mapping[str, Any] | None = None,
     ) -> GenerateVideosOperation:
         """Start making videos (Veo); Vertex AI only, as in the official SDK 3.4.
 
@@ -423,7 +427,7 @@ class AsyncModels(Resource):
         self,
         model: str,
         contents: Any,
-        config: GenerateContentConfig | dict[str, Any] | None,
+        config: GenerateContentConfig | Mapping[str, Any] | None,
         verb: str,
         query: dict[str, str] | None = None,
     ) -> tuple[RestCall, str, int]:

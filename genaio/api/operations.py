@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from genaio.api._lro import PollPolicy, poll_policy, wait_until_done
@@ -27,7 +28,7 @@ class AsyncOperations(Resource):
         self,
         operation: OperationT,
         *,
-        config: GetOperationConfig | dict[str, Any] | None = None,
+        config: GetOperationConfig | Mapping[str, Any] | None = None,
     ) -> OperationT:
         """The operation as the server has it now (one request, no waiting).
 
@@ -45,7 +46,7 @@ class AsyncOperations(Resource):
         *,
         timeout: float | None = None,  # noqa: ASYNC109 - the documented wait signature
         poll: PollPolicy | None = None,
-        config: GetOperationConfig | dict[str, Any] | None = None,
+        config: GetOperationConfig | Mapping[str, Any] | None = None,
     ) -> OperationT:
         """Poll until the operation is done and return it (check its `error`).
 

@@ -8,6 +8,7 @@ model itself, as the official SDK does.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from genaio.api._lro import PollPolicy, poll_policy, wait_until_done
@@ -86,8 +87,8 @@ class AsyncTunings(Resource):
         self,
         *,
         base_model: str,
-        training_dataset: TuningDataset | dict[str, Any],
-        config: CreateTuningJobConfig | dict[str, Any] | None = None,
+        training_dataset: TuningDataset | Mapping[str, Any],
+        config: CreateTuningJobConfig | Mapping[str, Any] | None = None,
     ) -> TuningJob:
         """Start tuning `base_model` on `training_dataset`.
 
@@ -113,7 +114,7 @@ class AsyncTunings(Resource):
         return TuningJob(name=name, state=JobState.JOB_STATE_QUEUED)
 
     async def get(
-        self, *, name: str, config: GetTuningJobConfig | dict[str, Any] | None = None
+        self, *, name: str, config: GetTuningJobConfig | Mapping[str, Any] | None = None
     ) -> TuningJob:
         """The job as it is now.
 
@@ -128,7 +129,7 @@ class AsyncTunings(Resource):
         return job
 
     async def list(
-        self, *, config: ListTuningJobsConfig | dict[str, Any] | None = None
+        self, *, config: ListTuningJobsConfig | Mapping[str, Any] | None = None
     ) -> AsyncPager[TuningJob]:
         """Your tuning jobs, page by page (Vertex AI only, as in the official SDK).
 
@@ -154,7 +155,7 @@ class AsyncTunings(Resource):
         return await self._pager("tuning_jobs", page_call, "tuningJobs", parse, config_dict)
 
     async def cancel(
-        self, *, name: str, config: CancelTuningJobConfig | dict[str, Any] | None = None
+        self, *, name: str, config: CancelTuningJobConfig | Mapping[str, Any] | None = None
     ) -> CancelTuningJobResponse:
         """Ask the server to stop the job (see `get` for where it ends).
 
@@ -188,13 +189,15 @@ class AsyncTunings(Resource):
         self,
         *,
         parent: str,
-        sample_response: Content | dict[str, Any],
-        example: ReinforcementTuningExample | dict[str, Any],
-        single_reward_config: SingleReinforcementTuningRewardConfig | dict[str, Any] | None = None,
-        composite_reward_config: CompositeReinforcementTuningRewardConfig
-        | dict[str, Any]
+        sample_response: Content | Mapping[str, Any],
+        example: ReinforcementTuningExample | Mapping[str, Any],
+        single_reward_config: SingleReinforcementTuningRewardConfig
+        | Mapping[str, Any]
         | None = None,
-        config: ValidateRewardConfig | dict[str, Any] | None = None,
+        composite_reward_config: CompositeReinforcementTuningRewardConfig
+        | Mapping[str, Any]
+        | None = None,
+        config: ValidateRewardConfig | Mapping[str, Any] | None = None,
     ) -> ValidateRewardResponse:
         """Reward `sample_response` to `example` with a reinforcement tuning reward (one of
         the two configs), to try a reward before a job uses it (Vertex AI only). `parent` is

@@ -153,12 +153,9 @@ def test_typed_user_code_type_checks(tmp_path: Path):
             model = types.GenerateContentConfig.model_validate(config)
 
             async def call(client: genaio.Client) -> None:
-                # The facade's parameters are `X | dict[str, Any]`, which a TypedDict is not
-                # (it is a Mapping): a known gap, left to the facade's rework. When they take
-                # `X | XDict`, this line passes: delete the marker.
-                await client.aio.models.generate_content(
-                    model="m", contents="hi", config=config  # E: facade
-                )
+                # The facade's parameters take `X | Mapping[str, Any]`: a TypedDict passes.
+                await client.aio.models.generate_content(model="m", contents="hi", config=config)
+                client.models.embed_content(model="m", contents="hi", config=embed)
             wrong: types.ThinkingConfigDict = {"thinking_budget": "many"}  # E: wrong type
             typo: types.PartDict = {"txt": "hi"}  # E: unknown key
             """
