@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from genaio.api._interaction_socket import InteractionConnectionContext
+from genaio.api._managed import Overrides
 from genaio.api._resource import Resource
 from genaio.api._streams import ResponseStream
-from genaio.engine import CallOptions, RestCall
+from genaio.engine import RestCall
 from genaio.types import Interaction, InteractionSSEEvent
 
 __all__ = ["AsyncInteractionsResource"]
@@ -157,7 +158,7 @@ class AsyncInteractionsResource(Resource):
             **fields,
         }
         body = {k: _plain(v) for k, v in body.items() if v is not None}
-        options = _call_options(api_version, extra_headers, extra_body, timeout)
+        options = Overrides(api_version, extra_headers, None, extra_body, timeout).options()
         call = self._rest(
             "POST",
             "interactions",
@@ -193,7 +194,7 @@ class AsyncInteractionsResource(Resource):
             "stream": _flag(stream),
             **(extra_query or {}),
         }
-        options = _call_options(api_version, extra_headers, None, timeout)
+        options = Overrides(api_version, extra_headers, None, None, timeout).options()
         call = self._rest(
             "GET",
             f"interactions/{_id(id)}",
@@ -218,7 +219,7 @@ class AsyncInteractionsResource(Resource):
 
         Cancellation: cancelling the caller cancels the request; the cancel may still land.
         """
-        options = _call_options(api_version, extra_headers, None, timeout)
+        options = Overrides(api_version, extra_headers, None, None, timeout).options()
         query = dict(extra_query) if extra_query else None
         call = self._rest("POST", f"interactions/{_id(id)}/cancel", query=query, options=options)
         return Interaction.from_wire((await self._request(call)).data)
@@ -236,7 +237,7 @@ class AsyncInteractionsResource(Resource):
 
         Cancellation: cancelling the caller cancels the request; the deletion may still land.
         """
-        options = _call_options(api_version, extra_headers, None, timeout)
+        options = Overrides(api_version, extra_headers, None, None, timeout).options()
         query = dict(extra_query) if extra_query else None
         await self._request(
             self._rest("DELETE", f"interactions/{_id(id)}", query=query, options=options)
@@ -257,7 +258,7 @@ class AsyncInteractionsResource(Resource):
         Cancellation: opening is cancellation-safe (a half-open socket is closed); so is
         leaving the block (the detach is shielded and bounded).
         """
-        options = _call_options(api_version, extra_headers, None, None)
+        options = Overrides(api_version, extra_headers, None, None, None).options()
         return InteractionConnectionContext(self._backend, id, options, timeout)
 
     async def _events(self, call: RestCall) -> ResponseStream[InteractionSSEEvent]:
@@ -282,21 +283,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-def _call_options(
-    api_version: str | None,
-    headers: Mapping[str, str] | None,
-    extra_body: Mapping[str, Any] | None,
-    timeout: float | None,
-) -> CallOptions | None:
-    """The per-call overrides the official Interactions client takes as arguments
-    (`timeout` in seconds there, as here)."""
-    if api_version is None and not headers and extra_body is None and timeout is None:
-        return None
-    return CallOptions(
-        api_version=api_version,
-        headers={k.lower(): v for k, v in (headers or {}).items()} or None,
-        extra_body=extra_body,
-        timeout=timeout,
-    )
