@@ -303,8 +303,10 @@ async def test_a_request_in_flight_keeps_no_closure_cells_in_genaio():
     they keep: genaio's frames on the way (send, retry, exchange) hold no closures."""
 
     def genaio_coroutines() -> dict[int, Any]:
+        # The coroutines themselves, not their codes: kept alive, their ids cannot be reused by
+        # the request's own coroutines (which would then pass for ones that were there before).
         return {
-            id(o): o.cr_code
+            id(o): o
             for o in gc.get_objects()
             if inspect.iscoroutine(o) and "/genaio/" in o.cr_code.co_filename
         }
@@ -315,7 +317,7 @@ async def test_a_request_in_flight_keeps_no_closure_cells_in_genaio():
         async with anyio.create_task_group() as tg:
             tg.start_soon(transport.send, RestCall("POST", "models/m:generateContent", body={}))
             await server.wait_received(1)
-            waiting = [c for i, c in genaio_coroutines().items() if i not in before]
+            waiting = [c.cr_code for i, c in genaio_coroutines().items() if i not in before]
             tg.cancel_scope.cancel()
     assert {c.co_qualname for c in waiting} >= {"HttpTransport.send", "Retrier.run"}
     assert [c.co_qualname for c in waiting if c.co_cellvars] == []
