@@ -17,7 +17,9 @@ async def test_generate_content(rig):
         report = await sweep_cancellation(call, check=rig.check)
     assert report.complete and report.result.text == "You said: hello there"
     # Mailbox, worker, throttle, exchange: a call that is not coalesced takes no serve loop.
-    assert report.points >= 4
+    # Whether a cancel at the last of them still lands (a point) or finds the answer already
+    # there (late) depends on the emulator's timing; the attempts together cover every one.
+    assert report.points + report.late >= 4
     tally(points=report.points, requests=rig.probes + report.points + report.late + 1)
 
 
