@@ -42,9 +42,10 @@ ResourceT = TypeVar("ResourceT", bound=Resource)
 _warned: set[str] = set()  # the families that have warned in this process, as the SDK's
 
 
-class ExperimentalFamily(Generic[ResourceT]):
-    """A family attribute of `AsyncClient`, made on first use; an `experimental` one warns
-    (`UserWarning`, as the SDK) the first time any client in the process uses the family."""
+class LazyFamily(Generic[ResourceT]):
+    """A family attribute of `AsyncClient` made on first use (the families google-genai 3.6
+    added); an `experimental` one warns (`UserWarning`, as the SDK) the first time any client
+    in the process uses the family."""
 
     def __init__(self, family: type[ResourceT], *, experimental: bool = False) -> None:
         self.family = family
@@ -55,14 +56,14 @@ class ExperimentalFamily(Generic[ResourceT]):
         self._name = name
 
     @overload
-    def __get__(self, client: None, owner: type) -> ExperimentalFamily[ResourceT]: ...
+    def __get__(self, client: None, owner: type) -> LazyFamily[ResourceT]: ...
 
     @overload
     def __get__(self, client: AsyncClient, owner: type) -> ResourceT: ...
 
     def __get__(
         self, client: AsyncClient | None, owner: type
-    ) -> ResourceT | ExperimentalFamily[ResourceT]:
+    ) -> ResourceT | LazyFamily[ResourceT]:
         if client is None:
             return self
         if self._experimental and self._name not in _warned:
@@ -93,13 +94,13 @@ class AsyncClient:
     interactions: AsyncInteractionsResource
     live: AsyncLive
     # The families google-genai 3.6 added, made on first use (see `api/_managed.py`).
-    agents = ExperimentalFamily(AsyncAgents, experimental=True)
-    credentials = ExperimentalFamily(AsyncCredentials, experimental=True)
-    decisions = ExperimentalFamily(AsyncDecisions)
-    environments = ExperimentalFamily(AsyncEnvironments, experimental=True)
-    triggers = ExperimentalFamily(AsyncTriggers, experimental=True)
-    voices = ExperimentalFamily(AsyncVoices)
-    webhooks = ExperimentalFamily(AsyncWebhooks)
+    agents = LazyFamily(AsyncAgents, experimental=True)
+    credentials = LazyFamily(AsyncCredentials, experimental=True)
+    decisions = LazyFamily(AsyncDecisions)
+    environments = LazyFamily(AsyncEnvironments, experimental=True)
+    triggers = LazyFamily(AsyncTriggers, experimental=True)
+    voices = LazyFamily(AsyncVoices)
+    webhooks = LazyFamily(AsyncWebhooks)
 
     def __init__(
         self,

@@ -8,7 +8,7 @@ for the next), and each method takes the official client's per-call overrides
 takes `Resource`'s one REST path; a family module only names its fields.
 
 Four of them are experimental in the SDK, which warns once per process when one is first used
-from a client: `api/_client.py`'s `ExperimentalFamily` does the same.
+from a client: `api/_client.py`'s `LazyFamily` does the same.
 """
 
 from __future__ import annotations

@@ -250,7 +250,7 @@ from __future__ import annotations
 
 def render() -> str:
     """The text of `_sync_types.py` for the families as they are now."""
-    from genaio.api._client import AsyncClient, ExperimentalFamily
+    from genaio.api._client import AsyncClient, LazyFamily
 
     writer = _Writer()
     client_module = sys.modules[AsyncClient.__module__]
@@ -259,7 +259,7 @@ def render() -> str:
         **{  # the families made on first use, whose class the descriptor holds
             name: value.family.__name__
             for name, value in vars(AsyncClient).items()
-            if isinstance(value, ExperimentalFamily)
+            if isinstance(value, LazyFamily)
         },
     }
     families = {
