@@ -45,7 +45,7 @@ PACKAGE = "genaio.types"
 #: Topic modules whose `__all__` is for the package's own use (base classes of other topics).
 PRIVATE_MODULES = frozenset({"_loose"})
 #: Names in a topic's `__all__` for the package's own modules, not for users.
-INTERNAL_NAMES = frozenset({"WIRE_CONTEXT", "TERMINAL_JOB_STATES", "LazyWireModel"})
+INTERNAL_NAMES = frozenset({"WIRE_CONTEXT", "TERMINAL_JOB_STATES"})
 GENERATED_PREFIX = "_dicts_"
 #: Topics whose models are bases of the others, with no TypedDict of their own.
 BASE_MODULES = frozenset({f"{PACKAGE}._base"})

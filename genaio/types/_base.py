@@ -27,7 +27,7 @@ from pydantic.functional_validators import BeforeValidator
 
 from genaio.errors import UnknownApiResponseError
 
-__all__ = ["WIRE_CONTEXT", "Base64Bytes", "LazyWireModel", "StandardBase64Bytes", "WireModel"]
+__all__ = ["WIRE_CONTEXT", "Base64Bytes", "StandardBase64Bytes", "WireModel"]
 
 #: Validation context for data that comes from the server: unknown fields are kept.
 WIRE_CONTEXT = {"wire": True}
@@ -109,12 +109,6 @@ class WireModel(BaseModel):
     def to_json_dict(self) -> dict[str, Any]:
         """The same object with Python (snake_case) names, for logs and `model_dump` users."""
         return self.model_dump(mode="json", exclude_none=True)
-
-
-class LazyWireModel(WireModel):
-    """The base of the families few programs use (Vertex AI tuning and evaluation, Live music,
-    replay files...). Every `WireModel` builds its validator on first use now (`defer_build`),
-    so this one differs in name only; it stays so that those topics need no change."""
 
 
 def _model_classes(annotation: Any) -> list[type[BaseModel]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from genaio.types._base import LazyWireModel
+from genaio.types._base import WireModel
 from genaio.types._config import GenerationConfig
 from genaio.types._enums import WireEnum
 from genaio.types._evaluation_metrics import AutoraterConfig, Metric, UnifiedMetric
@@ -67,32 +67,32 @@ class PairwiseChoice(WireEnum):
     TIE = "TIE"
 
 
-class GcsSource(LazyWireModel):
+class GcsSource(WireModel):
     uris: list[str] | None = None
 
 
-class BigQuerySource(LazyWireModel):
+class BigQuerySource(WireModel):
     """A table as `bq://project.dataset.table`."""
 
     input_uri: str | None = None
 
 
-class GcsDestination(LazyWireModel):
+class GcsDestination(WireModel):
     output_uri_prefix: str | None = None
 
 
-class EvaluationDataset(LazyWireModel):
+class EvaluationDataset(WireModel):
     """The examples to evaluate on: files in Cloud Storage or a BigQuery table."""
 
     bigquery_source: BigQuerySource | None = None
     gcs_source: GcsSource | None = None
 
 
-class OutputConfig(LazyWireModel):
+class OutputConfig(WireModel):
     gcs_destination: GcsDestination | None = None
 
 
-class EvaluationConfig(LazyWireModel):
+class EvaluationConfig(WireModel):
     """Which metrics to compute, with which judge, on answers generated how, and where to
     write the results."""
 
@@ -102,45 +102,45 @@ class EvaluationConfig(LazyWireModel):
     inference_generation_config: GenerationConfig | None = None
 
 
-class RawOutput(LazyWireModel):
+class RawOutput(WireModel):
     raw_output: list[str] | None = None
 
 
-class CustomOutput(LazyWireModel):
+class CustomOutput(WireModel):
     """The judge's answers as it wrote them (with `return_raw_output`)."""
 
     raw_outputs: RawOutput | None = None
 
 
-class BleuMetricValue(LazyWireModel):
+class BleuMetricValue(WireModel):
     score: float | None = None
 
 
-class RougeMetricValue(LazyWireModel):
+class RougeMetricValue(WireModel):
     score: float | None = None
 
 
-class ExactMatchMetricValue(LazyWireModel):
+class ExactMatchMetricValue(WireModel):
     score: float | None = None
 
 
-class CustomCodeExecutionResult(LazyWireModel):
+class CustomCodeExecutionResult(WireModel):
     score: float | None = None
 
 
-class PointwiseMetricResult(LazyWireModel):
+class PointwiseMetricResult(WireModel):
     custom_output: CustomOutput | None = None
     explanation: str | None = None
     score: float | None = None
 
 
-class PairwiseMetricResult(LazyWireModel):
+class PairwiseMetricResult(WireModel):
     custom_output: CustomOutput | None = None
     explanation: str | None = None
     pairwise_choice: PairwiseChoice | None = None
 
 
-class AggregationResult(LazyWireModel):
+class AggregationResult(WireModel):
     """One metric aggregated one way over the dataset; the field set says which metric."""
 
     aggregation_metric: AggregationMetric | None = None
@@ -152,23 +152,23 @@ class AggregationResult(LazyWireModel):
     rouge_metric_value: RougeMetricValue | None = None
 
 
-class AggregationOutput(LazyWireModel):
+class AggregationOutput(WireModel):
     aggregation_results: list[AggregationResult] | None = None
     dataset: EvaluationDataset | None = None
 
 
-class OutputInfo(LazyWireModel):
+class OutputInfo(WireModel):
     """Where a run wrote its per-example results."""
 
     gcs_output_directory: str | None = None
 
 
-class EvaluateDatasetResponse(LazyWireModel):
+class EvaluateDatasetResponse(WireModel):
     aggregation_output: AggregationOutput | None = None
     output_info: OutputInfo | None = None
 
 
-class EvaluateDatasetRun(LazyWireModel):
+class EvaluateDatasetRun(WireModel):
     """One evaluation of one checkpoint: its operation, and its result or error."""
 
     checkpoint_id: str | None = None

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
-from genaio.types._base import LazyWireModel
+from genaio.types._base import WireModel
 from genaio.types._enums import WireEnum
 
 __all__ = ["JSONSchema", "JSONSchemaType"]
@@ -26,7 +26,7 @@ class JSONSchemaType(WireEnum):
     STRING = "string"
 
 
-class JSONSchema(LazyWireModel):
+class JSONSchema(WireModel):
     """A schema; `type` is one type or a list of them (`["string", "null"]`)."""
 
     type: JSONSchemaType | list[JSONSchemaType] | None = None

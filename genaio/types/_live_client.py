@@ -9,7 +9,7 @@ object.
 from __future__ import annotations
 
 from genaio.types._avatars import AvatarConfig
-from genaio.types._base import LazyWireModel, WireModel
+from genaio.types._base import WireModel
 from genaio.types._config import AudioTranscriptionConfig, GenerationConfig, SafetySetting
 from genaio.types._content import Blob, Content, ContentUnion, FunctionResponse
 from genaio.types._live import (
@@ -67,7 +67,7 @@ class LiveClientToolResponse(WireModel):
     function_responses: list[FunctionResponse] | None = None
 
 
-class LiveClientSetup(LazyWireModel):
+class LiveClientSetup(WireModel):
     """The first message of a session: the model and everything fixed for the session."""
 
     model: str | None = None
@@ -86,20 +86,20 @@ class LiveClientSetup(LazyWireModel):
     labels: dict[str, str] | None = None
 
 
-class LiveClientContextUpdateTools(LazyWireModel):
+class LiveClientContextUpdateTools(WireModel):
     """The session's new tools, replacing the old ones."""
 
     tools: list[Tool] | None = None
 
 
-class LiveClientContextUpdate(LazyWireModel):
+class LiveClientContextUpdate(WireModel):
     """A change to the session's context while it runs: a new system instruction or tools."""
 
     system_instruction: ContentUnion | None = None
     tools: LiveClientContextUpdateTools | None = None
 
 
-class LiveClientMessage(LazyWireModel):
+class LiveClientMessage(WireModel):
     """One message from the client; exactly one field is set."""
 
     setup: LiveClientSetup | None = None
@@ -109,14 +109,14 @@ class LiveClientMessage(LazyWireModel):
     context_update: LiveClientContextUpdate | None = None
 
 
-class LiveConnectParameters(LazyWireModel):
+class LiveConnectParameters(WireModel):
     """The arguments of `live.connect`, as one object."""
 
     model: str | None = None
     config: LiveConnectConfig | None = None
 
 
-class LiveSendRealtimeInputParameters(LazyWireModel):
+class LiveSendRealtimeInputParameters(WireModel):
     """The arguments of a session's `send_realtime_input`, as one object; set one."""
 
     media: Blob | None = None

@@ -9,7 +9,7 @@ it was made from, or with a prompt its safety filter refused.
 
 from __future__ import annotations
 
-from genaio.types._base import Base64Bytes, LazyWireModel
+from genaio.types._base import Base64Bytes, WireModel
 from genaio.types._enums import WireEnum
 
 __all__ = [
@@ -70,18 +70,18 @@ class LiveMusicPlaybackControl(WireEnum):
     RESET_CONTEXT = "RESET_CONTEXT"
 
 
-class WeightedPrompt(LazyWireModel):
+class WeightedPrompt(WireModel):
     """A text prompt and how much it counts against the others (a weight, not a share)."""
 
     text: str | None = None
     weight: float | None = None
 
 
-class LiveMusicClientContent(LazyWireModel):
+class LiveMusicClientContent(WireModel):
     weighted_prompts: list[WeightedPrompt] | None = None
 
 
-class LiveMusicGenerationConfig(LazyWireModel):
+class LiveMusicGenerationConfig(WireModel):
     """The music's settings. `bpm` and `scale` take effect only after a `RESET_CONTEXT`;
     density and brightness are between 0 and 1, guidance how closely prompts are followed."""
 
@@ -99,13 +99,13 @@ class LiveMusicGenerationConfig(LazyWireModel):
     music_generation_mode: MusicGenerationMode | None = None
 
 
-class LiveMusicClientSetup(LazyWireModel):
+class LiveMusicClientSetup(WireModel):
     """The first message of a session: the model to play."""
 
     model: str | None = None
 
 
-class LiveMusicClientMessage(LazyWireModel):
+class LiveMusicClientMessage(WireModel):
     """One message from the client; exactly one field is set."""
 
     setup: LiveMusicClientSetup | None = None
@@ -114,14 +114,14 @@ class LiveMusicClientMessage(LazyWireModel):
     playback_control: LiveMusicPlaybackControl | None = None
 
 
-class LiveMusicSourceMetadata(LazyWireModel):
+class LiveMusicSourceMetadata(WireModel):
     """The prompts and settings a chunk of audio was generated from."""
 
     client_content: LiveMusicClientContent | None = None
     music_generation_config: LiveMusicGenerationConfig | None = None
 
 
-class AudioChunk(LazyWireModel):
+class AudioChunk(WireModel):
     """A piece of the stream: raw audio (16-bit PCM, as `mime_type` says)."""
 
     data: Base64Bytes | None = None
@@ -129,40 +129,40 @@ class AudioChunk(LazyWireModel):
     source_metadata: LiveMusicSourceMetadata | None = None
 
 
-class LiveMusicServerSetupComplete(LazyWireModel):
+class LiveMusicServerSetupComplete(WireModel):
     """The server accepted the setup; the session can be steered."""
 
 
-class LiveMusicServerContent(LazyWireModel):
+class LiveMusicServerContent(WireModel):
     audio_chunks: list[AudioChunk] | None = None
 
 
-class LiveMusicFilteredPrompt(LazyWireModel):
+class LiveMusicFilteredPrompt(WireModel):
     """A prompt the safety filter refused, and why; the music goes on without it."""
 
     text: str | None = None
     filtered_reason: str | None = None
 
 
-class LiveMusicServerMessage(LazyWireModel):
+class LiveMusicServerMessage(WireModel):
     setup_complete: LiveMusicServerSetupComplete | None = None
     server_content: LiveMusicServerContent | None = None
     filtered_prompt: LiveMusicFilteredPrompt | None = None
 
 
-class LiveMusicConnectParameters(LazyWireModel):
+class LiveMusicConnectParameters(WireModel):
     """The arguments of `live.music.connect`."""
 
     model: str | None = None
 
 
-class LiveMusicSetConfigParameters(LazyWireModel):
+class LiveMusicSetConfigParameters(WireModel):
     """The argument of a music session's `set_music_generation_config`."""
 
     music_generation_config: LiveMusicGenerationConfig | None = None
 
 
-class LiveMusicSetWeightedPromptsParameters(LazyWireModel):
+class LiveMusicSetWeightedPromptsParameters(WireModel):
     """The argument of a music session's `set_weighted_prompts`."""
 
     weighted_prompts: list[WeightedPrompt] | None = None

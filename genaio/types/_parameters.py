@@ -5,7 +5,7 @@ themselves."""
 from __future__ import annotations
 
 from genaio.types._auth_tokens import CreateAuthTokenConfig
-from genaio.types._base import LazyWireModel
+from genaio.types._base import WireModel
 from genaio.types._content import ContentListUnion
 from genaio.types._embeddings import EmbedContentConfig
 from genaio.types._enums import WireEnum
@@ -28,13 +28,13 @@ class EmbeddingApiType(WireEnum):
     BATCH_EMBED_CONTENTS = "BATCH_EMBED_CONTENTS"
 
 
-class CreateAuthTokenParameters(LazyWireModel):
+class CreateAuthTokenParameters(WireModel):
     """The arguments of `auth_tokens.create`."""
 
     config: CreateAuthTokenConfig | None = None
 
 
-class EmbedContentParameters(LazyWireModel):
+class EmbedContentParameters(WireModel):
     """The arguments of `models.embed_content`."""
 
     model: str | None = None
@@ -42,7 +42,7 @@ class EmbedContentParameters(LazyWireModel):
     config: EmbedContentConfig | None = None
 
 
-class UpscaleImageParameters(LazyWireModel):
+class UpscaleImageParameters(WireModel):
     """The arguments of `models.upscale_image`; `upscale_factor` is `x2` or `x4`."""
 
     model: str | None = None

@@ -8,7 +8,7 @@ with a `ValidateRewardResponse`.
 
 from __future__ import annotations
 
-from genaio.types._base import LazyWireModel
+from genaio.types._base import WireModel
 from genaio.types._content import Content
 from genaio.types._enums import AdapterSize, WireEnum
 from genaio.types._evaluation_metrics import AutoraterConfig
@@ -72,16 +72,16 @@ class ReinforcementTuningThinkingLevel(WireEnum):
     HIGH = "HIGH"
 
 
-class ReinforcementTuningParseResponseConfig(LazyWireModel):
+class ReinforcementTuningParseResponseConfig(WireModel):
     parse_type: ResponseParseType | None = None
     regex_extract_expression: str | None = None
 
 
-class ReinforcementTuningAutoraterScorerParsedResponseConversionScorer(LazyWireModel):
+class ReinforcementTuningAutoraterScorerParsedResponseConversionScorer(WireModel):
     """The judge's parsed answer is the reward, as it is."""
 
 
-class ReinforcementTuningAutoraterScorerExactMatchScorer(LazyWireModel):
+class ReinforcementTuningAutoraterScorerExactMatchScorer(WireModel):
     """The judge's parsed answer against `expression`: one reward if it matches, another if
     not."""
 
@@ -90,7 +90,7 @@ class ReinforcementTuningAutoraterScorerExactMatchScorer(LazyWireModel):
     expression: str | None = None
 
 
-class ReinforcementTuningAutoraterScorer(LazyWireModel):
+class ReinforcementTuningAutoraterScorer(WireModel):
     """A judge model rewards the answer, from `autorater_prompt`."""
 
     autorater_config: AutoraterConfig | None = None
@@ -102,24 +102,24 @@ class ReinforcementTuningAutoraterScorer(LazyWireModel):
     exact_match_scorer: ReinforcementTuningAutoraterScorerExactMatchScorer | None = None
 
 
-class ReinforcementTuningCloudRunRewardScorer(LazyWireModel):
+class ReinforcementTuningCloudRunRewardScorer(WireModel):
     """A Cloud Run service computes the reward."""
 
     cloud_run_uri: str | None = None
 
 
-class ReinforcementTuningCodeExecutionRewardScorer(LazyWireModel):
+class ReinforcementTuningCodeExecutionRewardScorer(WireModel):
     """The user's Python source computes the reward."""
 
     python_code_snippet: str | None = None
 
 
-class ReinforcementTuningStringMatchRewardScorerStringMatchExpression(LazyWireModel):
+class ReinforcementTuningStringMatchRewardScorerStringMatchExpression(WireModel):
     match_operation: MatchOperation | None = None
     expression: str | None = None
 
 
-class ReinforcementTuningStringMatchRewardScorerJsonMatchExpression(LazyWireModel):
+class ReinforcementTuningStringMatchRewardScorerJsonMatchExpression(WireModel):
     """Match the value under `key_name` of an answer that is a JSON object."""
 
     key_name: str | None = None
@@ -128,7 +128,7 @@ class ReinforcementTuningStringMatchRewardScorerJsonMatchExpression(LazyWireMode
     ) = None
 
 
-class ReinforcementTuningStringMatchRewardScorer(LazyWireModel):
+class ReinforcementTuningStringMatchRewardScorer(WireModel):
     wrong_answer_reward: float | None = None
     correct_answer_reward: float | None = None
     string_match_expression: (
@@ -139,7 +139,7 @@ class ReinforcementTuningStringMatchRewardScorer(LazyWireModel):
     )
 
 
-class SingleReinforcementTuningRewardConfig(LazyWireModel):
+class SingleReinforcementTuningRewardConfig(WireModel):
     """One named reward: set one scorer."""
 
     autorater_scorer: ReinforcementTuningAutoraterScorer | None = None
@@ -150,12 +150,12 @@ class SingleReinforcementTuningRewardConfig(LazyWireModel):
     cloud_run_reward_scorer: ReinforcementTuningCloudRunRewardScorer | None = None
 
 
-class CompositeReinforcementTuningRewardConfigWeightedRewardConfig(LazyWireModel):
+class CompositeReinforcementTuningRewardConfigWeightedRewardConfig(WireModel):
     reward_config: SingleReinforcementTuningRewardConfig | None = None
     weight: float | None = None
 
 
-class CompositeReinforcementTuningRewardConfig(LazyWireModel):
+class CompositeReinforcementTuningRewardConfig(WireModel):
     """The reward is the weighted sum of several."""
 
     weighted_reward_configs: list[CompositeReinforcementTuningRewardConfigWeightedRewardConfig] | (
@@ -163,7 +163,7 @@ class CompositeReinforcementTuningRewardConfig(LazyWireModel):
     ) = None
 
 
-class ReinforcementTuningHyperParameters(LazyWireModel):
+class ReinforcementTuningHyperParameters(WireModel):
     """`samples_per_prompt` answers are sampled and rewarded per prompt; evaluation and
     checkpoints every so many steps."""
 
@@ -180,7 +180,7 @@ class ReinforcementTuningHyperParameters(LazyWireModel):
     step_count: int | None = None
 
 
-class ReinforcementTuningSpec(LazyWireModel):
+class ReinforcementTuningSpec(WireModel):
     """The method's settings on a job: set one of the two reward configs."""
 
     composite_reward_config: CompositeReinforcementTuningRewardConfig | None = None
@@ -190,7 +190,7 @@ class ReinforcementTuningSpec(LazyWireModel):
     single_reward_config: SingleReinforcementTuningRewardConfig | None = None
 
 
-class ReinforcementTuningExample(LazyWireModel):
+class ReinforcementTuningExample(WireModel):
     """One training example: the conversation, the references rewards compare against, and
     the system instruction and tools the model samples with."""
 
@@ -200,11 +200,11 @@ class ReinforcementTuningExample(LazyWireModel):
     tools: list[Tool] | None = None
 
 
-class ReinforcementTuningUserDatasetExamples(LazyWireModel):
+class ReinforcementTuningUserDatasetExamples(WireModel):
     user_dataset_examples: list[ReinforcementTuningExample] | None = None
 
 
-class ReinforcementTuningRewardInfo(LazyWireModel):
+class ReinforcementTuningRewardInfo(WireModel):
     """One reward's value on the example, or why it could not be computed."""
 
     reward: float | None = None
@@ -212,13 +212,13 @@ class ReinforcementTuningRewardInfo(LazyWireModel):
     error_status: GoogleRpcStatus | None = None
 
 
-class ValidateRewardConfig(LazyWireModel):
+class ValidateRewardConfig(WireModel):
     """Options of `tunings.validate_reward`."""
 
     http_options: HttpOptions | None = None
 
 
-class ValidateRewardResponse(LazyWireModel):
+class ValidateRewardResponse(WireModel):
     """The reward of one example: overall, and per named reward."""
 
     sdk_http_response: HttpResponse | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genaio.types._base import LazyWireModel
+from genaio.types._base import WireModel
 
 __all__ = [
     "ReplayFile",
@@ -18,7 +18,7 @@ __all__ = [
 ]
 
 
-class ReplayRequest(LazyWireModel):
+class ReplayRequest(WireModel):
     """A recorded request; its body split in JSON segments."""
 
     method: str | None = None
@@ -27,7 +27,7 @@ class ReplayRequest(LazyWireModel):
     body_segments: list[dict[str, Any]] | None = None
 
 
-class ReplayResponse(LazyWireModel):
+class ReplayResponse(WireModel):
     """A recorded answer: its body's segments as sent, and as the SDK parsed them."""
 
     status_code: int | None = None
@@ -36,19 +36,19 @@ class ReplayResponse(LazyWireModel):
     sdk_response_segments: list[dict[str, Any]] | None = None
 
 
-class ReplayInteraction(LazyWireModel):
+class ReplayInteraction(WireModel):
     request: ReplayRequest | None = None
     response: ReplayResponse | None = None
 
 
-class ReplayFile(LazyWireModel):
+class ReplayFile(WireModel):
     """One recording: its id and the exchanges, in order."""
 
     replay_id: str | None = None
     interactions: list[ReplayInteraction] | None = None
 
 
-class TestTableItem(LazyWireModel):
+class TestTableItem(WireModel):
     """One test case: the method's parameters, the error expected on each backend, and the
     keys a comparison ignores."""
 
@@ -64,7 +64,7 @@ class TestTableItem(LazyWireModel):
     ignore_keys: list[str] | None = None
 
 
-class TestTableFile(LazyWireModel):
+class TestTableFile(WireModel):
     """The test cases of one method."""
 
     __test__ = False  # not a pytest test class, despite its name

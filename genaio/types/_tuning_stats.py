@@ -5,7 +5,7 @@ one shape per tuning method (`TuningJob.tuning_data_stats`).
 
 from __future__ import annotations
 
-from genaio.types._base import LazyWireModel
+from genaio.types._base import WireModel
 from genaio.types._content import Content
 from genaio.types._reinforcement_tuning import ReinforcementTuningUserDatasetExamples
 from genaio.types._tuning_vertex import GeminiPreferenceExample
@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-class DatasetDistributionDistributionBucket(LazyWireModel):
+class DatasetDistributionDistributionBucket(WireModel):
     """How many values fell in `[left, right)`."""
 
     count: int | None = None
@@ -31,7 +31,7 @@ class DatasetDistributionDistributionBucket(LazyWireModel):
     right: float | None = None
 
 
-class DatasetDistribution(LazyWireModel):
+class DatasetDistribution(WireModel):
     """A histogram and summary statistics of one quantity over the dataset."""
 
     buckets: list[DatasetDistributionDistributionBucket] | None = None
@@ -44,7 +44,7 @@ class DatasetDistribution(LazyWireModel):
     sum: float | None = None
 
 
-class DatasetStats(LazyWireModel):
+class DatasetStats(WireModel):
     """Statistics of a dataset (distillation and reinforcement tuning)."""
 
     dropped_example_indices: list[int] | None = None
@@ -62,11 +62,11 @@ class DatasetStats(LazyWireModel):
     total_billable_token_count: int | None = None
 
 
-class DistillationDataStats(LazyWireModel):
+class DistillationDataStats(WireModel):
     training_dataset_stats: DatasetStats | None = None
 
 
-class PreferenceOptimizationDataStats(LazyWireModel):
+class PreferenceOptimizationDataStats(WireModel):
     dropped_example_indices: list[int] | None = None
     dropped_example_reasons: list[str] | None = None
     score_variance_per_example_distribution: DatasetDistribution | None = None
@@ -79,7 +79,7 @@ class PreferenceOptimizationDataStats(LazyWireModel):
     user_output_token_distribution: DatasetDistribution | None = None
 
 
-class SupervisedTuningDatasetDistributionDatasetBucket(LazyWireModel):
+class SupervisedTuningDatasetDistributionDatasetBucket(WireModel):
     """A bucket of supervised tuning's histograms (its count is a float on the wire)."""
 
     count: float | None = None
@@ -87,7 +87,7 @@ class SupervisedTuningDatasetDistributionDatasetBucket(LazyWireModel):
     right: float | None = None
 
 
-class SupervisedTuningDatasetDistribution(LazyWireModel):
+class SupervisedTuningDatasetDistribution(WireModel):
     """As `DatasetDistribution`, with integer sums and the billable part of the sum."""
 
     billable_sum: int | None = None
@@ -101,7 +101,7 @@ class SupervisedTuningDatasetDistribution(LazyWireModel):
     sum: int | None = None
 
 
-class SupervisedTuningDataStats(LazyWireModel):
+class SupervisedTuningDataStats(WireModel):
     dropped_example_reasons: list[str] | None = None
     total_billable_character_count: int | None = None
     total_billable_token_count: int | None = None
@@ -116,7 +116,7 @@ class SupervisedTuningDataStats(LazyWireModel):
     user_output_token_distribution: SupervisedTuningDatasetDistribution | None = None
 
 
-class TuningDataStats(LazyWireModel):
+class TuningDataStats(WireModel):
     """The dataset's statistics; the field set is the job's tuning method's."""
 
     distillation_data_stats: DistillationDataStats | None = None

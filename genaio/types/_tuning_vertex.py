@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genaio.types._base import LazyWireModel
+from genaio.types._base import WireModel
 from genaio.types._config import GenerationConfig
 from genaio.types._content import Content
 from genaio.types._enums import AdapterSize, TuningMode, WireEnum
@@ -54,13 +54,13 @@ class VideoOrientation(WireEnum):
     PORTRAIT = "PORTRAIT"
 
 
-class EncryptionSpec(LazyWireModel):
+class EncryptionSpec(WireModel):
     """The customer-managed key (Cloud KMS) that encrypts the job's outputs."""
 
     kms_key_name: str | None = None
 
 
-class PreferenceOptimizationHyperParameters(LazyWireModel):
+class PreferenceOptimizationHyperParameters(WireModel):
     """`beta` weighs how far the tuned model may drift from the base one."""
 
     adapter_size: AdapterSize | None = None
@@ -69,28 +69,28 @@ class PreferenceOptimizationHyperParameters(LazyWireModel):
     learning_rate_multiplier: float | None = None
 
 
-class PreferenceOptimizationSpec(LazyWireModel):
+class PreferenceOptimizationSpec(WireModel):
     export_last_checkpoint_only: bool | None = None
     hyper_parameters: PreferenceOptimizationHyperParameters | None = None
     training_dataset_uri: str | None = None
     validation_dataset_uri: str | None = None
 
 
-class GeminiPreferenceExampleCompletion(LazyWireModel):
+class GeminiPreferenceExampleCompletion(WireModel):
     """One candidate answer to a preference example, and how much it is preferred."""
 
     completion: Content | None = None
     score: float | None = None
 
 
-class GeminiPreferenceExample(LazyWireModel):
+class GeminiPreferenceExample(WireModel):
     """A conversation and its scored candidate answers."""
 
     completions: list[GeminiPreferenceExampleCompletion] | None = None
     contents: list[Content] | None = None
 
 
-class DistillationHyperParameters(LazyWireModel):
+class DistillationHyperParameters(WireModel):
     adapter_size: AdapterSize | None = None
     epoch_count: int | None = None
     learning_rate_multiplier: float | None = None
@@ -99,7 +99,7 @@ class DistillationHyperParameters(LazyWireModel):
     batch_size: int | None = None
 
 
-class DistillationSpec(LazyWireModel):
+class DistillationSpec(WireModel):
     """A student model learns from a teacher's answers to the prompts of
     `prompt_dataset_uri`; the teacher is a base model or a tuned one."""
 
@@ -114,7 +114,7 @@ class DistillationSpec(LazyWireModel):
     tuning_mode: TuningMode | None = None
 
 
-class DistillationSamplingSpec(LazyWireModel):
+class DistillationSamplingSpec(WireModel):
     """How the teacher's answers are sampled for distillation."""
 
     base_teacher_model: str | None = None
@@ -124,7 +124,7 @@ class DistillationSamplingSpec(LazyWireModel):
     hyperparameters: DistillationHyperParameters | None = None
 
 
-class VeoHyperParameters(LazyWireModel):
+class VeoHyperParameters(WireModel):
     """`veo_data_mixture_ratio` mixes the base model's own data into the user's."""
 
     epoch_count: int | None = None
@@ -135,13 +135,13 @@ class VeoHyperParameters(LazyWireModel):
     tuning_speed: TuningSpeed | None = None
 
 
-class VeoTuningSpec(LazyWireModel):
+class VeoTuningSpec(WireModel):
     hyper_parameters: VeoHyperParameters | None = None
     training_dataset_uri: str | None = None
     validation_dataset_uri: str | None = None
 
 
-class VeoLoraTuningSpec(LazyWireModel):
+class VeoLoraTuningSpec(WireModel):
     """Veo tuning of a LoRA adapter, for videos of one orientation."""
 
     hyper_parameters: VeoHyperParameters | None = None
@@ -150,7 +150,7 @@ class VeoLoraTuningSpec(LazyWireModel):
     video_orientation: VideoOrientation | None = None
 
 
-class PartnerModelTuningSpec(LazyWireModel):
+class PartnerModelTuningSpec(WireModel):
     """Tuning of a partner's model: its hyperparameters are the partner's, by name."""
 
     hyper_parameters: dict[str, Any] | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, ClassVar, Self
 
-from genaio.types._base import LazyWireModel, WireModel
+from genaio.types._base import WireModel
 from genaio.types._batches import JobError
 from genaio.types._enums import (
     TERMINAL_JOB_STATES,
@@ -108,7 +108,7 @@ class PreTunedModel(WireModel):
     base_model: str | None = None
 
 
-class CreateTuningJobConfig(LazyWireModel):
+class CreateTuningJobConfig(WireModel):
     """Options of `tunings.tune`. On the Gemini API only the display name and the
     hyperparameters `epoch_count`, `batch_size`, `learning_rate` and `learning_rate_multiplier`
     apply; the rest are Vertex AI's, where `method` (default `SUPERVISED_FINE_TUNING`; also
@@ -203,7 +203,7 @@ class TuningJobMetadata(WireModel):
     completed_step_count: int | None = None
 
 
-class TuningJob(LazyWireModel):
+class TuningJob(WireModel):
     """A tuning job: its state, the spec of its method (one of the `*_spec` fields), its
     dataset's statistics, its evaluation runs, and the tuned model."""
 
@@ -274,7 +274,7 @@ class TuningOperation(Operation):
     sdk_http_response: HttpResponse | None = None
 
 
-class CreateTuningJobParameters(LazyWireModel):
+class CreateTuningJobParameters(WireModel):
     """The arguments of `tunings.tune`, as one object."""
 
     base_model: str | None = None
@@ -301,7 +301,7 @@ class ListTuningJobsConfig(WireModel):
     filter: str | None = None
 
 
-class ListTuningJobsResponse(LazyWireModel):
+class ListTuningJobsResponse(WireModel):
     next_page_token: str | None = None
     tuning_jobs: list[TuningJob] | None = None
     sdk_http_response: HttpResponse | None = None
