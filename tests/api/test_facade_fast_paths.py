@@ -7,6 +7,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
+from genaio.api import _bodies
 from genaio.engine._http11 import ResponseHeaders
 from genaio.errors import UnknownApiResponseError
 from genaio.types import (
@@ -112,3 +113,29 @@ def test_http_response_of_is_what_validation_builds(headers):
     response = GenerateContentResponse(sdk_http_response=built)
     assert response.sdk_http_response.headers == dict(headers.items())
     assert response.to_wire() == GenerateContentResponse(sdk_http_response=validated).to_wire()
+
+
+def _answer(text):
+    return GenerateContentResponse.from_wire({"candidates": [{"content": {"parts": [{"text": text}]}}]})
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"response_schema": {"type": "OBJECT"}},
+        {"responseSchema": {"type": "OBJECT"}},
+        {"response_json_schema": {"type": "object"}},
+        {"responseJsonSchema": {"type": "object"}},
+        {"temperature": 0.1, "response_mime_type": "application/json", "response_schema": dict},
+        GenerateContentConfig(response_json_schema={"type": "object"}),
+    ],
+)
+def test_a_config_that_asks_for_structured_output_gets_it_parsed(config):
+    assert _bodies.attach_parsed(_answer('{"a": 1}'), config).parsed == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    "config", [None, {}, {"temperature": 0.1}, GenerateContentConfig(temperature=0.1)]
+)
+def test_a_config_without_a_schema_leaves_parsed_unset(config):
+    assert _bodies.attach_parsed(_answer('{"a": 1}'), config).parsed is None
