@@ -13,6 +13,7 @@ from __future__ import annotations
 import cProfile
 import pstats
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from _clients import open_client
@@ -27,6 +28,8 @@ __all__ = ["op_profile", "run"]
 
 CONCURRENCY = 64
 FANOUT = 2000
+#: The checkout's root, left out of the file names printed.
+_ROOT = str(Path(__file__).resolve().parent.parent) + "/"
 #: Layers, by a fragment of the file's path (the first that matches wins).
 LAYERS = (
     ("genaio/engine/_pool", "genaio pool (connection stack, response reading)"),
@@ -58,9 +61,39 @@ LAYERS = (
 )
 
 
+#: C functions worth a layer of their own, by a fragment of their name; the other C functions
+#: (str/bytes methods, isinstance, httptools' parser) are "builtins".
+C_LAYERS = (
+    ("validate_python", "pydantic-core (typed answers, users' arguments)"),
+    ("orjson", "orjson (request and answer JSON)"),
+    ("_socket.socket", "socket system calls (send, recv)"),
+    ("select.epoll", "waiting for the network (epoll)"),
+)
+#: The parts of a call that the docs' table names, by layer (others: "runtime and other").
+PARTS = {
+    "genaio facade (arguments, bodies, typed answers)": "facade",
+    "genaio types (pydantic models)": "facade",
+    "pydantic / pydantic-core": "facade",
+    "genaio actors (mailbox, serve loop, worker, reply)": "actor hop",
+    "genaio pool (connection stack, response reading)": "engine",
+    "genaio transport (request building, body read, JSON)": "engine",
+    "genaio HTTP/1.1 (request bytes, httptools callbacks)": "engine",
+    "genaio retrier": "engine",
+    "genaio engine, other": "engine",
+    "pydantic-core (typed answers, users' arguments)": "parse",
+    "orjson (request and answer JSON)": "parse",
+    "socket system calls (send, recv)": "system calls",
+    "trio (scheduler, sockets)": "trio and anyio",
+    "anyio": "trio and anyio",
+}
+
+
 def _layer(filename: str, function: str) -> str:
     if filename == "~":  # C functions, charged here rather than to their Python caller
-        return "builtins (socket calls, str/bytes methods, isinstance, C parsers)"
+        for fragment, layer in C_LAYERS:
+            if fragment in function:
+                return layer
+        return "builtins (str/bytes methods, isinstance, httptools' parser, ...)"
     for fragment, layer in LAYERS:
         if fragment in filename:
             return layer
@@ -85,7 +118,7 @@ async def op_profile(
     for (filename, line, function), (_, calls, tottime, _cum, _) in stats.stats.items():  # type: ignore[attr-defined]
         layer = _layer(filename, function)
         layers[layer] = layers.get(layer, 0.0) + tottime
-        short = filename.split("site-packages/")[-1].split("/work/main/")[-1]
+        short = filename.split("site-packages/")[-1].split(_ROOT)[-1]
         functions.append((tottime, calls, f"{short}:{line} {function}"))
     functions.sort(reverse=True)
     done = result["done"] or 1
@@ -130,6 +163,8 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
             notes=[
                 f"unprofiled: {num(r['plain_cpu_us'])} µs CPU/req, {num(r['plain_rate'])} req/s; "
                 f"profiled: {num(r['profiled_cpu_us'])} µs CPU/req",
+                "by part of the call: "
+                + ", ".join(f"{part} {num(100 * us / total, 1, '%')}" for part, us in _parts(r)),
                 "top functions by own time (µs/req, calls/req): "
                 + "; ".join(f"{n} {num(t, 1)} ({num(c, 1)})" for t, c, n in r["top"][:15]),
             ],
@@ -141,3 +176,12 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
     bench.progress("profile coalescing")
     sections.append(anatomy(bench))
     return sections, []
+
+
+def _parts(result: dict[str, Any]) -> list[tuple[str, float]]:
+    """The profiled µs per request of each part of a call (`PARTS`), largest first."""
+    parts: dict[str, float] = {}
+    for layer, us in result["layers"].items():
+        part = PARTS.get(layer, "runtime and other")
+        parts[part] = parts.get(part, 0.0) + us
+    return sorted(parts.items(), key=lambda kv: -kv[1])

@@ -228,6 +228,12 @@ def list_models_query(config: Any, *, vertex: bool) -> dict[str, Any]:
     return {k: v for k, v in query.items() if v is not None}
 
 
+#: The keys of a config dict that ask for structured output, by name and by alias.
+_STRUCTURED = frozenset(
+    {"response_schema", "responseSchema", "response_json_schema", "responseJsonSchema"}
+)
+
+
 def attach_parsed(
     response: types.GenerateContentResponse, config: Any
 ) -> types.GenerateContentResponse:
@@ -237,8 +243,8 @@ def attach_parsed(
     go through a TypeAdapter, and a `Schema`, dict or `response_json_schema` gives plain JSON.
     Text that does not parse leaves `parsed` None, as in the official SDK.
     """
-    if config is None:
-        return response
+    if config is None or (isinstance(config, dict) and not _STRUCTURED.intersection(config)):
+        return response  # a dict without a schema is not validated again (5 µs) to say so
     config = coerce_config(types.GenerateContentConfig, config)
     schema = config.response_schema
     if schema is None and config.response_json_schema is None:

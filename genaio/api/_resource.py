@@ -46,6 +46,10 @@ __all__ = ["Backend", "Resource", "json_bytes"]
 
 T = TypeVar("T")
 
+#: Bodies `_rest` leaves as they are (a tuple: `bytes | bytearray | ...` would build a union
+#: on every call, 0.3 µs).
+_SENT_AS_IS = (bytes, bytearray, DeferredBody)
+
 
 @attrs.frozen
 class Backend:
@@ -110,7 +114,7 @@ class Resource:
         A body that takes `extra_body` fields stays a value, for the engine to merge them into:
         it and the fields are checked here instead (a merge of two JSON objects is JSON).
         """
-        if body is not None and not isinstance(body, bytes | bytearray | DeferredBody):
+        if body is not None and not isinstance(body, _SENT_AS_IS):
             try:
                 content = dumps_json(body)
             except (TypeError, ValueError):

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 from pydantic.functional_validators import BeforeValidator
+from pydantic_core import CoreConfig, SchemaValidator
 
 from genaio.errors import UnknownApiResponseError
 
@@ -97,10 +98,11 @@ class WireModel(BaseModel):
                 not the caller's: not a `ValidationError`, which means bad input).
         """
         try:
-            return cls.model_validate(data, context=WIRE_CONTEXT)
+            parsed: Self = _wire_validator(cls).validate_python(data)
         except ValidationError as exc:
             message = f"the answer is not a valid {cls.__name__}: {exc}"
             raise UnknownApiResponseError(message) from exc
+        return parsed
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON object to send: camelCase keys, unset fields left out."""
@@ -109,6 +111,48 @@ class WireModel(BaseModel):
     def to_json_dict(self) -> dict[str, Any]:
         """The same object with Python (snake_case) names, for logs and `model_dump` users."""
         return self.model_dump(mode="json", exclude_none=True)
+
+
+#: Per class: its validator for answers from the server, built at its first `from_wire`.
+_WIRE_VALIDATORS: dict[type[BaseModel], SchemaValidator] = {}
+
+
+def _wire_validator(cls: type[WireModel]) -> SchemaValidator:
+    """`cls`'s validator without the unknown-field check, for answers from the server.
+
+    The check is a Python callback on every model of an answer (seven in a one-part
+    `GenerateContentResponse`), there only to refuse a user's typo, and it passes everything
+    the server sends (`WIRE_CONTEXT`). So answers go through a copy of the class's own core
+    schema with those callbacks taken out: the same fields, aliases, enums and checks, the same
+    classes built, at pydantic-core's speed (2 µs less per one-part answer; about 3 ms once
+    per class).
+    """
+    validator = _WIRE_VALIDATORS.get(cls)
+    if validator is None:
+        cls.model_rebuild()  # a no-op once built; builds a class still deferred
+        schema = _without_user_checks(cls.__pydantic_core_schema__)
+        config = CoreConfig(title=cls.__name__)
+        validator = _WIRE_VALIDATORS[cls] = SchemaValidator(schema, config)
+    return validator
+
+
+def _without_user_checks(node: Any) -> Any:
+    """A copy of a core schema with every `_reject_unknown_fields_from_users` step removed
+    (the model schema it wraps keeps the wrapper's `ref`, by which other models refer to it)."""
+    if isinstance(node, list):
+        return [_without_user_checks(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "function-after" and _is_user_check(node["function"]["function"]):
+        inner = _without_user_checks(node["schema"])
+        if "ref" in node:
+            inner["ref"] = node["ref"]
+        return inner
+    return {key: _without_user_checks(value) for key, value in node.items()}
+
+
+def _is_user_check(function: Any) -> bool:
+    return getattr(function, "__name__", None) == "_reject_unknown_fields_from_users"
 
 
 def _model_classes(annotation: Any) -> list[type[BaseModel]]:

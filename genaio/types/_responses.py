@@ -55,10 +55,25 @@ class HttpResponse(WireModel):
 
     @classmethod
     def of(cls, headers: Mapping[str, str]) -> HttpResponse:
-        """The envelope of an answer's headers. Copied through `items()`: `dict()` of an
-        `httpx.Headers` looks every name up again, which costs three times as much, and this
-        is on every call's path."""
-        return cls(headers=dict(headers.items()))
+        """The envelope of an answer's headers, as `HttpResponse(headers=dict(headers))` builds
+        it, without validating them: they are the engine's, already decoded to `str`, and this
+        is on every call's path, where validation cost 2.9 µs (a `dict[str, str]` alone costs
+        pydantic-core 1 µs) and this costs 1.5.
+
+        Built as pydantic's `model_construct` builds an instance (its own is 5 µs, in Python):
+        the field values, the fields set, no extra fields (this class allows them: `{}`) and no
+        private attributes. The engine's own headers are a `dict` (copied at C speed); others
+        through `items()`: `dict()` of an `httpx.Headers` looks every name up again, which
+        costs three times as much.
+        """
+        plain = dict(headers) if isinstance(headers, dict) else dict(headers.items())
+        response = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(response, "__dict__", {"headers": plain, "body": None})
+        _set(response, "__pydantic_fields_set__", {"headers"})
+        _set(response, "__pydantic_extra__", {})
+        _set(response, "__pydantic_private__", None)
+        return response
 
 
 class SafetyRating(WireModel):
