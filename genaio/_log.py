@@ -53,7 +53,10 @@ class Logger:
             self._bound = structlog.wrap_logger(
                 stdlib,
                 wrapper_class=structlog.stdlib.BoundLogger,
-                processors=[structlog.stdlib.filter_by_level, structlog.stdlib.render_to_log_kwargs],
+                processors=[
+                    structlog.stdlib.filter_by_level,
+                    structlog.stdlib.render_to_log_kwargs,
+                ],
             )
         getattr(self._bound, method)(event, **fields)
 

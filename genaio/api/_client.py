@@ -6,18 +6,19 @@ import importlib
 import random
 import warnings
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from genaio._telemetry import Telemetry, recorder
 from genaio.actors._limits import Limits
 from genaio.actors._runtime import Runtime
-from genaio.actors._tree import open_actor_tree
 from genaio.api._options import resolve
 from genaio.api._resource import Backend, json_bytes
 from genaio.api._sync import SyncBridge, SyncProxy
 from genaio.api._sync_types import SyncFamilies
 
 if TYPE_CHECKING:
+    from genaio.actors._tree import ActorTree
     from genaio.api.agents import AsyncAgents
     from genaio.api.auth_tokens import AsyncTokens
     from genaio.api.batches import AsyncBatches
@@ -108,18 +109,14 @@ class AsyncClient:
     batches: LazyFamily[AsyncBatches] = LazyFamily("genaio.api.batches.AsyncBatches")
     tunings: LazyFamily[AsyncTunings] = LazyFamily("genaio.api.tunings.AsyncTunings")
     auth_tokens: LazyFamily[AsyncTokens] = LazyFamily("genaio.api.auth_tokens.AsyncTokens")
-    operations: LazyFamily[AsyncOperations] = LazyFamily(
-        "genaio.api.operations.AsyncOperations"
-    )
+    operations: LazyFamily[AsyncOperations] = LazyFamily("genaio.api.operations.AsyncOperations")
     interactions: LazyFamily[AsyncInteractionsResource] = LazyFamily(
         "genaio.api.interactions.AsyncInteractionsResource"
     )
     # Websocket sessions, registered with the running tree when opened.
     live: LazyFamily[AsyncLive] = LazyFamily("genaio.api.live.AsyncLive")
     # The families google-genai 3.6 added (see `api/_managed.py`).
-    agents: LazyFamily[AsyncAgents] = LazyFamily(
-        "genaio.api.agents.AsyncAgents", experimental=True
-    )
+    agents: LazyFamily[AsyncAgents] = LazyFamily("genaio.api.agents.AsyncAgents", experimental=True)
     credentials: LazyFamily[AsyncCredentials] = LazyFamily(
         "genaio.api.credentials.AsyncCredentials", experimental=True
     )
@@ -147,7 +144,14 @@ class AsyncClient:
         self._config = config
         # Decided once: a client nobody observes pays nothing per call (see `_telemetry`).
         self._otel = recorder(telemetry, config.base_url, config.vertex)
-        self._runtime = Runtime(lambda: open_actor_tree(config, auth, limits, rng=rng))
+
+        def open_tree() -> AbstractAsyncContextManager[ActorTree]:
+            # The actors and the engine (with httpx) are imported when the first call opens it.
+            from genaio.actors._tree import open_actor_tree
+
+            return open_actor_tree(config, auth, limits, rng=rng)
+
+        self._runtime = Runtime(open_tree)
         # All that the families know of their client.
         self._backend = Backend(config, auth, self._runtime, self._otel)
 
