@@ -6,8 +6,8 @@ configures logging. The event's key-value pairs travel as the record's `extra`, 
 `ProcessorFormatter` (or any formatter) can render them.
 
 structlog is imported with the first event a logger lets through, not with genaio: importing it
-imports its development console renderer, and with it rich and pygments when they are installed
-(a fifth of a first call's imports), for a renderer that only an application configures.
+imports its development console renderer (rich's tracebacks, colorama), which only an
+application configures, and a library that never logs pays nothing for it.
 """
 
 from __future__ import annotations
