@@ -13,24 +13,20 @@ is shared by every caller in the batch.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import anyio
 import attrs
 
-from genaio._telemetry import CallTrace
-from genaio.actors._envelope import Envelope
 from genaio.actors._reply import Reply
-from genaio.actors._rest import Batchable, RestWork
-from genaio.engine import (
-    HttpTransport,
-    JsonAnswer,
-    JsonFragment,
-    RestCall,
-    Throttle,
-    dumps_json,
-    loads_json,
-)
+from genaio.engine import JsonAnswer, JsonFragment, RestCall, dumps_json, loads_json
 from genaio.errors import GenaioError, InvalidArgumentError, UnknownApiResponseError
+
+if TYPE_CHECKING:
+    from genaio._telemetry import CallTrace
+    from genaio.actors._envelope import Envelope
+    from genaio.actors._rest import Batchable, RestWork
+    from genaio.engine import HttpTransport, Throttle
 
 __all__ = ["BatchKey", "BatchReply", "BatchWork", "Member", "Rejoin", "perform_batch"]
 

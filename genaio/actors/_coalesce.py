@@ -28,12 +28,16 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
-from genaio.actors._batch import BatchKey, BatchReply, BatchWork, Member
+from genaio.actors._batch import BatchReply, BatchWork
 from genaio.actors._envelope import Envelope
-from genaio.engine import Throttle
+
+if TYPE_CHECKING:
+    from genaio.actors._batch import BatchKey, Member
+    from genaio.engine import Throttle
 
 __all__ = ["BatchPolicy", "Coalescer", "Dispatch"]
 

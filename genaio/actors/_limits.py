@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from genaio.actors._coalesce import BatchPolicy
-from genaio.engine import RateLimit
 
 if TYPE_CHECKING:
+    from genaio.engine import RateLimit
     from genaio.engine._redis_quota import RedisQuota
 
 __all__ = ["DEFAULT_FAMILIES", "FamilyLimits", "Limits"]

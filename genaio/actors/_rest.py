@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import attrs
-from anyio.streams.memory import MemoryObjectReceiveStream
 
-from genaio._telemetry import CallTrace
-from genaio.actors._envelope import Envelope
 from genaio.actors._errors import call_error
-from genaio.engine import HttpTransport, RestCall, Throttle
 from genaio.errors import StreamInterruptedError
+
+if TYPE_CHECKING:
+    from anyio.streams.memory import MemoryObjectReceiveStream
+
+    from genaio._telemetry import CallTrace
+    from genaio.actors._envelope import Envelope
+    from genaio.engine import HttpTransport, RestCall, Throttle
 
 __all__ = ["Answer", "Batchable", "OpenStream", "RestWork", "perform"]
 

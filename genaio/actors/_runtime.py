@@ -19,20 +19,22 @@ import asyncio
 import contextvars
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import attrs
 import sniffio
 
 from genaio.actors._errors import single_error
-from genaio.actors._tree import ActorTree
-from genaio.engine import Throttle
 from genaio.errors import ClientClosedError
+
+if TYPE_CHECKING:
+    from genaio.actors._tree import ActorTree
+    from genaio.engine import Throttle
 
 __all__ = ["Runtime"]
 
-TreeFactory = Callable[[], AbstractAsyncContextManager[ActorTree]]
+TreeFactory = Callable[[], AbstractAsyncContextManager["ActorTree"]]
 _background_tasks: set[asyncio.Task[Any]] = set()  # asyncio keeps only weak references
 
 

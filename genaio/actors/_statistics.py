@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 
-from genaio.engine import ThrottleStatistics
+if TYPE_CHECKING:
+    from genaio.engine import ThrottleStatistics
 
 __all__ = ["ActorStatistics"]
 

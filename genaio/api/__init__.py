@@ -1,8 +1,33 @@
-"""The facade users touch: Client, AsyncClient (`client.aio`) and one module per family."""
+"""The facade users touch: Client, AsyncClient (`client.aio`) and one module per family.
+
+Only the client is imported with the package: each family's module is imported when a client
+first uses the family (`AsyncClient`'s `LazyFamily`), and the names below with it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from genaio.api._client import AsyncClient, Client
-from genaio.api._streams import ResponseStream
-from genaio.api.models import AsyncModels
-from genaio.api.pagers import AsyncPager
+
+if TYPE_CHECKING:
+    from genaio.api._streams import ResponseStream
+    from genaio.api.models import AsyncModels
+    from genaio.api.pagers import AsyncPager
 
 __all__ = ["AsyncClient", "AsyncModels", "AsyncPager", "Client", "ResponseStream"]
+
+_WHERE = {
+    "AsyncModels": "genaio.api.models",
+    "AsyncPager": "genaio.api.pagers",
+    "ResponseStream": "genaio.api._streams",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'genaio.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value

@@ -2,75 +2,91 @@
 
 from __future__ import annotations
 
+import importlib
 import random
 import warnings
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar, overload
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from genaio._telemetry import Telemetry, recorder
-from genaio.actors import Limits, Runtime, open_actor_tree
+from genaio.actors._limits import Limits
+from genaio.actors._runtime import Runtime
 from genaio.api._options import resolve
-from genaio.api._resource import Backend, Resource, json_bytes
+from genaio.api._resource import Backend, json_bytes
 from genaio.api._sync import SyncBridge, SyncProxy
 from genaio.api._sync_types import SyncFamilies
-from genaio.api.agents import AsyncAgents
-from genaio.api.auth_tokens import AsyncTokens
-from genaio.api.batches import AsyncBatches
-from genaio.api.caches import AsyncCaches
-from genaio.api.chats import AsyncChats
-from genaio.api.credentials import AsyncCredentials
-from genaio.api.decisions import AsyncDecisions
-from genaio.api.environments import AsyncEnvironments
-from genaio.api.file_search_stores import AsyncFileSearchStores
-from genaio.api.files import AsyncFiles
-from genaio.api.interactions import AsyncInteractionsResource
-from genaio.api.live import AsyncLive
-from genaio.api.models import AsyncModels
-from genaio.api.operations import AsyncOperations
-from genaio.api.triggers import AsyncTriggers
-from genaio.api.tunings import AsyncTunings
-from genaio.api.voices import AsyncVoices
-from genaio.api.webhooks import AsyncWebhooks
-from genaio.engine import Auth, EngineConfig, Throttle
-from genaio.types import DebugConfig, HttpOptions
+
+if TYPE_CHECKING:
+    from genaio.actors._tree import ActorTree
+    from genaio.api.agents import AsyncAgents
+    from genaio.api.auth_tokens import AsyncTokens
+    from genaio.api.batches import AsyncBatches
+    from genaio.api.caches import AsyncCaches
+    from genaio.api.chats import AsyncChats
+    from genaio.api.credentials import AsyncCredentials
+    from genaio.api.decisions import AsyncDecisions
+    from genaio.api.environments import AsyncEnvironments
+    from genaio.api.file_search_stores import AsyncFileSearchStores
+    from genaio.api.files import AsyncFiles
+    from genaio.api.interactions import AsyncInteractionsResource
+    from genaio.api.live import AsyncLive
+    from genaio.api.models import AsyncModels
+    from genaio.api.operations import AsyncOperations
+    from genaio.api.triggers import AsyncTriggers
+    from genaio.api.tunings import AsyncTunings
+    from genaio.api.voices import AsyncVoices
+    from genaio.api.webhooks import AsyncWebhooks
+    from genaio.engine import Auth, EngineConfig, Throttle
+    from genaio.types import DebugConfig, HttpOptions
 
 __all__ = ["AsyncClient", "Client"]
 
-ResourceT = TypeVar("ResourceT", bound=Resource)
+FamilyT = TypeVar("FamilyT")
 
 
 _warned: set[str] = set()  # the families that have warned in this process, as the SDK's
 
 
-class LazyFamily(Generic[ResourceT]):
-    """A family attribute of `AsyncClient` made on first use (the families google-genai 3.6
-    added); an `experimental` one warns (`UserWarning`, as the SDK) the first time any client
-    in the process uses the family."""
+class LazyFamily(Generic[FamilyT]):
+    """A family attribute of `AsyncClient`, made on first use with its module: a client costs
+    little to create, and a program imports only the families it uses (`generate_content`
+    loads `models` and the types it needs, not Live's websockets or tunings' types).
 
-    def __init__(self, family: type[ResourceT], *, experimental: bool = False) -> None:
-        self.family = family
+    `where` is the family's class by its full name; it is made on the client's `Backend`, or
+    on another family (`on="models"`: chats are made on the client's models). An
+    `experimental` family warns (`UserWarning`, as the SDK) the first time any client in the
+    process uses it. The annotation in `AsyncClient` gives the family's type to type checkers.
+    """
+
+    def __init__(self, where: str, *, on: str = "_backend", experimental: bool = False) -> None:
+        self._module, _, self._class = where.rpartition(".")
+        self._on = on
         self._experimental = experimental
         self._name = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
 
-    @overload
-    def __get__(self, client: None, owner: type) -> LazyFamily[ResourceT]: ...
+    @property
+    def family(self) -> type[FamilyT]:
+        """The family's class, its module imported now if it was not yet."""
+        return cast("type[FamilyT]", getattr(importlib.import_module(self._module), self._class))
 
     @overload
-    def __get__(self, client: AsyncClient, owner: type) -> ResourceT: ...
+    def __get__(self, client: None, owner: type) -> LazyFamily[FamilyT]: ...
 
-    def __get__(
-        self, client: AsyncClient | None, owner: type
-    ) -> ResourceT | LazyFamily[ResourceT]:
+    @overload
+    def __get__(self, client: AsyncClient, owner: type) -> FamilyT: ...
+
+    def __get__(self, client: AsyncClient | None, owner: type) -> FamilyT | LazyFamily[FamilyT]:
         if client is None:
             return self
         if self._experimental and self._name not in _warned:
             _warned.add(self._name)
             message = f"client.{self._name} is experimental in the Gemini API and may change"
             warnings.warn(message, UserWarning, stacklevel=2)
-        family = self.family(client._backend)
+        family = self.family(getattr(client, self._on))  # type: ignore[call-arg]
         client.__dict__[self._name] = family  # later reads find it there, without this call
         return family
 
@@ -82,25 +98,37 @@ class AsyncClient:
     methods (the tree starts on first use and lives until `aclose()` or the end of the loop).
     """
 
-    models: AsyncModels
-    chats: AsyncChats
-    files: AsyncFiles
-    caches: AsyncCaches
-    file_search_stores: AsyncFileSearchStores
-    batches: AsyncBatches
-    tunings: AsyncTunings
-    auth_tokens: AsyncTokens
-    operations: AsyncOperations
-    interactions: AsyncInteractionsResource
-    live: AsyncLive
-    # The families google-genai 3.6 added, made on first use (see `api/_managed.py`).
-    agents = LazyFamily(AsyncAgents, experimental=True)
-    credentials = LazyFamily(AsyncCredentials, experimental=True)
-    decisions = LazyFamily(AsyncDecisions)
-    environments = LazyFamily(AsyncEnvironments, experimental=True)
-    triggers = LazyFamily(AsyncTriggers, experimental=True)
-    voices = LazyFamily(AsyncVoices)
-    webhooks = LazyFamily(AsyncWebhooks)
+    # Each family is made on first use (see `LazyFamily`), in the order google-genai has them.
+    models: LazyFamily[AsyncModels] = LazyFamily("genaio.api.models.AsyncModels")
+    chats: LazyFamily[AsyncChats] = LazyFamily("genaio.api.chats.AsyncChats", on="models")
+    files: LazyFamily[AsyncFiles] = LazyFamily("genaio.api.files.AsyncFiles")
+    caches: LazyFamily[AsyncCaches] = LazyFamily("genaio.api.caches.AsyncCaches")
+    file_search_stores: LazyFamily[AsyncFileSearchStores] = LazyFamily(
+        "genaio.api.file_search_stores.AsyncFileSearchStores"
+    )
+    batches: LazyFamily[AsyncBatches] = LazyFamily("genaio.api.batches.AsyncBatches")
+    tunings: LazyFamily[AsyncTunings] = LazyFamily("genaio.api.tunings.AsyncTunings")
+    auth_tokens: LazyFamily[AsyncTokens] = LazyFamily("genaio.api.auth_tokens.AsyncTokens")
+    operations: LazyFamily[AsyncOperations] = LazyFamily("genaio.api.operations.AsyncOperations")
+    interactions: LazyFamily[AsyncInteractionsResource] = LazyFamily(
+        "genaio.api.interactions.AsyncInteractionsResource"
+    )
+    # Websocket sessions, registered with the running tree when opened.
+    live: LazyFamily[AsyncLive] = LazyFamily("genaio.api.live.AsyncLive")
+    # The families google-genai 3.6 added (see `api/_managed.py`).
+    agents: LazyFamily[AsyncAgents] = LazyFamily("genaio.api.agents.AsyncAgents", experimental=True)
+    credentials: LazyFamily[AsyncCredentials] = LazyFamily(
+        "genaio.api.credentials.AsyncCredentials", experimental=True
+    )
+    decisions: LazyFamily[AsyncDecisions] = LazyFamily("genaio.api.decisions.AsyncDecisions")
+    environments: LazyFamily[AsyncEnvironments] = LazyFamily(
+        "genaio.api.environments.AsyncEnvironments", experimental=True
+    )
+    triggers: LazyFamily[AsyncTriggers] = LazyFamily(
+        "genaio.api.triggers.AsyncTriggers", experimental=True
+    )
+    voices: LazyFamily[AsyncVoices] = LazyFamily("genaio.api.voices.AsyncVoices")
+    webhooks: LazyFamily[AsyncWebhooks] = LazyFamily("genaio.api.webhooks.AsyncWebhooks")
 
     def __init__(
         self,
@@ -116,20 +144,16 @@ class AsyncClient:
         self._config = config
         # Decided once: a client nobody observes pays nothing per call (see `_telemetry`).
         self._otel = recorder(telemetry, config.base_url, config.vertex)
-        self._runtime = Runtime(lambda: open_actor_tree(config, auth, limits, rng=rng))
+
+        def open_tree() -> AbstractAsyncContextManager[ActorTree]:
+            # The actors and the engine (with httpx) are imported when the first call opens it.
+            from genaio.actors._tree import open_actor_tree
+
+            return open_actor_tree(config, auth, limits, rng=rng)
+
+        self._runtime = Runtime(open_tree)
         # All that the families know of their client.
-        backend = self._backend = Backend(config, auth, self._runtime, self._otel)
-        self.models = AsyncModels(backend)
-        self.chats = AsyncChats(self.models)
-        self.files = AsyncFiles(backend)
-        self.caches = AsyncCaches(backend)
-        self.file_search_stores = AsyncFileSearchStores(backend)
-        self.batches = AsyncBatches(backend)
-        self.tunings = AsyncTunings(backend)
-        self.auth_tokens = AsyncTokens(backend)
-        self.operations = AsyncOperations(backend)
-        self.interactions = AsyncInteractionsResource(backend)
-        self.live = AsyncLive(backend)  # websocket sessions, registered with the running tree
+        self._backend = Backend(config, auth, self._runtime, self._otel)
 
     @property
     def vertexai(self) -> bool:

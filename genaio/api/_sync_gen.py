@@ -253,19 +253,10 @@ def render() -> str:
     from genaio.api._client import AsyncClient, LazyFamily
 
     writer = _Writer()
-    client_module = sys.modules[AsyncClient.__module__]
-    declared = {
-        **AsyncClient.__annotations__,
-        **{  # the families made on first use, whose class the descriptor holds
-            name: value.family.__name__
-            for name, value in vars(AsyncClient).items()
-            if isinstance(value, LazyFamily)
-        },
-    }
-    families = {
-        name: writer.annotation(str(annotation), client_module)
-        for name, annotation in declared.items()
-        if not name.startswith("_") and f"AsyncClient.{name}" not in EXCLUDED
+    families = {  # each made on first use: the descriptor holds its class
+        name: writer.twin(value.family)
+        for name, value in vars(AsyncClient).items()
+        if isinstance(value, LazyFamily) and f"AsyncClient.{name}" not in EXCLUDED
     }
     while writer.queue:
         writer.render_class(writer.queue.pop(0))
