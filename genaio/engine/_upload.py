@@ -1,10 +1,12 @@
 """The resumable upload protocol (wire spec §6), shared by files and file search stores.
 
 A start request opens a session and is answered with the upload URL; the bytes follow in 8 MiB
-chunks, each read from its source just before it is sent, so a file is never held in memory
-whole; the last chunk finalizes, and its answer is the result. A chunk that fails with a
-retryable error is not blindly re-sent: the server is asked how much it holds (`query`) and the
-upload goes on from there, so a chunk the server did receive is never sent twice.
+chunks, one request each, the last of which finalizes, and its answer is the result. A chunk is
+read from its source when the worker that sends it takes it, and the next one is read meanwhile
+(`_ReadAhead`), so that reading the disk and sending overlap while an upload holds at most two
+chunks: a file is never held in memory whole. A chunk that fails with a retryable error is not
+blindly re-sent: the server is asked how much it holds (`query`) and the upload goes on from
+there, so a chunk the server did receive is never sent twice.
 
 The decisions (headers, which command, where the next chunk starts, where to resume) are plain
 functions. `resumable_upload` only performs them, through the `send` it is given (a family
@@ -21,6 +23,7 @@ from typing import IO, Any, Protocol, TypeGuard
 from urllib.parse import urlsplit, urlunsplit
 
 import anyio
+import anyio.abc
 import anyio.lowlevel
 import attrs
 
@@ -33,6 +36,7 @@ __all__ = [
     "CHUNK_SIZE",
     "UploadSource",
     "chunk_command",
+    "chunk_length",
     "guess_mime_type",
     "next_offset",
     "open_source",
@@ -42,7 +46,8 @@ __all__ = [
     "upload_url",
 ]
 
-#: The official SDK's chunk size; the server's chunk granularity is 8 MiB too.
+#: The official SDK's chunk size; the server's chunk granularity is 8 MiB too. A larger chunk
+#: (a multiple of the granularity) would spend fewer round trips, but an upload holds two.
 CHUNK_SIZE = 8 * 1024 * 1024
 
 #: Uploadable things: a path, a binary seekable file object, or bytes.
@@ -165,6 +170,11 @@ def start_headers(size: int, mime_type: str, file_name: str | None) -> dict[str,
     return headers
 
 
+def chunk_length(offset: int, size: int, chunk_size: int) -> int:
+    """The length of the chunk that starts at `offset` (0 for an empty file's only chunk)."""
+    return min(chunk_size, size - offset)
+
+
 def chunk_command(offset: int, length: int, size: int) -> str:
     """The last chunk (an empty one for an empty file) also finalizes."""
     return "upload, finalize" if offset + length >= size else "upload"
@@ -239,26 +249,30 @@ async def resumable_upload(
     `options.retry` wins), applied to each chunk with a resume before every new attempt.
 
     Cancellation: cancelling abandons the upload; a chunk in flight is cancelled with its
-    connection, and a new call starts a new session.
+    connection, a chunk being read ahead in its worker thread is waited for and dropped, and a
+    new call starts a new session.
     """
     headers = start_headers(source.size, mime_type, source.file_name)
     # Starting is safe to repeat: a session creates nothing until its last chunk arrives.
     # Nothing to say is no body at all, as the official SDK sends it.
     start = RestCall("POST", path, body=body or None, headers=headers, options=options)
     answer = await send(start)
-    session = _Session(
-        send,
-        upload_url(answer.headers, options.base_url if options is not None else None),
-        source,
-        headers,
-        attrs.evolve(options or CallOptions(), retry=_NO_RETRY),
-        chunk_size,
-    )
+    url = upload_url(answer.headers, options.base_url if options is not None else None)
     retrier = Retrier((options and options.retry) or retry)
-    offset: int | None = 0
-    while offset is not None:
-        answer, sent_to = await retrier.run(session.attempt(offset), idempotent=True)
-        offset = next_offset(answer.headers.get("x-goog-upload-status"), sent_to, source.size)
+    error: Exception | None = None
+    async with anyio.create_task_group() as readers:
+        reader = _ReadAhead(source, chunk_size, readers)
+        chunk_options = attrs.evolve(options or CallOptions(), retry=_NO_RETRY)
+        session = _Session(send, url, source, reader, headers, chunk_options, chunk_size)
+        try:
+            answer = await session.run(retrier)
+        except Exception as exc:  # raised below as it is, not in the task group's group
+            error = exc
+        finally:
+            reader.close()
+            readers.cancel_scope.cancel()  # a chunk read ahead that nobody will send
+    if error is not None:
+        raise error
     return answer
 
 
@@ -269,18 +283,30 @@ class _Session:
     send: Send
     url: str
     source: UploadSource
+    reader: _ReadAhead
     headers: Mapping[str, str]
     options: CallOptions
     chunk_size: int = CHUNK_SIZE
+
+    async def run(self, retrier: Retrier) -> JsonAnswer:
+        """Send every chunk, in order; the finalizing chunk's answer."""
+        offset = 0
+        while True:
+            answer, sent_to = await retrier.run(self.attempt(offset), idempotent=True)
+            status = answer.headers.get("x-goog-upload-status")
+            following = next_offset(status, sent_to, self.source.size)
+            if following is None:
+                return answer
+            offset = following
 
     def attempt(self, offset: int) -> Callable[[int], Awaitable[tuple[JsonAnswer, int]]]:
         """One chunk from `offset`: the first try sends it; later ones resume first."""
 
         async def put(number: int) -> tuple[JsonAnswer, int]:
             start = offset if number == 1 else await self._query(offset)
-            length = min(self.chunk_size, self.source.size - start)
+            length = chunk_length(start, self.source.size, self.chunk_size)
             command = chunk_command(start, length, self.source.size)
-            chunk = _Chunk(self.source, start, length)
+            chunk = _Chunk(self.reader, start, length)
             return await self._post(chunk, command, start), start + length
 
         return put
@@ -304,14 +330,79 @@ class _Session:
 @attrs.frozen
 class _Chunk(DeferredBody):
     """A chunk, read by the worker that sends it: chunks waiting for the family's workers
-    hold no memory, so a burst of uploads buffers at most `concurrency` chunks."""
+    hold no memory, so a burst of uploads buffers at most `concurrency` chunks (and the next
+    chunk of each, read ahead while they are sent)."""
 
-    source: UploadSource
+    reader: _ReadAhead
     offset: int
     length: int
 
     async def read(self) -> bytes:
-        return await self.source.read(self.offset, self.length)
+        return await self.reader.read(self.offset, self.length)
+
+
+class _ReadAhead:
+    """An upload's chunks, each read while the one before it is sent: the disk (a worker
+    thread's read) and the network work at once.
+
+    Bounded: the next chunk is read ahead only once the current one has been taken by the
+    worker that sends it (an upload waiting for a worker holds nothing), and a chunk read ahead
+    that is not the one asked for (a retry resumes where the server is) is waited for and
+    dropped before another read starts. So an upload holds at most two chunks, the one being
+    sent and the one read ahead, and its source has one read at a time (a file object's seek
+    and read are never interleaved). A read ahead that failed is read again by the sender,
+    where its error belongs.
+    """
+
+    def __init__(self, source: UploadSource, chunk_size: int, readers: anyio.abc.TaskGroup) -> None:
+        self._source = source
+        self._chunk_size = chunk_size
+        self._readers: anyio.abc.TaskGroup | None = readers
+        self._ahead: _Ahead | None = None
+
+    async def read(self, offset: int, length: int) -> bytes:
+        """The chunk at `offset`: the one read ahead if it is that one, else read now; then
+        the chunk after it starts being read.
+
+        Cancellation: a read in its worker thread finishes first; the chunk is dropped.
+        """
+        ahead, self._ahead = self._ahead, None
+        data = None
+        if ahead is not None:
+            await ahead.done.wait()
+            if (ahead.offset, ahead.length) == (offset, length):
+                data = ahead.data
+        if data is None:
+            data = await self._source.read(offset, length)
+        following = offset + length
+        if following < self._source.size and self._readers is not None:
+            length = chunk_length(following, self._source.size, self._chunk_size)
+            self._ahead = _Ahead(following, length)
+            self._readers.start_soon(self._ahead.fill, self._source)
+        return data
+
+    def close(self) -> None:
+        """Read nothing more ahead: the upload has ended (its task group is closing)."""
+        self._readers = None
+        self._ahead = None
+
+
+@attrs.define(eq=False)
+class _Ahead:
+    """A chunk being read ahead; `data` once `done`, unless the read failed or was cancelled."""
+
+    offset: int
+    length: int
+    data: bytes | None = None
+    done: anyio.Event = attrs.Factory(anyio.Event)
+
+    async def fill(self, source: UploadSource) -> None:
+        try:
+            self.data = await source.read(self.offset, self.length)
+        except Exception:  # the sender reads it again, and meets the error itself
+            pass
+        finally:
+            self.done.set()
 
 
 def _path_source(path: str) -> _PathSource:
