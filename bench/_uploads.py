@@ -5,10 +5,11 @@ process; the official SDK beside it.
 The server is a sink of our own (`python bench/_uploads.py`, threads on blocking sockets): it
 speaks just enough of the resumable upload protocol (start, chunks, finalize) and reads every
 body into one reused buffer, so it keeps nothing and costs little more than the kernel's copy.
-The genaio emulator is not used here: it keeps each upload's bytes in memory (a `bytearray`
-per session, then the file's bytes), so a large upload would measure its memory and its
-parser. The socket copy is one POST of the whole file, read from disk 1 MiB at a time into a
-reused buffer and written with `sendall`; the file is in the page cache for every client.
+The genaio emulator is not used here: it hashes every byte as it arrives (and keeps the bytes
+of files up to 64 MiB), so a large upload would measure its hashing and its parser. The socket
+copy is one POST of the whole file, read from disk 1 MiB at a time into a reused buffer and
+written with `sendall`, one after the other: a client that reads the next chunk while it sends
+one (genaio does) can pass it. The file is in the page cache for every client.
 """
 
 from __future__ import annotations
