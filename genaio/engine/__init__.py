@@ -10,7 +10,8 @@ from genaio.engine._ratelimit import RateLimit, RateLimiter
 from genaio.engine._throttle import Throttle, ThrottleStatistics
 from genaio.engine._tokens import estimate_tokens
 from genaio.engine._transport import HttpTransport
-from genaio.engine._upload import Uploadable, guess_mime_type, open_source, resumable_upload
+from genaio.engine._upload import resumable_upload
+from genaio.engine._upload_source import Uploadable, guess_mime_type, open_source
 
 __all__ = [
     "ApiKeyAuth",

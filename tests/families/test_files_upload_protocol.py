@@ -20,14 +20,13 @@ from genaio.engine import JsonAnswer, RetryPolicy
 from genaio.engine._upload import (
     CHUNK_SIZE,
     chunk_command,
-    guess_mime_type,
     next_offset,
-    open_source,
     resumable_upload,
     resume_offset,
     start_headers,
     upload_url,
 )
+from genaio.engine._upload_source import guess_mime_type, open_source
 
 FAST = RetryPolicy(attempts=4, initial_delay=0.01, max_delay=0.1, jitter=0)
 
