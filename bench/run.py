@@ -122,7 +122,7 @@ FULL = Params(
     stream_events=5000,
     stream_count=4,
     cold_calls=2000,
-    upload_mib=256,
+    upload_mib=1024,
 )
 SHORT = Params(
     requests=1200,
@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--upload-size",
         type=int,
-        help="MiB uploaded by the uploads comparison (default 256, 64 with --short; 1024: full)",
+        help="MiB uploaded by the uploads comparison (default 1024, 64 with --short)",
     )
     parser.add_argument("--output", help="also write the table (Markdown) to this file")
     args = parser.parse_args(argv)

@@ -2,6 +2,10 @@
 
 A start request opens an upload session and answers with an absolute `X-Goog-Upload-URL`;
 chunks must arrive at the offset already received; the finalize chunk creates the resource.
+
+An upload's bytes are counted and hashed as they arrive, and kept only up to `KEPT_BYTES`: a
+larger file (a benchmark's gigabyte) keeps its metadata (size, hash) but not its bytes, so the
+emulator's memory stays flat whatever the size. Downloading such a file is refused.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ from ._http import ApiError, Response, dumps, g, json_response
 from ._state import paginate
 
 if TYPE_CHECKING:  # annotations only: the core imports every family
+    from hashlib import _Hash
+
     from ._core import Emulator
 
 __all__ = [
+    "KEPT_BYTES",
+    "Blob",
     "delete_file",
     "download_file",
     "get_file",
@@ -37,16 +45,61 @@ __all__ = [
 
 _CHUNK_GRANULARITY = b"8388608"
 _NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?")
+#: The largest upload whose bytes the emulator keeps (to download, to read as a batch's input,
+#: to import into a store); a larger one keeps its size and hash only.
+KEPT_BYTES = 64 * 1024 * 1024
+
+
+@attrs.frozen
+class Blob:
+    """A file's bytes as the emulator keeps them: their size and hash always, the bytes
+    themselves (`data`) only up to `KEPT_BYTES`."""
+
+    size: int
+    sha256: str  # as the File's `sha256Hash` says it
+    data: bytes | None
+
+    @classmethod
+    def of(cls, data: bytes) -> Blob:
+        return cls(len(data), _sha256_hash(hashlib.sha256(data)), data)
+
+
+def _sha256_hash(digest: _Hash) -> str:
+    """`sha256Hash` as the emulator has always said it: its hex digest, base64-encoded."""
+    return base64.b64encode(digest.hexdigest().encode()).decode()
 
 
 @attrs.define
 class Upload:
-    """One resumable upload session; `finish` turns the bytes into the answer body."""
+    """One resumable upload session; `finish` turns its `Blob` into the answer body.
+
+    The bytes are hashed as they arrive and kept only while they fit in `KEPT_BYTES` (an
+    announced size past it keeps none from the start): `data` is None once they do not.
+    """
 
     size: int | None
     mime_type: str
-    finish: Callable[[bytes], dict[str, Any]]
-    data: bytearray = attrs.Factory(bytearray)
+    finish: Callable[[Blob], dict[str, Any]]
+    received: int = 0
+    data: bytearray | None = attrs.field()
+    digest: _Hash = attrs.Factory(hashlib.sha256)
+
+    @data.default
+    def _kept_from_the_start(self) -> bytearray | None:
+        return bytearray() if self.size is None or self.size <= KEPT_BYTES else None
+
+    def add(self, chunk: bytes) -> None:
+        self.received += len(chunk)
+        self.digest.update(chunk)
+        if self.data is not None:
+            if self.received > KEPT_BYTES:
+                self.data = None  # past the bound: counted and hashed, not kept
+            else:
+                self.data += chunk
+
+    def blob(self) -> Blob:
+        data = None if self.data is None else bytes(self.data)
+        return Blob(self.received, _sha256_hash(self.digest), data)
 
 
 def _status(value: str) -> tuple[bytes, bytes]:
@@ -84,8 +137,8 @@ def require_resumable_start(call: Call) -> None:
         )
 
 
-def upload_start(call: Call, mime: str, finish: Callable[[bytes], dict[str, Any]]) -> Response:
-    """Open an upload session whose finalize chunk answers `finish(data)`: the files family's
+def upload_start(call: Call, mime: str, finish: Callable[[Blob], dict[str, Any]]) -> Response:
+    """Open an upload session whose finalize chunk answers `finish(blob)`: the files family's
     and the file search stores' (`uploadToFileSearchStore`). Its start request has passed
     `require_resumable_start`."""
     req = call.req
@@ -128,7 +181,7 @@ def upload_chunk(call: Call) -> Response:
     if session is None:
         raise ApiError(404, "The upload session is unknown or has ended.")
     commands = {c.strip() for c in req.headers.get("x-goog-upload-command", "").lower().split(",")}
-    received = len(session.data)
+    received = session.received
     if "query" in commands:
         return Response(
             200, b"", (_status("active"), (b"x-goog-upload-size-received", str(received).encode()))
@@ -144,17 +197,17 @@ def upload_chunk(call: Call) -> Response:
                 f"Invalid upload offset {offset}: {received} bytes were received so far.",
                 headers=(_status("active"),),
             )
-        session.data += req.body
+        session.add(req.body)
     if "finalize" not in commands:
         return Response(200, b"", (_status("active"),))
     del call.emu.state.uploads[upload_id]
-    if session.size is not None and len(session.data) != session.size:
+    if session.size is not None and session.received != session.size:
         raise ApiError(
             400,
-            f"The upload has {len(session.data)} bytes but {session.size} were announced.",
+            f"The upload has {session.received} bytes but {session.size} were announced.",
             headers=(_status("final"),),
         )
-    answer = session.finish(bytes(session.data))
+    answer = session.finish(session.blob())
     return Response(
         200,
         dumps(answer),
@@ -164,13 +217,14 @@ def upload_chunk(call: Call) -> Response:
 
 def new_file(
     call: Call,
-    data: bytes,
+    data: bytes | Blob,
     mime: str,
     name: str | None = None,
     display_name: str | None = None,
     source: str = "UPLOADED",
 ) -> dict[str, Any]:
     """Store `data` as a File resource and return its JSON."""
+    blob = data if isinstance(data, Blob) else Blob.of(data)
     emu = call.emu
     name = name or f"files/{emu.state.new_id()}"
     now = emu.clock.now()
@@ -178,11 +232,11 @@ def new_file(
     record: dict[str, Any] = {
         "name": name,
         "mimeType": mime,
-        "sizeBytes": str(len(data)),
+        "sizeBytes": str(blob.size),
         "createTime": timestamp(now),
         "updateTime": timestamp(now),
         "expirationTime": timestamp(now + emu.config.file_ttl_seconds),
-        "sha256Hash": base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode(),
+        "sha256Hash": blob.sha256,
         "uri": base,
         "downloadUri": f"{base}:download?alt=media",
         "state": "ACTIVE",
@@ -194,7 +248,8 @@ def new_file(
         record["state"] = "PROCESSING"
         emu.state.timers.at(now + emu.config.lro_seconds, lambda: record.update(state="ACTIVE"))
     emu.state.files[name] = record
-    emu.state.file_bytes[name] = data
+    if blob.data is not None:
+        emu.state.file_bytes[name] = blob.data
     emu.state.timers.at(now + emu.config.file_ttl_seconds, lambda: _expire(emu, name, record))
     return record
 
@@ -265,7 +320,14 @@ def download_file(call: Call) -> Response:
     file_record(call.emu, name)
     if call.req.query.get("alt") != "media":
         raise ApiError(400, "Downloads need ?alt=media.")
-    data = call.emu.state.file_bytes[name]
+    data = call.emu.state.file_bytes.get(name)
+    if data is None:
+        raise ApiError(
+            400,
+            f"The emulator kept only the size and hash of {name}: it keeps the bytes of files "
+            f"up to {KEPT_BYTES} bytes.",
+            "FAILED_PRECONDITION",
+        )
     mime = call.emu.state.files[name]["mimeType"]
     return Response(200, data, ((b"content-type", mime.encode()),))
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._call import Call
 from ._clock import timestamp
-from ._files import file_record, require_resumable_start, upload_chunk, upload_start
+from ._files import Blob, file_record, require_resumable_start, upload_chunk, upload_start
 from ._http import ApiError, Response, g, json_response
 from ._state import paginate
 
@@ -105,7 +105,7 @@ def _new_document(
     call: Call,
     store: str,
     body: dict[str, Any],
-    data: bytes,
+    data: Blob,
     mime: str,
     display: str | None,
     upload: bool,
@@ -119,7 +119,7 @@ def _new_document(
         "name": name,
         "displayName": display or doc_id,
         "state": "STATE_PENDING",
-        "sizeBytes": str(len(data)),
+        "sizeBytes": str(data.size),
         "mimeType": mime,
         "createTime": timestamp(now),
         "updateTime": timestamp(now),
@@ -127,12 +127,13 @@ def _new_document(
     if g(body, "customMetadata"):
         document["customMetadata"] = g(body, "customMetadata")
     emu.state.documents[name] = document
-    emu.state.media[f"{store}/media/{doc_id}"] = data
+    if data.data is not None:
+        emu.state.media[f"{store}/media/{doc_id}"] = data.data
     kind = "upload/operations" if upload else "operations"
     op_name = f"{store}/{kind}/{emu.state.new_id()}"
     response: dict[str, Any] = {"parent": store, "documentName": name}
     if upload:
-        response.update(mimeType=mime, sizeBytes=str(len(data)))
+        response.update(mimeType=mime, sizeBytes=str(data.size))
     what = "UploadToFileSearchStore" if upload else "ImportFile"
     operation: dict[str, Any] = {"name": op_name}
     emu.state.operations[op_name] = operation
@@ -159,7 +160,7 @@ def upload_to_store(call: Call) -> Response:
     )
     display = g(body, "displayName")
 
-    def finish(data: bytes) -> dict[str, Any]:
+    def finish(data: Blob) -> dict[str, Any]:
         return _new_document(call, store, body, data, mime, display, upload=True)
 
     return upload_start(call, mime, finish)
@@ -173,7 +174,7 @@ def import_file(call: Call) -> Response:
     if not file_name:
         raise ApiError(400, "* ImportFileRequest.file_name: file_name is required\n")
     file = file_record(emu, file_name)
-    data = emu.state.file_bytes.get(file_name, b"")
+    data = Blob(int(file["sizeBytes"]), file["sha256Hash"], emu.state.file_bytes.get(file_name))
     operation = _new_document(
         call,
         store,

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from genaio.engine._throttle import Throttle, ThrottleStatistics
     from genaio.engine._tokens import estimate_tokens
     from genaio.engine._transport import HttpTransport
-    from genaio.engine._upload import Uploadable, guess_mime_type, open_source, resumable_upload
+    from genaio.engine._upload import resumable_upload
+    from genaio.engine._upload_source import Uploadable, guess_mime_type, open_source
 
 __all__ = [
     "ApiKeyAuth",
@@ -69,9 +70,9 @@ _WHERE = {
     "ThrottleStatistics": "genaio.engine._throttle",
     "estimate_tokens": "genaio.engine._tokens",
     "HttpTransport": "genaio.engine._transport",
-    "Uploadable": "genaio.engine._upload",
-    "guess_mime_type": "genaio.engine._upload",
-    "open_source": "genaio.engine._upload",
+    "Uploadable": "genaio.engine._upload_source",
+    "guess_mime_type": "genaio.engine._upload_source",
+    "open_source": "genaio.engine._upload_source",
     "resumable_upload": "genaio.engine._upload",
 }
 #: The names exported under another name than their module's.

@@ -19,8 +19,9 @@ from genaio.engine._http11 import ProtocolError, ResponseParser
 __all__ = ["SEND_PIECE", "Connection", "Origin", "raise_mapped"]
 
 _READ_SIZE = 64 * 1024
-#: A request body larger than this is sent in pieces of this size, each after checking that the
-#: server has not answered already (an early answer, e.g. a 413, ends the sending).
+#: A large request body (one `encode_request` leaves apart from its head) is sent in pieces of
+#: this size, each after checking that the server has not answered already (an early answer,
+#: e.g. a 413, ends the sending).
 SEND_PIECE = 256 * 1024
 #: (scheme, host, port), as bytes.
 Origin = tuple[bytes, bytes, int]
@@ -75,14 +76,18 @@ class Connection:
             return True
         return self._poll is not None and bool(self._poll.poll(0))
 
-    async def send_in_pieces(self, data: bytes) -> None:
-        """Send a large request in pieces, stopping if the server answers first (a request
-        up to `SEND_PIECE` goes to `stream.send` whole)."""
-        for start in range(0, len(data), SEND_PIECE):
-            if start and self.readable():
+    async def send_in_pieces(self, head: bytes, body: bytes) -> None:
+        """Send a request with a large body: its head, then the body in pieces, stopping if the
+        server answers first. The pieces are views of `body`, never copies of it."""
+        await self.stream.send(head)
+        view = memoryview(body)
+        for start in range(0, len(view), SEND_PIECE):
+            if self.readable():
                 self.early = True  # the answer (say a 413) came first; the rest goes unsent
                 return
-            await self.stream.send(data[start : start + SEND_PIECE])
+            # anyio types `send` for bytes; every stream under it takes a view (trio's
+            # `send_all`, asyncio's `transport.write`, `SSLObject.write`).
+            await self.stream.send(view[start : start + SEND_PIECE])  # type: ignore[arg-type]
 
     async def receive(self) -> None:
         """Feed the parser what the server sends next (or that it closed the connection)."""

@@ -25,7 +25,9 @@ import httptools
 
 __all__ = [
     "DEFAULT_HEADERS",
+    "JOIN_LIMIT",
     "Decoder",
+    "Encoded",
     "ProtocolError",
     "ResponseHeaders",
     "ResponseParser",
@@ -46,6 +48,13 @@ _UNSAFE_VALUE = re.compile(rb"[\r\n\x00]")
 #: Characters a path keeps as they are (RFC 3986 pchar and `/`); `%` so that escapes stay.
 _PATH_SAFE = "!$&'()*+,;=:@/%~"
 _QUERY_SAFE = _PATH_SAFE + "?"
+
+#: A body up to this size is joined to its head, so that a request is one write (most are: a
+#: copy of a small body costs less than a second write); a larger one (an upload's chunk) is
+#: sent after its head as it is, never copied.
+JOIN_LIMIT = 256 * 1024
+#: A request as `encode_request` gives it: its bytes, or its head and its large body apart.
+Encoded = bytes | tuple[bytes, bytes]
 
 #: Limits on a response head. Gemini's heads are about 1 KiB; a head past these is a broken or
 #: hostile server, refused before it costs memory or time.
@@ -104,9 +113,10 @@ def _remove_dot_segments(path: str) -> str:
 
 def encode_request(
     method: str, target: Target, headers: Iterable[tuple[bytes, bytes]], body: bytes
-) -> bytes:
+) -> Encoded:
     """The request's bytes: request line, `host` (unless `headers` has one), `headers` as given,
-    `content-length` and the body.
+    `content-length` and the body; for a body larger than `JOIN_LIMIT`, the head and the body
+    apart (`(head, body)`, the body as it was given), to be sent one after the other.
 
     Raises `ProtocolError` for a header that is not a valid name, or whose value holds CR, LF or
     NUL (that would let a value inject headers or a second request).
@@ -123,6 +133,8 @@ def encode_request(
     if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
         lines.append(b"content-length: %d\r\n" % len(body))
     lines.append(b"\r\n")
+    if len(body) > JOIN_LIMIT:
+        return b"".join(lines), body
     lines.append(body)
     return b"".join(lines)
 

@@ -42,8 +42,8 @@ import attrs
 import httpx
 import sniffio
 
-from genaio.engine._connection import SEND_PIECE, Connection, Origin, raise_mapped
-from genaio.engine._http11 import ProtocolError, Target, encode_request
+from genaio.engine._connection import Connection, Origin, raise_mapped
+from genaio.engine._http11 import Encoded, ProtocolError, Target, encode_request
 from genaio.engine._pooled_response import HttpxBody, PooledResponse
 from genaio.engine._watchdog import Watchdog, no_clock
 
@@ -333,7 +333,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         return Connection(origin, stream)
 
     async def _exchange(
-        self, connection: Connection, method: str, data: bytes, read_timeout: float | None
+        self, connection: Connection, method: str, data: Encoded, read_timeout: float | None
     ) -> PooledResponse:
         """Send `data` on `connection` and return the response with its body still unread."""
         parser = connection.parser
@@ -344,10 +344,10 @@ class PooledTransport(httpx.AsyncBaseTransport):
             if read_timeout is not None:  # one deadline for sending and the head: a server
                 # that does not read the request is silent too
                 self._watchdog.arm(connection, self._clock() + read_timeout)
-            if len(data) <= SEND_PIECE:
+            if isinstance(data, bytes):  # head and body in one write (most requests)
                 await connection.stream.send(data)
             else:
-                await connection.send_in_pieces(data)
+                await connection.send_in_pieces(*data)
             while not parser.head_done:
                 await connection.receive()
         except BaseException as exc:
@@ -365,7 +365,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
 def _encoded(
     method: str, target: Target, headers: Iterable[tuple[bytes, bytes]], body: bytes
-) -> bytes:
+) -> Encoded:
     try:
         return encode_request(method, target, headers, body)
     except ProtocolError as exc:

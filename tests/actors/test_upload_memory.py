@@ -37,17 +37,17 @@ async def test_chunks_waiting_for_a_worker_hold_no_buffer(monkeypatch):
     The source is in memory, so that every step runs in a task: a path or a file object is
     checked and read in threads, which `wait_all_tasks_blocked` does not wait for.
     """
-    from genaio.engine import _upload
+    from genaio.engine import _upload_source
     from tests.helpers import json_response, mock_client
 
     reads = []
-    read = _upload._BytesSource.read
+    read = _upload_source._BytesSource.read
 
     def counted(source, offset, length):
         reads.append((offset, length))
         return read(source, offset, length)
 
-    monkeypatch.setattr(_upload._BytesSource, "read", counted)
+    monkeypatch.setattr(_upload_source._BytesSource, "read", counted)
     never = trio.Event()
 
     async def server(request):

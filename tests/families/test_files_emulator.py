@@ -159,6 +159,37 @@ async def test_a_large_upload_is_streamed_in_8_mib_chunks(genaio_emulator, clien
     assert genaio_emulator.stats()["by_endpoint"]["uploadFile"]["requests"] == 1 + 3
 
 
+async def test_an_upload_past_what_the_emulator_keeps_keeps_its_metadata_only(client, monkeypatch):
+    """The emulator counts and hashes a large upload's bytes but keeps none (a gigabyte keeps
+    its memory flat); a smaller one is kept whole, to download."""
+    from genaio.emulator import _files
+
+    monkeypatch.setattr(_files, "KEPT_BYTES", 10)
+    large, small = os.urandom(25), b"0123456789"
+    async with client.aio as aio:
+        file = await aio.files.upload(file=large, config={"mime_type": "application/zip"})
+        assert (file.size_bytes, file.sha256_hash) == (25, sha256_field(large))
+        assert (await aio.files.get(name=file.name)).size_bytes == 25
+        with pytest.raises(errors.APIError, match="size and hash") as refused:
+            await aio.files.download(file=file)
+        assert refused.value.code == 400
+        kept = await aio.files.upload(file=small, config={"mime_type": "application/zip"})
+        assert await aio.files.download(file=kept) == small
+
+
+def test_an_upload_of_unannounced_size_stops_keeping_its_bytes_past_the_bound(monkeypatch):
+    from genaio.emulator import _files
+
+    monkeypatch.setattr(_files, "KEPT_BYTES", 10)
+    upload = _files.Upload(None, "application/zip", lambda blob: {})
+    for chunk in (b"01234", b"56789"):
+        upload.add(chunk)
+    assert upload.blob() == _files.Blob.of(b"0123456789")  # up to the bound: kept
+    upload.add(b"a")
+    blob = upload.blob()
+    assert (blob.size, blob.sha256, blob.data) == (11, sha256_field(b"0123456789a"), None)
+
+
 async def test_failed_chunks_are_resumed(genaio_emulator, tmp_path):
     data = os.urandom(2 * CHUNK_SIZE + 1)
     path = tmp_path / "big.bin"

@@ -9,23 +9,24 @@ from __future__ import annotations
 import io
 import tempfile
 
+import attrs
 import httpx
 import pytest
 import trio
+import trio.testing
 
 from genaio import errors
 from genaio.engine import JsonAnswer, RetryPolicy
 from genaio.engine._upload import (
     CHUNK_SIZE,
     chunk_command,
-    guess_mime_type,
     next_offset,
-    open_source,
     resumable_upload,
     resume_offset,
     start_headers,
     upload_url,
 )
+from genaio.engine._upload_source import guess_mime_type, open_source
 
 FAST = RetryPolicy(attempts=4, initial_delay=0.01, max_delay=0.1, jitter=0)
 
@@ -268,3 +269,120 @@ async def test_a_file_object_is_read_one_chunk_at_a_time():
     stream = Counting(bytes(10))
     await upload(FakeServer(), stream)
     assert stream.reads == [4, 4, 2]
+
+
+# -- reading ahead: overlapped with sending, bounded ---------------------------------------------
+
+
+class RecordingSource:
+    """An `UploadSource` in memory that records its reads (and the reads that ended)."""
+
+    file_name = None
+
+    def __init__(self, data: bytes, hang_from: int | None = None) -> None:
+        self.data = data
+        self.size = len(data)
+        self.reads: list[tuple[int, int]] = []
+        self.ended: list[tuple[int, int]] = []
+        self.hang_from = hang_from  # reads from this offset on never return
+
+    async def read(self, offset: int, length: int) -> bytes:
+        self.reads.append((offset, length))
+        try:
+            if self.hang_from is not None and offset >= self.hang_from:
+                await trio.sleep_forever()
+            await trio.lowlevel.checkpoint()
+            return self.data[offset : offset + length]
+        finally:
+            self.ended.append((offset, length))
+
+
+class ReadsWatcher(FakeServer):
+    """Notes, while each chunk is still in flight (received, not yet answered), which chunks
+    the upload has read so far."""
+
+    def __init__(self, source: RecordingSource, fail=None) -> None:
+        super().__init__(fail)
+        self.source = source
+        self.read_while_sending: list[list[tuple[int, int]]] = []
+
+    async def send(self, call) -> JsonAnswer:
+        if call.headers["x-goog-upload-command"] in ("start", "query"):
+            return await super().send(call)
+        # The transport reads the chunk first; then every task runs until it blocks.
+        call = attrs.evolve(call, body=await call.body.read())
+        await trio.testing.wait_all_tasks_blocked()
+        self.read_while_sending.append(list(self.source.reads))
+        return await super().send(call)
+
+
+async def raw_upload(send, source, chunk_size=4):
+    """`upload`, of a source as it is."""
+    return await resumable_upload(
+        send,
+        "upload/files",
+        source,
+        mime_type="text/plain",
+        body={"file": {}},
+        options=None,
+        retry=FAST,
+        chunk_size=chunk_size,
+    )
+
+
+async def test_the_next_chunk_is_read_while_one_is_sent_and_never_more_than_one_ahead():
+    source = RecordingSource(b"0123456789")
+    server = ReadsWatcher(source)
+    await raw_upload(server.send, source)
+    assert bytes(server.received) == b"0123456789"
+    # While chunk n is on the wire, chunk n + 1 has been read, and chunk n + 2 has not: an
+    # upload holds two chunks at most, whatever the file's size.
+    assert server.read_while_sending == [
+        [(0, 4), (4, 4)],
+        [(0, 4), (4, 4), (8, 2)],
+        [(0, 4), (4, 4), (8, 2)],
+    ]
+
+
+async def test_a_retried_chunk_drops_the_one_read_ahead_and_reads_its_own(autojump_clock):
+    failures = iter([errors.ServiceUnavailableError(503, {"error": {"code": 503}})])
+
+    def fail(command, offset, stored):
+        return next(failures, None) if offset == 4 and not stored else None
+
+    source = RecordingSource(b"0123456789")
+    server = ReadsWatcher(source, fail)
+    await raw_upload(server.send, source)
+    assert bytes(server.received) == b"0123456789"
+    # Chunk 4 failed after chunk 8 was read ahead: the retry resumes at 4, so chunk 8 is
+    # dropped (one read at a time: it had ended first) and read again after chunk 4.
+    assert source.reads == [(0, 4), (4, 4), (8, 2), (4, 4), (8, 2)]
+    assert source.ended == source.reads
+
+
+async def test_cancelling_an_upload_ends_its_read_ahead_before_it_returns():
+    source = RecordingSource(b"0123456789", hang_from=4)  # the read ahead never finishes
+    server = FakeServer()
+    in_flight = trio.Event()
+    ended_by_return: list[tuple[int, int]] = []
+
+    async def hanging_send(call):
+        if call.headers["x-goog-upload-command"] != "start":
+            await call.body.read()
+            in_flight.set()
+            await trio.sleep_forever()  # the first chunk is never answered
+        return await server.send(call)
+
+    async def upload_then_note() -> None:
+        try:
+            await raw_upload(hanging_send, source)
+        finally:
+            ended_by_return.extend(source.ended)
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(upload_then_note)
+        await in_flight.wait()
+        await trio.testing.wait_all_tasks_blocked()
+        assert source.reads == [(0, 4), (4, 4)]  # the second is being read ahead
+        nursery.cancel_scope.cancel()
+    assert ended_by_return == [(0, 4), (4, 4)]  # nothing left reading once the upload is gone
