@@ -132,11 +132,10 @@ class Dialer:
         try:
             await turn.event.wait()
         except BaseException:
-            if not turn.woken:
-                if turn.failure is None:
-                    line.remove(turn)
-            elif turn.failure is None:
+            if turn.woken:  # a wake-up this request cannot use: the next in line gets it
                 self.changed(origin)
+            elif turn.failure is None:
+                line.remove(turn)
             raise
         if turn.failure is not None:
             raise turn.failure
