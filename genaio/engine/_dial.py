@@ -107,10 +107,10 @@ class Dialer:
             turn.event.set()
 
     def fail(self, origin: Origin, failure: httpx.TransportError) -> None:
-        """Wake every request in `origin`'s line with an error of `failure`'s kind."""
+        """Wake every request in `origin`'s line with an error like `failure` (each its own)."""
         line = self._lines.pop(origin, None)
         for turn in line or ():
-            turn.failure = type(failure)(f"{failure} (a connection to this origin failed)")
+            turn.failure = type(failure)(str(failure))
             turn.event.set()
 
     def close(self, failure: httpx.TransportError) -> None:
@@ -157,7 +157,7 @@ class Dialer:
             try:
                 raise_mapped(exc, httpx.ConnectError, httpx.ConnectTimeout)
             except httpx.TransportError as failure:
-                self.fail(origin, failure)
+                self.fail(origin, type(failure)(f"a connection to this host failed: {failure}"))
                 raise
         finally:
             self._dialing[origin] -= 1
