@@ -3,12 +3,14 @@ fresh process) against nginx over TLS answering each after 1 s: the time until a
 answered, against the ideal of 1 s plus the handshakes, and the connections (TLS handshakes)
 the client opened, from nginx's `stub_status`.
 
-genaio runs on HTTP/1.1 with its `models` family's concurrency set to N (its default is lower:
-a user who starts N calls at once raises it). The official SDK runs as shipped: its default
-transport, httpx2, keeps at most 100 connections (httpx's default limits); with aiohttp it
-opens as many as it is asked. A third SDK row gives httpx2 limits of N (`async_client_args`),
-the most a user can do there. The certificate is a throwaway one each client is told to trust
-(`SSL_CERT_FILE` for the SDK, which reads it for both of its transports).
+genaio runs with its `models` family's concurrency set to N (its default is lower: a user who
+starts N calls at once raises it), on HTTP/1.1 (its pool opens at most `max_dials` connections at
+once per origin, and a call waiting for one takes a connection that comes free first). The
+official SDK runs as shipped: its default transport, httpx2, keeps at most 100 connections
+(httpx's default limits); with aiohttp it opens as many as it is asked. A third SDK row gives
+httpx2 limits of N (`async_client_args`), the most a user can do there. The certificate is a
+throwaway one each client is told to trust (`SSL_CERT_FILE` for the SDK, which reads it for both
+of its transports).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import attrs
 from _clients import API_KEY, GENERATE_MODEL, PROMPT, open_client
 from _table import Check, Section, num, ratio
 
@@ -30,13 +33,24 @@ if TYPE_CHECKING:
 __all__ = ["op_cold", "run"]
 
 LATENCY = 1.0
-#: (label, worker, SDK httpx2 limits raised to N)
+
+
+@attrs.frozen
+class Variant:
+    """One row: a client in a fresh worker, and how it is set up."""
+
+    label: str
+    worker: str
+    http2: bool = False  # genaio: HTTP/2 instead of HTTP/1.1
+    raise_limits: bool = False  # the SDK: httpx2's limits raised to N
+
+
 VARIANTS = (
-    ("genaio on trio, HTTP/1.1", "genaio-trio", False),
-    ("genaio on asyncio, HTTP/1.1", "genaio-asyncio", False),
-    ("google-genai, httpx2 (default, as shipped)", "sdk-httpx2", False),
-    ("google-genai, httpx2, limits raised to N", "sdk-httpx2", True),
-    ("google-genai, aiohttp", "sdk-aiohttp", False),
+    Variant("genaio on trio, HTTP/1.1", "genaio-trio"),
+    Variant("genaio on asyncio, HTTP/1.1", "genaio-asyncio"),
+    Variant("google-genai, httpx2 (default, as shipped)", "sdk-httpx2"),
+    Variant("google-genai, httpx2, limits raised to N", "sdk-httpx2", raise_limits=True),
+    Variant("google-genai, aiohttp", "sdk-aiohttp"),
 )
 #: genaio's time until all answered, at most this many times the ideal.
 TARGET = 1.5
@@ -69,11 +83,18 @@ async def _sdk(
 
 
 async def op_cold(
-    client: str, url: str, *, cafile: str, calls: int, raise_limits: bool, cap: float
+    client: str,
+    url: str,
+    *,
+    cafile: str,
+    calls: int,
+    http2: bool,
+    raise_limits: bool,
+    cap: float,
 ) -> dict[str, Any]:
     """Open a client, start `calls` calls at once, and time them until the last has answered."""
     if client.startswith("genaio"):
-        opened = open_client(client, url, concurrency=calls, cafile=cafile)
+        opened = open_client(client, url, concurrency=calls, cafile=cafile, http2=http2)
     else:
         opened = _sdk(client, url, cafile, calls, raise_limits)
     done = errors = 0
@@ -115,7 +136,7 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
         return [Section("Cold fan-out over TLS", ["—"], notes=[f"skipped: {why}"])], []
     url = nginx.urls["slow_tls"]  # its default delay: 1 s
     cap = 60.0
-    usable = set(bench.usable(tuple({w for _, w, _ in VARIANTS})))
+    usable = set(bench.usable(tuple({v.worker for v in VARIANTS})))
     section = Section(
         f"Cold fan-out over TLS: {n:,} generate_content calls at once from a fresh client, "
         f"server answering after {LATENCY:g} s (ideal: {LATENCY:g} s plus the handshakes)",
@@ -126,20 +147,22 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
         ],
     )
     times: dict[str, float] = {}
-    for label, worker, raise_limits in VARIANTS:
-        if worker not in usable:
+    for variant in VARIANTS:
+        label = variant.label
+        if variant.worker not in usable:
             continue
         bench.progress(f"cold fan-out {n:,} over TLS: {label}")
         before = nginx.connections_accepted()
         r = bench.workers.fresh(
-            worker,
+            variant.worker,
             "_cold",
             "op_cold",
             timeout=cap + 120,
             url=url,
             cafile=str(nginx.cert),
             calls=n,
-            raise_limits=raise_limits,
+            http2=variant.http2,
+            raise_limits=variant.raise_limits,
             cap=cap,
         )
         opened = nginx.connections_accepted() - before - 1  # not our own stub_status request
@@ -164,7 +187,7 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
                 f"{r['errors']:,}",
             ]
         )
-    g = times.get(VARIANTS[0][0])
+    g = times.get(VARIANTS[0].label)
     sdk = min((t for label, t in times.items() if label.startswith("google")), default=None)
     v = ratio(g, LATENCY)
     return [section], [

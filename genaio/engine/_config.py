@@ -10,6 +10,7 @@ import attrs
 __all__ = [
     "CONNECT_TIMEOUT",
     "KEEPALIVE_EXPIRY",
+    "MAX_DIALS",
     "MAX_REDIRECTS",
     "READ_TIMEOUT",
     "CallOptions",
@@ -30,6 +31,11 @@ READ_TIMEOUT = 600.0
 #: common servers use (5 s: Node.js, uvicorn, Apache), so that the client closes it first and
 #: never sends a request on a connection the server is closing.
 KEEPALIVE_EXPIRY = 4.0
+#: Connections being opened (TCP and TLS) at once per origin; more requests wait for a turn, or
+#: for a connection that comes free first. Enough to keep the handshakes of a burst going while
+#: the machine does little else, far from the thousands that outlast the connect timeout on a
+#: busy one (docs/performance.md, "Cold fan-out over TLS").
+MAX_DIALS = 64
 #: Same-origin redirects followed for one request; one more is an error.
 MAX_REDIRECTS = 5
 

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from genaio.engine._calls import PreparedRequest, Response
-from genaio.engine._config import CONNECT_TIMEOUT, KEEPALIVE_EXPIRY, READ_TIMEOUT
+from genaio.engine._config import CONNECT_TIMEOUT, KEEPALIVE_EXPIRY, MAX_DIALS, READ_TIMEOUT
 from genaio.engine._pool import PooledResponse, PooledTransport
 
 __all__ = ["as_httpx_response", "client_args", "open_with_httpx", "sends_as_given"]
@@ -40,6 +40,7 @@ def client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]:
 
     The pool is genaio's own (`PooledTransport`) unless the caller asks for what only httpx's
     does: HTTP/2 (`http2=True`), proxies (arguments or the environment), a transport of their own.
+    `max_dials`, genaio's own argument, bounds the connections it opens at once per origin.
     """
     args = {key: value for key, value in user_args.items() if key in _HTTPX_CLIENT_PARAMETERS}
     limits = args.get("limits")
@@ -69,6 +70,7 @@ def client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]:
             ssl_context=_ssl_context(args.pop("verify", True), args.pop("cert", None), args),
             connect_timeout=timeout.connect,
             read_timeout=timeout.read,
+            max_dials=user_args.get("max_dials", MAX_DIALS),
         )
     return args
 

@@ -24,7 +24,8 @@ silence of the server (sending the request and receiving the head, then each wai
 the body), enforced by the pool's watchdog (`_watchdog.py`: one task, not a cancel scope per
 wait). Both raise httpx's timeout exceptions, as any httpx transport does.
 
-The connection itself is `_connection.py`; the response and its body, `_pooled_response.py`.
+The connection itself is `_connection.py`; opening one (a bounded number at once per origin),
+`_dial.py`; the response and its body, `_pooled_response.py`.
 """
 
 from __future__ import annotations
@@ -36,13 +37,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 import anyio
-import anyio.abc
-import anyio.streams.tls
 import attrs
 import httpx
 import sniffio
 
+from genaio.engine._config import MAX_DIALS
 from genaio.engine._connection import Connection, Origin, raise_mapped
+from genaio.engine._dial import Dialer
 from genaio.engine._http11 import Encoded, ProtocolError, Target, encode_request
 from genaio.engine._pooled_response import HttpxBody, PooledResponse
 from genaio.engine._watchdog import Watchdog, no_clock
@@ -52,7 +53,8 @@ __all__ = ["PoolStatistics", "PooledResponse", "PooledTransport"]
 
 @attrs.frozen
 class PoolStatistics:
-    """Connections open, idle and serving a request now, and requests waiting for one."""
+    """Connections open, idle and serving a request now, and requests waiting for one (for a
+    free slot, or in line to open one: `PooledTransport.dialer` has the line's statistics)."""
 
     open: int
     idle: int
@@ -63,6 +65,7 @@ class PoolStatistics:
     #: Idle connections closed instead of being reused: expired, or closed or written to by
     #: the server while idle.
     dropped: int = 0
+    dialing: int = 0  # connections being opened now (counted in open and busy too)
 
 
 def _loop_clock() -> Callable[[], float]:
@@ -77,7 +80,8 @@ def _loop_clock() -> Callable[[], float]:
 
 class PooledTransport(httpx.AsyncBaseTransport):
     """HTTP/1.1 with keep-alive, at most `max_connections` open, `max_keepalive` kept idle for
-    at most `keepalive_expiry` seconds each (None: until the server closes them)."""
+    at most `keepalive_expiry` seconds each (None: until the server closes them), at most
+    `max_dials` being opened at once per origin."""
 
     def __init__(
         self,
@@ -88,6 +92,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         ssl_context: ssl.SSLContext | None = None,
         connect_timeout: float | None = None,
         read_timeout: float | None = None,
+        max_dials: int = MAX_DIALS,
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
@@ -98,7 +103,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
         # bundle costs tens of ms that a plain-HTTP client, such as one of the emulator's, never
         # needs).
         self._ssl_context = ssl_context
-        self._connect_timeout = connect_timeout
+        self.dialer = Dialer(
+            max_dials=max_dials, connect_timeout=connect_timeout, tls_context=self._tls_context
+        )
         self._read_timeout = read_timeout  # the httpx door's default; `exchange` takes its own
         self._idle: defaultdict[Origin, list[Connection]] = defaultdict(list)
         self._idle_count = 0
@@ -123,14 +130,16 @@ class PooledTransport(httpx.AsyncBaseTransport):
         )
 
     def statistics(self) -> PoolStatistics:
+        dials = self.dialer.statistics()
         return PoolStatistics(
             open=self._open,
             idle=self._idle_count,
             busy=self._busy,
-            waiting=self._waiting,
+            waiting=self._waiting + dials.waiting,
             opened=self.opened,
             reused=self.reused,
             dropped=self.dropped,
+            dialing=dials.dialing,
         )
 
     async def exchange(
@@ -185,6 +194,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         """Close the idle connections and the watchdog; busy ones close when their response
         ends. Cancellation: what is left is closed forcefully."""
         self._closed = True
+        self.dialer.close(httpx.ConnectError("the connection pool is closed"))
         idle = [c for stack in self._idle.values() for c in stack]
         self._idle.clear()
         self._idle_count = 0
@@ -272,6 +282,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._idle[connection.origin].append(connection)
         self._idle_count += 1
         self._notify()
+        self.dialer.changed(connection.origin)
         return True
 
     def _notify(self) -> None:
@@ -293,6 +304,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
                     return connection
                 await self._close(connection)
                 continue
+            if not self.dialer.may_dial(origin):  # wait for a dial to end, or a connection
+                await self.dialer.wait_turn(origin)  # of this origin to come free meanwhile
+                continue
             if self._open < self._max:
                 return await self._connect(origin)
             if (victim := self._evict_idle()) is not None:
@@ -313,22 +327,13 @@ class PooledTransport(httpx.AsyncBaseTransport):
     async def _connect(self, origin: Origin) -> Connection:
         self._open += 1
         self._busy += 1
-        scheme, host, port = origin
         try:
-            with anyio.fail_after(self._connect_timeout):
-                stream: anyio.abc.ByteStream = await anyio.connect_tcp(host.decode("ascii"), port)
-                if scheme == b"https":
-                    stream = await anyio.streams.tls.TLSStream.wrap(
-                        stream,
-                        hostname=host.decode("ascii"),
-                        ssl_context=self._tls_context(),
-                        standard_compatible=False,
-                    )
-        except BaseException as exc:
+            stream = await self.dialer.dial(origin)
+        except BaseException:
             self._open -= 1
             self._busy -= 1
             self._notify()
-            raise_mapped(exc, httpx.ConnectError, httpx.ConnectTimeout)
+            raise
         self.opened += 1
         return Connection(origin, stream)
 
@@ -360,6 +365,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
     async def _close(self, connection: Connection) -> None:
         self._open -= 1
         self._notify()
+        self.dialer.changed(connection.origin)
         await anyio.aclose_forcefully(connection.stream)
 
 
