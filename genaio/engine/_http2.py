@@ -1,0 +1,545 @@
+"""One HTTP/2 connection of the pool: many exchanges at once over one TLS stream, driven by h2
+(python-hyper's sans-I/O HTTP/2) with no task of its own.
+
+The shape is httpcore's: whoever waits for its stream's news reads the socket for everyone. One
+waiter at a time is the reader: it reads, hands each event to its exchange (`_on_*`, with no
+I/O), wakes the exchanges that got news, and reads on until its own exchange has some; then it
+passes the reading to another waiter. Writes go out under one writer: a task that finds another
+writing leaves its frames in h2's buffer, and the writer sends them in its next round.
+
+Cancellation: a cancelled caller resets its own stream (RST_STREAM CANCEL) and leaves the
+connection to the others. A read cut short loses nothing (no byte has been taken), so reads are
+cancellable. A write is not: anyio's TLS stream encrypts before it sends, and a cancellation in
+between would lose a TLS record and break the connection for every stream on it; so each write
+is shielded, and bounded by `WRITE_TIMEOUT` (a server that reads nothing that long is gone, and
+the connection is closed).
+
+Failures stay where they belong: whatever the server says of one stream (a reset, a bad head)
+fails that exchange alone; a connection-level failure (the socket, h2's protocol errors) fails
+every exchange on it with an httpx transport error. A stream the server never processed (refused,
+or above a GOAWAY's last stream id) is marked `refused`, so that the pool retries it elsewhere.
+h2 stops reading at a GOAWAY (python-hyper/h2#1181), while the streams it lets finish still have
+answers to come: `_GoawayFilter` takes GOAWAY frames out of the bytes before h2 sees them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import anyio.abc
+import h2.config
+import h2.connection
+import h2.errors
+import h2.events
+import h2.exceptions
+import h2.settings
+import httpx
+
+from genaio.engine._connection import Origin
+from genaio.engine._http11 import ProtocolError, Target
+
+__all__ = ["Exchange", "Http2Connection", "Refused"]
+
+_READ_SIZE = 64 * 1024
+#: Streams at once on one connection, at most (the server's MAX_CONCURRENT_STREAMS may be less).
+MAX_STREAMS = 1000
+#: Our receive windows: a stream may have 1 MiB unread, all of them together 16 MiB.
+_STREAM_WINDOW = 1 << 20
+_CONNECTION_WINDOW = 1 << 24
+#: A shielded write that cannot finish in this many seconds fails the connection.
+WRITE_TIMEOUT = 60.0
+#: Headers HTTP/2 forbids (RFC 9113 §8.2.2); `host` becomes `:authority`.
+_DROPPED = frozenset(
+    {b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade", b"host"}
+)
+_CONFIG = h2.config.H2Configuration(
+    client_side=True,
+    header_encoding=None,
+    # Inbound: a bad head is one stream's problem (checked in `_on_response`), not a protocol
+    # error that would end the connection. Outbound: `_request_headers` checks what it sends.
+    validate_inbound_headers=False,
+    normalize_inbound_headers=False,
+    validate_outbound_headers=False,
+    normalize_outbound_headers=False,
+)
+
+
+class Exchange(anyio.abc.AsyncResource):
+    """One stream: the request sent, the response's head and body as they arrive.
+
+    For the pool's watchdog it is also the resource to close when the server has been silent
+    too long (`stream`): closing it resets this stream alone.
+    """
+
+    __slots__ = (
+        "body",
+        "connection",
+        "deadline",
+        "ended",
+        "error",
+        "news",
+        "raw_headers",
+        "read_timeout",
+        "sending",
+        "status",
+        "stream_id",
+        "timed_out",
+        "unacked",
+        "waiter",
+    )
+
+    def __init__(self, connection: Http2Connection, stream_id: int) -> None:
+        self.connection = connection
+        self.stream_id = stream_id
+        self.status = 0  # until the head has come
+        self.raw_headers: list[tuple[bytes, bytes]] = []
+        self.body: list[bytes] = []  # arrived, not yet taken by the response
+        self.unacked = 0  # flow-controlled bytes received and not yet acknowledged
+        self.ended = False  # the server sent all of it
+        self.error: httpx.TransportError | None = None
+        self.sending = False  # its body is being sent (it waits for windows)
+        self.news = False  # something happened since the exchange last waited
+        self.waiter: anyio.Event | None = None
+        self.read_timeout: float | None = None
+        self.deadline = float("inf")  # the watchdog's
+        self.timed_out = False
+
+    def __repr__(self) -> str:
+        state = "ended" if self.ended else f"status {self.status}" if self.status else "waiting"
+        return f"<Exchange stream {self.stream_id} {state}>"
+
+    @property
+    def stream(self) -> Exchange:
+        return self
+
+    async def aclose(self) -> None:
+        """The watchdog's: the server was silent too long. Resets this stream only; no I/O."""
+        self.timed_out = True
+        self.error = httpx.ReadTimeout(f"no answer from the server for {self.read_timeout:g} s")
+        self.connection.reset(self)
+
+
+class Http2Connection:
+    """One HTTP/2 connection: an h2 state machine over a byte stream, and its exchanges."""
+
+    def __init__(self, origin: Origin, stream: anyio.abc.ByteStream) -> None:
+        self.origin = origin
+        self.stream = stream
+        self.h2 = h2.connection.H2Connection(config=_CONFIG)
+        self.exchanges: dict[int, Exchange] = {}
+        self.max_streams = 1  # until the server's SETTINGS say how many
+        self.reserved = 0  # streams the pool has handed out (sent or about to be)
+        self.requests = 0  # streams opened over the connection's life
+        self.idle_since = 0.0
+        #: The last stream the server will process, once it sent a GOAWAY (no new streams then).
+        self.goaway: int | None = None
+        #: Why the connection failed, once it has: every exchange on it fails so.
+        self.error: httpx.TransportError | None = None
+        self._settled = False  # the server's SETTINGS have come
+        self._reader: Exchange | None = None  # the exchange whose task reads now
+        self._read_scope: anyio.CancelScope | None = None
+        self._writing = False
+        self._waiting: dict[Exchange, None] = {}  # exchanges waiting while another reads
+        self._goaways = _GoawayFilter()
+
+    def __repr__(self) -> str:
+        scheme, host, port = self.origin
+        state = "failed" if self.error else "going away" if self.goaway is not None else "open"
+        return (
+            f"<Http2Connection {scheme.decode()}://{host.decode()}:{port} {state} "
+            f"streams={len(self.exchanges)}/{self.max_streams} requests={self.requests}>"
+        )
+
+    def has_room(self) -> bool:
+        """Whether the pool may start another stream here."""
+        return self.error is None and self.goaway is None and self.reserved < self.max_streams
+
+    async def start(self) -> None:
+        """Send our preface and settings, and read until the server's settings have come (so
+        that the pool knows how many streams it may open). The caller bounds it in time."""
+        settings = h2.settings.SettingCodes
+        self.h2.local_settings = h2.settings.Settings(
+            client=True,
+            initial_values={
+                settings.ENABLE_PUSH: 0,
+                settings.INITIAL_WINDOW_SIZE: _STREAM_WINDOW,
+                settings.MAX_CONCURRENT_STREAMS: 100,
+                settings.MAX_HEADER_LIST_SIZE: 64 * 1024,
+            },
+        )
+        self.h2.initiate_connection()
+        self.h2.increment_flow_control_window(_CONNECTION_WINDOW - 65535)
+        await self.flush()
+        while not self._settled and self.error is None:
+            self._receive(await self.stream.receive(_READ_SIZE))
+            await self.flush()
+        if self.error is not None:
+            raise self.error
+
+    # The exchanges' side.
+
+    async def request(
+        self,
+        method: str,
+        target: Target,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        read_timeout: float | None,
+    ) -> Exchange:
+        """Open a stream and send the request on it (the caller has reserved the stream).
+        Returns once the request is sent whole; raises httpx's exceptions. Cancellation: the
+        stream is reset; the connection serves the others."""
+        fields = _request_headers(method, target, headers, body)
+        try:
+            stream_id = self.h2.get_next_available_stream_id()
+        except h2.exceptions.NoAvailableStreamIDError:
+            self.goaway = 0  # no stream ids left: the pool opens another connection
+            raise _refused("the connection has no stream ids left") from None
+        exchange = Exchange(self, stream_id)
+        exchange.read_timeout = read_timeout
+        self.exchanges[stream_id] = exchange
+        self.requests += 1
+        try:
+            self.h2.send_headers(stream_id, fields, end_stream=not body)
+        except h2.exceptions.TooManyStreamsError:  # the server lowered its limit meanwhile
+            del self.exchanges[stream_id]
+            raise _refused("the server takes no more streams now") from None
+        try:
+            if body:
+                await self._send_body(exchange, body)
+            await self.flush()
+        except BaseException:
+            self.reset(exchange)
+            raise
+        return exchange
+
+    async def wait(self, exchange: Exchange) -> None:
+        """Until `exchange` has news (head, data, its end, a window to send in), reading for
+        everyone if nobody else is. Raises the exchange's error, if it has one.
+        Cancellation: another waiter takes over the reading."""
+        while not exchange.news and exchange.error is None:
+            if self.error is not None:
+                exchange.error = self.error
+            elif self._reader is not None:
+                exchange.waiter = waiter = anyio.Event()
+                self._waiting[exchange] = None
+                try:
+                    await waiter.wait()
+                finally:
+                    self._waiting.pop(exchange, None)
+                    exchange.waiter = None
+            else:
+                await self._read_for(exchange)
+        exchange.news = False
+        if exchange.error is not None:
+            raise exchange.error
+
+    def consumed(self, exchange: Exchange) -> None:
+        """The response took what had arrived: open the windows by as much. No I/O (the next
+        flush sends the WINDOW_UPDATE, if h2 decides one is due)."""
+        if exchange.unacked:
+            amount, exchange.unacked = exchange.unacked, 0
+            self.h2.acknowledge_received_data(amount, exchange.stream_id)
+
+    def reset(self, exchange: Exchange) -> None:
+        """End `exchange`, resetting its stream if it is still open; no I/O (the next flush
+        sends the RST_STREAM). Wakes its waiter, who sees its error (if it has one)."""
+        if self.exchanges.pop(exchange.stream_id, None) is None:
+            return
+        self.consumed(exchange)  # the connection's window counts what was never read
+        if self.error is None and not (exchange.ended or isinstance(exchange.error, Refused)):
+            try:
+                self.h2.reset_stream(exchange.stream_id, h2.errors.ErrorCodes.CANCEL)
+            except h2.exceptions.StreamClosedError:
+                pass  # the server closed it meanwhile: nothing to reset
+        if exchange.error is None and not exchange.ended:
+            exchange.error = httpx.ReadError("the exchange was closed before its end")
+        self._wake(exchange)
+        if self._reader is exchange and self._read_scope is not None:
+            self._read_scope.cancel()  # it is the reader, waiting for its own news
+
+    async def flush(self) -> None:
+        """Send what h2 has to send. Never raises: a failed write fails the connection (and so
+        every exchange on it). Cancellation: shielded (see the module's docstring)."""
+        if self._writing or self.error is not None:
+            return
+        data = self.h2.data_to_send()
+        if not data:
+            return
+        self._writing = True
+        try:
+            with anyio.CancelScope(shield=True) as scope:
+                scope.deadline = anyio.current_time() + WRITE_TIMEOUT
+                while data:
+                    await self.stream.send(data)
+                    data = self.h2.data_to_send()
+            if scope.cancelled_caught:
+                self.fail(httpx.WriteTimeout(f"the server read nothing for {WRITE_TIMEOUT:g} s"))
+        except Exception as exc:
+            self.fail(_mapped(exc, httpx.WriteError))
+        finally:
+            self._writing = False
+
+    def fail(self, error: httpx.TransportError) -> None:
+        """The connection is broken: every exchange on it fails with `error`. No I/O."""
+        if self.error is None:
+            self.error = error
+        for exchange in self.exchanges.values():
+            if exchange.error is None:
+                exchange.error = error
+            self._wake(exchange)
+        if self._read_scope is not None:
+            self._read_scope.cancel()
+
+    # The reader.
+
+    async def _read_for(self, exchange: Exchange) -> None:
+        """Read, for everyone, until `exchange` has news; then hand the reading on."""
+        self._reader = exchange
+        try:
+            while not exchange.news and exchange.error is None and self.error is None:
+                await self.flush()  # acknowledgements first: the server may wait for them
+                data = b""
+                with anyio.CancelScope() as self._read_scope:  # `reset` or `fail` cancel it
+                    data = await self.stream.receive(_READ_SIZE)
+                self._read_scope = None
+                if data:
+                    self._receive(data)
+            await self.flush()
+        except anyio.EndOfStream:
+            self.fail(httpx.RemoteProtocolError("the server closed the connection"))
+        except Exception as exc:
+            self.fail(_mapped(exc, httpx.ReadError))
+        finally:
+            self._reader = None
+            self._read_scope = None
+            for waiting in self._waiting:  # another waiter reads next
+                self._wake(waiting, news=False)
+                break
+
+    def _receive(self, data: bytes) -> None:
+        """Hand what the server sent to h2, and h2's events to their exchanges. No I/O."""
+        data, goaways = self._goaways.feed(data)
+        try:
+            events = self.h2.receive_data(data) if data else []
+        except h2.exceptions.ProtocolError as exc:
+            self.fail(httpx.RemoteProtocolError(f"the server broke HTTP/2: {exc}"))
+            return
+        for event in events:
+            handler = _HANDLERS.get(type(event))
+            if handler is not None:
+                handler(self, event)
+        for last_stream_id in goaways:
+            self._on_goaway(last_stream_id)
+
+    def _wake(self, exchange: Exchange, *, news: bool = True) -> None:
+        if news:
+            exchange.news = True
+        waiter = exchange.waiter
+        if waiter is not None:
+            self._waiting.pop(exchange, None)
+            waiter.set()
+
+    def _on_response(self, event: h2.events.ResponseReceived) -> None:
+        exchange = self.exchanges.get(event.stream_id or 0)
+        if exchange is None:
+            return
+        status, headers = 0, []
+        for name, value in event.headers or ():
+            if name == b":status":
+                status = int(value) if value.isdigit() and len(value) == 3 else 0
+            elif not name.startswith(b":"):
+                headers.append((bytes(name), bytes(value)))
+        if not 200 <= status < 600:
+            exchange.error = httpx.RemoteProtocolError(
+                "the server sent a head with no valid status"
+            )
+            self.reset(exchange)
+            return
+        exchange.status, exchange.raw_headers = status, headers
+        self._wake(exchange)
+
+    def _on_data(self, event: h2.events.DataReceived) -> None:
+        size = event.flow_controlled_length or 0
+        exchange = self.exchanges.get(event.stream_id or 0)
+        if exchange is None:  # one we have left: its bytes still count against our window
+            self.h2.acknowledge_received_data(size, event.stream_id or 0)
+            return
+        if event.data:
+            exchange.body.append(event.data)
+        exchange.unacked += size
+        self._wake(exchange)
+
+    def _on_end(self, event: h2.events.StreamEnded) -> None:
+        exchange = self.exchanges.get(event.stream_id or 0)
+        if exchange is not None:
+            exchange.ended = True
+            self._wake(exchange)
+
+    def _on_reset(self, event: h2.events.StreamReset) -> None:
+        exchange = self.exchanges.get(event.stream_id or 0)
+        if exchange is None:
+            return
+        code = event.error_code
+        if code == h2.errors.ErrorCodes.REFUSED_STREAM:
+            exchange.error = _refused("the server refused the stream")
+        else:
+            name = code.name if isinstance(code, h2.errors.ErrorCodes) else str(code)
+            exchange.error = httpx.RemoteProtocolError(f"the server reset the stream ({name})")
+        self._wake(exchange)
+
+    def _on_settings(self, event: h2.events.RemoteSettingsChanged) -> None:
+        self._settled = True
+        changed = event.changed_settings.get(h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS)
+        if changed is not None:
+            self.max_streams = max(1, min(changed.new_value or MAX_STREAMS, MAX_STREAMS))
+        self._wake_senders()  # the initial window may have grown
+
+    def _on_window(self, event: h2.events.WindowUpdated) -> None:
+        if not event.stream_id:
+            self._wake_senders()
+        elif (exchange := self.exchanges.get(event.stream_id)) is not None and exchange.sending:
+            self._wake(exchange)
+
+    def _wake_senders(self) -> None:
+        for exchange in self.exchanges.values():  # whoever sends a body may send more now
+            if exchange.sending:
+                self._wake(exchange)
+
+    def _on_goaway(self, last_stream_id: int) -> None:
+        """The server takes no new streams, and will not process those above `last_stream_id`."""
+        self.goaway = last_stream_id if self.goaway is None else min(self.goaway, last_stream_id)
+        for exchange in list(self.exchanges.values()):
+            if exchange.stream_id > last_stream_id:
+                exchange.error = _refused("the server is closing the connection (GOAWAY)")
+                self._wake(exchange)
+
+    async def _send_body(self, exchange: Exchange, body: bytes) -> None:
+        """Send `body` as the windows allow, waiting for WINDOW_UPDATEs when they are shut."""
+        h2c, sent, total = self.h2, 0, len(body)
+        exchange.sending = True
+        while sent < total:
+            if exchange.error is not None or exchange.ended:
+                return  # reset, or answered already: the rest is not wanted
+            window = min(
+                h2c.local_flow_control_window(exchange.stream_id), h2c.max_outbound_frame_size
+            )
+            if window <= 0:
+                await self.flush()
+                await self.wait(exchange)
+                continue
+            piece = body[sent : sent + window]
+            sent += len(piece)
+            h2c.send_data(exchange.stream_id, piece, end_stream=sent == total)
+            await self.flush()  # as it goes: h2's buffer holds at most a frame
+        exchange.sending = False
+
+
+_HANDLERS: dict[type[h2.events.Event], Callable[[Http2Connection, Any], None]] = {
+    h2.events.ResponseReceived: Http2Connection._on_response,
+    h2.events.DataReceived: Http2Connection._on_data,
+    h2.events.StreamEnded: Http2Connection._on_end,
+    h2.events.StreamReset: Http2Connection._on_reset,
+    h2.events.WindowUpdated: Http2Connection._on_window,
+    h2.events.RemoteSettingsChanged: Http2Connection._on_settings,
+}
+
+
+def _request_headers(
+    method: str, target: Target, headers: list[tuple[bytes, bytes]], body: bytes
+) -> list[tuple[bytes, bytes]]:
+    """The request's HTTP/2 header list: pseudo-headers, then `headers` lower-cased without the
+    ones HTTP/2 forbids, then `content-length`. Raises `httpx.LocalProtocolError` for a header
+    that is not a valid name or whose value holds CR, LF or NUL."""
+    authority = target.host
+    fields = [(b":method", method.encode("ascii")), (b":scheme", target.origin[0])]
+    rest = []
+    for name, value in headers:
+        name = name.lower()
+        if name in _DROPPED:
+            if name == b"host":
+                authority = value
+            continue
+        if not name or b":" in name or b"\r" in value or b"\n" in value or b"\0" in value:
+            raise httpx.LocalProtocolError(f"invalid header {name!r}")
+        rest.append((name, value))
+    fields.append((b":authority", authority))
+    fields.append((b":path", target.target))
+    fields.extend(rest)
+    if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        fields.append((b"content-length", b"%d" % len(body)))
+    return fields
+
+
+class Refused(httpx.RemoteProtocolError):
+    """The server did not process the request (REFUSED_STREAM, or a stream above a GOAWAY's
+    last stream id): it is safe to send it again, on another connection."""
+
+
+def _refused(reason: str) -> Refused:
+    return Refused(f"{reason}; the request was not processed")
+
+
+def _mapped(exc: Exception, default: type[httpx.TransportError]) -> httpx.TransportError:
+    if isinstance(exc, httpx.TransportError):
+        return exc
+    if isinstance(exc, ProtocolError | h2.exceptions.ProtocolError):
+        return httpx.RemoteProtocolError(str(exc))
+    return default(str(exc) or type(exc).__name__)
+
+
+class _GoawayFilter:
+    """Takes GOAWAY frames out of the bytes a server sends, and reads their last stream id.
+
+    It walks the frame headers (9 bytes each: length, type, flags, stream id), passing the
+    bytes on untouched unless a GOAWAY (type 7) is among them.
+    """
+
+    __slots__ = ("_goaway", "_held", "_left")
+
+    def __init__(self) -> None:
+        self._held = b""  # a frame header cut off by the end of a read
+        self._left = 0  # bytes still to come of the frame under way
+        self._goaway: bytearray | None = None  # the payload of a GOAWAY under way
+
+    def feed(self, data: bytes) -> tuple[bytes, list[int]]:
+        if self._held:
+            data, self._held = self._held + data, b""
+        size = len(data)
+        pos = min(self._left, size)
+        self._left -= pos
+        found: list[int] = []
+        kept: list[bytes] = []
+        start = 0
+        if self._goaway is not None:
+            self._goaway += data[:pos]
+            start = pos
+            if not self._left:
+                found.append(_last_stream_id(self._goaway))
+                self._goaway = None
+        while pos < size:
+            if size - pos < 9:
+                self._held = data[pos:]
+                break
+            end = pos + 9 + int.from_bytes(data[pos : pos + 3], "big")
+            if data[pos + 3] == 7:  # GOAWAY
+                kept.append(data[start:pos])
+                if end <= size:
+                    found.append(_last_stream_id(data[pos + 9 : end]))
+                else:
+                    self._goaway = bytearray(data[pos + 9 :])
+                start = min(end, size)
+            if end > size:
+                self._left = end - size
+            pos = end
+        stop = min(pos, size) if not self._held else size - len(self._held)
+        if not kept and start == 0:
+            return (data if stop == size else data[:stop]), found
+        kept.append(data[start:stop])
+        return b"".join(kept), found
+
+
+def _last_stream_id(payload: bytes | bytearray) -> int:
+    return int.from_bytes(payload[:4], "big") & 0x7FFFFFFF
