@@ -30,10 +30,11 @@ if TYPE_CHECKING:
 __all__ = ["op_cold", "run"]
 
 LATENCY = 1.0
-#: (label, worker, SDK httpx2 limits raised to N)
+#: (label, worker, flag): the flag raises the SDK's httpx2 limits to N, and turns genaio's HTTP/2 on
 VARIANTS = (
     ("genaio on trio, HTTP/1.1", "genaio-trio", False),
     ("genaio on asyncio, HTTP/1.1", "genaio-asyncio", False),
+    ("genaio on trio, HTTP/2", "genaio-trio", True),
     ("google-genai, httpx2 (default, as shipped)", "sdk-httpx2", False),
     ("google-genai, httpx2, limits raised to N", "sdk-httpx2", True),
     ("google-genai, aiohttp", "sdk-aiohttp", False),
@@ -73,7 +74,7 @@ async def op_cold(
 ) -> dict[str, Any]:
     """Open a client, start `calls` calls at once, and time them until the last has answered."""
     if client.startswith("genaio"):
-        opened = open_client(client, url, concurrency=calls, cafile=cafile)
+        opened = open_client(client, url, concurrency=calls, cafile=cafile, http2=raise_limits)
     else:
         opened = _sdk(client, url, cafile, calls, raise_limits)
     done = errors = 0
