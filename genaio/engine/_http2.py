@@ -19,7 +19,7 @@ fails that exchange alone; a connection-level failure (the socket, h2's protocol
 every exchange on it with an httpx transport error. A stream the server never processed (refused,
 or above a GOAWAY's last stream id) is marked `refused`, so that the pool retries it elsewhere.
 h2 stops reading at a GOAWAY (python-hyper/h2#1181), while the streams it lets finish still have
-answers to come: `_GoawayFilter` takes GOAWAY frames out of the bytes before h2 sees them.
+answers to come: `GoawayFilter` (`_http2_wire.py`) takes GOAWAY frames out before h2 sees them.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ import h2.settings
 import httpx
 
 from genaio.engine._connection import Origin
+from genaio.engine._http2_wire import GoawayFilter, Refused, refused, request_headers
 from genaio.engine._http11 import ProtocolError, Target
 
 __all__ = ["Exchange", "Http2Connection", "Refused"]
@@ -50,10 +51,6 @@ _STREAM_WINDOW = 1 << 20
 _CONNECTION_WINDOW = 1 << 24
 #: A shielded write that cannot finish in this many seconds fails the connection.
 WRITE_TIMEOUT = 60.0
-#: Headers HTTP/2 forbids (RFC 9113 §8.2.2); `host` becomes `:authority`.
-_DROPPED = frozenset(
-    {b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade", b"host"}
-)
 _CONFIG = h2.config.H2Configuration(
     client_side=True,
     header_encoding=None,
@@ -142,7 +139,7 @@ class Http2Connection:
         self._read_scope: anyio.CancelScope | None = None
         self._writing = False
         self._waiting: dict[Exchange, None] = {}  # exchanges waiting while another reads
-        self._goaways = _GoawayFilter()
+        self._goaways = GoawayFilter()
 
     def __repr__(self) -> str:
         scheme, host, port = self.origin
@@ -191,12 +188,12 @@ class Http2Connection:
         """Open a stream and send the request on it (the caller has reserved the stream).
         Returns once the request is sent whole; raises httpx's exceptions. Cancellation: the
         stream is reset; the connection serves the others."""
-        fields = _request_headers(method, target, headers, body)
+        fields = request_headers(method, target, headers, body)
         try:
             stream_id = self.h2.get_next_available_stream_id()
         except h2.exceptions.NoAvailableStreamIDError:
             self.goaway = 0  # no stream ids left: the pool opens another connection
-            raise _refused("the connection has no stream ids left") from None
+            raise refused("the connection has no stream ids left") from None
         exchange = Exchange(self, stream_id)
         exchange.read_timeout = read_timeout
         self.exchanges[stream_id] = exchange
@@ -205,7 +202,7 @@ class Http2Connection:
             self.h2.send_headers(stream_id, fields, end_stream=not body)
         except h2.exceptions.TooManyStreamsError:  # the server lowered its limit meanwhile
             del self.exchanges[stream_id]
-            raise _refused("the server takes no more streams now") from None
+            raise refused("the server takes no more streams now") from None
         try:
             if body:
                 await self._send_body(exchange, body)
@@ -384,7 +381,7 @@ class Http2Connection:
             return
         code = event.error_code
         if code == h2.errors.ErrorCodes.REFUSED_STREAM:
-            exchange.error = _refused("the server refused the stream")
+            exchange.error = refused("the server refused the stream")
         else:
             name = code.name if isinstance(code, h2.errors.ErrorCodes) else str(code)
             exchange.error = httpx.RemoteProtocolError(f"the server reset the stream ({name})")
@@ -413,7 +410,7 @@ class Http2Connection:
         self.goaway = last_stream_id if self.goaway is None else min(self.goaway, last_stream_id)
         for exchange in list(self.exchanges.values()):
             if exchange.stream_id > last_stream_id:
-                exchange.error = _refused("the server is closing the connection (GOAWAY)")
+                exchange.error = refused("the server is closing the connection (GOAWAY)")
                 self._wake(exchange)
 
     async def _send_body(self, exchange: Exchange, body: bytes) -> None:
@@ -447,99 +444,9 @@ _HANDLERS: dict[type[h2.events.Event], Callable[[Http2Connection, Any], None]] =
 }
 
 
-def _request_headers(
-    method: str, target: Target, headers: list[tuple[bytes, bytes]], body: bytes
-) -> list[tuple[bytes, bytes]]:
-    """The request's HTTP/2 header list: pseudo-headers, then `headers` lower-cased without the
-    ones HTTP/2 forbids, then `content-length`. Raises `httpx.LocalProtocolError` for a header
-    that is not a valid name or whose value holds CR, LF or NUL."""
-    authority = target.host
-    fields = [(b":method", method.encode("ascii")), (b":scheme", target.origin[0])]
-    rest = []
-    for name, value in headers:
-        name = name.lower()
-        if name in _DROPPED:
-            if name == b"host":
-                authority = value
-            continue
-        if not name or b":" in name or b"\r" in value or b"\n" in value or b"\0" in value:
-            raise httpx.LocalProtocolError(f"invalid header {name!r}")
-        rest.append((name, value))
-    fields.append((b":authority", authority))
-    fields.append((b":path", target.target))
-    fields.extend(rest)
-    if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
-        fields.append((b"content-length", b"%d" % len(body)))
-    return fields
-
-
-class Refused(httpx.RemoteProtocolError):
-    """The server did not process the request (REFUSED_STREAM, or a stream above a GOAWAY's
-    last stream id): it is safe to send it again, on another connection."""
-
-
-def _refused(reason: str) -> Refused:
-    return Refused(f"{reason}; the request was not processed")
-
-
 def _mapped(exc: Exception, default: type[httpx.TransportError]) -> httpx.TransportError:
     if isinstance(exc, httpx.TransportError):
         return exc
     if isinstance(exc, ProtocolError | h2.exceptions.ProtocolError):
         return httpx.RemoteProtocolError(str(exc))
     return default(str(exc) or type(exc).__name__)
-
-
-class _GoawayFilter:
-    """Takes GOAWAY frames out of the bytes a server sends, and reads their last stream id.
-
-    It walks the frame headers (9 bytes each: length, type, flags, stream id), passing the
-    bytes on untouched unless a GOAWAY (type 7) is among them.
-    """
-
-    __slots__ = ("_goaway", "_held", "_left")
-
-    def __init__(self) -> None:
-        self._held = b""  # a frame header cut off by the end of a read
-        self._left = 0  # bytes still to come of the frame under way
-        self._goaway: bytearray | None = None  # the payload of a GOAWAY under way
-
-    def feed(self, data: bytes) -> tuple[bytes, list[int]]:
-        if self._held:
-            data, self._held = self._held + data, b""
-        size = len(data)
-        pos = min(self._left, size)
-        self._left -= pos
-        found: list[int] = []
-        kept: list[bytes] = []
-        start = 0
-        if self._goaway is not None:
-            self._goaway += data[:pos]
-            start = pos
-            if not self._left:
-                found.append(_last_stream_id(self._goaway))
-                self._goaway = None
-        while pos < size:
-            if size - pos < 9:
-                self._held = data[pos:]
-                break
-            end = pos + 9 + int.from_bytes(data[pos : pos + 3], "big")
-            if data[pos + 3] == 7:  # GOAWAY
-                kept.append(data[start:pos])
-                if end <= size:
-                    found.append(_last_stream_id(data[pos + 9 : end]))
-                else:
-                    self._goaway = bytearray(data[pos + 9 :])
-                start = min(end, size)
-            if end > size:
-                self._left = end - size
-            pos = end
-        stop = min(pos, size) if not self._held else size - len(self._held)
-        if not kept and start == 0:
-            return (data if stop == size else data[:stop]), found
-        kept.append(data[start:stop])
-        return b"".join(kept), found
-
-
-def _last_stream_id(payload: bytes | bytearray) -> int:
-    return int.from_bytes(payload[:4], "big") & 0x7FFFFFFF

@@ -338,6 +338,15 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 return connection
         return None
 
+    def _take_expired_shared(self, origin: Origin) -> Http2Connection | None:
+        """An HTTP/2 connection to `origin` idle for `keepalive_expiry` (to be closed, as an
+        HTTP/1.1 one would be)."""
+        for connection in self._shared.get(origin, ()):
+            if not connection.reserved and self._clock() - connection.idle_since >= self._expiry:
+                self.dropped += 1
+                return connection
+        return None
+
     def _retire(self, connection: Http2Connection) -> bool:
         """Give back one stream of `connection`; whether the connection is now to be closed
         (failed, going away, or the pool closed, and it carries nothing any more)."""
@@ -464,6 +473,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
         while True:
             if self._closed:
                 raise httpx.ConnectError("the connection pool is closed")
+            if (expired := self._take_expired_shared(origin)) is not None:
+                await self._close_shared(expired)
+                continue
             if (shared := self._take_stream(origin)) is not None:
                 return shared
             if not fresh and (connection := self._take_idle(origin)) is not None:
@@ -543,6 +555,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
             await connection.flush()
 
     async def _close_shared(self, connection: Http2Connection) -> None:
+        """Close an HTTP/2 connection, taking it out of the pool if it is still there."""
         connections = self._shared.get(connection.origin, [])
         if connection in connections:
             connections.remove(connection)
