@@ -193,33 +193,57 @@ async def test_the_client_streams_over_http2(nursery, certificate, client_contex
 # `answer(conn, stream_id, number)` says (number counts the streams opened on all connections).
 
 
-async def serve_h2(nursery, certificate, answer) -> str:
+async def serve_h2(nursery, certificate, answer, on_end=None) -> str:
+    """`answer(conn, stream_id, number)` for each request's head (bytes it returns are written
+    first, before h2's); `on_end(server, stream_id)`, a task, once a request's body is whole."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(certificate[0]), str(certificate[1]))
     context.set_alpn_protocols(["h2"])
     streams = []
 
     async def connection(stream: trio.SSLStream) -> None:
-        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
-        conn.initiate_connection()
-        await stream.send_all(conn.data_to_send())
-        try:
-            while data := await stream.receive_some(65536):
-                for event in conn.receive_data(data):
-                    if isinstance(event, h2.events.RequestReceived):
-                        streams.append(event.stream_id)
-                        await stream.send_all(answer(conn, event.stream_id, len(streams)) or b"")
-                    elif isinstance(event, h2.events.DataReceived):
-                        conn.acknowledge_received_data(
-                            event.flow_controlled_length, event.stream_id
-                        )
-                await stream.send_all(conn.data_to_send())
-        except (trio.BrokenResourceError, h2.exceptions.ProtocolError):
-            pass
+        server = H2Server(stream)
+        server.conn.initiate_connection()
+        await server.send()
+        async with trio.open_nursery() as tasks:
+            try:
+                while data := await stream.receive_some(65536):
+                    for event in server.conn.receive_data(data):
+                        if isinstance(event, h2.events.RequestReceived):
+                            streams.append(event.stream_id)
+                            first = answer(server.conn, event.stream_id, len(streams))
+                            await server.send(first or b"")
+                        elif isinstance(event, h2.events.DataReceived):
+                            size = event.flow_controlled_length
+                            server.conn.acknowledge_received_data(size, event.stream_id)
+                        elif isinstance(event, h2.events.StreamEnded) and on_end is not None:
+                            tasks.start_soon(on_end, server, event.stream_id)
+                        elif isinstance(event, h2.events.WindowUpdated):
+                            server.window.set()
+                            server.window = trio.Event()
+                    await server.send()
+            except (trio.BrokenResourceError, h2.exceptions.ProtocolError):
+                pass
+            tasks.cancel_scope.cancel()
 
     listeners = await nursery.start(trio.serve_ssl_over_tcp, connection, 0, context)
     port = listeners[0].transport_listener.socket.getsockname()[1]
     return f"https://127.0.0.1:{port}"
+
+
+class H2Server:
+    """One connection of `serve_h2`: h2's state, its writes one at a time, and an event set at
+    each WINDOW_UPDATE."""
+
+    def __init__(self, stream: trio.SSLStream) -> None:
+        self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+        self.stream = stream
+        self.lock = trio.Lock()
+        self.window = trio.Event()
+
+    async def send(self, first: bytes = b"") -> None:
+        async with self.lock:
+            await self.stream.send_all(first + self.conn.data_to_send())
 
 
 def ok(conn, stream_id: int) -> None:
@@ -302,4 +326,90 @@ async def test_a_silent_stream_times_out_alone(nursery, certificate, client_cont
                 assert await exchange(pool, url) == (200, b"{}")
         assert await exchange(pool, url) == (200, b"{}")
         assert pool.statistics().opened == 1
+        await pool.aclose()
+
+
+async def test_flow_control_both_ways(nursery, certificate, client_context):
+    """A body larger than the server's windows waits for its WINDOW_UPDATEs; an answer larger
+    than ours (1 MiB a stream, 16 MiB the connection) is acknowledged as it is read."""
+    big = bytes(range(256)) * (20 * 4096)  # 20 MiB
+
+    def answer(conn, stream_id, number):
+        conn.send_headers(stream_id, [(":status", "200")])
+
+    async def send_big(server, stream_id):
+        conn, sent = server.conn, 0
+        while sent < len(big):
+            window = min(conn.local_flow_control_window(stream_id), conn.max_outbound_frame_size)
+            if not window:
+                await server.window.wait()
+                continue
+            conn.send_data(
+                stream_id, big[sent : sent + window], end_stream=sent + window >= len(big)
+            )
+            sent += window
+            await server.send()
+
+    url = await serve_h2(nursery, certificate, answer, on_end=send_big)
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    upload = b"u" * (3 << 20)  # 3 MiB, against the server's 64 KiB initial windows
+    with trio.fail_after(30):
+        response = await pool.exchange("POST", generate(url), HEADERS, upload, read_timeout=10)
+        body = b"".join([c async for c in response.aiter_raw()])
+        assert body == big
+        assert pool.statistics().opened == 1
+        await pool.aclose()
+
+
+async def test_a_bad_head_fails_its_stream_alone(nursery, certificate, client_context):
+    def answer(conn, stream_id, number):
+        if number == 2:  # no :status, written raw: h2 would refuse to send it
+            block = conn.encoder.encode([(b"x-no-status", b"1")])
+            return hyperframe.frame.HeadersFrame(
+                stream_id, data=block, flags=["END_HEADERS", "END_STREAM"]
+            ).serialize()
+        ok(conn, stream_id)
+        return None
+
+    url = await serve_h2(nursery, certificate, answer)
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    with trio.fail_after(10):
+        assert await exchange(pool, url) == (200, b"{}")
+        with pytest.raises(httpx.RemoteProtocolError, match="no valid status"):
+            await exchange(pool, url)
+        assert await exchange(pool, url) == (200, b"{}")
+        assert pool.statistics().opened == 1
+        await pool.aclose()
+
+
+async def test_a_connection_error_fails_its_streams_and_the_next_call_reconnects(
+    nursery, certificate, client_context
+):
+    held = []
+
+    def answer(conn, stream_id, number):
+        if number == 1:
+            held.append(stream_id)
+            return None
+        if number == 2:  # a frame on stream 0 that must not be there: a connection error
+            return b"\x00\x00\x01\x00\x00\x00\x00\x00\x00x"  # DATA on 0
+        ok(conn, stream_id)
+        return None
+
+    url = await serve_h2(nursery, certificate, answer)
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    with trio.fail_after(10):
+        async with trio.open_nursery() as calls:
+
+            async def first() -> None:
+                with pytest.raises(httpx.RemoteProtocolError, match="HTTP/2"):
+                    await exchange(pool, url)
+
+            calls.start_soon(first)
+            await trio.testing.wait_all_tasks_blocked()
+            with pytest.raises(httpx.RemoteProtocolError, match="HTTP/2"):
+                await exchange(pool, url)
+        assert await exchange(pool, url) == (200, b"{}")
+        stats = pool.statistics()
+        assert (stats.opened, stats.open, stats.streams) == (2, 1, 0)
         await pool.aclose()
