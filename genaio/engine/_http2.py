@@ -224,9 +224,14 @@ class Http2Connection:
                 self._waiting[exchange] = None
                 try:
                     await waiter.wait()
-                finally:
-                    self._waiting.pop(exchange, None)
+                except BaseException:  # cancelled: if the reading was handed to this task,
+                    self._waiting.pop(exchange, None)  # it passes it on
                     exchange.waiter = None
+                    if self._reader is None:
+                        self._hand_on()
+                    raise
+                self._waiting.pop(exchange, None)
+                exchange.waiter = None
             else:
                 await self._read_for(exchange)
         exchange.news = False
@@ -312,9 +317,13 @@ class Http2Connection:
         finally:
             self._reader = None
             self._read_scope = None
-            for waiting in self._waiting:  # another waiter reads next
-                self._wake(waiting, news=False)
-                break
+            self._hand_on()
+
+    def _hand_on(self) -> None:
+        """Wake one waiter with no news of its own: it reads next."""
+        for waiting in self._waiting:
+            self._wake(waiting, news=False)
+            break
 
     def _receive(self, data: bytes) -> None:
         """Hand what the server sent to h2, and h2's events to their exchanges. No I/O."""

@@ -4,6 +4,7 @@ throwaway self-signed certificate made here), and against small h2 servers that 
 import datetime
 import ipaddress
 import json
+import random
 import ssl
 from functools import partial
 from pathlib import Path
@@ -204,27 +205,33 @@ async def serve_h2(nursery, certificate, answer, on_end=None) -> str:
     async def connection(stream: trio.SSLStream) -> None:
         server = H2Server(stream)
         server.conn.initiate_connection()
-        await server.send()
-        async with trio.open_nursery() as tasks:
-            try:
-                while data := await stream.receive_some(65536):
-                    for event in server.conn.receive_data(data):
-                        if isinstance(event, h2.events.RequestReceived):
-                            streams.append(event.stream_id)
-                            first = answer(server.conn, event.stream_id, len(streams))
-                            await server.send(first or b"")
-                        elif isinstance(event, h2.events.DataReceived):
-                            size = event.flow_controlled_length
-                            server.conn.acknowledge_received_data(size, event.stream_id)
-                        elif isinstance(event, h2.events.StreamEnded) and on_end is not None:
-                            tasks.start_soon(on_end, server, event.stream_id)
-                        elif isinstance(event, h2.events.WindowUpdated):
-                            server.window.set()
-                            server.window = trio.Event()
-                    await server.send()
-            except (trio.BrokenResourceError, h2.exceptions.ProtocolError):
-                pass
-            tasks.cancel_scope.cancel()
+        try:  # a client that leaves (even mid-handshake) ends its connection alone
+            await server.send()
+            async with trio.open_nursery() as tasks:
+                await serve_connection(server, tasks)
+                tasks.cancel_scope.cancel()
+        except (trio.BrokenResourceError, h2.exceptions.ProtocolError):
+            pass
+
+    async def serve_connection(server: H2Server, tasks: trio.Nursery) -> None:
+        while data := await server.stream.receive_some(65536):
+            for event in server.conn.receive_data(data):
+                if isinstance(event, h2.events.RequestReceived):
+                    streams.append(event.stream_id)
+                    try:
+                        first = answer(server.conn, event.stream_id, len(streams))
+                    except h2.exceptions.StreamClosedError:
+                        continue  # the client reset it already (in the same read)
+                    await server.send(first or b"")
+                elif isinstance(event, h2.events.DataReceived):
+                    size = event.flow_controlled_length
+                    server.conn.acknowledge_received_data(size, event.stream_id)
+                elif isinstance(event, h2.events.StreamEnded) and on_end is not None:
+                    tasks.start_soon(on_end, server, event.stream_id)
+                elif isinstance(event, h2.events.WindowUpdated):
+                    server.window.set()
+                    server.window = trio.Event()
+            await server.send()
 
     listeners = await nursery.start(trio.serve_ssl_over_tcp, connection, 0, context)
     port = listeners[0].transport_listener.socket.getsockname()[1]
@@ -412,4 +419,29 @@ async def test_a_connection_error_fails_its_streams_and_the_next_call_reconnects
         assert await exchange(pool, url) == (200, b"{}")
         stats = pool.statistics()
         assert (stats.opened, stats.open, stats.streams) == (2, 1, 0)
+        await pool.aclose()
+
+
+async def test_callers_cancelled_at_any_point_leave_the_connection_serving(
+    nursery, certificate, client_context
+):
+    """Callers cancelled at random moments (while the reading may be handed to them, among
+    others) never stall the others: every caller not cancelled gets its answer."""
+    url = await serve_h2(nursery, certificate, lambda conn, stream_id, number: ok(conn, stream_id))
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    rng = random.Random(23)
+    answered = []
+
+    async def one(delay: float) -> None:
+        with trio.move_on_after(delay):
+            answered.append(await exchange(pool, url))
+
+    with trio.fail_after(30):
+        for _ in range(6):
+            async with trio.open_nursery() as calls:
+                for _ in range(100):  # the server's MAX_CONCURRENT_STREAMS: one connection
+                    calls.start_soon(one, rng.choice([0, 0.0005, 0.001, 0.002, 0.005, 60]))
+        assert await exchange(pool, url) == (200, b"{}")
+        stats = pool.statistics()
+        assert (stats.opened, stats.open, stats.streams) == (1, 1, 0)
         await pool.aclose()
