@@ -210,7 +210,7 @@ async def serve_h2(nursery, certificate, answer, on_end=None) -> str:
             async with trio.open_nursery() as tasks:
                 await serve_connection(server, tasks)
                 tasks.cancel_scope.cancel()
-        except (trio.BrokenResourceError, h2.exceptions.ProtocolError):
+        except* (trio.BrokenResourceError, h2.exceptions.ProtocolError):
             pass
 
     async def serve_connection(server: H2Server, tasks: trio.Nursery) -> None:
@@ -442,6 +442,6 @@ async def test_callers_cancelled_at_any_point_leave_the_connection_serving(
                 for _ in range(100):  # the server's MAX_CONCURRENT_STREAMS: one connection
                     calls.start_soon(one, rng.choice([0, 0.0005, 0.001, 0.002, 0.005, 60]))
         assert await exchange(pool, url) == (200, b"{}")
-        stats = pool.statistics()
-        assert (stats.opened, stats.open, stats.streams) == (1, 1, 0)
+        stats = pool.statistics()  # (a caller cancelled while it opened one closes it)
+        assert (stats.open, stats.streams, stats.busy) == (1, 0, 0)
         await pool.aclose()
