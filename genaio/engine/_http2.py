@@ -17,7 +17,7 @@ the connection is closed).
 Failures stay where they belong: whatever the server says of one stream (a reset, a bad head)
 fails that exchange alone; a connection-level failure (the socket, h2's protocol errors) fails
 every exchange on it with an httpx transport error. A stream the server never processed (refused,
-or above a GOAWAY's last stream id) is marked `refused`, so that the pool retries it elsewhere.
+or above a GOAWAY's last stream id) fails with `Refused`, so that the pool sends it again.
 h2 stops reading at a GOAWAY (python-hyper/h2#1181), while the streams it lets finish still have
 answers to come: `GoawayFilter` (`_http2_wire.py`) takes GOAWAY frames out before h2 sees them.
 """
@@ -55,7 +55,7 @@ _CONFIG = h2.config.H2Configuration(
     client_side=True,
     header_encoding=None,
     # Inbound: a bad head is one stream's problem (checked in `_on_response`), not a protocol
-    # error that would end the connection. Outbound: `_request_headers` checks what it sends.
+    # error that would end the connection. Outbound: `request_headers` checks what it sends.
     validate_inbound_headers=False,
     normalize_inbound_headers=False,
     validate_outbound_headers=False,
@@ -155,7 +155,8 @@ class Http2Connection:
 
     async def start(self) -> None:
         """Send our preface and settings, and read until the server's settings have come (so
-        that the pool knows how many streams it may open). The caller bounds it in time."""
+        that the pool knows how many streams it may open). The caller bounds it in time.
+        Cancellation: the connection is left half-started (the pool closes it)."""
         settings = h2.settings.SettingCodes
         self.h2.local_settings = h2.settings.Settings(
             client=True,
@@ -200,9 +201,11 @@ class Http2Connection:
         self.requests += 1
         try:
             self.h2.send_headers(stream_id, fields, end_stream=not body)
-        except h2.exceptions.TooManyStreamsError:  # the server lowered its limit meanwhile
+        except h2.exceptions.ProtocolError as exc:
             del self.exchanges[stream_id]
-            raise refused("the server takes no more streams now") from None
+            if isinstance(exc, h2.exceptions.TooManyStreamsError):  # the server lowered its
+                raise refused("the server takes no more streams now") from None  # limit
+            raise httpx.LocalProtocolError(f"h2 refused to send the request: {exc}") from exc
         try:
             if body:
                 await self._send_body(exchange, body)

@@ -45,6 +45,7 @@ import math
 import ssl
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import anyio
 import anyio.abc
@@ -54,10 +55,13 @@ import httpx
 import sniffio
 
 from genaio.engine._connection import SEND_PIECE, Connection, Origin, raise_mapped
-from genaio.engine._http2 import Exchange, Http2Connection, Refused
+from genaio.engine._http2_wire import Refused
 from genaio.engine._http11 import ProtocolError, Target, encode_request
 from genaio.engine._pooled_response import Http2Response, HttpxBody, PooledResponse, PoolResponse
 from genaio.engine._watchdog import Watchdog, no_clock
+
+if TYPE_CHECKING:  # h2 is imported with the first HTTP/2 connection (tens of ms)
+    from genaio.engine._http2 import Exchange, Http2Connection
 
 __all__ = ["PoolResponse", "PoolStatistics", "PooledResponse", "PooledTransport"]
 
@@ -423,6 +427,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
             raise_mapped(exc, httpx.ConnectError, httpx.ConnectTimeout)
         self.opened += 1
         if stream.extra(anyio.streams.tls.TLSAttribute.alpn_protocol, None) == "h2":
+            from genaio.engine._http2 import Http2Connection
+
             return Http2Connection(origin, stream)
         return Connection(origin, stream)
 
@@ -444,7 +450,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         for attempt in (1, 2):
             connection = await self._checkout_any(target.origin, fresh=attempt > 1)
             try:
-                if isinstance(connection, Http2Connection):
+                if not isinstance(connection, Connection):
                     return await self._stream(
                         connection, method, target, headers, body, read_timeout
                     )
@@ -458,7 +464,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 if attempt > 1:
                     raise
             except httpx.TransportError:
-                if attempt > 1 or isinstance(connection, Http2Connection):
+                if attempt > 1 or not isinstance(connection, Connection):
                     raise
                 if not connection.reused or connection.answered or connection.timed_out:
                     raise

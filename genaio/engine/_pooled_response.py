@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import httpx
 
 from genaio.engine._connection import Connection, raise_mapped
-from genaio.engine._http2 import Exchange
 from genaio.engine._http11 import Decoder, ProtocolError, ResponseHeaders
 
 if TYPE_CHECKING:
+    from genaio.engine._http2 import Exchange
     from genaio.engine._pool import PooledTransport
 
 __all__ = ["Http2Response", "HttpxBody", "PoolResponse", "PooledResponse"]
