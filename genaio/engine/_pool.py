@@ -355,13 +355,12 @@ class PooledTransport(httpx.AsyncBaseTransport):
         """Give back one stream of `connection`; whether the connection is now to be closed
         (failed, going away, or the pool closed, and it carries nothing any more)."""
         connection.reserved -= 1
-        if connection.reserved:
-            return False
-        connection.idle_since = self._clock()
+        if not connection.reserved:
+            connection.idle_since = self._clock()
         if connection.error is None and connection.goaway is None and not self._closed:
-            self._notify()
+            self._notify()  # a place for a stream is free
             return False
-        return True
+        return not connection.reserved
 
     def _notify(self) -> None:
         """Wake the requests waiting for the pool to change (a slot freed, a connection idle)."""
@@ -392,6 +391,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
             await self._wait_for_change()
 
     async def _wait_for_change(self) -> None:
+        """Until the pool changes (`_notify`): a place freed, a connection idle or opened."""
         changed = self._changed
         self._waiting += 1
         try:

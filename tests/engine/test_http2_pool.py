@@ -13,6 +13,7 @@ import h2.config
 import h2.connection
 import h2.errors
 import h2.events
+import h2.settings
 import httpx
 import hyperframe.frame
 import pytest
@@ -194,7 +195,7 @@ async def test_the_client_streams_over_http2(nursery, certificate, client_contex
 # `answer(conn, stream_id, number)` says (number counts the streams opened on all connections).
 
 
-async def serve_h2(nursery, certificate, answer, on_end=None) -> str:
+async def serve_h2(nursery, certificate, answer, on_end=None, max_streams=100) -> str:
     """`answer(conn, stream_id, number)` for each request's head (bytes it returns are written
     first, before h2's); `on_end(server, stream_id)`, a task, once a request's body is whole."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -204,6 +205,10 @@ async def serve_h2(nursery, certificate, answer, on_end=None) -> str:
 
     async def connection(stream: trio.SSLStream) -> None:
         server = H2Server(stream)
+        server.conn.local_settings = h2.settings.Settings(
+            client=False,
+            initial_values={h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: max_streams},
+        )
         server.conn.initiate_connection()
         try:  # a client that leaves (even mid-handshake) ends its connection alone
             await server.send()
@@ -444,4 +449,26 @@ async def test_callers_cancelled_at_any_point_leave_the_connection_serving(
         assert await exchange(pool, url) == (200, b"{}")
         stats = pool.statistics()  # (a caller cancelled while it opened one closes it)
         assert (stats.open, stats.streams, stats.busy) == (1, 0, 0)
+        await pool.aclose()
+
+
+async def test_callers_beyond_every_connections_streams_wait_for_a_place(
+    nursery, certificate, client_context
+):
+    """With the pool at its connection limit and every stream taken, a caller waits, and takes
+    the place a finished stream frees."""
+    answered = []
+
+    async def one() -> None:
+        answered.append(await exchange(pool, url))
+
+    url = await serve_h2(nursery, certificate, lambda conn, sid, n: ok(conn, sid), max_streams=2)
+    pool = PooledTransport(ssl_context=client_context, http2=True, max_connections=1)
+    with trio.fail_after(20):
+        async with trio.open_nursery() as calls:
+            for _ in range(8):
+                calls.start_soon(one)
+        assert answered == [(200, b"{}")] * 8
+        stats = pool.statistics()
+        assert (stats.opened, stats.open, stats.streams, stats.waiting) == (1, 1, 0, 0)
         await pool.aclose()
