@@ -472,3 +472,16 @@ async def test_callers_beyond_every_connections_streams_wait_for_a_place(
         stats = pool.statistics()
         assert (stats.opened, stats.open, stats.streams, stats.waiting) == (1, 1, 0, 0)
         await pool.aclose()
+
+
+async def test_the_httpx_door_speaks_http2(nursery, certificate, client_context):
+    url = await serve_emulator(nursery, certificate)
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    async with httpx.AsyncClient(transport=pool, headers={"x-goog-api-key": "k"}) as client:
+        with trio.fail_after(20):
+            response = await client.post(
+                f"{url}/v1beta/models/{MODEL}:generateContent", content=BODY
+            )
+            assert response.status_code == 200 and response.json()["candidates"]
+            assert response.http_version == "HTTP/2"
+            assert pool.statistics().streams == 0
