@@ -108,7 +108,7 @@ def as_httpx_response(response: Response, body: bytes, request: PreparedRequest)
         assert isinstance(response, PooledResponse | Http2Response)
         raw = response.raw_headers
         sent = httpx.Request(request.method, request.url, params=request.query)
-        extensions = {"http_version": response.http_version, "reason_phrase": response.reason}
+        extensions = response.extensions()
     return httpx.Response(
         response.status_code,
         headers=[(name, value) for name, value in raw if name.lower() not in _WIRE_HEADERS],

@@ -214,7 +214,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
             response.status_code,
             headers=response.raw_headers,
             stream=HttpxBody(response),
-            extensions={"http_version": response.http_version, "reason_phrase": response.reason},
+            extensions=response.extensions(),
         )
 
     async def aclose(self) -> None:

@@ -6,7 +6,7 @@ otherwise). `PooledResponse` for HTTP/1.1, `Http2Response` for a stream of an HT
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -77,6 +77,10 @@ class PooledResponse(_Decoded):
         state = "body unread" if self._connection is not None else "released"
         return f"<PooledResponse {self.status_code} {state}>"
 
+    def extensions(self) -> dict[str, Any]:
+        """What an `httpx.Response` made of this one carries in its `extensions`."""
+        return {"http_version": self.http_version, "reason_phrase": self.reason}
+
     async def aiter_raw(self) -> AsyncIterator[bytes]:
         """The body as it came (still content-encoded)."""
         connection = self._connection
@@ -134,6 +138,10 @@ class Http2Response(_Decoded):
     def __repr__(self) -> str:
         state = "body unread" if self._exchange is not None else "released"
         return f"<Http2Response {self.status_code} {state}>"
+
+    def extensions(self) -> dict[str, Any]:
+        """As httpx's own HTTP/2 gives: no reason phrase (httpx then shows the standard one)."""
+        return {"http_version": self.http_version}
 
     async def aiter_raw(self) -> AsyncIterator[bytes]:
         """The body as it came (still content-encoded)."""
