@@ -96,7 +96,7 @@ class Exchange(anyio.abc.AsyncResource):
         self.unacked = 0  # flow-controlled bytes received and not yet acknowledged
         self.ended = False  # the server sent all of it
         self.error: httpx.TransportError | None = None
-        self.sending = False  # its body is being sent (it waits for windows)
+        self.sending = False  # its body is being sent (until all of it is)
         self.news = False  # something happened since the exchange last waited
         self.waiter: anyio.Event | None = None
         self.read_timeout: float | None = None
@@ -178,7 +178,7 @@ class Http2Connection:
 
     # The exchanges' side.
 
-    async def request(
+    def open(
         self,
         method: str,
         target: Target,
@@ -186,9 +186,8 @@ class Http2Connection:
         body: bytes,
         read_timeout: float | None,
     ) -> Exchange:
-        """Open a stream and send the request on it (the caller has reserved the stream).
-        Returns once the request is sent whole; raises httpx's exceptions. Cancellation: the
-        stream is reset; the connection serves the others."""
+        """Open a stream for a request (the caller has reserved it) and queue its head; `send`
+        sends it. No I/O; raises `Refused` or `httpx.LocalProtocolError`."""
         fields = request_headers(method, target, headers, body)
         try:
             stream_id = self.h2.get_next_available_stream_id()
@@ -206,14 +205,15 @@ class Http2Connection:
             if isinstance(exc, h2.exceptions.TooManyStreamsError):  # the server lowered its
                 raise refused("the server takes no more streams now") from None  # limit
             raise httpx.LocalProtocolError(f"h2 refused to send the request: {exc}") from exc
-        try:
-            if body:
-                await self._send_body(exchange, body)
-            await self.flush()
-        except BaseException:
-            self.reset(exchange)
-            raise
         return exchange
+
+    async def send(self, exchange: Exchange, body: bytes) -> None:
+        """Send the request `open` queued, with its `body` as the windows allow. Raises the
+        exchange's error, if it gets one meanwhile. Cancellation: the caller resets the stream
+        (`reset`); what went out stays whole (see the module's docstring)."""
+        if body:
+            await self._send_body(exchange, body)
+        await self.flush()
 
     async def wait(self, exchange: Exchange) -> None:
         """Until `exchange` has news (head, data, its end, a window to send in), reading for
@@ -254,7 +254,8 @@ class Http2Connection:
         if self.exchanges.pop(exchange.stream_id, None) is None:
             return
         self.consumed(exchange)  # the connection's window counts what was never read
-        if self.error is None and not (exchange.ended or isinstance(exchange.error, Refused)):
+        open_here = exchange.sending or not exchange.ended  # a body cut short by the answer
+        if self.error is None and open_here and not isinstance(exchange.error, Refused):
             try:
                 self.h2.reset_stream(exchange.stream_id, h2.errors.ErrorCodes.CANCEL)
             except h2.exceptions.StreamClosedError:

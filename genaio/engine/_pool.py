@@ -536,13 +536,15 @@ class PooledTransport(httpx.AsyncBaseTransport):
         """Send a request on a stream of `connection` (taken for it) and return the response
         with its body unread. Cancellation: the stream is reset, the connection serves on."""
         try:
-            exchange = await connection.request(method, target, headers, body, read_timeout)
+            exchange = connection.open(method, target, headers, body, read_timeout)
         except BaseException:
             await self._release_stream(connection)
             raise
         try:
-            if read_timeout is not None:
+            if read_timeout is not None:  # one deadline for sending and the head, as on
+                # HTTP/1.1: a server that opens no window for the body is silent too
                 self._watchdog.arm(exchange, self._clock() + read_timeout)
+            await connection.send(exchange, body)
             while not exchange.status:
                 await connection.wait(exchange)
         except BaseException:

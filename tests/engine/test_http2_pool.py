@@ -485,3 +485,26 @@ async def test_the_httpx_door_speaks_http2(nursery, certificate, client_context)
             assert response.status_code == 200 and response.json()["candidates"]
             assert (response.http_version, response.reason_phrase) == ("HTTP/2", "OK")
             assert pool.statistics().streams == 0
+
+
+async def test_an_answer_before_the_body_is_sent_ends_the_stream(
+    nursery, certificate, client_context
+):
+    """A server that answers (413, say) before taking the whole body: the rest is not sent,
+    the stream is reset, and its place is free again."""
+
+    def answer(conn, stream_id, number):
+        if number == 1:  # whole answer at once, without waiting for the body
+            conn.send_headers(stream_id, [(":status", "413")], end_stream=True)
+        else:
+            ok(conn, stream_id)
+
+    url = await serve_h2(nursery, certificate, answer, max_streams=1)
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    with trio.fail_after(10):
+        too_large = await pool.exchange("POST", generate(url), HEADERS, b"x" * (1 << 20))
+        assert too_large.status_code == 413
+        await too_large.aclose()
+        assert await exchange(pool, url) == (200, b"{}")  # the one place is free again
+        assert pool.statistics().opened == 1
+        await pool.aclose()
