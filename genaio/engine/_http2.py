@@ -24,6 +24,7 @@ answers to come: `GoawayFilter` (`_http2_wire.py`) takes GOAWAY frames out befor
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,7 @@ import h2.events
 import h2.exceptions
 import h2.settings
 import httpx
+import sniffio
 
 from genaio.engine._connection import Origin
 from genaio.engine._http2_wire import GoawayFilter, Refused, refused, request_headers
@@ -140,6 +142,7 @@ class Http2Connection:
         self._writing = False
         self._waiting: dict[Exchange, None] = {}  # exchanges waiting while another reads
         self._goaways = GoawayFilter()
+        self._asyncio = sniffio.current_async_library() == "asyncio"
 
     def __repr__(self) -> str:
         scheme, host, port = self.origin
@@ -268,13 +271,22 @@ class Http2Connection:
 
     async def flush(self) -> None:
         """Send what h2 has to send. Never raises: a failed write fails the connection (and so
-        every exchange on it). Cancellation: shielded (see the module's docstring)."""
+        every exchange on it). Cancellation: the write is shielded (see the module's
+        docstring); on asyncio it runs in a task of its own, as a native cancellation
+        (`Task.cancel`, `asyncio.timeout`) passes anyio's shields, and the caller stops
+        waiting for it."""
         if self._writing or self.error is not None:
             return
         data = self.h2.data_to_send()
         if not data:
             return
         self._writing = True
+        if self._asyncio:
+            await asyncio.shield(self._write(data))
+        else:
+            await self._write(data)
+
+    async def _write(self, data: bytes) -> None:
         try:
             with anyio.CancelScope(shield=True) as scope:
                 scope.deadline = anyio.current_time() + WRITE_TIMEOUT

@@ -410,9 +410,11 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._open += 1
         self._busy += 1
         scheme, host, port = origin
+        tcp: anyio.abc.ByteStream | None = None
         try:
             with anyio.fail_after(self._connect_timeout):
-                stream: anyio.abc.ByteStream = await anyio.connect_tcp(host.decode("ascii"), port)
+                stream: anyio.abc.ByteStream
+                stream = tcp = await anyio.connect_tcp(host.decode("ascii"), port)
                 if scheme == b"https":
                     stream = await anyio.streams.tls.TLSStream.wrap(
                         stream,
@@ -424,6 +426,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
             self._open -= 1
             self._busy -= 1
             self._notify()
+            if tcp is not None:  # the handshake failed or was cancelled: TLS did not close it
+                await anyio.aclose_forcefully(tcp)
             raise_mapped(exc, httpx.ConnectError, httpx.ConnectTimeout)
         self.opened += 1
         if stream.extra(anyio.streams.tls.TLSAttribute.alpn_protocol, None) == "h2":

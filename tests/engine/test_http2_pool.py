@@ -5,6 +5,7 @@ import datetime
 import ipaddress
 import json
 import random
+import socket
 import ssl
 from functools import partial
 from pathlib import Path
@@ -508,3 +509,42 @@ async def test_an_answer_before_the_body_is_sent_ends_the_stream(
         assert await exchange(pool, url) == (200, b"{}")  # the one place is free again
         assert pool.statistics().opened == 1
         await pool.aclose()
+
+
+def test_on_asyncio(certificate, client_context):
+    """The same pool on asyncio (hypercorn's asyncio server in the same loop): concurrent calls
+    share one connection, and a cancelled one leaves it to the others."""
+    import asyncio
+
+    import hypercorn.asyncio
+
+    sock = socket.create_server(("127.0.0.1", 0))
+    url = f"https://127.0.0.1:{sock.getsockname()[1]}"
+    config = HypercornConfig()
+    config.bind = [f"fd://{sock.fileno()}"]
+    config.certfile, config.keyfile = str(certificate[0]), str(certificate[1])
+    config.accesslog = config.errorlog = None
+    app = EmulatorApp(Emulator(EmulatorConfig()))
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        server = asyncio.create_task(
+            hypercorn.asyncio.serve(app, config, shutdown_trigger=stop.wait)
+        )
+        pool = PooledTransport(ssl_context=client_context, http2=True)
+        try:
+            async with asyncio.timeout(20):
+                await asyncio.gather(*(call(pool, url) for _ in range(30)))
+                doomed = asyncio.create_task(call(pool, url))
+                await asyncio.sleep(0)
+                doomed.cancel()
+                await asyncio.gather(*(call(pool, url) for _ in range(5)))
+                stats = pool.statistics()
+                assert (stats.opened, stats.open, stats.streams) == (1, 1, 0)
+        finally:
+            await pool.aclose()
+            stop.set()
+            await server
+
+    asyncio.run(main())
+    sock.detach()  # hypercorn closed it
