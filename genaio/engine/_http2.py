@@ -12,7 +12,9 @@ connection to the others. A read cut short loses nothing (no byte has been taken
 cancellable. A write is not: anyio's TLS stream encrypts before it sends, and a cancellation in
 between would lose a TLS record and break the connection for every stream on it; so each write
 is shielded, and bounded by `WRITE_TIMEOUT` (a server that reads nothing that long is gone, and
-the connection is closed).
+the connection is closed). On asyncio a native cancellation (`Task.cancel`, `asyncio.timeout`)
+passes anyio's shields, so there the write runs in a task of its own that the caller's
+cancellation does not reach.
 
 Failures stay where they belong: whatever the server says of one stream (a reset, a bad head)
 fails that exchange alone; a connection-level failure (the socket, h2's protocol errors) fails
