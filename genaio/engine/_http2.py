@@ -42,10 +42,10 @@ import httpx
 import sniffio
 
 from genaio.engine._connection import Origin
-from genaio.engine._http2_wire import GoawayFilter, Refused, refused, request_headers
+from genaio.engine._http2_wire import Exchange, GoawayFilter, Refused, refused, request_headers
 from genaio.engine._http11 import ProtocolError, Target
 
-__all__ = ["Exchange", "Http2Connection", "Refused"]
+__all__ = ["Http2Connection"]
 
 _READ_SIZE = 64 * 1024
 #: Streams at once on one connection, at most (the server's MAX_CONCURRENT_STREAMS may be less).
@@ -65,61 +65,6 @@ _CONFIG = h2.config.H2Configuration(
     validate_outbound_headers=False,
     normalize_outbound_headers=False,
 )
-
-
-class Exchange(anyio.abc.AsyncResource):
-    """One stream: the request sent, the response's head and body as they arrive.
-
-    For the pool's watchdog it is also the resource to close when the server has been silent
-    too long (`stream`): closing it resets this stream alone.
-    """
-
-    __slots__ = (
-        "body",
-        "connection",
-        "deadline",
-        "ended",
-        "error",
-        "news",
-        "raw_headers",
-        "read_timeout",
-        "sending",
-        "status",
-        "stream_id",
-        "timed_out",
-        "unacked",
-        "waiter",
-    )
-
-    def __init__(self, connection: Http2Connection, stream_id: int) -> None:
-        self.connection = connection
-        self.stream_id = stream_id
-        self.status = 0  # until the head has come
-        self.raw_headers: list[tuple[bytes, bytes]] = []
-        self.body: list[bytes] = []  # arrived, not yet taken by the response
-        self.unacked = 0  # flow-controlled bytes received and not yet acknowledged
-        self.ended = False  # the server sent all of it
-        self.error: httpx.TransportError | None = None
-        self.sending = False  # its body is being sent (until all of it is)
-        self.news = False  # something happened since the exchange last waited
-        self.waiter: anyio.Event | None = None
-        self.read_timeout: float | None = None
-        self.deadline = float("inf")  # the watchdog's
-        self.timed_out = False
-
-    def __repr__(self) -> str:
-        state = "ended" if self.ended else f"status {self.status}" if self.status else "waiting"
-        return f"<Exchange stream {self.stream_id} {state}>"
-
-    @property
-    def stream(self) -> Exchange:
-        return self
-
-    async def aclose(self) -> None:
-        """The watchdog's: the server was silent too long. Resets this stream only; no I/O."""
-        self.timed_out = True
-        self.error = httpx.ReadTimeout(f"no answer from the server for {self.read_timeout:g} s")
-        self.connection.reset(self)
 
 
 class Http2Connection:

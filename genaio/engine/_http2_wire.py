@@ -1,17 +1,24 @@
-"""HTTP/2's pieces with no I/O that h2 leaves to its user: the request's header list, and the
-GOAWAY frames taken out of what a server sends (h2 reads nothing after one, python-hyper/h2#1181,
-while the streams the server lets finish still have answers to come)."""
+"""HTTP/2's pieces with no I/O that h2 leaves to its user: one stream's state (`Exchange`), the
+request's header list, and the GOAWAY frames taken out of what a server sends (h2 reads nothing
+after one, python-hyper/h2#1181, while the streams the server lets finish still have answers to
+come)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+import anyio
+import anyio.abc
 import httpx
 
 from genaio.engine._http11 import Target
 
-__all__ = ["GoawayFilter", "Refused", "refused", "request_headers"]
+if TYPE_CHECKING:
+    from genaio.engine._http2 import Http2Connection
+
+__all__ = ["Exchange", "GoawayFilter", "Refused", "refused", "request_headers"]
 
 #: Headers HTTP/2 forbids (RFC 9113 §8.2.2); `host` becomes `:authority`.
 _DROPPED = frozenset(
@@ -19,6 +26,61 @@ _DROPPED = frozenset(
 )
 _NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9a-z]+")  # a header name, lower-cased
 _UNSAFE_VALUE = re.compile(rb"[\r\n\x00]")
+
+
+class Exchange(anyio.abc.AsyncResource):
+    """One stream: the request sent, the response's head and body as they arrive.
+
+    For the pool's watchdog it is also the resource to close when the server has been silent
+    too long (`stream`): closing it resets this stream alone.
+    """
+
+    __slots__ = (
+        "body",
+        "connection",
+        "deadline",
+        "ended",
+        "error",
+        "news",
+        "raw_headers",
+        "read_timeout",
+        "sending",
+        "status",
+        "stream_id",
+        "timed_out",
+        "unacked",
+        "waiter",
+    )
+
+    def __init__(self, connection: Http2Connection, stream_id: int) -> None:
+        self.connection = connection
+        self.stream_id = stream_id
+        self.status = 0  # until the head has come
+        self.raw_headers: list[tuple[bytes, bytes]] = []
+        self.body: list[bytes] = []  # arrived, not yet taken by the response
+        self.unacked = 0  # flow-controlled bytes received and not yet acknowledged
+        self.ended = False  # the server sent all of it
+        self.error: httpx.TransportError | None = None
+        self.sending = False  # its body is being sent (until all of it is)
+        self.news = False  # something happened since the exchange last waited
+        self.waiter: anyio.Event | None = None
+        self.read_timeout: float | None = None
+        self.deadline = float("inf")  # the watchdog's
+        self.timed_out = False
+
+    def __repr__(self) -> str:
+        state = "ended" if self.ended else f"status {self.status}" if self.status else "waiting"
+        return f"<Exchange stream {self.stream_id} {state}>"
+
+    @property
+    def stream(self) -> Exchange:
+        return self
+
+    async def aclose(self) -> None:
+        """The watchdog's: the server was silent too long. Resets this stream only; no I/O."""
+        self.timed_out = True
+        self.error = httpx.ReadTimeout(f"no answer from the server for {self.read_timeout:g} s")
+        self.connection.reset(self)
 
 
 def request_headers(

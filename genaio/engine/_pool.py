@@ -61,7 +61,8 @@ from genaio.engine._pooled_response import Http2Response, HttpxBody, PooledRespo
 from genaio.engine._watchdog import Watchdog, no_clock
 
 if TYPE_CHECKING:  # h2 is imported with the first HTTP/2 connection (tens of ms)
-    from genaio.engine._http2 import Exchange, Http2Connection
+    from genaio.engine._http2 import Http2Connection
+    from genaio.engine._http2_wire import Exchange
 
 __all__ = ["PoolResponse", "PoolStatistics", "PooledResponse", "PooledTransport"]
 

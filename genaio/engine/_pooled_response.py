@@ -14,7 +14,7 @@ from genaio.engine._connection import Connection, raise_mapped
 from genaio.engine._http11 import Decoder, ProtocolError, ResponseHeaders
 
 if TYPE_CHECKING:
-    from genaio.engine._http2 import Exchange
+    from genaio.engine._http2_wire import Exchange
     from genaio.engine._pool import PooledTransport
 
 __all__ = ["Http2Response", "HttpxBody", "PoolResponse", "PooledResponse"]
