@@ -76,14 +76,14 @@ async def open_client(
     concurrency: int = 64,
     batching: bool = False,
     dimensions: int | None = None,
-    http2: bool = False,
+    http2: bool | str = False,
     cafile: str | None = None,
 ) -> AsyncIterator[Call]:
     """Yield `call(i)` for client `name` against the server at `url`.
 
     `batching` turns genaio's coalescing on (it is off for throughput, where each call must be
     one request); `dimensions` asks for embeddings of that size; `http2` and `cafile` are for
-    the HTTP/2 comparison (genaio only).
+    the HTTP/2 comparison (genaio only; `http2="httpx"`: through httpx's own pool and h2).
     """
     opener = {
         "genaio-trio": _genaio,
@@ -124,7 +124,13 @@ async def _genaio(name: str, url: str, **kw: Any) -> AsyncIterator[Call]:
     client_args: dict[str, Any] = {}
     if kw["cafile"]:
         client_args["verify"] = ssl.create_default_context(cafile=kw["cafile"])
-    if kw["http2"]:
+    if kw["http2"] == "httpx":
+        import httpx
+
+        pool = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        verify = client_args.get("verify", True)
+        client_args["transport"] = httpx.AsyncHTTPTransport(http2=True, verify=verify, limits=pool)
+    elif kw["http2"]:
         client_args["http2"] = True
     if client_args:
         http_options["async_client_args"] = client_args

@@ -48,6 +48,7 @@ class Variant:
 VARIANTS = (
     Variant("genaio on trio, HTTP/1.1", "genaio-trio"),
     Variant("genaio on asyncio, HTTP/1.1", "genaio-asyncio"),
+    Variant("genaio on trio, HTTP/2", "genaio-trio", http2=True),
     Variant("google-genai, httpx2 (default, as shipped)", "sdk-httpx2"),
     Variant("google-genai, httpx2, limits raised to N", "sdk-httpx2", raise_limits=True),
     Variant("google-genai, aiohttp", "sdk-aiohttp"),

@@ -162,8 +162,9 @@ def _nginx_config(tmp: Path, ports: dict[str, int], cert: Path | None, echo: boo
         if echo:
             servers += f"""
     server {{
-        # Cold fan-out over TLS: every answer after `delay` seconds, as `slow`.
-        listen 127.0.0.1:{ports["slow_tls"]} ssl backlog=4096;
+        # Cold fan-out over TLS: every answer after `delay` seconds, as `slow` (HTTP/2 for
+        # the clients that offer it, HTTP/1.1 for the others).
+        listen 127.0.0.1:{ports["slow_tls"]} ssl http2 backlog=4096;
 {common}{tls}        set $delay 1;
         if ($arg_delay) {{ set $delay $arg_delay; }}
 {slow}    }}

@@ -2,9 +2,10 @@
 
 The official SDK takes httpx's client arguments (`async_client_args`) or a client of the
 caller's (`httpx_async_client`); genaio accepts both. With neither asking for what only httpx's
-own pool does (HTTP/2, proxies, a transport of the caller's), the client is built over genaio's
-pool (`PooledTransport`), which the transport then calls directly when the client would send a
-request just as it is given. Otherwise requests go through the client: `open_with_httpx`.
+own pool does (proxies, mounts, a transport of the caller's), the client is built over genaio's
+pool (`PooledTransport`, which speaks HTTP/2 too when `http2=True`), and the transport then
+calls the pool directly when the client would send a request just as it is given. Otherwise
+requests go through the client: `open_with_httpx`.
 
 Only httpx's public API is used here, so that a new httpx release cannot break it quietly.
 """
@@ -21,7 +22,8 @@ import httpx
 
 from genaio.engine._calls import PreparedRequest, Response
 from genaio.engine._config import CONNECT_TIMEOUT, KEEPALIVE_EXPIRY, MAX_DIALS, READ_TIMEOUT
-from genaio.engine._pool import PooledResponse, PooledTransport
+from genaio.engine._pool import PooledTransport
+from genaio.engine._pooled_response import Http2Response, PooledResponse
 
 __all__ = ["as_httpx_response", "client_args", "open_with_httpx", "sends_as_given"]
 
@@ -38,8 +40,9 @@ def client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]:
     """httpx.AsyncClient's arguments: the caller's, with a pool at least as large as the engine's
     own concurrency so that the pool never becomes a hidden limiter.
 
-    The pool is genaio's own (`PooledTransport`) unless the caller asks for what only httpx's
-    does: HTTP/2 (`http2=True`), proxies (arguments or the environment), a transport of their own.
+    The pool is genaio's own (`PooledTransport`, with HTTP/2 if `http2=True`) unless the caller
+    asks for what only httpx's does: proxies (arguments or the environment), mounts, a transport
+    of their own.
     `max_dials`, genaio's own argument, bounds the connections it opens at once per origin.
     """
     args = {key: value for key, value in user_args.items() if key in _HTTPX_CLIENT_PARAMETERS}
@@ -71,6 +74,7 @@ def client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]:
             connect_timeout=timeout.connect,
             read_timeout=timeout.read,
             max_dials=user_args.get("max_dials", MAX_DIALS),
+            http2=bool(args.pop("http2", False)),
         )
     return args
 
@@ -103,10 +107,10 @@ def as_httpx_response(response: Response, body: bytes, request: PreparedRequest)
     if isinstance(response, httpx.Response):
         raw, sent, extensions = response.headers.raw, response.request, response.extensions
     else:
-        assert isinstance(response, PooledResponse)
+        assert isinstance(response, PooledResponse | Http2Response)
         raw = response.raw_headers
         sent = httpx.Request(request.method, request.url, params=request.query)
-        extensions = {"http_version": b"HTTP/1.1", "reason_phrase": response.reason}
+        extensions = response.extensions()
     return httpx.Response(
         response.status_code,
         headers=[(name, value) for name, value in raw if name.lower() not in _WIRE_HEADERS],
@@ -117,7 +121,7 @@ def as_httpx_response(response: Response, body: bytes, request: PreparedRequest)
 
 
 def _needs_httpx_pool(args: Mapping[str, Any]) -> bool:
-    if any(args.get(key) for key in ("transport", "http2", "proxy", "mounts")):
+    if any(args.get(key) for key in ("transport", "proxy", "mounts")):
         return True
     return bool(args.get("trust_env", True)) and _environment_has_proxies()
 

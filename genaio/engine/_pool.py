@@ -24,8 +24,18 @@ silence of the server (sending the request and receiving the head, then each wai
 the body), enforced by the pool's watchdog (`_watchdog.py`: one task, not a cancel scope per
 wait). Both raise httpx's timeout exceptions, as any httpx transport does.
 
-The connection itself is `_connection.py`; opening one (a bounded number at once per origin),
-`_dial.py`; the response and its body, `_pooled_response.py`.
+HTTP/2 (`http2=True`): https origins are offered ALPN `h2` and `http/1.1`. When the server picks
+h2, its connection carries many exchanges at once (up to the server's MAX_CONCURRENT_STREAMS) and
+counts as one; another is opened only when all of an origin's are full, and one at a time (the
+callers beyond wait for it rather than each opening their own, which under a cold fan-out would
+be thousands of handshakes). When the server picks HTTP/1.1, the origin is served as above. An
+exchange the server did not process (REFUSED_STREAM, above a GOAWAY's last stream) is sent once
+more on another connection. A silent server's read timeout resets that stream alone. HTTP/1.1
+requests pay nothing for this: plain-http origins, and pools without `http2`, take the path
+above unchanged.
+
+The HTTP/1.1 connection is `_connection.py`, the HTTP/2 one `_http2.py`; opening either (a bounded
+number at once per origin), `_dial.py`; the responses and their bodies, `_pooled_response.py`.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ import math
 import ssl
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import anyio
 import attrs
@@ -44,11 +55,19 @@ import sniffio
 from genaio.engine._config import MAX_DIALS
 from genaio.engine._connection import Connection, Origin, raise_mapped
 from genaio.engine._dial import Dialer
+from genaio.engine._http2_wire import Refused
 from genaio.engine._http11 import Encoded, ProtocolError, Target, encode_request
-from genaio.engine._pooled_response import HttpxBody, PooledResponse
+from genaio.engine._pooled_response import Http2Response, HttpxBody, PooledResponse, PoolResponse
 from genaio.engine._watchdog import Watchdog, no_clock
 
-__all__ = ["PoolStatistics", "PooledResponse", "PooledTransport"]
+if TYPE_CHECKING:  # h2 is imported with the first HTTP/2 connection (tens of ms)
+    from genaio.engine._http2 import Http2Connection
+    from genaio.engine._http2_wire import Exchange
+
+__all__ = ["PoolResponse", "PoolStatistics", "PooledResponse", "PooledTransport"]
+
+#: What an https connection offers when the pool speaks HTTP/2, in order of preference.
+_ALPN = ["h2", "http/1.1"]
 
 
 @attrs.frozen
@@ -66,6 +85,9 @@ class PoolStatistics:
     #: the server while idle.
     dropped: int = 0
     dialing: int = 0  # connections being opened now (counted in open and busy too)
+    #: Exchanges in flight on HTTP/2 connections (each of which counts once in `open`, and in
+    #: `busy` while it carries any, else in `idle`).
+    streams: int = 0
 
 
 def _loop_clock() -> Callable[[], float]:
@@ -81,7 +103,8 @@ def _loop_clock() -> Callable[[], float]:
 class PooledTransport(httpx.AsyncBaseTransport):
     """HTTP/1.1 with keep-alive, at most `max_connections` open, `max_keepalive` kept idle for
     at most `keepalive_expiry` seconds each (None: until the server closes them), at most
-    `max_dials` being opened at once per origin."""
+    `max_dials` being opened at once per origin; with `http2`, HTTP/2 to the https servers that
+    choose it."""
 
     def __init__(
         self,
@@ -93,6 +116,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         connect_timeout: float | None = None,
         read_timeout: float | None = None,
         max_dials: int = MAX_DIALS,
+        http2: bool = False,
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
@@ -103,6 +127,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         # bundle costs tens of ms that a plain-HTTP client, such as one of the emulator's, never
         # needs).
         self._ssl_context = ssl_context
+        self._connect_timeout = connect_timeout  # also bounds an HTTP/2 connection's settings
         self.dialer = Dialer(
             max_dials=max_dials, connect_timeout=connect_timeout, tls_context=self._tls_context
         )
@@ -117,6 +142,12 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._clock: Callable[[], float] = no_clock  # the loop's, from the first request on
         self._watchdog = Watchdog()
         self.opened = self.reused = self.dropped = 0
+        self._http2 = http2
+        if http2 and ssl_context is not None:
+            ssl_context.set_alpn_protocols(_ALPN)
+        self._shared: dict[Origin, list[Http2Connection]] = {}  # HTTP/2 connections
+        self._h1_origins: set[Origin] = set()  # https origins whose server chose HTTP/1.1
+        self._dialing: set[Origin] = set()  # https origins a connection is being opened to
 
     def __repr__(self) -> str:
         origins = ", ".join(
@@ -131,15 +162,18 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
     def statistics(self) -> PoolStatistics:
         dials = self.dialer.statistics()
+        shared = [c for connections in self._shared.values() for c in connections]
+        idle_shared = sum(not c.reserved for c in shared)
         return PoolStatistics(
             open=self._open,
-            idle=self._idle_count,
-            busy=self._busy,
+            idle=self._idle_count + idle_shared,
+            busy=self._busy + len(shared) - idle_shared,
             waiting=self._waiting + dials.waiting,
             opened=self.opened,
             reused=self.reused,
             dropped=self.dropped,
             dialing=dials.dialing,
+            streams=sum(c.reserved for c in shared),
         )
 
     async def exchange(
@@ -150,13 +184,16 @@ class PooledTransport(httpx.AsyncBaseTransport):
         body: bytes = b"",
         *,
         read_timeout: float | None = None,
-    ) -> PooledResponse:
+    ) -> PoolResponse:
         """Send a request on a pooled connection and return its response, body unread.
 
         `read_timeout` bounds the server's silence (None: no bound). Failures raise httpx's
         transport exceptions, as from any httpx transport. Cancellation: a cancelled exchange
-        closes its connection; nothing is returned to the pool half-used.
+        closes its HTTP/1.1 connection, or resets its HTTP/2 stream; nothing is returned to the
+        pool half-used.
         """
+        if self._http2 and target.origin[0] == b"https":
+            return await self._exchange_any(method, target, headers, body, read_timeout)
         data = _encoded(method, target, headers, body)
         connection = await self._checkout(target.origin)
         try:
@@ -187,7 +224,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
             response.status_code,
             headers=response.raw_headers,
             stream=HttpxBody(response),
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": response.reason},
+            extensions=response.extensions(),
         )
 
     async def aclose(self) -> None:
@@ -200,6 +237,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._idle_count = 0
         for connection in idle:
             await self._close(connection)
+        for shared in [c for cs in self._shared.values() for c in cs if not c.reserved]:
+            await self._close_shared(shared)
         await self._watchdog.aclose()
 
     # What a `PooledResponse` calls while its body is read.
@@ -230,6 +269,25 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._busy -= 1
         self._watchdog.disarm(connection)
         await self._close(connection)
+
+    # What an `Http2Response` calls while its body is read.
+
+    async def receive_stream(self, exchange: Exchange) -> None:
+        """More of `exchange`'s answer, within its read timeout (the watchdog resets the stream
+        of a server silent longer)."""
+        timeout = exchange.read_timeout
+        if timeout is None:
+            await exchange.connection.wait(exchange)
+            return
+        self._watchdog.arm(exchange, self._clock() + timeout)
+        await exchange.connection.wait(exchange)
+        self._watchdog.disarm(exchange)
+
+    async def end_stream(self, exchange: Exchange) -> None:
+        """The exchange ended, or was left (its stream is reset): its place is free again."""
+        self._watchdog.disarm(exchange)
+        exchange.connection.reset(exchange)
+        await self._release_stream(exchange.connection)
 
     # The synchronous core: which connection, and whether one may be kept.
 
@@ -285,6 +343,37 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self.dialer.changed(connection.origin)
         return True
 
+    def _take_stream(self, origin: Origin) -> Http2Connection | None:
+        """An HTTP/2 connection to `origin` with room for one more stream, the stream taken
+        (the oldest first, so that the newer ones empty and the server may close them)."""
+        for connection in self._shared.get(origin, ()):
+            if connection.has_room():
+                if connection.requests:
+                    self.reused += 1
+                connection.reserved += 1
+                return connection
+        return None
+
+    def _take_expired_shared(self, origin: Origin) -> Http2Connection | None:
+        """An HTTP/2 connection to `origin` idle for `keepalive_expiry` (to be closed, as an
+        HTTP/1.1 one would be)."""
+        for connection in self._shared.get(origin, ()):
+            if not connection.reserved and self._clock() - connection.idle_since >= self._expiry:
+                self.dropped += 1
+                return connection
+        return None
+
+    def _retire(self, connection: Http2Connection) -> bool:
+        """Give back one stream of `connection`; whether the connection is now to be closed
+        (failed, going away, or the pool closed, and it carries nothing any more)."""
+        connection.reserved -= 1
+        if not connection.reserved:
+            connection.idle_since = self._clock()
+        if connection.error is None and connection.goaway is None and not self._closed:
+            self._notify()  # a place for a stream is free
+            return False
+        return not connection.reserved
+
     def _notify(self) -> None:
         """Wake the requests waiting for the pool to change (a slot freed, a connection idle)."""
         if self._waiting:
@@ -308,23 +397,31 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 await self.dialer.wait_turn(origin)  # of this origin to come free meanwhile
                 continue
             if self._open < self._max:
-                return await self._connect(origin)
+                opened = await self._connect(origin)
+                assert isinstance(opened, Connection)  # h2 is offered on `_exchange_any`'s way
+                return opened
             if (victim := self._evict_idle()) is not None:
                 await self._close(victim)
                 continue
-            changed = self._changed
-            self._waiting += 1
-            try:
-                await changed.wait()
-            finally:
-                self._waiting -= 1
+            await self._wait_for_change()
+
+    async def _wait_for_change(self) -> None:
+        """Until the pool changes (`_notify`): a place freed, a connection idle or opened."""
+        changed = self._changed
+        self._waiting += 1
+        try:
+            await changed.wait()
+        finally:
+            self._waiting -= 1
 
     def _tls_context(self) -> ssl.SSLContext:
         if self._ssl_context is None:
             self._ssl_context = httpx.create_ssl_context()
+            if self._http2:
+                self._ssl_context.set_alpn_protocols(_ALPN)
         return self._ssl_context
 
-    async def _connect(self, origin: Origin) -> Connection:
+    async def _connect(self, origin: Origin) -> Connection | Http2Connection:
         self._open += 1
         self._busy += 1
         try:
@@ -335,7 +432,155 @@ class PooledTransport(httpx.AsyncBaseTransport):
             self._notify()
             raise
         self.opened += 1
+        if stream.extra(anyio.streams.tls.TLSAttribute.alpn_protocol, None) == "h2":
+            from genaio.engine._http2 import Http2Connection
+
+            return Http2Connection(origin, stream)
         return Connection(origin, stream)
+
+    # HTTP/2 (`http2=True`, https origins).
+
+    async def _exchange_any(
+        self,
+        method: str,
+        target: Target,
+        headers: Iterable[tuple[bytes, bytes]],
+        body: bytes,
+        read_timeout: float | None,
+    ) -> PoolResponse:
+        """`exchange` to an https origin on an HTTP/2 pool: on a stream of a shared connection,
+        or on an HTTP/1.1 one if the server chose that. Sent once more on another connection
+        if the server did not process it (or, on HTTP/1.1, if a kept-alive connection had
+        been closed by the server, as `exchange` does)."""
+        headers = list(headers)
+        for attempt in (1, 2):
+            connection = await self._checkout_any(target.origin, fresh=attempt > 1)
+            try:
+                if not isinstance(connection, Connection):
+                    return await self._stream(
+                        connection, method, target, headers, body, read_timeout
+                    )
+                try:
+                    data = _encoded(method, target, headers, body)
+                except BaseException:
+                    await self.discard(connection)
+                    raise
+                return await self._exchange(connection, method, data, read_timeout)
+            except Refused:
+                if attempt > 1:
+                    raise
+            except httpx.TransportError:
+                if attempt > 1 or not isinstance(connection, Connection):
+                    raise
+                if not connection.reused or connection.answered or connection.timed_out:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _checkout_any(self, origin: Origin, *, fresh: bool) -> Connection | Http2Connection:
+        """A stream of an HTTP/2 connection to `origin`, or an HTTP/1.1 connection to it (an
+        idle one unless `fresh`); a new connection only when none has room, and while the
+        origin may speak HTTP/2, only one being opened at a time."""
+        if self._clock is no_clock:
+            self._clock = self._watchdog.clock = _loop_clock()
+        while True:
+            if self._closed:
+                raise httpx.ConnectError("the connection pool is closed")
+            if (expired := self._take_expired_shared(origin)) is not None:
+                await self._close_shared(expired)
+                continue
+            if (shared := self._take_stream(origin)) is not None:
+                return shared
+            if not fresh and (connection := self._take_idle(origin)) is not None:
+                if self._reuse(connection, self._clock()):
+                    return connection
+                await self._close(connection)
+                continue
+            if origin in self._dialing and origin not in self._h1_origins:
+                await self._wait_for_change()  # the connection being opened may have room
+                continue
+            if not self.dialer.may_dial(origin):  # an HTTP/1.1 origin: as `_checkout` waits
+                await self.dialer.wait_turn(origin)
+                continue
+            if self._open < self._max:
+                return await self._open_any(origin)
+            if (victim := self._evict_idle()) is not None:
+                await self._close(victim)
+                continue
+            await self._wait_for_change()
+
+    async def _open_any(self, origin: Origin) -> Connection | Http2Connection:
+        """Open a connection to `origin`, HTTP/2 or HTTP/1.1 as its server chooses; an HTTP/2
+        one is ready (settings exchanged) and has a stream taken for the caller."""
+        self._dialing.add(origin)
+        try:
+            connection = await self._connect(origin)
+            if isinstance(connection, Connection):
+                self._h1_origins.add(origin)
+                return connection
+            self._busy -= 1  # an HTTP/2 connection counts as busy while it carries streams
+            try:
+                with anyio.fail_after(self._connect_timeout):
+                    await connection.start()
+            except BaseException as exc:
+                self._open -= 1
+                await anyio.aclose_forcefully(connection.stream)
+                raise_mapped(exc, httpx.ConnectError, httpx.ConnectTimeout)
+            self._h1_origins.discard(origin)
+            self._shared.setdefault(origin, []).append(connection)
+            connection.reserved += 1
+            return connection
+        finally:
+            self._dialing.discard(origin)
+            self._notify()
+
+    async def _stream(
+        self,
+        connection: Http2Connection,
+        method: str,
+        target: Target,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        read_timeout: float | None,
+    ) -> Http2Response:
+        """Send a request on a stream of `connection` (taken for it) and return the response
+        with its body unread. Cancellation: the stream is reset, the connection serves on."""
+        try:
+            exchange = connection.open(method, target, headers, body, read_timeout)
+        except BaseException:
+            await self._release_stream(connection)
+            raise
+        try:
+            if read_timeout is not None:  # one deadline for sending and the head, as on
+                # HTTP/1.1: a server that opens no window for the body is silent too
+                self._watchdog.arm(exchange, self._clock() + read_timeout)
+            await connection.send(exchange, body)
+            while not exchange.status:
+                await connection.wait(exchange)
+        except BaseException:
+            await self.end_stream(exchange)
+            raise
+        if read_timeout is not None:
+            self._watchdog.disarm(exchange)
+        return Http2Response(self, exchange)
+
+    async def _release_stream(self, connection: Http2Connection) -> None:
+        """A stream of `connection` is done: send what it left to send (a RST_STREAM, window
+        updates), or close the connection if it is to be closed. Cancellation: shielded."""
+        if self._retire(connection):
+            await self._close_shared(connection)
+        else:
+            await connection.flush()
+
+    async def _close_shared(self, connection: Http2Connection) -> None:
+        """Close an HTTP/2 connection, taking it out of the pool if it is still there."""
+        connections = self._shared.get(connection.origin, [])
+        if connection in connections:
+            connections.remove(connection)
+            if not connections:
+                del self._shared[connection.origin]
+            self._open -= 1
+            self._notify()
+        await anyio.aclose_forcefully(connection.stream)
 
     async def _exchange(
         self, connection: Connection, method: str, data: Encoded, read_timeout: float | None

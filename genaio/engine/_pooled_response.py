@@ -1,11 +1,12 @@
 """A response from the pool: status and headers at once, the body read from its connection on
 demand, the connection handed back exactly once (to the pool if it was read to the end, closed
-otherwise)."""
+otherwise). `PooledResponse` for HTTP/1.1, `Http2Response` for a stream of an HTTP/2 connection
+(ending it early resets that stream alone)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -13,12 +14,47 @@ from genaio.engine._connection import Connection, raise_mapped
 from genaio.engine._http11 import Decoder, ProtocolError, ResponseHeaders
 
 if TYPE_CHECKING:
+    from genaio.engine._http2_wire import Exchange
     from genaio.engine._pool import PooledTransport
 
-__all__ = ["HttpxBody", "PooledResponse"]
+__all__ = ["Http2Response", "HttpxBody", "PoolResponse", "PooledResponse"]
 
 
-class PooledResponse:
+class _Decoded:
+    """`aiter_bytes` over a response's `aiter_raw`: the same for either protocol."""
+
+    __slots__ = ()
+    headers: ResponseHeaders
+
+    def aiter_raw(self) -> AsyncIterator[bytes]:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        raise NotImplementedError
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        """The body, its content-encoding undone."""
+        try:
+            decoder = Decoder(self.headers.get("content-encoding"))
+        except ProtocolError as exc:
+            await self.aclose()
+            raise httpx.DecodingError(str(exc)) from exc
+        async for chunk in self.aiter_raw():
+            try:
+                data = decoder.decode(chunk)
+            except ProtocolError as exc:
+                raise httpx.DecodingError(str(exc)) from exc
+            if data:
+                yield data
+        try:
+            tail = decoder.flush()
+        except ProtocolError as exc:
+            raise httpx.DecodingError(str(exc)) from exc
+        if tail:
+            yield tail
+
+
+class PooledResponse(_Decoded):
     """A response's status and headers, with its body read from the connection on demand.
 
     Reading the body to its end gives the connection back to the pool; `aclose` before the end
@@ -26,6 +62,7 @@ class PooledResponse:
     """
 
     __slots__ = ("_connection", "_pool", "headers", "raw_headers", "reason", "status_code")
+    http_version = b"HTTP/1.1"
 
     def __init__(self, pool: PooledTransport, connection: Connection) -> None:
         self._pool = pool
@@ -39,6 +76,10 @@ class PooledResponse:
     def __repr__(self) -> str:
         state = "body unread" if self._connection is not None else "released"
         return f"<PooledResponse {self.status_code} {state}>"
+
+    def extensions(self) -> dict[str, Any]:
+        """What an `httpx.Response` made of this one carries in its `extensions`."""
+        return {"http_version": self.http_version, "reason_phrase": self.reason}
 
     async def aiter_raw(self) -> AsyncIterator[bytes]:
         """The body as it came (still content-encoded)."""
@@ -66,27 +107,6 @@ class PooledResponse:
             self._connection = None
             await self._pool.release(connection)
 
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
-        """The body, its content-encoding undone."""
-        try:
-            decoder = Decoder(self.headers.get("content-encoding"))
-        except ProtocolError as exc:
-            await self.aclose()
-            raise httpx.DecodingError(str(exc)) from exc
-        async for chunk in self.aiter_raw():
-            try:
-                data = decoder.decode(chunk)
-            except ProtocolError as exc:
-                raise httpx.DecodingError(str(exc)) from exc
-            if data:
-                yield data
-        try:
-            tail = decoder.flush()
-        except ProtocolError as exc:
-            raise httpx.DecodingError(str(exc)) from exc
-        if tail:
-            yield tail
-
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
         if connection is None:
@@ -97,10 +117,66 @@ class PooledResponse:
             await self._pool.discard(connection)
 
 
-class HttpxBody(httpx.AsyncByteStream):
-    """A `PooledResponse`'s body as httpx reads it (httpx undoes the content-encoding)."""
+class Http2Response(_Decoded):
+    """A response on a stream of an HTTP/2 connection, its body read on demand.
 
-    def __init__(self, response: PooledResponse) -> None:
+    Reading the body to its end, or `aclose`, ends the stream (before its end: a RST_STREAM
+    for it alone) and gives its place on the connection back to the pool, exactly once.
+    """
+
+    __slots__ = ("_exchange", "_pool", "headers", "raw_headers", "status_code")
+    http_version = b"HTTP/2"
+    reason = b""  # HTTP/2 has no reason phrase
+
+    def __init__(self, pool: PooledTransport, exchange: Exchange) -> None:
+        self._pool = pool
+        self._exchange: Exchange | None = exchange
+        self.status_code = exchange.status
+        self.raw_headers = exchange.raw_headers
+        self.headers = ResponseHeaders.of(exchange.raw_headers)
+
+    def __repr__(self) -> str:
+        state = "body unread" if self._exchange is not None else "released"
+        return f"<Http2Response {self.status_code} {state}>"
+
+    def extensions(self) -> dict[str, Any]:
+        """As httpx's own HTTP/2 gives: no reason phrase (httpx then shows the standard one)."""
+        return {"http_version": self.http_version}
+
+    async def aiter_raw(self) -> AsyncIterator[bytes]:
+        """The body as it came (still content-encoded)."""
+        exchange = self._exchange
+        if exchange is None:
+            return
+        try:
+            while True:
+                if exchange.body:
+                    chunks, exchange.body = exchange.body, []
+                    exchange.connection.consumed(exchange)
+                    for chunk in chunks:
+                        yield chunk
+                if exchange.ended:
+                    break
+                await self._pool.receive_stream(exchange)
+        finally:
+            if self._exchange is exchange:  # not released by `aclose` meanwhile
+                self._exchange = None
+                await self._pool.end_stream(exchange)
+
+    async def aclose(self) -> None:
+        exchange, self._exchange = self._exchange, None
+        if exchange is not None:
+            await self._pool.end_stream(exchange)
+
+
+#: What the pool's `exchange` returns.
+PoolResponse = PooledResponse | Http2Response
+
+
+class HttpxBody(httpx.AsyncByteStream):
+    """A pooled response's body as httpx reads it (httpx undoes the content-encoding)."""
+
+    def __init__(self, response: PoolResponse) -> None:
         self._response = response
 
     async def __aiter__(self) -> AsyncIterator[bytes]:

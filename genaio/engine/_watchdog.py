@@ -20,13 +20,24 @@ import asyncio
 import contextvars
 import math
 from collections.abc import Callable
+from typing import Protocol
 
 import anyio
+import anyio.abc
 import sniffio
 
-from genaio.engine._connection import Connection
-
 __all__ = ["Watchdog", "no_clock"]
+
+
+class Connection(Protocol):
+    """What the watchdog closes: an HTTP/1.1 connection, or one stream of an HTTP/2 one (whose
+    `stream` resets that stream alone)."""
+
+    deadline: float
+    timed_out: bool
+
+    @property
+    def stream(self) -> anyio.abc.AsyncResource: ...
 
 
 class Watchdog:
