@@ -45,6 +45,8 @@ LABELS = {
     "sdk-aiohttp": "google-genai on asyncio, aiohttp",
 }
 COPY = "plain socket copy (read, then send)"
+#: The kernel's zero-copy path: no client does better on loopback, so it says what is left.
+SENDFILE = "plain socket copy (sendfile, zero-copy)"
 BUFFER = 1 << 20
 TARGET = 0.8
 #: Flat memory: what the upload may add to the process's peak, whatever the file's size.
@@ -79,11 +81,13 @@ async def op_upload(client: str, url: str, *, path: str, size: int) -> dict[str,
     }
 
 
-async def op_socket_copy(client: str, url: str, *, path: str, size: int) -> dict[str, Any]:
+async def op_socket_copy(
+    client: str, url: str, *, path: str, size: int, sendfile: bool = False
+) -> dict[str, Any]:
     """The same bytes in one POST through a blocking socket: the reference for an upload."""
     baseline, peak_before = _rss_mb(), _peak_mb()
     cpu0, t0 = time.process_time(), time.perf_counter()
-    answer = _socket_copy(url, path, size)
+    answer = _socket_copy(url, path, size, sendfile=sendfile)
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     if not answer.startswith(b"HTTP/1.1 200"):
@@ -97,15 +101,18 @@ async def op_socket_copy(client: str, url: str, *, path: str, size: int) -> dict
     }
 
 
-def _socket_copy(url: str, path: str, size: int) -> bytes:
-    """POST the file's `size` bytes, 1 MiB at a time through one reused buffer; the answer's
-    status line."""
+def _socket_copy(url: str, path: str, size: int, *, sendfile: bool) -> bytes:
+    """POST the file's `size` bytes, 1 MiB at a time through one reused buffer (or by the
+    kernel's `sendfile`); the answer's status line."""
     parts = urllib.parse.urlsplit(url)
     buffer = bytearray(BUFFER)
     view = memoryview(buffer)
     with socket.create_connection((parts.hostname, parts.port)) as sock, open(path, "rb") as f:
         head = f"POST /sink HTTP/1.1\r\nhost: {parts.netloc}\r\ncontent-length: {size}\r\n\r\n"
         sock.sendall(head.encode())
+        if sendfile:
+            sock.sendfile(f)
+            return sock.makefile("rb").readline()
         while n := f.readinto(buffer):
             sock.sendall(view[:n])
         return sock.makefile("rb").readline()
@@ -223,18 +230,18 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
             url = sink.stdout.readline().strip()
             assert_loopback(url)
             for rep in range(p.runs):
-                for client in [COPY, *clients]:
+                for client in [COPY, SENDFILE, *clients]:
                     bench.progress(f"uploads {mib} MiB run {rep + 1} {client}")
-                    op = "op_socket_copy" if client == COPY else "op_upload"
-                    worker = "genaio-trio" if client == COPY else client
+                    copy = client in (COPY, SENDFILE)
                     r = bench.workers.fresh(
-                        worker,
+                        "genaio-trio" if copy else client,
                         "_uploads",
-                        op,
+                        "op_socket_copy" if copy else "op_upload",
                         timeout=60 + mib,
                         url=url,
                         path=str(path),
                         size=mib * BUFFER,
+                        **({"sendfile": client == SENDFILE} if copy else {}),
                     )
                     if "error" in r:
                         errors.append(f"{LABELS.get(client, client)}: {r['error']}")
@@ -255,16 +262,26 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
     section = Section(
         f"Uploads: files.upload of {mib:,} MiB on loopback to a discarding sink "
         f"(median of {p.runs})",
-        ["client", "MiB/s", "vs socket copy", "CPU s", "peak RSS MB", "peak - before MB"],
+        [
+            "client",
+            "MiB/s",
+            "vs socket copy",
+            "vs sendfile",
+            "CPU s",
+            "peak RSS MB",
+            "peak - before MB",
+        ],
         notes=errors,
     )
-    for client in [COPY, *clients]:
+    zero_copy = rate(SENDFILE)
+    for client in [COPY, SENDFILE, *clients]:
         rs = results.get(client, [])
         section.rows.append(
             [
                 LABELS.get(client, client),
                 num(rate(client)),
                 num(None if not reference else 100 * (rate(client) or 0) / reference, 0, "%"),
+                num(None if not zero_copy else 100 * (rate(client) or 0) / zero_copy, 0, "%"),
                 num(median([r["cpu"] for r in rs]), 2),
                 num(max((r["peak_mb"] for r in rs), default=None)),
                 num(growth(client)),
