@@ -42,7 +42,15 @@ import httpx
 import sniffio
 
 from genaio.engine._connection import Origin
-from genaio.engine._http2_wire import Exchange, GoawayFilter, Refused, refused, request_headers
+from genaio.engine._http2_wire import (
+    Exchange,
+    GoawayFilter,
+    HeaderDecoder,
+    HeaderEncoder,
+    Refused,
+    refused,
+    request_headers,
+)
 from genaio.engine._http11 import ProtocolError, Target
 
 __all__ = ["Http2Connection"]
@@ -73,7 +81,9 @@ class Http2Connection:
     def __init__(self, origin: Origin, stream: anyio.abc.ByteStream) -> None:
         self.origin = origin
         self.stream = stream
-        self.h2 = h2.connection.H2Connection(config=_CONFIG)
+        self.h2 = h2c = h2.connection.H2Connection(config=_CONFIG)
+        h2c.encoder = HeaderEncoder()  # HPACK that remembers the blocks that repeat
+        h2c.decoder = HeaderDecoder(h2c.decoder.max_header_list_size)
         self.exchanges: dict[int, Exchange] = {}
         self.max_streams = 1  # until the server's SETTINGS say how many
         self.reserved = 0  # streams the pool has handed out (sent or about to be)
