@@ -291,17 +291,18 @@ class Http2Connection:
     # The reader.
 
     async def _read_for(self, exchange: Exchange) -> None:
-        """Read, for everyone, until `exchange` has news; then hand the reading on."""
+        """Read, for everyone, until `exchange` has news; then hand the reading on. `reset` or
+        `fail` cancel the reading (one scope for all the reads: a scope per read cost more than
+        h2's handling of a frame), and either gives `exchange` news or the connection an
+        error, which end the loop anyway."""
         self._reader = exchange
         try:
-            while not exchange.news and exchange.error is None and self.error is None:
-                await self.flush()  # acknowledgements first: the server may wait for them
-                data = b""
-                with anyio.CancelScope() as self._read_scope:  # `reset` or `fail` cancel it
-                    data = await self.stream.receive(_READ_SIZE)
-                self._read_scope = None
-                if data:
-                    self._receive(data)
+            with anyio.CancelScope() as self._read_scope:
+                while not exchange.news and exchange.error is None and self.error is None:
+                    await self.flush()  # acknowledgements first: the server may wait for them
+                    if data := await self.stream.receive(_READ_SIZE):
+                        self._receive(data)
+            self._read_scope = None
             await self.flush()
         except anyio.EndOfStream:
             self.fail(httpx.RemoteProtocolError("the server closed the connection"))
