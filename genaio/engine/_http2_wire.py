@@ -183,8 +183,8 @@ class HeaderEncoder(hpack.Encoder):
         self._generation = 0
 
     def encode(self, headers: Any, huffman: bool = True) -> bytes:
-        if not isinstance(headers, list) or not huffman:
-            return super().encode(headers, huffman)
+        if not isinstance(headers, list) or not huffman or _flagged(headers):
+            return super().encode(headers, huffman)  # a flag is not part of a list's key
         length = b""
         if headers and headers[-1][0] == _CONTENT_LENGTH:
             value = headers[-1][1]
@@ -207,6 +207,12 @@ class HeaderEncoder(hpack.Encoder):
                 self._blocks.clear()
             self._blocks[key] = block
         return block + length
+
+
+def _flagged(headers: list[Any]) -> bool:
+    """Whether a header list says how to index some header (`hpack.HeaderTuple`s compare
+    equal to plain tuples, whatever they say)."""
+    return any(type(header) is not tuple for header in headers)
 
 
 class HeaderDecoder(hpack.Decoder):

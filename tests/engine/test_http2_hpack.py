@@ -128,3 +128,15 @@ def test_stream_count_refuses_exactly_as_h2_does() -> None:
             server.send_headers(stream_id, [(b":status", b"200")], end_stream=True)
         client.receive_data(server.data_to_send())
         assert client.open_outbound_streams == 0
+
+
+def test_encoder_encodes_a_never_indexed_header_as_hpack_does() -> None:
+    """A flagged header compares equal to a plain one: the flag must not be lost to a block
+    remembered for the plain list."""
+    ours, theirs = HeaderEncoder(), hpack.Encoder()
+    secret = [(b":method", b"GET"), (b"authorization", b"Bearer t")]
+    for flagged in (True, False, False, True, True):
+        headers = list(secret)
+        if flagged:
+            headers[1] = hpack.NeverIndexedHeaderTuple(*secret[1])
+        assert ours.encode(headers) == theirs.encode(headers)
