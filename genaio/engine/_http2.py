@@ -42,7 +42,15 @@ import httpx
 import sniffio
 
 from genaio.engine._connection import Origin
-from genaio.engine._http2_wire import Exchange, GoawayFilter, Refused, refused, request_headers
+from genaio.engine._http2_wire import (
+    Exchange,
+    GoawayFilter,
+    HeaderDecoder,
+    HeaderEncoder,
+    Refused,
+    refused,
+    request_headers,
+)
 from genaio.engine._http11 import ProtocolError, Target
 
 __all__ = ["Http2Connection"]
@@ -67,13 +75,35 @@ _CONFIG = h2.config.H2Configuration(
 )
 
 
+class _H2Connection(h2.connection.H2Connection):
+    """h2's connection, counting its open streams in constant time while the count is clearly
+    under the server's limit.
+
+    h2 counts them on every new stream by walking all of them (dropping the closed ones from
+    its table meanwhile): quadratic in the streams in flight, a quarter of the CPU at a thousand.
+    The table's size (the open streams, and the closed ones not yet dropped; a client's streams
+    are all its own) is never less than the open ones: while it is under the limit, h2's check
+    passes either way, and h2 walks (and drops) only when it is not, about once per as many
+    new streams as the limit leaves room for.
+    """
+
+    @property
+    def open_outbound_streams(self) -> int:
+        known = len(self.streams)
+        if known < self.remote_settings.max_concurrent_streams:
+            return known
+        return super().open_outbound_streams
+
+
 class Http2Connection:
     """One HTTP/2 connection: an h2 state machine over a byte stream, and its exchanges."""
 
     def __init__(self, origin: Origin, stream: anyio.abc.ByteStream) -> None:
         self.origin = origin
         self.stream = stream
-        self.h2 = h2.connection.H2Connection(config=_CONFIG)
+        self.h2 = h2c = _H2Connection(config=_CONFIG)
+        h2c.encoder = HeaderEncoder()  # HPACK that remembers the blocks that repeat
+        h2c.decoder = HeaderDecoder(h2c.decoder.max_header_list_size)
         self.exchanges: dict[int, Exchange] = {}
         self.max_streams = 1  # until the server's SETTINGS say how many
         self.reserved = 0  # streams the pool has handed out (sent or about to be)
@@ -261,17 +291,18 @@ class Http2Connection:
     # The reader.
 
     async def _read_for(self, exchange: Exchange) -> None:
-        """Read, for everyone, until `exchange` has news; then hand the reading on."""
+        """Read, for everyone, until `exchange` has news; then hand the reading on. `reset` or
+        `fail` cancel the reading (one scope for all the reads: a scope per read cost more than
+        h2's handling of a frame), and either gives `exchange` news or the connection an
+        error, which end the loop anyway."""
         self._reader = exchange
         try:
-            while not exchange.news and exchange.error is None and self.error is None:
-                await self.flush()  # acknowledgements first: the server may wait for them
-                data = b""
-                with anyio.CancelScope() as self._read_scope:  # `reset` or `fail` cancel it
-                    data = await self.stream.receive(_READ_SIZE)
-                self._read_scope = None
-                if data:
-                    self._receive(data)
+            with anyio.CancelScope() as self._read_scope:
+                while not exchange.news and exchange.error is None and self.error is None:
+                    await self.flush()  # acknowledgements first: the server may wait for them
+                    if data := await self.stream.receive(_READ_SIZE):
+                        self._receive(data)
+            self._read_scope = None
             await self.flush()
         except anyio.EndOfStream:
             self.fail(httpx.RemoteProtocolError("the server closed the connection"))

@@ -1,16 +1,19 @@
 """HTTP/2's pieces with no I/O that h2 leaves to its user: one stream's state (`Exchange`), the
-request's header list, and the GOAWAY frames taken out of what a server sends (h2 reads nothing
-after one, python-hyper/h2#1181, while the streams the server lets finish still have answers to
+request's header list, HPACK that does not redo the same work on every request (`HeaderEncoder`,
+`HeaderDecoder`), and the GOAWAY frames taken out of what a server sends (h2 reads nothing after
+one, python-hyper/h2#1181, while the streams the server lets finish still have answers to
 come)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.abc
+import hpack
+import hpack.table
 import httpx
 
 from genaio.engine._http11 import Target
@@ -18,7 +21,15 @@ from genaio.engine._http11 import Target
 if TYPE_CHECKING:
     from genaio.engine._http2 import Http2Connection
 
-__all__ = ["Exchange", "GoawayFilter", "Refused", "refused", "request_headers"]
+__all__ = [
+    "Exchange",
+    "GoawayFilter",
+    "HeaderDecoder",
+    "HeaderEncoder",
+    "Refused",
+    "refused",
+    "request_headers",
+]
 
 #: Headers HTTP/2 forbids (RFC 9113 §8.2.2); `host` becomes `:authority`.
 _DROPPED = frozenset(
@@ -107,6 +118,142 @@ def request_headers(
     if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
         fields.append((b"content-length", b"%d" % len(body)))
     return fields
+
+
+class _Table(hpack.table.HeaderTable):
+    """An HPACK dynamic table that tells what was done with it: `generation` counts its changes
+    (an encoding made while it stays the same is the same the next time), `dynamic_reads` the
+    look-ups of its own entries and `resizes` its size changes (a block decoded with neither
+    means the same whatever the table holds), `added` the entries added while it is a list."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = self.dynamic_reads = self.resizes = 0
+        self.added: list[tuple[bytes, bytes]] | None = None
+
+    def add(self, name: bytes, value: bytes) -> None:
+        self.generation += 1
+        if self.added is not None:
+            self.added.append((name, value))
+        super().add(name, value)
+
+    def get_by_index(self, index: int) -> tuple[bytes, bytes]:
+        if index > self.STATIC_TABLE_LENGTH:
+            self.dynamic_reads += 1
+        return super().get_by_index(index)
+
+    @property
+    def maxsize(self) -> int:
+        return self._maxsize
+
+    @maxsize.setter
+    def maxsize(self, newmax: int) -> None:
+        self.generation += 1
+        self.resizes += 1
+        _HEADER_TABLE_MAXSIZE.__set__(self, newmax)
+
+
+_HEADER_TABLE_MAXSIZE = vars(hpack.table.HeaderTable)["maxsize"]  # hpack's own setter
+
+
+#: Header blocks remembered per table state, at most (a new state forgets them all).
+_REMEMBERED = 32
+_CONTENT_LENGTH = b"content-length"
+#: `content-length` as a literal without indexing, its name by its static index (28).
+_CONTENT_LENGTH_LITERAL = b"\x0f\x0d"
+
+
+class HeaderEncoder(hpack.Encoder):
+    """hpack's encoder, remembering the block of a header list it encoded without changing its
+    table: a client sends the same headers on every request, and once they are all in the
+    table, their block is the same bytes each time (hpack would look each one up again).
+
+    `content-length`, the one request header that changes, goes last as a literal without
+    indexing (RFC 7541 §6.2.2): indexing each new length would change the table on every
+    request, and take the server's table room from headers that repeat. The API key is indexed
+    like the other headers (it is this connection's own table, as browsers do with cookies; a
+    never-indexed key would cost its literal on every request).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.header_table = table = _Table()
+        self._table = table
+        self._blocks: dict[tuple[tuple[bytes, bytes], ...], bytes] = {}
+        self._generation = 0
+
+    def encode(self, headers: Any, huffman: bool = True) -> bytes:
+        if not isinstance(headers, list) or not huffman or _flagged(headers):
+            return super().encode(headers, huffman)  # a flag is not part of a list's key
+        length = b""
+        if headers and headers[-1][0] == _CONTENT_LENGTH:
+            value = headers[-1][1]
+            if len(value) < 127:
+                length = _CONTENT_LENGTH_LITERAL + bytes((len(value),)) + value
+                headers = headers[:-1]
+        key = tuple(headers)
+        table = self._table
+        if table.generation != self._generation or table.resized:
+            self._blocks.clear()
+        elif (block := self._blocks.get(key)) is not None:
+            return block + length
+        generation = table.generation
+        block = super().encode(headers, huffman)
+        if table.generation != generation:  # the table changed: no block holds any more
+            self._blocks.clear()
+            self._generation = table.generation
+        else:  # nothing added: the same bytes next time
+            if len(self._blocks) >= _REMEMBERED:
+                self._blocks.clear()
+            self._blocks[key] = block
+        return block + length
+
+
+def _flagged(headers: list[Any]) -> bool:
+    """Whether a header list says how to index some header (`hpack.HeaderTuple`s compare
+    equal to plain tuples, whatever they say)."""
+    return any(type(header) is not tuple for header in headers)
+
+
+class HeaderDecoder(hpack.Decoder):
+    """hpack's decoder, remembering the header list of a block that reads no entry of the
+    table and resizes nothing (only the static table and literals): such a block means the
+    same whatever the table holds, and a server sends the same block for every response within
+    a second (nginx does, with Huffman-coded literals hpack would decode again each time). What
+    the block added to the table is added again. A block that refers to the table is decoded
+    each time."""
+
+    def __init__(self, max_header_list_size: int) -> None:
+        super().__init__(max_header_list_size)
+        self.header_table = table = _Table()
+        self._table = table
+        self.max_allowed_table_size = table.maxsize
+        self._lists: dict[bytes, tuple[list[hpack.HeaderTuple], list[tuple[bytes, bytes]]]] = {}
+        self._limits = (max_header_list_size, table.maxsize)
+
+    def decode(self, data: bytes, raw: bool = False) -> Any:
+        if not raw:
+            return super().decode(data, raw)
+        table = self._table
+        if self._limits != (limits := (self.max_header_list_size, self.max_allowed_table_size)):
+            self._lists.clear()  # what was checked against the old limits is checked again
+            self._limits = limits
+        elif (known := self._lists.get(data)) is not None:
+            headers, added = known
+            for name, value in added:
+                table.add(name, value)
+            return list(headers)
+        reads, resizes = table.dynamic_reads, table.resizes
+        table.added = added = []
+        try:
+            headers = list(super().decode(data, raw))
+        finally:
+            table.added = None
+        if table.dynamic_reads == reads and table.resizes == resizes:
+            if len(self._lists) >= _REMEMBERED:
+                self._lists.clear()
+            self._lists[bytes(data)] = (headers, added)
+        return list(headers)
 
 
 class Refused(httpx.RemoteProtocolError):
