@@ -150,6 +150,11 @@ class Http2Connection:
         self.requests += 1
         try:
             self.h2.send_headers(stream_id, fields, end_stream=not body)
+            # h2 takes a content-length at odds with the body for a connection error; RFC 9113
+            # §8.1.1 makes it the stream's: `_on_response`, `_on_data` and `_on_end` check it
+            setattr(self.h2.streams[stream_id], "_initialize_content_length", _no_length)
+            if method == "HEAD":
+                exchange.length = 0
         except h2.exceptions.ProtocolError as exc:
             del self.exchanges[stream_id]
             if isinstance(exc, h2.exceptions.TooManyStreamsError):  # the server lowered its
@@ -315,18 +320,22 @@ class Http2Connection:
         exchange = self.exchanges.get(event.stream_id or 0)
         if exchange is None:
             return
-        status, headers = 0, []
+        status, headers, lengths = 0, [], set()
         for name, value in event.headers or ():
             if name == b":status":
                 status = int(value) if value.isdigit() and len(value) == 3 else 0
             elif not name.startswith(b":"):
                 headers.append((bytes(name), bytes(value)))
+                if name == b"content-length":
+                    lengths.add(int(value) if value.isdigit() else -1)
         if not 200 <= status < 600:
-            exchange.error = httpx.RemoteProtocolError(
-                "the server sent a head with no valid status"
-            )
-            self.reset(exchange)
+            self._malformed(exchange, "a head with no valid status")
             return
+        if len(lengths) > 1 or -1 in lengths:
+            self._malformed(exchange, "an invalid content-length")
+            return
+        if lengths and exchange.length is None:
+            exchange.length = lengths.pop()
         exchange.status, exchange.raw_headers = status, headers
         self._wake(exchange)
 
@@ -336,16 +345,30 @@ class Http2Connection:
         if exchange is None:  # one we have left: its bytes still count against our window
             self.h2.acknowledge_received_data(size, event.stream_id or 0)
             return
-        if event.data:
-            exchange.body.append(event.data)
         exchange.unacked += size
+        if event.data:
+            exchange.received += len(event.data)
+            if exchange.length is not None and exchange.received > exchange.length:
+                self._malformed(exchange, "a body longer than its content-length")
+                return
+            exchange.body.append(event.data)
         self._wake(exchange)
 
     def _on_end(self, event: h2.events.StreamEnded) -> None:
         exchange = self.exchanges.get(event.stream_id or 0)
-        if exchange is not None:
-            exchange.ended = True
-            self._wake(exchange)
+        if exchange is None:
+            return
+        if exchange.length is not None and exchange.received != exchange.length:
+            self._malformed(exchange, "a body shorter than its content-length")
+            return
+        exchange.ended = True
+        self._wake(exchange)
+
+    def _malformed(self, exchange: Exchange, what: str) -> None:
+        """The server sent `exchange` a malformed response: a stream error (RFC 9113 §8.1.1),
+        the other streams go on."""
+        exchange.error = httpx.RemoteProtocolError(f"the server sent {what}")
+        self.reset(exchange)
 
     def _on_reset(self, event: h2.events.StreamReset) -> None:
         exchange = self.exchanges.get(event.stream_id or 0)
@@ -414,6 +437,10 @@ _HANDLERS: dict[type[h2.events.Event], Callable[[Http2Connection, Any], None]] =
     h2.events.WindowUpdated: Http2Connection._on_window,
     h2.events.RemoteSettingsChanged: Http2Connection._on_settings,
 }
+
+
+def _no_length(headers: object) -> None:
+    """h2's content-length check, replaced on our streams (see `Http2Connection.open`)."""
 
 
 def _mapped(exc: Exception, default: type[httpx.TransportError]) -> httpx.TransportError:
