@@ -401,10 +401,11 @@ class Http2Connection:
                 self._wake(exchange)
 
     def _on_goaway(self, last_stream_id: int) -> None:
-        """The server takes no new streams, and will not process those above `last_stream_id`."""
+        """The server takes no new streams, and will not process those above `last_stream_id`
+        (but one whose head has come was processed, whatever the GOAWAY says: it reads on)."""
         self.goaway = last_stream_id if self.goaway is None else min(self.goaway, last_stream_id)
         for exchange in list(self.exchanges.values()):
-            if exchange.stream_id > last_stream_id:
+            if exchange.stream_id > last_stream_id and not exchange.status:
                 exchange.error = refused("the server is closing the connection (GOAWAY)")
                 self._wake(exchange)
 
