@@ -11,6 +11,9 @@ healthy connection to go to.
 from __future__ import annotations
 
 import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import attrs
@@ -177,6 +180,34 @@ class HostileH2Server:
             pass
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
+
+
+@contextmanager
+def hostile_h2_server(
+    certificate: tuple[Path, Path], acts: dict[str, Act], max_streams: int
+) -> Iterator[HostileH2Server]:
+    """A `HostileH2Server` serving in a thread of its own (its own trio loop), so that the
+    client may run on trio or asyncio; stopped on exit."""
+    server = HostileH2Server(certificate, acts, max_streams)
+    ready = threading.Event()
+    loop: list[tuple[trio.lowlevel.TrioToken, trio.CancelScope]] = []
+
+    async def main() -> None:
+        with trio.CancelScope() as scope:
+            loop.append((trio.lowlevel.current_trio_token(), scope))
+            async with trio.open_nursery() as nursery:
+                await server.start(nursery)
+                ready.set()
+
+    thread = threading.Thread(target=trio.run, args=(main,), daemon=True)
+    thread.start()
+    assert ready.wait(10), "the hostile server did not start"
+    try:
+        yield server
+    finally:
+        token, scope = loop[0]
+        token.run_sync_soon(scope.cancel)
+        thread.join(10)
 
 
 # The acts. Each is `async (hostile server, connection, stream id, caller, variant)`.
