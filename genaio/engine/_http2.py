@@ -386,7 +386,8 @@ class Http2Connection:
         self._settled = True
         changed = event.changed_settings.get(h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS)
         if changed is not None:
-            self.max_streams = max(1, min(changed.new_value or MAX_STREAMS, MAX_STREAMS))
+            # 0 is "no new streams now" (RFC 9113 §6.5.2), not "no limit"
+            self.max_streams = min(changed.new_value, MAX_STREAMS)
         self._wake_senders()  # the initial window may have grown
 
     def _on_window(self, event: h2.events.WindowUpdated) -> None:
