@@ -34,6 +34,8 @@ SCOPES = {
     "huge_headers": "stream",
     "data_after_end": "stream",
     "ping_flood": "stream",
+    "informational": "stream",
+    "trailers": "stream",
     "bad_status": "stream",
     "bad_header": "stream",
     "reset_before_head": "stream",
@@ -44,6 +46,8 @@ SCOPES = {
     "window_overflow_stream": "stream",
     "window_zero_stream": "connection",  # RFC 9113 §6.9: a stream error, h2 makes it fatal
     "goaway": "goaway",
+    "fewer_streams": "goaway",  # the streams then beyond the limit are refused, sent again
+    "push_promise": "connection",
     "header_flood": "connection",
     "window_overflow_connection": "connection",
     "window_zero_connection": "connection",
@@ -57,6 +61,8 @@ MUST = {
     "huge_headers": "succeed",
     "data_after_end": "succeed",
     "ping_flood": "succeed",
+    "informational": "succeed",
+    "trailers": "succeed",
     "bad_status": "fail",
     "bad_header": "either",
     "reset_before_head": "fail",
@@ -67,6 +73,8 @@ MUST = {
     "window_overflow_stream": "either",
     "window_zero_stream": "either",
     "goaway": "either",
+    "fewer_streams": "either",
+    "push_promise": "either",
     "header_flood": "either",
     "window_overflow_connection": "either",
     "window_zero_connection": "either",
@@ -265,6 +273,41 @@ async def _ping_flood(hs, server, sid, caller, variant):
     await _ok(hs, server, sid, caller, variant)
 
 
+async def _informational(hs, server, sid, caller, variant):
+    for _ in range(1 + variant % 3):
+        server.conn.send_headers(sid, [(b":status", [b"100", b"103"][variant % 2])])
+    await server.send()
+    await _ok(hs, server, sid, caller, variant)
+
+
+async def _trailers(hs, server, sid, caller, variant):
+    body = payload(caller)
+    server.conn.send_headers(sid, [(b":status", b"200"), (b"content-length", b"%d" % len(body))])
+    server.conn.send_data(sid, body)
+    server.conn.send_headers(sid, [(b"x-trailer", b"1")], end_stream=True)
+    await server.send()
+
+
+async def _fewer_streams(hs, server, sid, caller, variant):
+    """SETTINGS lowering MAX_CONCURRENT_STREAMS (to 0, 1 or 2), written raw: the server's own
+    h2 goes on taking what the client sent meanwhile."""
+    frame = hyperframe.frame.SettingsFrame(0, settings={3: variant % 3})
+    await server.send(frame.serialize())
+    await _ok(hs, server, sid, caller, variant)
+
+
+async def _push_promise(hs, server, sid, caller, variant):
+    """A PUSH_PROMISE, though the client disabled push: a connection error."""
+    block = server.conn.encoder.encode(
+        [(b":method", b"GET"), (b":scheme", b"https"), (b":path", b"/"), (b":authority", b"x")]
+    )
+    frame = hyperframe.frame.PushPromiseFrame(
+        sid, promised_stream_id=2 * (sid + 1), data=block, flags=["END_HEADERS"]
+    )
+    await server.send(frame.serialize())
+    await _ok(hs, server, sid, caller, variant)
+
+
 async def _bad_status(hs, server, sid, caller, variant):
     status = [b"abc", b"99", b"2000", b"", b"600", b"-20"][variant % 6]
     server.conn.send_headers(sid, [(b":status", status), (b"content-length", b"2")])
@@ -396,6 +439,10 @@ _ACTS = {
     "header_flood": _header_flood,
     "data_after_end": _data_after_end,
     "ping_flood": _ping_flood,
+    "informational": _informational,
+    "trailers": _trailers,
+    "fewer_streams": _fewer_streams,
+    "push_promise": _push_promise,
     "bad_status": _bad_status,
     "bad_header": _bad_header,
     "reset_before_head": _reset_before_head,

@@ -37,7 +37,7 @@ SILENT, PATIENT = 0.3, 10.0
 HANG = 15
 BODY = json.dumps({"contents": [{"parts": [{"text": "hi"}]}]}).encode()
 
-_HEALTHY = ("ok", "ok_in_pieces", "huge_headers", "ping_flood", "data_after_end")
+_HEALTHY = ("ok", "ok_in_pieces", "huge_headers", "ping_flood", "data_after_end", "trailers")
 _ANY = list(SCOPES)
 _STREAM = [kind for kind, scope in SCOPES.items() if scope != "connection"]
 
