@@ -384,10 +384,9 @@ class Http2Connection:
 
     def _on_settings(self, event: h2.events.RemoteSettingsChanged) -> None:
         self._settled = True
-        changed = event.changed_settings.get(h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS)
-        if changed is not None:
-            # 0 is "no new streams now" (RFC 9113 §6.5.2), not "no limit"
-            self.max_streams = min(changed.new_value, MAX_STREAMS)
+        # h2 has applied them: a limit the server never sent is none (h2 says 2**32 + 1), and
+        # 0 is "no new streams now" (RFC 9113 §6.5.2), not "no limit"
+        self.max_streams = min(self.h2.remote_settings.max_concurrent_streams, MAX_STREAMS)
         self._wake_senders()  # the initial window may have grown
 
     def _on_window(self, event: h2.events.WindowUpdated) -> None:
