@@ -129,7 +129,8 @@ class _Connection:
 
 
 class HostileH2Server:
-    """Serves `acts` (caller id to `Act`) on 127.0.0.1; `open` counts its live connections."""
+    """Serves `acts` (caller id to `Act`) on 127.0.0.1, with at most `max_streams` streams at
+    once per connection (0: no limit); `open` counts its live connections."""
 
     def __init__(self, certificate: tuple[Path, Path], acts: dict[str, Act], max_streams: int):
         self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -149,9 +150,9 @@ class HostileH2Server:
     async def _serve(self, stream: trio.SSLStream) -> None:
         self.open += 1
         server = _Connection(stream)
+        limit = {h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: self.max_streams}
         server.conn.local_settings = h2.settings.Settings(
-            client=False,
-            initial_values={h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: self.max_streams},
+            client=False, initial_values=limit if self.max_streams else {}  # {}: not sent
         )
         server.conn.initiate_connection()
         try:
