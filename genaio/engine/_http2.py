@@ -38,6 +38,7 @@ import h2.errors
 import h2.events
 import h2.exceptions
 import h2.settings
+import h2.stream
 import httpx
 import sniffio
 
@@ -55,6 +56,14 @@ _STREAM_WINDOW = 1 << 20
 _CONNECTION_WINDOW = 1 << 24
 #: A shielded write that cannot finish in this many seconds fails the connection.
 WRITE_TIMEOUT = 60.0
+# h2 takes a 1xx head on a stream we have reset (the server sent it before it saw our
+# RST_STREAM) for a connection error: its stream state machine has no way for it from CLOSED.
+# Given the one its other frames take, it is ignored like them.
+_closed = h2.stream.StreamState.CLOSED
+h2.stream._transitions.setdefault(
+    (_closed, h2.stream.StreamInputs.RECV_INFORMATIONAL_HEADERS),
+    (h2.stream.H2StreamStateMachine.recv_on_closed_stream, _closed),
+)
 _CONFIG = h2.config.H2Configuration(
     client_side=True,
     header_encoding=None,
