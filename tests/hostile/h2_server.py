@@ -85,13 +85,16 @@ MUST = {
 
 @attrs.frozen
 class Act:
-    """One caller's answer: `kind` (a key of `SCOPES`) and `variant`, which of its forms."""
+    """One caller's answer: `kind` (a key of `SCOPES`) and `variant`, which of its forms; and
+    the caller's `patience`: it is cancelled after so many seconds (None: never)."""
 
     kind: str
     variant: int = 0
+    patience: float | None = None
 
     def __repr__(self) -> str:
-        return f"{self.kind}/{self.variant}"
+        cancelled = "" if self.patience is None else f" cancelled after {self.patience}"
+        return f"{self.kind}/{self.variant}{cancelled}"
 
 
 def payload(caller: str) -> bytes:
