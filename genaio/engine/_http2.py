@@ -161,7 +161,8 @@ class Http2Connection:
             self.h2.send_headers(stream_id, fields, end_stream=not body)
             # h2 takes a content-length at odds with the body for a connection error; RFC 9113
             # §8.1.1 makes it the stream's: `_on_response`, `_on_data` and `_on_end` check it
-            setattr(self.h2.streams[stream_id], "_initialize_content_length", _no_length)
+            stream = self.h2.streams[stream_id]
+            setattr(stream, "_initialize_content_length", _no_length)  # noqa: B010 (a method)
             if method == "HEAD":
                 exchange.length = 0
         except h2.exceptions.ProtocolError as exc:
