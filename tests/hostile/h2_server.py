@@ -155,7 +155,8 @@ class HostileH2Server:
         server = _Connection(stream)
         limit = {h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: self.max_streams}
         server.conn.local_settings = h2.settings.Settings(
-            client=False, initial_values=limit if self.max_streams else {}  # {}: not sent
+            client=False,
+            initial_values=limit if self.max_streams else {},  # {}: not sent
         )
         server.conn.initiate_connection()
         try:

@@ -46,8 +46,9 @@ _STREAM = [kind for kind, scope in SCOPES.items() if scope != "connection"]
 
 @st.composite
 def scenarios(draw) -> tuple[dict[str, Act], int]:
-    """Callers' acts, and the server's MAX_CONCURRENT_STREAMS (0: not sent, no limit). One example in three may break
-    connections; the others break streams alone, so that every proper answer must come."""
+    """Callers' acts, and the server's MAX_CONCURRENT_STREAMS (0: not sent, no limit). One
+    example in three may break connections; the others break streams alone, so that every
+    proper answer must come."""
     acts: dict[str, Act] = {}
     kinds = _ANY if draw(st.integers(0, 2)) == 0 else _STREAM
     for i in range(draw(st.integers(2, 14))):
@@ -74,9 +75,9 @@ def test_hostile_http2_answers_cost_only_their_own_stream(
     anyio.run(_scenario, certificate, acts, max_streams, backend=backend)
 
 
-async def _scenario(certificate, acts: dict[str, Act], max_streams: int) -> None:
-    context = ssl.create_default_context(cafile=str(certificate[0]))
-    with hostile_h2_server(certificate, acts, max_streams) as server:
+async def _scenario(cert, acts: dict[str, Act], max_streams: int) -> None:
+    context = ssl.create_default_context(cafile=str(cert[0]))
+    with hostile_h2_server(cert, acts, max_streams) as server:
         pool = PooledTransport(ssl_context=context, http2=True)
         with anyio.fail_after(HANG * 2):
             assert await _call(pool, server.url, "probe") == ("ok", payload("probe"))
