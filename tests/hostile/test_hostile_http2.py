@@ -92,7 +92,7 @@ async def _scenario(cert, acts: dict[str, Act], max_streams: int) -> None:
             scopes = {SCOPES[act.kind] for act in acts.values()}
             strict = "connection" not in scopes
             for caller, (kind, value) in outcomes.items():
-                _check(caller, acts[caller], kind, value, strict)
+                _check(caller, acts[caller], kind, value, strict, server.errors)
             if scopes == {"stream"} and max_streams in (0, 100):  # all on the probe's
                 assert pool.statistics().opened == 1  # connection, which stayed usable
             probe = await _call(pool, server.url, "probe")
@@ -117,7 +117,10 @@ async def _call(
     headers = [*DEFAULT_HEADERS, (b"content-type", b"application/json"), (b"x-id", caller.encode())]
     timeout = SILENT if act is not None and act.kind == "silence" else PATIENT
     patience = act.patience if act is not None else None
-    with anyio.move_on_after(HANG) as hang, anyio.move_on_after(patience or HANG):
+    with (
+        anyio.move_on_after(HANG) as hang,
+        anyio.move_on_after(HANG if patience is None else patience),
+    ):
         try:
             response = await pool.exchange("POST", target, headers, BODY, read_timeout=timeout)
             try:
@@ -134,8 +137,10 @@ async def _call(
     return ("hang", None) if hang.cancelled_caught or patience is None else ("cancelled", None)
 
 
-def _check(caller: str, act: Act, kind: str, value: object, strict: bool) -> None:
-    where = f"{caller} {act!r} ended in {kind}: {value!r}"
+def _check(
+    caller: str, act: Act, kind: str, value: object, strict: bool, errors: list[str]
+) -> None:
+    where = f"{caller} {act!r} ended in {kind}: {value!r} (the server's own errors: {errors})"
     assert kind in ("ok", "error") or (kind == "cancelled" and act.patience is not None), where
     if kind == "ok":
         assert value == payload(caller), where
