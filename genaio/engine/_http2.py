@@ -38,6 +38,7 @@ import h2.errors
 import h2.events
 import h2.exceptions
 import h2.settings
+import h2.stream
 import httpx
 import sniffio
 
@@ -63,6 +64,14 @@ _STREAM_WINDOW = 1 << 20
 _CONNECTION_WINDOW = 1 << 24
 #: A shielded write that cannot finish in this many seconds fails the connection.
 WRITE_TIMEOUT = 60.0
+# h2 takes a 1xx head on a stream we have reset (the server sent it before it saw our
+# RST_STREAM) for a connection error: its stream state machine has no way for it from CLOSED.
+# Given the one its other frames take, it is ignored like them.
+_closed = h2.stream.StreamState.CLOSED
+h2.stream._transitions.setdefault(
+    (_closed, h2.stream.StreamInputs.RECV_INFORMATIONAL_HEADERS),
+    (h2.stream.H2StreamStateMachine.recv_on_closed_stream, _closed),
+)
 _CONFIG = h2.config.H2Configuration(
     client_side=True,
     header_encoding=None,
@@ -180,6 +189,12 @@ class Http2Connection:
         self.requests += 1
         try:
             self.h2.send_headers(stream_id, fields, end_stream=not body)
+            # h2 takes a content-length at odds with the body for a connection error; RFC 9113
+            # §8.1.1 makes it the stream's: `_on_response`, `_on_data` and `_on_end` check it
+            stream = self.h2.streams[stream_id]
+            setattr(stream, "_initialize_content_length", _no_length)  # noqa: B010 (a method)
+            if method == "HEAD":
+                exchange.length = 0
         except h2.exceptions.ProtocolError as exc:
             del self.exchanges[stream_id]
             if isinstance(exc, h2.exceptions.TooManyStreamsError):  # the server lowered its
@@ -346,18 +361,22 @@ class Http2Connection:
         exchange = self.exchanges.get(event.stream_id or 0)
         if exchange is None:
             return
-        status, headers = 0, []
+        status, headers, lengths = 0, [], set()
         for name, value in event.headers or ():
             if name == b":status":
                 status = int(value) if value.isdigit() and len(value) == 3 else 0
             elif not name.startswith(b":"):
                 headers.append((bytes(name), bytes(value)))
+                if name == b"content-length":
+                    lengths.add(int(value) if value.isdigit() else -1)
         if not 200 <= status < 600:
-            exchange.error = httpx.RemoteProtocolError(
-                "the server sent a head with no valid status"
-            )
-            self.reset(exchange)
+            self._malformed(exchange, "a head with no valid status")
             return
+        if len(lengths) > 1 or -1 in lengths:
+            self._malformed(exchange, "an invalid content-length")
+            return
+        if lengths and exchange.length is None:
+            exchange.length = lengths.pop()
         exchange.status, exchange.raw_headers = status, headers
         self._wake(exchange)
 
@@ -367,16 +386,30 @@ class Http2Connection:
         if exchange is None:  # one we have left: its bytes still count against our window
             self.h2.acknowledge_received_data(size, event.stream_id or 0)
             return
-        if event.data:
-            exchange.body.append(event.data)
         exchange.unacked += size
+        if event.data:
+            exchange.received += len(event.data)
+            if exchange.length is not None and exchange.received > exchange.length:
+                self._malformed(exchange, "a body longer than its content-length")
+                return
+            exchange.body.append(event.data)
         self._wake(exchange)
 
     def _on_end(self, event: h2.events.StreamEnded) -> None:
         exchange = self.exchanges.get(event.stream_id or 0)
-        if exchange is not None:
-            exchange.ended = True
-            self._wake(exchange)
+        if exchange is None:
+            return
+        if exchange.length is not None and exchange.received != exchange.length:
+            self._malformed(exchange, "a body shorter than its content-length")
+            return
+        exchange.ended = True
+        self._wake(exchange)
+
+    def _malformed(self, exchange: Exchange, what: str) -> None:
+        """The server sent `exchange` a malformed response: a stream error (RFC 9113 §8.1.1),
+        the other streams go on."""
+        exchange.error = httpx.RemoteProtocolError(f"the server sent {what}")
+        self.reset(exchange)
 
     def _on_reset(self, event: h2.events.StreamReset) -> None:
         exchange = self.exchanges.get(event.stream_id or 0)
@@ -392,9 +425,9 @@ class Http2Connection:
 
     def _on_settings(self, event: h2.events.RemoteSettingsChanged) -> None:
         self._settled = True
-        changed = event.changed_settings.get(h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS)
-        if changed is not None:
-            self.max_streams = max(1, min(changed.new_value or MAX_STREAMS, MAX_STREAMS))
+        # h2 has applied them: a limit the server never sent is none (h2 says 2**32 + 1), and
+        # 0 is "no new streams now" (RFC 9113 §6.5.2), not "no limit"
+        self.max_streams = min(self.h2.remote_settings.max_concurrent_streams, MAX_STREAMS)
         self._wake_senders()  # the initial window may have grown
 
     def _on_window(self, event: h2.events.WindowUpdated) -> None:
@@ -409,10 +442,11 @@ class Http2Connection:
                 self._wake(exchange)
 
     def _on_goaway(self, last_stream_id: int) -> None:
-        """The server takes no new streams, and will not process those above `last_stream_id`."""
+        """The server takes no new streams, and will not process those above `last_stream_id`
+        (but one whose head has come was processed, whatever the GOAWAY says: it reads on)."""
         self.goaway = last_stream_id if self.goaway is None else min(self.goaway, last_stream_id)
         for exchange in list(self.exchanges.values()):
-            if exchange.stream_id > last_stream_id:
+            if exchange.stream_id > last_stream_id and not exchange.status:
                 exchange.error = refused("the server is closing the connection (GOAWAY)")
                 self._wake(exchange)
 
@@ -445,6 +479,10 @@ _HANDLERS: dict[type[h2.events.Event], Callable[[Http2Connection, Any], None]] =
     h2.events.WindowUpdated: Http2Connection._on_window,
     h2.events.RemoteSettingsChanged: Http2Connection._on_settings,
 }
+
+
+def _no_length(headers: object) -> None:
+    """h2's content-length check, replaced on our streams (see `Http2Connection.open`)."""
 
 
 def _mapped(exc: Exception, default: type[httpx.TransportError]) -> httpx.TransportError:

@@ -52,9 +52,11 @@ class Exchange(anyio.abc.AsyncResource):
         "deadline",
         "ended",
         "error",
+        "length",
         "news",
         "raw_headers",
         "read_timeout",
+        "received",
         "sending",
         "status",
         "stream_id",
@@ -71,6 +73,8 @@ class Exchange(anyio.abc.AsyncResource):
         self.body: list[bytes] = []  # arrived, not yet taken by the response
         self.unacked = 0  # flow-controlled bytes received and not yet acknowledged
         self.ended = False  # the server sent all of it
+        self.length: int | None = None  # the body's content-length, if the head gave one
+        self.received = 0  # body bytes received
         self.error: httpx.TransportError | None = None
         self.sending = False  # its body is being sent (until all of it is)
         self.news = False  # something happened since the exchange last waited
