@@ -93,7 +93,7 @@ async def test_leaving_the_session_ends_a_sender_never_closed(make_client):
             await session.send_client_content(turns="hello")  # a message to stop at
             stream = session.start_stream(stream=forever(), mime_type=PCM)
             assert (await stream.__anext__()).text
-            assert started.is_set()
+            await started.wait()  # the answer to "hello" may come before the sender starts
             # The iteration stays suspended at its yield, never closed: leaving the block
             # must not wait for its sender, which waits for ever.
         await stream.aclose()
