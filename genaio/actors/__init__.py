@@ -6,8 +6,9 @@ limits and runtime, and the actors (and the engine they drive) are imported when
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from genaio._lazy import lazy_names
 
 if TYPE_CHECKING:
     from genaio.actors._actor import Actor, ActorStatistics
@@ -71,9 +72,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'genaio.actors' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE)

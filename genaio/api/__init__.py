@@ -6,9 +6,9 @@ first uses the family (`AsyncClient`'s `LazyFamily`), and the names below with i
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from genaio._lazy import lazy_names
 from genaio.api._client import AsyncClient, Client
 
 if TYPE_CHECKING:
@@ -25,9 +25,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'genaio.api' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE)

@@ -16,8 +16,9 @@ every pytest run) costs nothing until a fixture runs.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from genaio._lazy import lazy_names
 
 if TYPE_CHECKING:
     from ._config import DEFAULT_MODELS, EmulatorConfig, FaultConfig, ModelInfo, QuotaLimits
@@ -66,10 +67,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(
+    __name__, {name: f"{__name__}.{module}" for name, module in _WHERE.items()}
+)

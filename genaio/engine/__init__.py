@@ -6,8 +6,9 @@ configuration's few modules, and the transport (and httpx) is imported when its 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from genaio._lazy import lazy_names
 
 if TYPE_CHECKING:
     from genaio.engine._auth import ApiKeyAuth, Auth, GoogleCredentialsAuth, NoAuth
@@ -83,9 +84,4 @@ _RENAMED = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'genaio.engine' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), _RENAMED.get(name, name))
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE, _RENAMED)
