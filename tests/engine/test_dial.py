@@ -3,8 +3,6 @@ that takes a connection come free, leaves nothing behind when cancelled and fail
 failed; over TLS on loopback, to a server that holds each handshake until the test lets it go.
 """
 
-import datetime
-import ipaddress
 import ssl
 
 import anyio
@@ -15,10 +13,6 @@ import httpx
 import pytest
 import trio
 import trio.testing
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from genaio.engine._config import MAX_DIALS
 from genaio.engine._connection import Origin
@@ -30,35 +24,6 @@ from genaio.engine._pool import PooledTransport
 #: Bound on every test on the real clock: a broken line hangs instead of failing.
 TIMEOUT = 5
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-
-
-@pytest.fixture(scope="module")
-def certificate() -> tuple[bytes, bytes]:
-    """A self-signed certificate for 127.0.0.1 (PEM) and its key (PEM)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return cert.public_bytes(serialization.Encoding.PEM), key_pem
 
 
 class SlowTLS:
@@ -114,12 +79,9 @@ class SlowTLS:
 
 
 @pytest.fixture
-async def server(certificate, tmp_path, nursery):
-    cert, key = certificate
-    (tmp_path / "cert.pem").write_bytes(cert)
-    (tmp_path / "key.pem").write_bytes(key)
+async def server(certificate, nursery):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    context.load_cert_chain(*certificate)
     slow = SlowTLS()
     listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
     slow.port = listener.extra(anyio.abc.SocketAttribute.local_port)
@@ -142,7 +104,7 @@ async def server(certificate, tmp_path, nursery):
 
 @pytest.fixture
 def client_context(certificate) -> ssl.SSLContext:
-    return ssl.create_default_context(cadata=certificate[0].decode())
+    return ssl.create_default_context(cafile=str(certificate[0]))
 
 
 def pool(context: ssl.SSLContext, **kwargs) -> PooledTransport:

@@ -1,14 +1,11 @@
 """HTTP/2 on genaio's pool, against hypercorn serving the emulator over TLS on loopback (a
 throwaway self-signed certificate made here), and against small h2 servers that misbehave."""
 
-import datetime
-import ipaddress
 import json
 import random
 import socket
 import ssl
 from functools import partial
-from pathlib import Path
 
 import h2.config
 import h2.connection
@@ -20,10 +17,6 @@ import hyperframe.frame
 import pytest
 import trio
 import trio.testing
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio import serve
 
@@ -37,39 +30,6 @@ from genaio.engine._pool import PooledTransport
 MODEL = "gemini-2.0-flash"
 BODY = json.dumps({"contents": [{"role": "user", "parts": [{"text": "hello"}]}]}).encode()
 HEADERS = (*DEFAULT_HEADERS, (b"content-type", b"application/json"), (b"x-goog-api-key", b"k"))
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and its key: (cert, key) PEM files."""
-    now = datetime.datetime.now(datetime.UTC)
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    directory = tmp_path_factory.mktemp("h2tls")
-    paths = directory / "cert.pem", directory / "key.pem"
-    paths[0].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return paths
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from hypothesis import strategies as st
 
 from genaio.engine._http11 import DEFAULT_HEADERS, split_url
 from genaio.engine._pool import PooledTransport
-from tests.engine.test_http2_pool import certificate  # noqa: F401 (a fixture)
 from tests.hostile.h2_server import MUST, SCOPES, Act, hostile_h2_server, payload
 
 EXAMPLES = int(os.environ.get("GENAIO_HOSTILE_H2_EXAMPLES", "40"))
@@ -68,7 +67,7 @@ def scenarios(draw) -> tuple[dict[str, Act], int]:
 @given(scenario=scenarios())
 def test_hostile_http2_answers_cost_only_their_own_stream(
     backend,
-    certificate,  # noqa: F811
+    certificate,
     scenario,
 ):
     acts, max_streams = scenario
