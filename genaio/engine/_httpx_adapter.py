@@ -42,8 +42,8 @@ def client_args(user_args: Mapping[str, Any], pool_size: int) -> dict[str, Any]:
 
     The pool is genaio's own (`PooledTransport`, with HTTP/2 if `http2=True`) unless the caller
     asks for what only httpx's does: proxies (arguments or the environment), mounts, a transport
-    of their own.
-    `max_dials`, genaio's own argument, bounds the connections it opens at once per origin.
+    of their own. `max_dials`, genaio's own argument, bounds the connections the pool opens at
+    once per origin.
     """
     args = {key: value for key, value in user_args.items() if key in _HTTPX_CLIENT_PARAMETERS}
     limits = args.get("limits")
