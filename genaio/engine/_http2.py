@@ -147,6 +147,8 @@ class Http2Connection:
         fields = request_headers(method, target, headers, body)
         frames = self.frames
         stream_id = frames.next_stream_id
+        if self.goaway is not None:  # reserved before the GOAWAY came: it would be ignored
+            raise refused("the server is closing the connection (GOAWAY)")
         if stream_id > MAX_STREAM_ID:
             self.goaway = 0  # no stream ids left: the pool opens another connection
             raise refused("the connection has no stream ids left")

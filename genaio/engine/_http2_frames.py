@@ -238,9 +238,7 @@ class Http2Codec(Generic[S]):
             increment = self._connection_window - _DEFAULT_WINDOW
             self._frame(WINDOW_UPDATE, 0, 0, _U32.pack(increment))
 
-    def send_headers(
-        self, stream: S, fields: list[tuple[bytes, bytes]], end_stream: bool
-    ) -> None:
+    def send_headers(self, stream: S, fields: list[tuple[bytes, bytes]], end_stream: bool) -> None:
         """Open `stream` (its id must be `next_stream_id`) with a request's head, in a HEADERS
         frame and as many CONTINUATIONs as the server's frame size asks."""
         stream_id = stream.stream_id
@@ -256,8 +254,8 @@ class Http2Codec(Generic[S]):
         else:
             self._frame(HEADERS, flags, stream_id, block[:size])
             for at in range(size, len(block), size):
-                last = at + size >= len(block)
-                self._frame(CONTINUATION, END_HEADERS if last else 0, stream_id, block[at : at + size])
+                flag = END_HEADERS if at + size >= len(block) else 0
+                self._frame(CONTINUATION, flag, stream_id, block[at : at + size])
         if end_stream:
             self._local_end(stream)
 
@@ -446,9 +444,7 @@ class Http2Codec(Generic[S]):
         if not stream_id:
             raise self._error(PROTOCOL_ERROR, "PRIORITY on stream 0")
 
-    def _on_rst_stream(
-        self, flags: int, stream_id: int, data: bytes, start: int, end: int
-    ) -> None:
+    def _on_rst_stream(self, flags: int, stream_id: int, data: bytes, start: int, end: int) -> None:
         if not stream_id:
             raise self._error(PROTOCOL_ERROR, "RST_STREAM on stream 0")
         if end - start != 4:

@@ -44,7 +44,7 @@ SCOPES = {
     "long_body": "stream",
     "silence": "stream",
     "window_overflow_stream": "stream",
-    "window_zero_stream": "connection",  # RFC 9113 §6.9: a stream error, h2 makes it fatal
+    "window_zero_stream": "stream",  # RFC 9113 §6.9: a stream error
     "goaway": "goaway",
     "fewer_streams": "goaway",  # the streams then beyond the limit are refused, sent again
     "push_promise": "connection",
