@@ -87,6 +87,37 @@ def test_decoder_reads_what_hpack_reads(seed: int) -> None:
         assert ours.header_table.dynamic_entries == theirs.header_table.dynamic_entries
 
 
+def _indexed_literal(name: bytes, value: bytes) -> bytes:
+    """A literal with incremental indexing and a new name (RFC 7541 §6.2.1), not Huffman-coded
+    (lengths under 127)."""
+    return b"\x40" + bytes((len(name),)) + name + bytes((len(value),)) + value
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_decoder_adds_again_what_a_remembered_block_added(seed: int) -> None:
+    """nginx indexes its headers anew in every response and never reads them back: the same
+    block each time, which adds to the table (evicting the oldest) each time it comes. Blocks
+    of entries of all sizes, some larger than a small table (which empties it)."""
+    rng = random.Random(seed)
+    blocks = [
+        b"\x88"
+        + b"".join(
+            _indexed_literal(b"x-%d" % rng.randrange(9), b"v" * rng.choice([1, 40, 100, 120]))
+            for _ in range(rng.randrange(1, 5))
+        )
+        for _ in range(6)
+    ]
+    ours, theirs = HeaderDecoder(65536), hpack.Decoder(65536)
+    resize = hpack.Encoder()
+    resize.header_table_size = 150  # a small table: one block can fill it
+    shrink = resize.encode([(b":status", b"200")])
+    for i in range(300):
+        block = shrink if i == 100 else rng.choice(blocks)
+        assert ours.decode(block, raw=True) == theirs.decode(block, raw=True)
+        assert ours.header_table.dynamic_entries == theirs.header_table.dynamic_entries
+        assert ours.header_table._current_size == theirs.header_table._current_size
+
+
 def test_decoder_checks_the_list_size_again_under_a_new_limit() -> None:
     decoder = HeaderDecoder(65536)
     block = hpack.Encoder().encode([(b":status", b"200"), (b"x-big", b"v" * 1000)])
