@@ -208,11 +208,11 @@ class Http2Connection:
         sends the RST_STREAM). Wakes its waiter, who sees its error (if it has one)."""
         if self.exchanges.pop(exchange.stream_id, None) is None:
             return
-        self.consumed(exchange)  # the connection's window counts what was never read
         if isinstance(exchange.error, Refused):
             self.frames.forget(exchange)  # the server will not process it: nothing to reset
         else:
             self.frames.reset_stream(exchange, CANCEL)  # if still open (a body cut short too)
+        self.consumed(exchange)  # the connection's window counts what was never read
         if exchange.error is None and not exchange.ended:
             exchange.error = httpx.ReadError("the exchange was closed before its end")
         self._wake(exchange)
@@ -376,7 +376,9 @@ class Http2Connection:
         self.reset(exchange)
 
     def on_reset(self, exchange: Exchange, code: int) -> None:
-        if code == REFUSED_STREAM:
+        if exchange.ended:  # the whole answer came: the reset only stops the request's body
+            pass  # (RFC 9113 §8.1: a server may answer before it has read all the request)
+        elif code == REFUSED_STREAM:
             exchange.error = refused("the server refused the stream")
         else:
             exchange.error = httpx.RemoteProtocolError(

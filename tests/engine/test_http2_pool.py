@@ -448,15 +448,19 @@ async def test_the_httpx_door_speaks_http2(nursery, certificate, client_context)
             assert pool.statistics().streams == 0
 
 
+@pytest.mark.parametrize("then_reset", [False, True])
 async def test_an_answer_before_the_body_is_sent_ends_the_stream(
-    nursery, certificate, client_context
+    nursery, certificate, client_context, then_reset
 ):
     """A server that answers (413, say) before taking the whole body: the rest is not sent,
-    the stream is reset, and its place is free again."""
+    the stream is reset, and its place is free again. A RST_STREAM NO_ERROR after the answer
+    (asking for no more of the body, RFC 9113 §8.1) leaves the answer whole."""
 
     def answer(conn, stream_id, number):
         if number == 1:  # whole answer at once, without waiting for the body
             conn.send_headers(stream_id, [(":status", "413")], end_stream=True)
+            if then_reset:
+                conn.reset_stream(stream_id, h2.errors.ErrorCodes.NO_ERROR)
         else:
             ok(conn, stream_id)
 
@@ -465,6 +469,7 @@ async def test_an_answer_before_the_body_is_sent_ends_the_stream(
     with trio.fail_after(10):
         too_large = await pool.exchange("POST", generate(url), HEADERS, b"x" * (1 << 20))
         assert too_large.status_code == 413
+        assert [chunk async for chunk in too_large.aiter_raw()] == []
         await too_large.aclose()
         assert await exchange(pool, url) == (200, b"{}")  # the one place is free again
         assert pool.statistics().opened == 1
