@@ -180,7 +180,6 @@ _REMEMBERED = 32
 _CONTENT_LENGTH = b"content-length"
 #: `content-length` as a literal without indexing, its name by its static index (28).
 _CONTENT_LENGTH_LITERAL = b"\x0f\x0d"
-_PLAIN = frozenset({tuple})  # the type of a header that says nothing of its indexing
 
 
 class HeaderEncoder(hpack.Encoder):
@@ -232,7 +231,10 @@ class HeaderEncoder(hpack.Encoder):
 def _flagged(headers: list[Any]) -> bool:
     """Whether a header list says how to index some header (`hpack.HeaderTuple`s compare
     equal to plain tuples, whatever they say)."""
-    return not set(map(type, headers)) <= _PLAIN
+    for header in headers:  # a plain loop: cheaper than any() of a generator
+        if type(header) is not tuple:
+            return True
+    return False
 
 
 class HeaderDecoder(hpack.Decoder):
