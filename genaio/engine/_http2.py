@@ -67,8 +67,8 @@ MAX_STREAMS = 1000
 _STREAM_WINDOW = 1 << 20
 _CONNECTION_WINDOW = 1 << 24
 _MAX_HEADER_LIST = 64 * 1024
-#: What we tell the server: no push, our windows, how many streams it may open (none: a
-#: client's peer opens none, but the setting has no "none"), how large a head we take.
+#: What we tell the server: no push, our stream window, how many streams it may open (h2's
+#: default, sent as before: with push off a server opens none), and how large a head we take.
 _SETTINGS = {
     ENABLE_PUSH: 0,
     INITIAL_WINDOW_SIZE: _STREAM_WINDOW,
