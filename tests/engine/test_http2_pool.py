@@ -24,6 +24,8 @@ import genaio
 from genaio.emulator import EmulatorConfig
 from genaio.emulator._app import EmulatorApp
 from genaio.emulator._core import Emulator
+from genaio.engine._http2 import Http2Connection
+from genaio.engine._http2_wire import Refused
 from genaio.engine._http11 import DEFAULT_HEADERS, split_url
 from genaio.engine._pool import PooledTransport
 
@@ -474,6 +476,28 @@ async def test_an_answer_before_the_body_is_sent_ends_the_stream(
         assert await exchange(pool, url) == (200, b"{}")  # the one place is free again
         assert pool.statistics().opened == 1
         await pool.aclose()
+
+
+async def test_streams_the_server_would_not_process_are_refused_before_they_are_sent():
+    """No I/O: a stream past the server's current MAX_CONCURRENT_STREAMS, or on a connection
+    going away (reserved before the GOAWAY came), is refused (the pool sends it elsewhere); a
+    stream above the GOAWAY's last stream id fails refused too, and is forgotten unreset."""
+    connection = Http2Connection((b"https", b"a", 443), stream=None)
+    target = split_url("https://a/x")
+    connection.frames.max_concurrent = 1  # as if the server's SETTINGS said so
+    first = connection.open("GET", target, [], b"", None)
+    with pytest.raises(Refused, match="no more streams"):
+        connection.open("GET", target, [], b"", None)
+    connection.reset(first)  # its place is free again
+    second = connection.open("GET", target, [], b"", None)
+    connection.frames.data_to_send()
+    connection.on_goaway(first.stream_id, 0)
+    assert isinstance(second.error, Refused) and second.closed
+    with pytest.raises(Refused, match="GOAWAY"):
+        connection.open("GET", target, [], b"", None)
+    connection.reset(second)
+    assert connection.frames.data_to_send() == b""  # no RST_STREAM for it
+    assert not connection.exchanges
 
 
 def test_on_asyncio(certificate, client_context):
