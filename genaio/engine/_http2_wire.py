@@ -1,8 +1,6 @@
-"""HTTP/2's pieces with no I/O that h2 leaves to its user: one stream's state (`Exchange`), the
-request's header list, HPACK that does not redo the same work on every request (`HeaderEncoder`,
-`HeaderDecoder`), and the GOAWAY frames taken out of what a server sends (h2 reads nothing after
-one, python-hyper/h2#1181, while the streams the server lets finish still have answers to
-come)."""
+"""HTTP/2's pieces with no I/O beside the frame codec (`_http2_frames.py`): one exchange's state
+(`Exchange`, a codec `Stream` with the response as it arrives), the request's header list, and
+HPACK that does not redo the same work on every request (`HeaderEncoder`, `HeaderDecoder`)."""
 
 from __future__ import annotations
 
@@ -16,6 +14,7 @@ import hpack
 import hpack.table
 import httpx
 
+from genaio.engine._http2_frames import Stream
 from genaio.engine._http11 import Target
 
 if TYPE_CHECKING:
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Exchange",
-    "GoawayFilter",
     "HeaderDecoder",
     "HeaderEncoder",
     "Refused",
@@ -39,8 +37,9 @@ _NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9a-z]+")  # a header name, lower-cased
 _UNSAFE_VALUE = re.compile(rb"[\r\n\x00]")
 
 
-class Exchange(anyio.abc.AsyncResource):
-    """One stream: the request sent, the response's head and body as they arrive.
+class Exchange(Stream, anyio.abc.AsyncResource):
+    """One stream: the request sent, the response's head and body as they arrive (the codec's
+    state of the stream is its base's).
 
     For the pool's watchdog it is also the resource to close when the server has been silent
     too long (`stream`): closing it resets this stream alone.
@@ -59,19 +58,16 @@ class Exchange(anyio.abc.AsyncResource):
         "received",
         "sending",
         "status",
-        "stream_id",
         "timed_out",
-        "unacked",
         "waiter",
     )
 
     def __init__(self, connection: Http2Connection, stream_id: int) -> None:
+        super().__init__(stream_id)
         self.connection = connection
-        self.stream_id = stream_id
-        self.status = 0  # until the head has come
+        self.status = 0  # until the final head has come
         self.raw_headers: list[tuple[bytes, bytes]] = []
         self.body: list[bytes] = []  # arrived, not yet taken by the response
-        self.unacked = 0  # flow-controlled bytes received and not yet acknowledged
         self.ended = False  # the server sent all of it
         self.length: int | None = None  # the body's content-length, if the head gave one
         self.received = 0  # body bytes received
@@ -140,6 +136,25 @@ class _Table(hpack.table.HeaderTable):
         if self.added is not None:
             self.added.append((name, value))
         super().add(name, value)
+
+    def extend(self, entries: list[tuple[bytes, bytes]]) -> None:
+        """`add` each of `entries`, in one pass: the same table in the end, without hpack's
+        eviction per entry (a function call and a debug log each), which nginx's responses
+        cost several times a response (it indexes its headers anew in each)."""
+        self.generation += 1
+        dynamic, size, maxsize = self.dynamic_entries, self._current_size, self._maxsize
+        for name, value in entries:
+            entry = len(name) + len(value) + 32  # RFC 7541 §4.1
+            if entry > maxsize:  # too large for the table: it empties it
+                dynamic.clear()
+                size = 0
+                continue
+            dynamic.appendleft((name, value))
+            size += entry
+            while size > maxsize:
+                old_name, old_value = dynamic.pop()
+                size -= len(old_name) + len(old_value) + 32
+        self._current_size = size
 
     def get_by_index(self, index: int) -> tuple[bytes, bytes]:
         if index > self.STATIC_TABLE_LENGTH:
@@ -216,7 +231,10 @@ class HeaderEncoder(hpack.Encoder):
 def _flagged(headers: list[Any]) -> bool:
     """Whether a header list says how to index some header (`hpack.HeaderTuple`s compare
     equal to plain tuples, whatever they say)."""
-    return any(type(header) is not tuple for header in headers)
+    for header in headers:  # a plain loop: cheaper than any() of a generator
+        if type(header) is not tuple:
+            return True
+    return False
 
 
 class HeaderDecoder(hpack.Decoder):
@@ -244,8 +262,8 @@ class HeaderDecoder(hpack.Decoder):
             self._limits = limits
         elif (known := self._lists.get(data)) is not None:
             headers, added = known
-            for name, value in added:
-                table.add(name, value)
+            if added:
+                table.extend(added)
             return list(headers)
         reads, resizes = table.dynamic_reads, table.resizes
         table.added = added = []
@@ -267,58 +285,3 @@ class Refused(httpx.RemoteProtocolError):
 
 def refused(reason: str) -> Refused:
     return Refused(f"{reason}; the request was not processed")
-
-
-class GoawayFilter:
-    """Takes GOAWAY frames out of the bytes a server sends, and reads their last stream id.
-
-    It walks the frame headers (9 bytes each: length, type, flags, stream id), passing the
-    bytes on untouched unless a GOAWAY (type 7) is among them.
-    """
-
-    __slots__ = ("_goaway", "_held", "_left")
-
-    def __init__(self) -> None:
-        self._held = b""  # a frame header cut off by the end of a read
-        self._left = 0  # bytes still to come of the frame under way
-        self._goaway: bytearray | None = None  # the payload of a GOAWAY under way
-
-    def feed(self, data: bytes) -> tuple[bytes, list[int]]:
-        if self._held:
-            data, self._held = self._held + data, b""
-        size = len(data)
-        pos = min(self._left, size)
-        self._left -= pos
-        found: list[int] = []
-        kept: list[bytes] = []
-        start = 0
-        if self._goaway is not None:
-            self._goaway += data[:pos]
-            start = pos
-            if not self._left:
-                found.append(_last_stream_id(self._goaway))
-                self._goaway = None
-        while pos < size:
-            if size - pos < 9:
-                self._held = data[pos:]
-                break
-            end = pos + 9 + int.from_bytes(data[pos : pos + 3], "big")
-            if data[pos + 3] == 7:  # GOAWAY
-                kept.append(data[start:pos])
-                if end <= size:
-                    found.append(_last_stream_id(data[pos + 9 : end]))
-                else:
-                    self._goaway = bytearray(data[pos + 9 :])
-                start = min(end, size)
-            if end > size:
-                self._left = end - size
-            pos = end
-        stop = min(pos, size) if not self._held else size - len(self._held)
-        if not kept and start == 0:
-            return (data if stop == size else data[:stop]), found
-        kept.append(data[start:stop])
-        return b"".join(kept), found
-
-
-def _last_stream_id(payload: bytes | bytearray) -> int:
-    return int.from_bytes(payload[:4], "big") & 0x7FFFFFFF

@@ -60,7 +60,7 @@ from genaio.engine._http11 import Encoded, ProtocolError, Target, encode_request
 from genaio.engine._pooled_response import Http2Response, HttpxBody, PooledResponse, PoolResponse
 from genaio.engine._watchdog import Watchdog, no_clock
 
-if TYPE_CHECKING:  # h2 is imported with the first HTTP/2 connection (tens of ms)
+if TYPE_CHECKING:  # HTTP/2's modules (and hpack) come with the first HTTP/2 connection
     from genaio.engine._http2 import Http2Connection
     from genaio.engine._http2_wire import Exchange
 

@@ -24,6 +24,8 @@ import genaio
 from genaio.emulator import EmulatorConfig
 from genaio.emulator._app import EmulatorApp
 from genaio.emulator._core import Emulator
+from genaio.engine._http2 import Http2Connection
+from genaio.engine._http2_wire import Refused
 from genaio.engine._http11 import DEFAULT_HEADERS, split_url
 from genaio.engine._pool import PooledTransport
 
@@ -448,15 +450,19 @@ async def test_the_httpx_door_speaks_http2(nursery, certificate, client_context)
             assert pool.statistics().streams == 0
 
 
+@pytest.mark.parametrize("then_reset", [False, True])
 async def test_an_answer_before_the_body_is_sent_ends_the_stream(
-    nursery, certificate, client_context
+    nursery, certificate, client_context, then_reset
 ):
     """A server that answers (413, say) before taking the whole body: the rest is not sent,
-    the stream is reset, and its place is free again."""
+    the stream is reset, and its place is free again. A RST_STREAM NO_ERROR after the answer
+    (asking for no more of the body, RFC 9113 §8.1) leaves the answer whole."""
 
     def answer(conn, stream_id, number):
         if number == 1:  # whole answer at once, without waiting for the body
             conn.send_headers(stream_id, [(":status", "413")], end_stream=True)
+            if then_reset:
+                conn.reset_stream(stream_id, h2.errors.ErrorCodes.NO_ERROR)
         else:
             ok(conn, stream_id)
 
@@ -465,10 +471,33 @@ async def test_an_answer_before_the_body_is_sent_ends_the_stream(
     with trio.fail_after(10):
         too_large = await pool.exchange("POST", generate(url), HEADERS, b"x" * (1 << 20))
         assert too_large.status_code == 413
+        assert [chunk async for chunk in too_large.aiter_raw()] == []
         await too_large.aclose()
         assert await exchange(pool, url) == (200, b"{}")  # the one place is free again
         assert pool.statistics().opened == 1
         await pool.aclose()
+
+
+async def test_streams_the_server_would_not_process_are_refused_before_they_are_sent():
+    """No I/O: a stream past the server's current MAX_CONCURRENT_STREAMS, or on a connection
+    going away (reserved before the GOAWAY came), is refused (the pool sends it elsewhere); a
+    stream above the GOAWAY's last stream id fails refused too, and is forgotten unreset."""
+    connection = Http2Connection((b"https", b"a", 443), stream=None)
+    target = split_url("https://a/x")
+    connection.frames.max_concurrent = 1  # as if the server's SETTINGS said so
+    first = connection.open("GET", target, [], b"", None)
+    with pytest.raises(Refused, match="no more streams"):
+        connection.open("GET", target, [], b"", None)
+    connection.reset(first)  # its place is free again
+    second = connection.open("GET", target, [], b"", None)
+    connection.frames.data_to_send()
+    connection.on_goaway(first.stream_id, 0)
+    assert isinstance(second.error, Refused) and second.closed
+    with pytest.raises(Refused, match="GOAWAY"):
+        connection.open("GET", target, [], b"", None)
+    connection.reset(second)
+    assert connection.frames.data_to_send() == b""  # no RST_STREAM for it
+    assert not connection.exchanges
 
 
 def test_on_asyncio(certificate, client_context):

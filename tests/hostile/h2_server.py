@@ -44,7 +44,7 @@ SCOPES = {
     "long_body": "stream",
     "silence": "stream",
     "window_overflow_stream": "stream",
-    "window_zero_stream": "connection",  # RFC 9113 §6.9: a stream error, h2 makes it fatal
+    "window_zero_stream": "stream",  # RFC 9113 §6.9: a stream error
     "goaway": "goaway",
     "fewer_streams": "goaway",  # the streams then beyond the limit are refused, sent again
     "push_promise": "connection",
@@ -189,10 +189,15 @@ class HostileH2Server:
             await server.send()
 
     async def _play(self, server: _Connection, sid: int, caller: str, act: Act) -> None:
-        """Play `act` on stream `sid`. A stream the client reset meanwhile is left."""
+        """Play `act` on stream `sid`. A stream the client reset meanwhile is left (h2 says
+        so with StreamIDTooLowError once it has dropped the closed stream from its table)."""
         try:
             await _ACTS[act.kind](self, server, sid, caller, act.variant)
-        except (h2.exceptions.StreamClosedError, h2.exceptions.NoSuchStreamError):
+        except (
+            h2.exceptions.StreamClosedError,
+            h2.exceptions.NoSuchStreamError,
+            h2.exceptions.StreamIDTooLowError,
+        ):
             pass
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
