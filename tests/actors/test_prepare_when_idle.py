@@ -16,19 +16,20 @@ CONFIG = EngineConfig(base_url="http://127.0.0.1:9/", api_version="v1beta")
 async def test_a_preparation_waits_until_every_task_is_blocked_and_runs_once():
     ran = []
     done = anyio.Event()
+    busy = [0]  # rounds in which this task was runnable
 
     def work() -> None:
-        ran.append(busy_rounds)
+        ran.append(busy[0])
         done.set()
 
-    busy_rounds = 0
     with anyio.fail_after(10):
         async with open_actor_tree(CONFIG, ApiKeyAuth("k"), Limits()) as tree:
             tree.prepare(work)
             tree.prepare(work)  # the same work again: once is enough
-            for busy_rounds in range(1, 201):  # never blocked: a task always runnable
+            while busy[0] < 200:  # never blocked: a task always runnable
                 await anyio.lowlevel.checkpoint()
                 assert not ran
+                busy[0] += 1
             await done.wait()
             tree.prepare(work)  # done already
             await anyio.lowlevel.checkpoint()
