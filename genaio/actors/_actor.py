@@ -25,10 +25,13 @@ merged requests it decides to send in this same mailbox. Every other call takes 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import sniffio
+import trio
 
 from genaio.actors._envelope import Envelope
 from genaio.actors._errors import call_error
@@ -191,11 +194,28 @@ class Actor:
         if self._max_workers > self._concurrency:
             self._spare_wanted = anyio.Event()
             on_backoff.set(self._on_backoff)  # the workers started below inherit it
-        async with anyio.create_task_group() as workers:
+        async with self._open_workers() as start_worker:
             task_status.started()
-            await self._staff(workers)
+            await self._staff(start_worker)
 
-    async def _staff(self, workers: anyio.abc.TaskGroup) -> None:
+    @asynccontextmanager
+    async def _open_workers(self) -> AsyncIterator[Callable[[Envelope[Any]], object]]:
+        """The task group the workers run in, as the function that starts one for an envelope.
+
+        On trio, trio's own nursery: anyio's task group gives each task a handle with its own
+        cancel scope and event (measured: ~15 µs and ten objects more per task), and a burst
+        of calls starts a worker for each, on the way to its first request out. Cancelling,
+        and a crash, go through both alike.
+        """
+        name = worker_name(self.name)
+        if sniffio.current_async_library() == "trio":
+            async with trio.open_nursery() as nursery:
+                yield lambda envelope: nursery.start_soon(self._work, envelope, name=name)
+        else:
+            async with anyio.create_task_group() as group:
+                yield lambda envelope: group.start_soon(self._work, envelope, name=name)
+
+    async def _staff(self, start_worker: Callable[[Envelope[Any]], object]) -> None:
         """Start a worker for each envelope that found none idle, until there are
         `concurrency`; from then on, what arrives waits in the mailbox for a worker to finish.
 
@@ -211,7 +231,7 @@ class Actor:
                     return
                 self._held.add(envelope)
                 self._started += 1
-                workers.start_soon(self._work, envelope, name=worker_name(self.name))
+                start_worker(envelope)
             if self._spare_wanted is None or self._closing:
                 return
             await self._spare_wanted.wait()  # a worker went to sleep out a backoff (or close)

@@ -2,7 +2,8 @@
 actors.
 
 Everything a client runs lives in the task group opened here: the supervised family actors,
-their workers, and the tree's own background work (a shared quota's pause publishes).
+their workers, and the tree's own background work (a shared quota's pause publishes, one-off
+preparations done while the loop is idle).
 `aclose()` stops intake everywhere, lets in-flight work finish within the grace period, cancels
 what is left, fails every waiting caller with `ClientClosedError`, and closes the pool; it is
 shielded and bounded, idempotent, and safe to call from any task.
@@ -10,6 +11,7 @@ shielded and bounded, idempotent, and safe to call from any task.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -19,6 +21,7 @@ import anyio
 
 from genaio._log import get_logger
 from genaio.actors._family import FamilyActor
+from genaio.actors._idle import wait_idle
 from genaio.actors._limits import Limits
 from genaio.actors._supervisor import RestartBudget, supervise
 from genaio.actors.models import ModelsActor
@@ -99,6 +102,7 @@ class ActorTree:
         # Websocket sessions (Live, music, live interactions) run in their callers' tasks,
         # outside this tree; each registers here while it is open so that `aclose` closes it.
         self.live_sessions: set[OpenSession] = set()
+        self._prepared: set[Callable[[], object]] = set()
 
     def family(self, name: str) -> FamilyActor:
         return self.families[name]
@@ -125,6 +129,17 @@ class ActorTree:
         work, such as a shared quota's pause publish). Dropped if the tree is not running."""
         if self._group is not None and not self._closing:
             self._group.start_soon(work, name=name)
+
+    def prepare(self, work: Callable[[], object]) -> None:
+        """Run `work` once (the same callable again is a no-op), in the tree's task group when
+        the loop is next idle (`wait_idle`): first-use work (a response class's validator) that
+        would otherwise be done by the first answer, in the way of every answer behind it.
+
+        If `work` fails, the error is left for the first use to meet in its caller's context.
+        """
+        if work not in self._prepared:
+            self._prepared.add(work)
+            self.start_soon(functools.partial(_when_idle, work), name="genaio prepare")
 
     async def serve_family(
         self, name: str, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
@@ -186,6 +201,14 @@ class ActorTree:
             f"{name}={f.statistics().in_flight}" for name, f in self.families.items()
         )
         return f"<ActorTree {state} in_flight: {families} retries={self.transport.retries}>"
+
+
+async def _when_idle(work: Callable[[], object]) -> None:
+    await wait_idle()
+    try:
+        work()
+    except Exception:  # the first use does it again and raises it to its caller
+        log.debug("preparation failed", work=repr(work), exc_info=True)
 
 
 @asynccontextmanager

@@ -37,7 +37,8 @@ from genaio.engine import (
     loads_json,
 )
 from genaio.errors import DeadlineExceededError
-from genaio.types import HttpOptions
+from genaio.types import HttpOptions, WireModel
+from genaio.types._base import wire_prepared
 
 if TYPE_CHECKING:
     from genaio._otel import OtelRecorder
@@ -125,6 +126,15 @@ class Resource:
             else:
                 body = content
         return RestCall(method, path, query, body, headers, options, idempotent)
+
+    def _prepare_answers(self, cls: type[WireModel]) -> None:
+        """Have `cls`'s validator for answers built while the loop is idle (as the call waits
+        for its answer), not by the first answer, in the way of those behind it; a no-op once
+        it is built, or when no tree runs yet (the first answer builds it then)."""
+        if not wire_prepared(cls):
+            tree = self._backend.runtime.current()
+            if tree is not None:
+                tree.prepare(cls.prepare_wire)
 
     @overload
     def _request(

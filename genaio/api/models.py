@@ -435,6 +435,7 @@ class AsyncModels(Resource):
         the caller gave it (None and `{}` send no `generationConfig`, as the official SDK does)."""
         name = _normalize.t_model(model, vertex=self._vertex)
         body = _bodies.generate_content_body(contents, config, vertex=self._vertex)
+        self._prepare_answers(GenerateContentResponse)
         call = self._rest(
             "POST", name + verb, query=query, body=body, options=self._options(config)
         )
