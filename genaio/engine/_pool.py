@@ -435,7 +435,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if stream.extra(anyio.streams.tls.TLSAttribute.alpn_protocol, None) == "h2":
             from genaio.engine._http2 import Http2Connection
 
-            return Http2Connection(origin, stream)
+            return Http2Connection(origin, stream, self._watchdog)
         return Connection(origin, stream)
 
     # HTTP/2 (`http2=True`, https origins).

@@ -28,6 +28,7 @@ from genaio.engine._http2 import Http2Connection
 from genaio.engine._http2_wire import Refused
 from genaio.engine._http11 import DEFAULT_HEADERS, split_url
 from genaio.engine._pool import PooledTransport
+from genaio.engine._watchdog import Watchdog
 
 MODEL = "gemini-2.0-flash"
 BODY = json.dumps({"contents": [{"role": "user", "parts": [{"text": "hello"}]}]}).encode()
@@ -482,7 +483,7 @@ async def test_streams_the_server_would_not_process_are_refused_before_they_are_
     """No I/O: a stream past the server's current MAX_CONCURRENT_STREAMS, or on a connection
     going away (reserved before the GOAWAY came), is refused (the pool sends it elsewhere); a
     stream above the GOAWAY's last stream id fails refused too, and is forgotten unreset."""
-    connection = Http2Connection((b"https", b"a", 443), stream=None)
+    connection = Http2Connection((b"https", b"a", 443), stream=None, watchdog=Watchdog())
     target = split_url("https://a/x")
     connection.frames.max_concurrent = 1  # as if the server's SETTINGS said so
     first = connection.open("GET", target, [], b"", None)
