@@ -63,8 +63,8 @@ from genaio.engine._http2_wire import (
     HeaderDecoder,
     HeaderEncoder,
     Refused,
+    RequestHeaders,
     refused,
-    request_headers,
 )
 from genaio.engine._http11 import ProtocolError, Target
 from genaio.engine._watchdog import Watchdog
@@ -128,6 +128,7 @@ class Http2Connection:
             _SETTINGS,
             _CONNECTION_WINDOW,
         )
+        self._request_headers = RequestHeaders()
         self.exchanges: dict[int, Exchange] = {}  # in play: until their response is done
         self.max_streams = 1  # until the server's SETTINGS say how many
         self.reserved = 0  # streams the pool has handed out (sent or about to be)
@@ -185,7 +186,7 @@ class Http2Connection:
     ) -> Exchange:
         """Open a stream for a request (the caller has reserved it) and queue its head; `send`
         sends it. No I/O; raises `Refused` or `httpx.LocalProtocolError`."""
-        fields = request_headers(method, target, headers, body)
+        fields = self._request_headers(method, target, headers, body)
         frames = self.frames
         stream_id = frames.next_stream_id
         if self.goaway is not None:  # reserved before the GOAWAY came: it would be ignored
