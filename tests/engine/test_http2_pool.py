@@ -232,6 +232,34 @@ async def exchange(pool, url):
     return response.status_code, b"".join([c async for c in response.aiter_raw()])
 
 
+async def test_a_request_alone_goes_out_whole_in_one_write(nursery, certificate, client_context):
+    """A request whose task reads for itself is written once, head and body together, by its
+    reading (not in a write of its own before it)."""
+    url = await serve_h2(nursery, certificate, lambda conn, stream_id, number: ok(conn, stream_id))
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    with trio.fail_after(10):
+        assert await exchange(pool, url) == (200, b"{}")  # the settings exchanged meanwhile
+        [connection] = [c for cs in pool._shared.values() for c in cs]
+        writes, send = [], connection.stream.send
+
+        async def counted(data: bytes) -> None:
+            writes.append(bytes(data))
+            await send(data)
+
+        connection.stream.send = counted
+        assert await exchange(pool, url) == (200, b"{}")
+        assert [frame_types(data) for data in writes] == [[1, 0]]  # HEADERS, DATA
+        await pool.aclose()
+
+
+def frame_types(data: bytes) -> list[int]:
+    types, at = [], 0
+    while at < len(data):
+        types.append(data[at + 3])
+        at += 9 + int.from_bytes(data[at : at + 3], "big")
+    return types
+
+
 async def test_a_reset_stream_fails_alone(nursery, certificate, client_context):
     def answer(conn, stream_id, number):
         if number == 2:
