@@ -64,6 +64,7 @@ from genaio.engine._http2_wire import (
     HeaderEncoder,
     Refused,
     RequestHeaders,
+    Waiter,
     refused,
 )
 from genaio.engine._http11 import ProtocolError, Target
@@ -145,10 +146,11 @@ class Http2Connection:
         self._waiting: dict[Exchange, None] = {}  # exchanges waiting while another reads
         self._asyncio = sniffio.current_async_library() == "asyncio"
         self._scope: Callable[..., _Scope] = anyio.CancelScope
-        if not self._asyncio:  # trio's own scope: anyio's wraps it, at a cost per request
+        self._event: Callable[[], Waiter] = anyio.Event
+        if not self._asyncio:  # trio's own: anyio's wrap them, at a cost per request
             import trio
 
-            self._scope = trio.CancelScope
+            self._scope, self._event = trio.CancelScope, trio.Event
 
     def __repr__(self) -> str:
         scheme, host, port = self.origin
@@ -224,7 +226,7 @@ class Http2Connection:
                 if not self._writing and self.frames.has_data_to_send():
                     await self.flush()  # this task's frames: the reader sends once it wakes
                     continue
-                exchange.waiter = waiter = anyio.Event()
+                exchange.waiter = waiter = self._event()
                 self._waiting[exchange] = None
                 try:
                     await waiter.wait()
@@ -400,13 +402,13 @@ class Http2Connection:
                 self._malformed(exchange, "a head after the head, not ending the stream")
             return
         status, headers, lengths = 0, [], set()
-        for name, value in fields:
-            if name == b":status":
-                status = int(value) if value.isdigit() and len(value) == 3 else 0
-            elif not name.startswith(b":"):
-                headers.append((bytes(name), bytes(value)))
+        for name, value in fields:  # hpack's are bytes (raw): taken as they are
+            if name[:1] != b":":
+                headers.append((name, value))
                 if name == b"content-length":
                     lengths.add(int(value) if value.isdigit() else -1)
+            elif name == b":status":
+                status = int(value) if value.isdigit() and len(value) == 3 else 0
         if 100 <= status < 200 and status != 101 and not end:
             return  # informational: the final head is still to come
         if not 200 <= status < 600:
