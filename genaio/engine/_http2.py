@@ -286,12 +286,12 @@ class Http2Connection:
 
     async def _flush_within(self, scope: _Scope) -> None:
         """`flush`, shielded by the reader's own `scope` rather than by a scope of its own (on
-        trio). Nothing is sent once the scope is cancelled (the reading ends, and the frames
-        wait for the next flush). Cancellation: as `flush`."""
+        trio); the caller sees that the scope has not been cancelled (which would cut the
+        write). Cancellation: as `flush`."""
         if self._asyncio:
             await self.flush()
             return
-        if self._writing or scope.cancel_called:
+        if self._writing:
             return
         data = self.frames.data_to_send()
         if not data:
@@ -355,7 +355,9 @@ class Http2Connection:
             self._read_scope = scope = self._scope()
             with scope:
                 while True:  # what is queued first (a request, acknowledgements: the server
-                    await self._flush_within(scope)  # may wait for them), and last
+                    # may wait for them), unless the scope may be cancelled (it waits then)
+                    if exchange.error is None and self.error is None:
+                        await self._flush_within(scope)
                     if exchange.news or exchange.error is not None or self.error is not None:
                         break
                     if data := await self.stream.receive(_READ_SIZE):
