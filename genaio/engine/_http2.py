@@ -98,9 +98,6 @@ class _Scope(Protocol):
 
     def cancel(self) -> None: ...
 
-    @property
-    def cancel_called(self) -> bool: ...
-
     def __enter__(self) -> object: ...
 
     def __exit__(
