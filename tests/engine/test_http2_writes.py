@@ -68,3 +68,29 @@ async def test_a_server_that_reads_nothing_fails_the_write_after_write_timeout(
     assert trio.current_time() - start == pytest.approx(WRITE_TIMEOUT, abs=1)
     assert not pool._watchdog.watched
     await pool.aclose()
+
+
+def test_request_headers_are_checked_once_per_header_list_and_still_refused_each_time():
+    """The checked form of a header list is remembered: the same list gives the same fields
+    (its `host` as `:authority`, the headers HTTP/2 forbids dropped, `content-length` last);
+    a list that fails the check is not remembered, and fails again."""
+    from genaio.engine._http2_wire import RequestHeaders
+
+    make = RequestHeaders()
+    target = split_url("https://a.example/v1/x")
+    headers = [(b"Host", b"b.example"), (b"Connection", b"keep-alive"), (b"X-Key", b"k")]
+    expected = [
+        (b":method", b"POST"),
+        (b":scheme", b"https"),
+        (b":authority", b"b.example"),
+        (b":path", b"/v1/x"),
+        (b"x-key", b"k"),
+        (b"content-length", b"2"),
+    ]
+    assert make("POST", target, headers, b"{}") == expected
+    assert make("POST", target, tuple(headers), b"{}") == expected  # remembered, the same
+    assert make("GET", target, [], b"")[2] == (b":authority", b"a.example")
+    for bad in ([(b"x-key", b"a\r\nb")], [(b"bad name", b"v")]):
+        for _ in range(2):
+            with pytest.raises(httpx.LocalProtocolError, match="invalid header"):
+                make("GET", target, bad, b"")
