@@ -12,10 +12,17 @@ Cancellation: a cancelled caller resets its own stream (RST_STREAM CANCEL) and l
 connection to the others. A read cut short loses nothing (no byte has been taken), so reads are
 cancellable. A write is not: anyio's TLS stream encrypts before it sends, and a cancellation in
 between would lose a TLS record and break the connection for every stream on it; so each write
-is shielded, and bounded by `WRITE_TIMEOUT` (a server that reads nothing that long is gone, and
-the connection is closed). On asyncio a native cancellation (`Task.cancel`, `asyncio.timeout`)
-passes anyio's shields, so there the write runs in a task of its own that the caller's
-cancellation does not reach.
+is shielded, and bounded by `WRITE_TIMEOUT` (a server that reads nothing that long is gone: the
+pool's watchdog closes the connection, as it closes a silent HTTP/1.1 one, rather than a
+deadline per write). On asyncio a native cancellation (`Task.cancel`, `asyncio.timeout`) passes
+anyio's shields, so there the write runs in a task of its own that the caller's cancellation
+does not reach.
+
+What a request costs: a cancel scope costs more on trio than the HTTP/2 framing of a small
+request, so a request whose task reads for itself (no other reader: always at concurrency 1)
+enters one, the reader's: its request is queued by `send` and written by `_read_for` under that
+scope, shielded for the write. A request sent while another task reads is written at once
+under a shielded scope of its own (the reader would send it only once it wakes).
 
 Failures stay where they belong: whatever the server says of one stream (a reset, a bad head, a
 body at odds with its content-length: RFC 9113 §8.1.1) fails that exchange alone; a
@@ -28,6 +35,9 @@ the connection reads on: the streams it lets finish still have answers to come.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from types import TracebackType
+from typing import Protocol
 
 import anyio
 import anyio.abc
@@ -53,10 +63,12 @@ from genaio.engine._http2_wire import (
     HeaderDecoder,
     HeaderEncoder,
     Refused,
+    RequestHeaders,
+    Waiter,
     refused,
-    request_headers,
 )
 from genaio.engine._http11 import ProtocolError, Target
+from genaio.engine._watchdog import Watchdog
 
 __all__ = ["Http2Connection"]
 
@@ -79,12 +91,34 @@ _SETTINGS = {
 WRITE_TIMEOUT = 60.0
 
 
+class _Scope(Protocol):
+    """A cancel scope, anyio's or (cheaper, on trio) trio's own."""
+
+    shield: bool
+
+    def cancel(self) -> None: ...
+
+    def __enter__(self) -> object: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+        /,
+    ) -> bool: ...
+
+
 class Http2Connection:
     """One HTTP/2 connection: the frame codec over a byte stream, and its exchanges."""
 
-    def __init__(self, origin: Origin, stream: anyio.abc.ByteStream) -> None:
+    def __init__(self, origin: Origin, stream: anyio.abc.ByteStream, watchdog: Watchdog) -> None:
         self.origin = origin
         self.stream = stream
+        #: The pool's: it closes the connection when a write has not finished in WRITE_TIMEOUT.
+        self._watchdog = watchdog
+        self.deadline = float("inf")  # the watchdog's, while a write is under way
+        self.timed_out = False  # the watchdog closed the connection: a write did not finish
         self.frames: Http2Codec[Exchange] = Http2Codec(
             self,
             HeaderEncoder(),  # HPACK that remembers the blocks that repeat
@@ -92,6 +126,7 @@ class Http2Connection:
             _SETTINGS,
             _CONNECTION_WINDOW,
         )
+        self._request_headers = RequestHeaders()
         self.exchanges: dict[int, Exchange] = {}  # in play: until their response is done
         self.max_streams = 1  # until the server's SETTINGS say how many
         self.reserved = 0  # streams the pool has handed out (sent or about to be)
@@ -103,10 +138,16 @@ class Http2Connection:
         self.error: httpx.TransportError | None = None
         self._settled = False  # the server's SETTINGS have come
         self._reader: Exchange | None = None  # the exchange whose task reads now
-        self._read_scope: anyio.CancelScope | None = None
+        self._read_scope: _Scope | None = None  # the reader's, but while it shields a write
         self._writing = False
         self._waiting: dict[Exchange, None] = {}  # exchanges waiting while another reads
         self._asyncio = sniffio.current_async_library() == "asyncio"
+        self._scope: Callable[..., _Scope] = anyio.CancelScope
+        self._event: Callable[[], Waiter] = anyio.Event
+        if not self._asyncio:  # trio's own: anyio's wrap them, at a cost per request
+            import trio
+
+            self._scope, self._event = trio.CancelScope, trio.Event
 
     def __repr__(self) -> str:
         scheme, host, port = self.origin
@@ -144,7 +185,7 @@ class Http2Connection:
     ) -> Exchange:
         """Open a stream for a request (the caller has reserved it) and queue its head; `send`
         sends it. No I/O; raises `Refused` or `httpx.LocalProtocolError`."""
-        fields = request_headers(method, target, headers, body)
+        fields = self._request_headers(method, target, headers, body)
         frames = self.frames
         stream_id = frames.next_stream_id
         if self.goaway is not None:  # reserved before the GOAWAY came: it would be ignored
@@ -164,22 +205,25 @@ class Http2Connection:
         return exchange
 
     async def send(self, exchange: Exchange, body: bytes) -> None:
-        """Send the request `open` queued, with its `body` as the windows allow. Raises the
-        exchange's error, if it gets one meanwhile. Cancellation: the caller resets the stream
-        (`reset`); what went out stays whole (see the module's docstring)."""
+        """Queue the request `open` opened, with its `body` as the windows allow (sending what
+        is queued when they are shut, or as the body goes past a frame); the next `wait` sends
+        the rest. Cancellation: the caller resets the stream (`reset`); what went out stays
+        whole (see the module's docstring)."""
         if body:
             await self._send_body(exchange, body)
-        await self.flush()
 
     async def wait(self, exchange: Exchange) -> None:
         """Until `exchange` has news (head, data, its end, a window to send in), reading for
-        everyone if nobody else is. Raises the exchange's error, if it has one.
-        Cancellation: another waiter takes over the reading."""
+        everyone if nobody else is; what is queued is sent first. Raises the exchange's error,
+        if it has one. Cancellation: another waiter takes over the reading."""
         while not exchange.news and exchange.error is None:
             if self.error is not None:
                 exchange.error = self.error
             elif self._reader is not None:
-                exchange.waiter = waiter = anyio.Event()
+                if not self._writing and self.frames.has_data_to_send():
+                    await self.flush()  # this task's frames: the reader sends once it wakes
+                    continue
+                exchange.waiter = waiter = self._event()
                 self._waiting[exchange] = None
                 try:
                     await waiter.wait()
@@ -234,21 +278,54 @@ class Http2Connection:
         if self._asyncio:
             await asyncio.shield(self._write(data))
         else:
+            with self._scope(shield=True):
+                await self._write(data)
+
+    async def _flush_within(self, scope: _Scope) -> None:
+        """`flush`, shielded by the reader's own `scope` rather than by a scope of its own (on
+        trio); the caller sees that the scope has not been cancelled (which would cut the
+        write). Cancellation: as `flush`."""
+        if self._asyncio:
+            await self.flush()
+            return
+        if self._writing:
+            return
+        data = self.frames.data_to_send()
+        if not data:
+            return
+        self._writing = True
+        self._read_scope = None  # `reset` and `fail` must not cancel a write: they cannot now,
+        scope.shield = True  # and the caller's cancellation waits until it is out
+        try:
             await self._write(data)
+        finally:
+            scope.shield = False
+            self._read_scope = scope
 
     async def _write(self, data: bytes) -> None:
+        """Send `data` and whatever is queued meanwhile (the caller has set `_writing` and
+        shields it), the pool's watchdog closing the connection if that takes longer than
+        `WRITE_TIMEOUT`."""
+        watchdog = self._watchdog
+        watchdog.arm(self, watchdog.clock() + WRITE_TIMEOUT)
         try:
-            with anyio.CancelScope(shield=True) as scope:
-                scope.deadline = anyio.current_time() + WRITE_TIMEOUT
-                while data:
-                    await self.stream.send(data)
-                    data = self.frames.data_to_send()
-            if scope.cancelled_caught:
-                self.fail(httpx.WriteTimeout(f"the server read nothing for {WRITE_TIMEOUT:g} s"))
+            while data:
+                await self.stream.send(data)
+                data = self.frames.data_to_send()
         except Exception as exc:
-            self.fail(_mapped(exc, httpx.WriteError))
+            self.fail(self._failure(exc, httpx.WriteError))
         finally:
+            watchdog.disarm(self)
             self._writing = False
+
+    def _failure(
+        self, exc: Exception, default: type[httpx.TransportError]
+    ) -> httpx.TransportError:
+        """The httpx error for an I/O failure: a write timeout if the watchdog closed the
+        connection (the reader sees it closed too), else `exc` mapped."""
+        if self.timed_out:
+            return httpx.WriteTimeout(f"the server read nothing for {WRITE_TIMEOUT:g} s")
+        return _mapped(exc, default)
 
     def fail(self, error: httpx.TransportError) -> None:
         """The connection is broken: every exchange on it fails with `error`, and nothing more
@@ -272,17 +349,20 @@ class Http2Connection:
         which end the loop anyway."""
         self._reader = exchange
         try:
-            with anyio.CancelScope() as self._read_scope:
-                while not exchange.news and exchange.error is None and self.error is None:
-                    await self.flush()  # acknowledgements first: the server may wait for them
+            self._read_scope = scope = self._scope()
+            with scope:
+                while True:  # what is queued first (a request, acknowledgements: the server
+                    # may wait for them), unless the scope may be cancelled (it waits then)
+                    if exchange.error is None and self.error is None:
+                        await self._flush_within(scope)
+                    if exchange.news or exchange.error is not None or self.error is not None:
+                        break
                     if data := await self.stream.receive(_READ_SIZE):
                         self._receive(data)
-            self._read_scope = None
-            await self.flush()
         except anyio.EndOfStream:
             self.fail(httpx.RemoteProtocolError("the server closed the connection"))
         except Exception as exc:
-            self.fail(_mapped(exc, httpx.ReadError))
+            self.fail(self._failure(exc, httpx.ReadError))
         finally:
             self._reader = None
             self._read_scope = None
@@ -321,13 +401,13 @@ class Http2Connection:
                 self._malformed(exchange, "a head after the head, not ending the stream")
             return
         status, headers, lengths = 0, [], set()
-        for name, value in fields:
-            if name == b":status":
-                status = int(value) if value.isdigit() and len(value) == 3 else 0
-            elif not name.startswith(b":"):
-                headers.append((bytes(name), bytes(value)))
+        for name, value in fields:  # hpack's are bytes (raw): taken as they are
+            if name[:1] != b":":
+                headers.append((name, value))
                 if name == b"content-length":
                     lengths.add(int(value) if value.isdigit() else -1)
+            elif name == b":status":
+                status = int(value) if value.isdigit() and len(value) == 3 else 0
         if 100 <= status < 200 and status != 101 and not end:
             return  # informational: the final head is still to come
         if not 200 <= status < 600:
@@ -427,13 +507,13 @@ class Http2Connection:
                 return  # reset, or answered already: the rest is not wanted
             window = min(frames.window(exchange), frames.max_frame_size)
             if window <= 0:
-                await self.flush()
-                await self.wait(exchange)
+                await self.wait(exchange)  # which sends what is queued first
                 continue
             piece = view[sent : sent + window]
             sent += len(piece)
             frames.send_data(exchange, piece, end_stream=sent == total)
-            await self.flush()  # as it goes: the buffer holds at most a frame
+            if sent < total:
+                await self.flush()  # as it goes: the buffer holds at most a frame
         exchange.sending = False
 
 

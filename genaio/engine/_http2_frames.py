@@ -299,6 +299,10 @@ class Http2Codec(Generic[S]):
                 stream.returned = 0
         self._give_back(amount)
 
+    def has_data_to_send(self) -> bool:
+        """Whether frames are queued."""
+        return bool(self._out)
+
     def data_to_send(self) -> bytes:
         """The frames queued since the last call."""
         if not self._out:

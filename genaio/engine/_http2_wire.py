@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 import anyio.abc
@@ -25,8 +25,9 @@ __all__ = [
     "HeaderDecoder",
     "HeaderEncoder",
     "Refused",
+    "RequestHeaders",
+    "Waiter",
     "refused",
-    "request_headers",
 ]
 
 #: Headers HTTP/2 forbids (RFC 9113 §8.2.2); `host` becomes `:authority`.
@@ -35,6 +36,17 @@ _DROPPED = frozenset(
 )
 _NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9a-z]+")  # a header name, lower-cased
 _UNSAFE_VALUE = re.compile(rb"[\r\n\x00]")
+#: Header lists and blocks remembered, at most (for blocks, per table state: a new state
+#: forgets them all).
+_REMEMBERED = 32
+
+
+class Waiter(Protocol):
+    """An event a waiting exchange's task waits on: anyio's, or (cheaper, on trio) trio's."""
+
+    def set(self) -> None: ...
+
+    async def wait(self) -> None: ...
 
 
 class Exchange(Stream, anyio.abc.AsyncResource):
@@ -74,7 +86,7 @@ class Exchange(Stream, anyio.abc.AsyncResource):
         self.error: httpx.TransportError | None = None
         self.sending = False  # its body is being sent (until all of it is)
         self.news = False  # something happened since the exchange last waited
-        self.waiter: anyio.Event | None = None
+        self.waiter: Waiter | None = None
         self.read_timeout: float | None = None
         self.deadline = float("inf")  # the watchdog's
         self.timed_out = False
@@ -94,14 +106,51 @@ class Exchange(Stream, anyio.abc.AsyncResource):
         self.connection.reset(self)
 
 
-def request_headers(
-    method: str, target: Target, headers: Iterable[tuple[bytes, bytes]], body: bytes
-) -> list[tuple[bytes, bytes]]:
-    """The request's HTTP/2 header list: pseudo-headers, then `headers` lower-cased without the
-    ones HTTP/2 forbids, then `content-length`. Raises `httpx.LocalProtocolError` for a header
-    that is not a valid name or whose value holds CR, LF or NUL."""
-    authority = target.host
-    fields = [(b":method", method.encode("ascii")), (b":scheme", target.origin[0])]
+class RequestHeaders:
+    """Makes a request's HTTP/2 header list: pseudo-headers, then its headers lower-cased
+    without the ones HTTP/2 forbids, then `content-length`.
+
+    A client sends the same headers on every request, so the checked form of a header list is
+    remembered (per connection: the list holds the API key) and looked up by the list itself,
+    one hash for what was a regex match per header.
+    """
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[tuple[bytes, bytes], ...], _Checked] = {}
+
+    def __call__(
+        self, method: str, target: Target, headers: Iterable[tuple[bytes, bytes]], body: bytes
+    ) -> list[tuple[bytes, bytes]]:
+        """The header list; raises `httpx.LocalProtocolError` for a header that is not a valid
+        name or whose value holds CR, LF or NUL."""
+        key = headers if type(headers) is tuple else tuple(headers)
+        checked = self._known.get(key)
+        if checked is None:
+            checked = _checked(key)
+            if len(self._known) >= _REMEMBERED:
+                self._known.clear()
+            self._known[key] = checked
+        authority, rest = checked
+        fields = [
+            (b":method", method.encode("ascii")),
+            (b":scheme", target.origin[0]),
+            (b":authority", target.host if authority is None else authority),
+            (b":path", target.target),
+            *rest,
+        ]
+        if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
+            fields.append((b"content-length", b"%d" % len(body)))
+        return fields
+
+
+#: A header list checked: the `host` it gives (None: none), and the headers HTTP/2 sends.
+_Checked = tuple[bytes | None, tuple[tuple[bytes, bytes], ...]]
+
+
+def _checked(headers: tuple[tuple[bytes, bytes], ...]) -> _Checked:
+    authority = None
     rest = []
     for name, value in headers:
         name = name.lower()
@@ -112,12 +161,7 @@ def request_headers(
         if not _NAME.fullmatch(name) or _UNSAFE_VALUE.search(value):
             raise httpx.LocalProtocolError(f"invalid header {name!r}")
         rest.append((name, value))
-    fields.append((b":authority", authority))
-    fields.append((b":path", target.target))
-    fields.extend(rest)
-    if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
-        fields.append((b"content-length", b"%d" % len(body)))
-    return fields
+    return authority, tuple(rest)
 
 
 class _Table(hpack.table.HeaderTable):
@@ -174,9 +218,6 @@ class _Table(hpack.table.HeaderTable):
 
 _HEADER_TABLE_MAXSIZE = vars(hpack.table.HeaderTable)["maxsize"]  # hpack's own setter
 
-
-#: Header blocks remembered per table state, at most (a new state forgets them all).
-_REMEMBERED = 32
 _CONTENT_LENGTH = b"content-length"
 #: `content-length` as a literal without indexing, its name by its static index (28).
 _CONTENT_LENGTH_LITERAL = b"\x0f\x0d"

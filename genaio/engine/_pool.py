@@ -30,7 +30,8 @@ counts as one; another is opened only when all of an origin's are full, and one 
 callers beyond wait for it rather than each opening their own, which under a cold fan-out would
 be thousands of handshakes). When the server picks HTTP/1.1, the origin is served as above. An
 exchange the server did not process (REFUSED_STREAM, above a GOAWAY's last stream) is sent once
-more on another connection. A silent server's read timeout resets that stream alone. HTTP/1.1
+more on another connection. A silent server's read timeout resets that stream alone; a server
+that reads nothing for `WRITE_TIMEOUT` has its connection closed by the same watchdog. HTTP/1.1
 requests pay nothing for this: plain-http origins, and pools without `http2`, take the path
 above unchanged.
 
@@ -435,7 +436,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if stream.extra(anyio.streams.tls.TLSAttribute.alpn_protocol, None) == "h2":
             from genaio.engine._http2 import Http2Connection
 
-            return Http2Connection(origin, stream)
+            return Http2Connection(origin, stream, self._watchdog)
         return Connection(origin, stream)
 
     # HTTP/2 (`http2=True`, https origins).

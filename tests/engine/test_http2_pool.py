@@ -28,6 +28,7 @@ from genaio.engine._http2 import Http2Connection
 from genaio.engine._http2_wire import Refused
 from genaio.engine._http11 import DEFAULT_HEADERS, split_url
 from genaio.engine._pool import PooledTransport
+from genaio.engine._watchdog import Watchdog
 
 MODEL = "gemini-2.0-flash"
 BODY = json.dumps({"contents": [{"role": "user", "parts": [{"text": "hello"}]}]}).encode()
@@ -229,6 +230,34 @@ def ok(conn, stream_id: int) -> None:
 async def exchange(pool, url):
     response = await pool.exchange("POST", generate(url), HEADERS, BODY, read_timeout=5)
     return response.status_code, b"".join([c async for c in response.aiter_raw()])
+
+
+async def test_a_request_alone_goes_out_whole_in_one_write(nursery, certificate, client_context):
+    """A request whose task reads for itself is written once, head and body together, by its
+    reading (not in a write of its own before it)."""
+    url = await serve_h2(nursery, certificate, lambda conn, stream_id, number: ok(conn, stream_id))
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    with trio.fail_after(10):
+        assert await exchange(pool, url) == (200, b"{}")  # the settings exchanged meanwhile
+        [connection] = [c for cs in pool._shared.values() for c in cs]
+        writes, send = [], connection.stream.send
+
+        async def counted(data: bytes) -> None:
+            writes.append(bytes(data))
+            await send(data)
+
+        connection.stream.send = counted
+        assert await exchange(pool, url) == (200, b"{}")
+        assert [frame_types(data) for data in writes] == [[1, 0]]  # HEADERS, DATA
+        await pool.aclose()
+
+
+def frame_types(data: bytes) -> list[int]:
+    types, at = [], 0
+    while at < len(data):
+        types.append(data[at + 3])
+        at += 9 + int.from_bytes(data[at : at + 3], "big")
+    return types
 
 
 async def test_a_reset_stream_fails_alone(nursery, certificate, client_context):
@@ -482,7 +511,7 @@ async def test_streams_the_server_would_not_process_are_refused_before_they_are_
     """No I/O: a stream past the server's current MAX_CONCURRENT_STREAMS, or on a connection
     going away (reserved before the GOAWAY came), is refused (the pool sends it elsewhere); a
     stream above the GOAWAY's last stream id fails refused too, and is forgotten unreset."""
-    connection = Http2Connection((b"https", b"a", 443), stream=None)
+    connection = Http2Connection((b"https", b"a", 443), stream=None, watchdog=Watchdog())
     target = split_url("https://a/x")
     connection.frames.max_concurrent = 1  # as if the server's SETTINGS said so
     first = connection.open("GET", target, [], b"", None)
