@@ -44,7 +44,7 @@ from __future__ import annotations
 import asyncio
 import math
 import ssl
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -148,7 +148,12 @@ class PooledTransport(httpx.AsyncBaseTransport):
             ssl_context.set_alpn_protocols(_ALPN)
         self._shared: dict[Origin, list[Http2Connection]] = {}  # HTTP/2 connections
         self._h1_origins: set[Origin] = set()  # https origins whose server chose HTTP/1.1
-        self._dialing: set[Origin] = set()  # https origins a connection is being opened to
+        # https origins that may speak HTTP/2: connections being opened to each, the streams a
+        # connection to each carries (its server's last MAX_CONCURRENT_STREAMS, once one has
+        # started), and the requests waiting for a stream of one being opened.
+        self._dialing: Counter[Origin] = Counter()
+        self._streams_per_connection: dict[Origin, int] = {}
+        self._awaiting_stream: Counter[Origin] = Counter()
 
     def __repr__(self) -> str:
         origins = ", ".join(
@@ -479,8 +484,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
     async def _checkout_any(self, origin: Origin, *, fresh: bool) -> Connection | Http2Connection:
         """A stream of an HTTP/2 connection to `origin`, or an HTTP/1.1 connection to it (an
-        idle one unless `fresh`); a new connection only when none has room, and while the
-        origin may speak HTTP/2, only one being opened at a time."""
+        idle one unless `fresh`); a new connection only when none has room and those being
+        opened will not have room for this request (`_dial_wanted`)."""
         if self._clock is no_clock:
             self._clock = self._watchdog.clock = _loop_clock()
         while True:
@@ -496,8 +501,12 @@ class PooledTransport(httpx.AsyncBaseTransport):
                     return connection
                 await self._close(connection)
                 continue
-            if origin in self._dialing and origin not in self._h1_origins:
-                await self._wait_for_change()  # the connection being opened may have room
+            if origin not in self._h1_origins and not self._dial_wanted(origin):
+                self._awaiting_stream[origin] += 1  # a connection being opened will have room
+                try:
+                    await self._wait_for_change()
+                finally:
+                    self._awaiting_stream[origin] -= 1
                 continue
             if not self.dialer.may_dial(origin):  # an HTTP/1.1 origin: as `_checkout` waits
                 await self.dialer.wait_turn(origin)
@@ -509,10 +518,29 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 continue
             await self._wait_for_change()
 
+    def _dial_wanted(self, origin: Origin) -> bool:
+        """Whether a request that found no stream free should open another connection to
+        `origin`, rather than wait for one of those being opened.
+
+        Until a connection to `origin` has started, nobody knows whether its server speaks
+        HTTP/2, or how many streams it takes: one is opened at a time (thousands of requests
+        at once open one connection, not thousands). From then on, each connection being
+        opened carries its opener's stream and as many more as the server's last
+        MAX_CONCURRENT_STREAMS allows, and the requests beyond what those will carry open more
+        at once (2,000 requests to a server taking 100 streams open 20 together, not one
+        after another: over a distant link a dial is several round trips)."""
+        dialing = self._dialing[origin]
+        if not dialing:
+            return True
+        streams = self._streams_per_connection.get(origin)
+        if streams is None:
+            return False
+        return self._awaiting_stream[origin] >= dialing * (streams - 1)
+
     async def _open_any(self, origin: Origin) -> Connection | Http2Connection:
         """Open a connection to `origin`, HTTP/2 or HTTP/1.1 as its server chooses; an HTTP/2
         one is ready (settings exchanged) and has a stream taken for the caller."""
-        self._dialing.add(origin)
+        self._dialing[origin] += 1
         try:
             connection = await self._connect(origin)
             if isinstance(connection, Connection):
@@ -527,11 +555,14 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 await anyio.aclose_forcefully(connection.stream)
                 raise_mapped(exc, httpx.ConnectError, httpx.ConnectTimeout)
             self._h1_origins.discard(origin)
+            self._streams_per_connection[origin] = max(connection.max_streams, 1)
             self._shared.setdefault(origin, []).append(connection)
             connection.reserved += 1
             return connection
         finally:
-            self._dialing.discard(origin)
+            self._dialing[origin] -= 1
+            if not self._dialing[origin]:
+                del self._dialing[origin]
             self._notify()
 
     async def _stream(

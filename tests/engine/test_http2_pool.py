@@ -466,6 +466,50 @@ async def test_callers_beyond_every_connections_streams_wait_for_a_place(
         await pool.aclose()
 
 
+async def test_callers_beyond_a_known_servers_streams_open_connections_together(
+    nursery, certificate, client_context
+):
+    """Once a connection has told how many streams the server takes, the callers beyond them
+    open as many connections as they need at once (not one after another, which over a
+    distant link is a handshake's round trips each), and no more than they need."""
+    calls, held = 12, trio.Event()
+    arrived = 0
+
+    async def answer_when_all_came(server, stream_id) -> None:
+        nonlocal arrived
+        arrived += 1
+        if arrived == calls:
+            held.set()
+        await held.wait()  # every stream stays taken until all the requests are in
+        ok(server.conn, stream_id)
+        await server.send()
+
+    url = await serve_h2(
+        nursery, certificate, lambda *_: None, on_end=answer_when_all_came, max_streams=3
+    )
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    dialing = most_dialing = 0
+    dial = pool.dialer.dial
+
+    async def counted_dial(origin):
+        nonlocal dialing, most_dialing
+        dialing += 1
+        most_dialing = max(most_dialing, dialing)
+        try:
+            return await dial(origin)
+        finally:
+            dialing -= 1
+
+    pool.dialer.dial = counted_dial
+    with trio.fail_after(20):
+        async with trio.open_nursery() as tasks:
+            for _ in range(calls):
+                tasks.start_soon(exchange, pool, url)
+        assert pool.statistics().opened == calls // 3  # as many as the streams need
+        assert most_dialing == calls // 3 - 1  # the first alone, then the rest together
+        await pool.aclose()
+
+
 async def test_the_httpx_door_speaks_http2(nursery, certificate, client_context):
     url = await serve_emulator(nursery, certificate)
     pool = PooledTransport(ssl_context=client_context, http2=True)
