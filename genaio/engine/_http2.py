@@ -318,9 +318,7 @@ class Http2Connection:
             watchdog.disarm(self)
             self._writing = False
 
-    def _failure(
-        self, exc: Exception, default: type[httpx.TransportError]
-    ) -> httpx.TransportError:
+    def _failure(self, exc: Exception, default: type[httpx.TransportError]) -> httpx.TransportError:
         """The httpx error for an I/O failure: a write timeout if the watchdog closed the
         connection (the reader sees it closed too), else `exc` mapped."""
         if self.timed_out:

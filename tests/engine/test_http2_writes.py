@@ -13,12 +13,12 @@ import trio
 
 from genaio.engine._http2 import WRITE_TIMEOUT
 from genaio.engine._http2_frames import (
+    _HEADER,
     ACK,
     INITIAL_WINDOW_SIZE,
     MAX_WINDOW,
     SETTINGS,
     WINDOW_UPDATE,
-    _HEADER,
 )
 from genaio.engine._http11 import DEFAULT_HEADERS, split_url
 from genaio.engine._pool import PooledTransport
