@@ -69,15 +69,8 @@ def ray_case(
     elapsed = trio.run(driver.run)
     wall = time.monotonic() - started
     rss = [r.peak_rss for r in driver.results.values()]
-    return _row(
-        f"Ray, {workers} worker{'s' * (workers > 1)}",
-        emulator,
-        driver.counts.embedded,
-        elapsed,
-        wall,
-        quota,
-        max(rss),
-    )
+    return _row(f"Ray, {workers} worker{'s' * (workers > 1)}", emulator, driver.counts.embedded,
+                elapsed, wall, quota, max(rss))
 
 
 def process_case(

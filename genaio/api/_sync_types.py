@@ -553,12 +553,8 @@ class Tunings(Protocol):
         parent: str,
         sample_response: Content | Mapping[str, Any],
         example: ReinforcementTuningExample | Mapping[str, Any],
-        single_reward_config: SingleReinforcementTuningRewardConfig
-        | Mapping[str, Any]
-        | None = ...,
-        composite_reward_config: CompositeReinforcementTuningRewardConfig
-        | Mapping[str, Any]
-        | None = ...,
+        single_reward_config: SingleReinforcementTuningRewardConfig | Mapping[str, Any] | None = ...,
+        composite_reward_config: CompositeReinforcementTuningRewardConfig | Mapping[str, Any] | None = ...,
         config: ValidateRewardConfig | Mapping[str, Any] | None = ...,
     ) -> ValidateRewardResponse: ...
 
@@ -922,7 +918,7 @@ class Triggers(Protocol):
         *,
         api_version: str | None = ...,
         display_name: str | None = ...,
-        status: Literal["active", "paused", "error"] | None = ...,
+        status: Literal['active', 'paused', 'error'] | None = ...,
         extra_headers: Mapping[str, str] | None = ...,
         extra_query: Mapping[str, Any] | None = ...,
         extra_body: Mapping[str, Any] | None = ...,
@@ -1063,7 +1059,7 @@ class Webhooks(Protocol):
         api_version: str | None = ...,
         update_mask: str | None = ...,
         name: str | None = ...,
-        state: Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | None = ...,
+        state: Literal['enabled', 'disabled', 'disabled_due_to_failed_deliveries'] | None = ...,
         subscribed_events: Iterable[str] | None = ...,
         uri: str | None = ...,
         extra_headers: Mapping[str, str] | None = ...,
@@ -1100,10 +1096,7 @@ class Webhooks(Protocol):
         id: str,
         *,
         api_version: str | None = ...,
-        revocation_behavior: Literal[
-            "revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"
-        ]
-        | None = ...,
+        revocation_behavior: Literal['revoke_previous_secrets_after_h24', 'revoke_previous_secrets_immediately'] | None = ...,
         extra_headers: Mapping[str, str] | None = ...,
         extra_query: Mapping[str, Any] | None = ...,
         extra_body: Mapping[str, Any] | None = ...,

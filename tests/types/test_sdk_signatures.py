@@ -189,7 +189,9 @@ def differences() -> dict[str, str]:
     found.update(compare("AsyncSession", sdk_live.AsyncSession, live.AsyncSession))
     found.update(compare("live.music", type(sdk_aio.live.music), type(our_aio.live.music)))
     found.update(
-        compare("AsyncMusicSession", sdk_live_music.AsyncMusicSession, live_music.AsyncMusicSession)
+        compare(
+            "AsyncMusicSession", sdk_live_music.AsyncMusicSession, live_music.AsyncMusicSession
+        )
     )
     found.update(compare("AsyncPager", sdk_pagers.AsyncPager, pagers.AsyncPager))
     return found
