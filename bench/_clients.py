@@ -122,16 +122,16 @@ async def _genaio(name: str, url: str, **kw: Any) -> AsyncIterator[Call]:
     )
     http_options: dict[str, Any] = {"base_url": url}
     client_args: dict[str, Any] = {}
-    if kw["cafile"]:
-        client_args["verify"] = ssl.create_default_context(cafile=kw["cafile"])
+    if kw["cafile"]:  # trusted as users trust a CA of their own (httpx reads it), so that the
+        os.environ["SSL_CERT_FILE"] = kw["cafile"]  # pool makes its TLS context, as shipped
     if kw["http2"] == "httpx":
         import httpx
 
         pool = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        verify = client_args.get("verify", True)
+        verify = ssl.create_default_context(cafile=kw["cafile"]) if kw["cafile"] else True
         client_args["transport"] = httpx.AsyncHTTPTransport(http2=True, verify=verify, limits=pool)
-    elif kw["http2"]:
-        client_args["http2"] = True
+    elif kw["cafile"]:
+        client_args["http2"] = bool(kw["http2"])  # the default is HTTP/2: HTTP/1.1 is asked for
     if client_args:
         http_options["async_client_args"] = client_args
     client = genaio.Client(api_key=API_KEY, http_options=http_options, limits=limits)

@@ -4,8 +4,9 @@ answered, against the ideal of 1 s plus the handshakes, and the connections (TLS
 the client opened, from nginx's `stub_status`.
 
 genaio runs with its `models` family's concurrency set to N (its default is lower: a user who
-starts N calls at once raises it), on HTTP/1.1 (its pool opens at most `max_dials` connections at
-once per origin, and a call waiting for one takes a connection that comes free first). The
+starts N calls at once raises it), on HTTP/2 (its default for https) and on HTTP/1.1 (its pool
+opens at most `max_dials` connections at once per origin, and a call waiting for one takes a
+connection that comes free first). The
 official SDK runs as shipped: its default transport, httpx2, keeps at most 100 connections
 (httpx's default limits); with aiohttp it opens as many as it is asked. A third SDK row gives
 httpx2 limits of N (`async_client_args`), the most a user can do there. The certificate is a
@@ -47,9 +48,9 @@ class Variant:
 
 
 VARIANTS = (
-    Variant("genaio on trio, HTTP/1.1", "genaio-trio"),
-    Variant("genaio on asyncio, HTTP/1.1", "genaio-asyncio"),
-    Variant("genaio on trio, HTTP/2", "genaio-trio", http2=True),
+    Variant("genaio on trio, HTTP/1.1 (`http2=False`)", "genaio-trio"),
+    Variant("genaio on asyncio, HTTP/1.1 (`http2=False`)", "genaio-asyncio"),
+    Variant("genaio on trio, HTTP/2 (the default)", "genaio-trio", http2=True),
     Variant("google-genai, httpx2 (default, as shipped)", "sdk-httpx2"),
     Variant("google-genai, httpx2, limits raised to N", "sdk-httpx2", raise_limits=True),
     Variant("google-genai, aiohttp", "sdk-aiohttp"),

@@ -24,8 +24,11 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
         return [Section("HTTP/2", ["—"], notes=["skipped: no openssl to make a certificate"])], []
     variants = {
         "HTTP/1.1, plain (genaio's pool)": {"url": urls["http"]},
-        "HTTP/1.1 over TLS (genaio's pool)": {"url": urls["tls"], "cafile": str(bench.nginx.cert)},
-        "HTTP/2 over TLS (genaio's pool)": {
+        "HTTP/1.1 over TLS (genaio's pool, `http2=False`)": {
+            "url": urls["tls"],
+            "cafile": str(bench.nginx.cert),
+        },
+        "HTTP/2 over TLS (genaio's pool, the default)": {
             "url": urls["h2"],
             "cafile": str(bench.nginx.cert),
             "http2": True,
@@ -63,7 +66,7 @@ def run(bench: Bench) -> tuple[list[Section], list[Check]]:
         ["transport", *(f"c={c}" for c in LEVELS), "vs HTTP/1.1 over TLS"],
         notes=errors,
     )
-    tls = "HTTP/1.1 over TLS (genaio's pool)"
+    tls = "HTTP/1.1 over TLS (genaio's pool, `http2=False`)"
     for label in variants:
         meds = {c: median(rates.get((label, c), [])) for c in LEVELS}
         tls_med = median(rates.get((tls, LEVELS[-1]), []))

@@ -26,14 +26,15 @@ wait). Both raise httpx's timeout exceptions, as any httpx transport does.
 
 HTTP/2 (`http2=True`): https origins are offered ALPN `h2` and `http/1.1`. When the server picks
 h2, its connection carries many exchanges at once (up to the server's MAX_CONCURRENT_STREAMS) and
-counts as one; another is opened only when all of an origin's are full, and one at a time (the
-callers beyond wait for it rather than each opening their own, which under a cold fan-out would
-be thousands of handshakes). When the server picks HTTP/1.1, the origin is served as above. An
-exchange the server did not process (REFUSED_STREAM, above a GOAWAY's last stream) is sent once
-more on another connection. A silent server's read timeout resets that stream alone; a server
-that reads nothing for `WRITE_TIMEOUT` has its connection closed by the same watchdog. HTTP/1.1
-requests pay nothing for this: plain-http origins, and pools without `http2`, take the path
-above unchanged.
+counts as one; another is opened only when all of an origin's are full. Until the first has
+told how many streams the server takes, one is opened at a time (the callers beyond wait for it
+rather than each opening their own, which under a cold fan-out would be thousands of
+handshakes); from then on, as many at once as the callers waiting need. When the server picks
+HTTP/1.1, the origin is served as above. An exchange the server did not process
+(REFUSED_STREAM, above a GOAWAY's last stream) is sent once more on another connection. A
+silent server's read timeout resets that stream alone; a server that reads nothing for
+`WRITE_TIMEOUT` has its connection closed by the same watchdog. HTTP/1.1 requests pay nothing
+for this: plain-http origins, and pools without `http2`, take the path above unchanged.
 
 The HTTP/1.1 connection is `_connection.py`, the HTTP/2 one `_http2.py`; opening either (a bounded
 number at once per origin), `_dial.py`; the responses and their bodies, `_pooled_response.py`.

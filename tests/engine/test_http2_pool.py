@@ -27,6 +27,7 @@ from genaio.emulator._core import Emulator
 from genaio.engine._http2 import Http2Connection
 from genaio.engine._http2_wire import Refused
 from genaio.engine._http11 import DEFAULT_HEADERS, split_url
+from genaio.engine._httpx_adapter import client_args
 from genaio.engine._pool import PooledTransport
 from genaio.engine._watchdog import Watchdog
 
@@ -508,6 +509,34 @@ async def test_callers_beyond_a_known_servers_streams_open_connections_together(
         assert pool.statistics().opened == calls // 3  # as many as the streams need
         assert most_dialing == calls // 3 - 1  # the first alone, then the rest together
         await pool.aclose()
+
+
+async def test_http2_is_the_default_on_a_tls_context_genaio_makes(
+    nursery, certificate, client_context, monkeypatch
+):
+    """Without `http2`, the pool offers HTTP/2 over the TLS context it makes itself (here one
+    trusting the test certificate through SSL_CERT_FILE, as httpx reads it), and not over a
+    context of the caller's, which it leaves as given unless `http2=True` asks."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    url = await serve_emulator(nursery, certificate)
+    spoken = {}
+    for label, args in {
+        "default": {},
+        "http2=False": {"http2": False},
+        "own context": {"verify": client_context},
+        "own context, http2=True": {"verify": client_context, "http2": True},
+    }.items():
+        pool = client_args(args, 10)["transport"]
+        response = await pool.exchange("POST", generate(url), HEADERS, BODY, read_timeout=10)
+        spoken[label] = response.http_version
+        await response.aclose()
+        await pool.aclose()
+    assert spoken == {
+        "default": b"HTTP/2",
+        "http2=False": b"HTTP/1.1",
+        "own context": b"HTTP/1.1",
+        "own context, http2=True": b"HTTP/2",
+    }
 
 
 async def test_the_httpx_door_speaks_http2(nursery, certificate, client_context):
