@@ -269,12 +269,8 @@ class Http2Connection:
         docstring); on asyncio it runs in a task of its own, as a native cancellation
         (`Task.cancel`, `asyncio.timeout`) passes anyio's shields, and the caller stops
         waiting for it."""
-        if self._writing:
+        if not (data := self._take_writing()):
             return
-        data = self.frames.data_to_send()
-        if not data:
-            return
-        self._writing = True
         if self._asyncio:
             await asyncio.shield(self._write(data))
         else:
@@ -288,12 +284,8 @@ class Http2Connection:
         if self._asyncio:
             await self.flush()
             return
-        if self._writing:
+        if not (data := self._take_writing()):
             return
-        data = self.frames.data_to_send()
-        if not data:
-            return
-        self._writing = True
         self._read_scope = None  # `reset` and `fail` must not cancel a write: they cannot now,
         scope.shield = True  # and the caller's cancellation waits until it is out
         try:
@@ -301,6 +293,15 @@ class Http2Connection:
         finally:
             scope.shield = False
             self._read_scope = scope
+
+    def _take_writing(self) -> bytes:
+        """What the codec has queued, with the writing taken for it (`_write` gives it back);
+        nothing if another task is writing (it sends this too) or nothing is queued."""
+        if self._writing:
+            return b""
+        data = self.frames.data_to_send()
+        self._writing = bool(data)
+        return data
 
     async def _write(self, data: bytes) -> None:
         """Send `data` and whatever is queued meanwhile (the caller has set `_writing` and

@@ -457,11 +457,17 @@ class PooledTransport(httpx.AsyncBaseTransport):
     ) -> PoolResponse:
         """`exchange` to an https origin on an HTTP/2 pool: on a stream of a shared connection,
         or on an HTTP/1.1 one if the server chose that. Sent once more on another connection
-        if the server did not process it (or, on HTTP/1.1, if a kept-alive connection had
-        been closed by the server, as `exchange` does)."""
+        if the server did not process it, or if a kept-alive connection had been closed by the
+        server: on HTTP/1.1 as `exchange` does; on HTTP/2, a connection that carried nothing
+        else when this request took it, that fails before anything came for the request, not
+        for a timeout (a server closing an idle connection as the request went out, without
+        the GOAWAY that would have said so)."""
         headers = list(headers)
         for attempt in (1, 2):
             connection = await self._checkout_any(target.origin, fresh=attempt > 1)
+            idle_before = not isinstance(connection, Connection) and (
+                connection.reserved == 1 and connection.requests > 0
+            )
             try:
                 if not isinstance(connection, Connection):
                     return await self._stream(
@@ -476,10 +482,15 @@ class PooledTransport(httpx.AsyncBaseTransport):
             except Refused:
                 if attempt > 1:
                     raise
-            except httpx.TransportError:
-                if attempt > 1 or not isinstance(connection, Connection):
+            except httpx.TransportError as exc:
+                if attempt > 1:
                     raise
-                if not connection.reused or connection.answered or connection.timed_out:
+                if isinstance(connection, Connection):
+                    if not connection.reused or connection.answered or connection.timed_out:
+                        raise
+                elif not idle_before or connection.error is None:  # not stale: a reset stream,
+                    raise  # or a connection busy with others when this request took it
+                elif isinstance(exc, httpx.TimeoutException):  # the server may be working
                     raise
         raise AssertionError("unreachable")
 

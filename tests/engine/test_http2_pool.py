@@ -539,6 +539,48 @@ async def test_http2_is_the_default_on_a_tls_context_genaio_makes(
     }
 
 
+async def test_a_request_on_an_idle_connection_the_server_closed_is_sent_again(
+    nursery, certificate, client_context
+):
+    """A server that closes an idle connection without a GOAWAY as a request goes out on it
+    (here: at the connection's second request, unanswered) leaves that request unprocessed:
+    it is sent once more on a new connection, as HTTP/1.1 does for a kept-alive connection the
+    server closed. A connection that fails while other streams are on it does not count."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(certificate[0]), str(certificate[1]))
+    context.set_alpn_protocols(["h2"])
+    connections = 0
+
+    async def serve(stream: trio.SSLStream) -> None:
+        nonlocal connections
+        connections += 1
+        server = H2Server(stream)
+        server.conn.initiate_connection()
+        answered = 0
+        try:
+            await server.send()
+            while data := await stream.receive_some(65536):
+                for event in server.conn.receive_data(data):
+                    if isinstance(event, h2.events.RequestReceived):
+                        if answered:  # closed as the request came: no GOAWAY, no answer
+                            await stream.aclose()
+                            return
+                        answered += 1
+                        ok(server.conn, event.stream_id)
+                await server.send()
+        except trio.BrokenResourceError:
+            pass
+
+    listeners = await nursery.start(trio.serve_ssl_over_tcp, serve, 0, context)
+    url = f"https://127.0.0.1:{listeners[0].transport_listener.socket.getsockname()[1]}"
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    with trio.fail_after(20):
+        assert await exchange(pool, url) == (200, b"{}")
+        assert await exchange(pool, url) == (200, b"{}")  # sent again, on a new connection
+        assert connections == 2
+        await pool.aclose()
+
+
 async def test_the_httpx_door_speaks_http2(nursery, certificate, client_context):
     url = await serve_emulator(nursery, certificate)
     pool = PooledTransport(ssl_context=client_context, http2=True)
