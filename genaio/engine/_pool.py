@@ -519,6 +519,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
                     await self._wait_for_change()
                 finally:
                     self._awaiting_stream[origin] -= 1
+                    if not self._awaiting_stream[origin]:
+                        del self._awaiting_stream[origin]
                 continue
             if not self.dialer.may_dial(origin):  # an HTTP/1.1 origin: as `_checkout` waits
                 await self.dialer.wait_turn(origin)
@@ -539,8 +541,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
         at once open one connection, not thousands). From then on, each connection being
         opened carries its opener's stream and as many more as the server's last
         MAX_CONCURRENT_STREAMS allows, and the requests beyond what those will carry open more
-        at once (2,000 requests to a server taking 100 streams open 20 together, not one
-        after another: over a distant link a dial is several round trips)."""
+        at once (2,000 requests to a server taking 100 streams open 20, the first alone and
+        then 19 together, not one after another: over a distant link a dial is several round
+        trips)."""
         dialing = self._dialing[origin]
         if not dialing:
             return True
