@@ -368,10 +368,12 @@ class Http2Connection:
             self._hand_on()
 
     def _hand_on(self) -> None:
-        """Wake one waiter with no news of its own: it reads next."""
-        for waiting in self._waiting:
-            self._wake(waiting, news=False)
-            break
+        """Wake one waiter with no news of its own: it reads next. The newest: servers tend to
+        answer in the order they were asked, so the oldest waiter's answer is the next to
+        come, and as the reader it would read just that one and hand on again (a wake and a
+        scope per answer); the newest reads for everyone before it."""
+        if self._waiting:
+            self._wake(next(reversed(self._waiting)), news=False)
 
     def _receive(self, data: bytes) -> None:
         """Hand what the server sent to the codec, which calls the `on_*` handlers. No I/O."""
