@@ -36,6 +36,7 @@ import trio
 from genaio.actors._envelope import Envelope
 from genaio.actors._errors import call_error
 from genaio.actors._mailbox import Mailbox, failing_fast
+from genaio.actors._reply import Cancellable
 from genaio.actors._statistics import ActorStatistics
 from genaio.engine._retry import on_backoff
 from genaio.errors import ClientClosedError, QueueFullError
@@ -251,8 +252,10 @@ class Actor:
         """
         source = self._mailbox
         envelope: Envelope[Any] | None = first
+        on_trio = sniffio.current_async_library() == "trio"
         while True:
-            with anyio.CancelScope() as scope:
+            # trio's own scope on trio: anyio's wraps one, two objects more per worker.
+            with trio.CancelScope() if on_trio else anyio.CancelScope() as scope:
                 while True:
                     if envelope is None:
                         if self._started > self._concurrency + self._backing_off:
@@ -270,7 +273,7 @@ class Actor:
                     if served.reply.abandoned and scope.cancel_called:
                         break
 
-    async def _perform(self, envelope: Envelope[Any], scope: anyio.CancelScope) -> None:
+    async def _perform(self, envelope: Envelope[Any], scope: Cancellable) -> None:
         """Run the handler with `scope` bound to the reply, unless the caller has gone."""
         reply = envelope.reply
         if reply.abandoned:

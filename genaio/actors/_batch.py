@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import anyio
 import attrs
 
-from genaio.actors._reply import Reply
+from genaio.actors._reply import Cancellable, Reply
 from genaio.engine import JsonAnswer, JsonFragment, RestCall, dumps_json, loads_json
 from genaio.errors import GenaioError, InvalidArgumentError, UnknownApiResponseError
 
@@ -142,11 +142,11 @@ class BatchReply(Reply[None]):
             member.fail(error)
         super().fail(error)
 
-    def bind(self, scope: anyio.CancelScope) -> None:
+    def bind(self, scope: Cancellable) -> None:
         super().bind(scope)
         self._present = len(self._batch.members)
         for member in self._batch.members:
-            member.bind(self)  # type: ignore[arg-type]  # a member leaving calls cancel()
+            member.bind(self)  # a member leaving calls cancel()
 
     def cancel(self) -> None:
         """A member has gone; the last one to go cancels the request."""

@@ -3,9 +3,10 @@ of the quota it is charged to."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
-from genaio._telemetry import CURRENT
+from genaio._telemetry import CURRENT, CallTrace
 from genaio.actors._actor import Actor, ActorStatistics
 from genaio.actors._envelope import Envelope
 from genaio.actors._limits import FamilyLimits
@@ -88,14 +89,20 @@ class FamilyActor(Actor):
             rate, max_concurrency=self.limits.concurrency, adaptive=self.limits.adaptive, **kwargs
         )
 
-    async def _handle(self, envelope: Envelope[Any]) -> None:
+    def _handle(self, envelope: Envelope[Any]) -> Awaitable[None]:
+        """The envelope's work, to await. (A plain function returning what to await: no frame
+        of its own alive while the call is in flight.)"""
         work: RestWork = envelope.work
         throttle = self.throttle(work.rate_key)
         if work.trace is None:
-            await perform(self.transport, envelope, throttle)
-            return
-        work.trace.serving(envelope.request_id)
-        token = CURRENT.set(work.trace)  # where the engine's hooks find it
+            return perform(self.transport, envelope, throttle)
+        return self._traced(envelope, work.trace, throttle)
+
+    async def _traced(
+        self, envelope: Envelope[Any], trace: CallTrace, throttle: Throttle | None
+    ) -> None:
+        trace.serving(envelope.request_id)
+        token = CURRENT.set(trace)  # where the engine's hooks find it
         try:
             await perform(self.transport, envelope, throttle)
         finally:

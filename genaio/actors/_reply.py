@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import anyio
 import sniffio
 import trio
 
-__all__ = ["Reply"]
+__all__ = ["Cancellable", "Reply"]
 
 T = TypeVar("T")
+
+
+class Cancellable(Protocol):
+    """The worker's cancel scope: anyio's, or on trio trio's own (anyio's wraps it)."""
+
+    def cancel(self) -> None: ...
 
 
 class Reply(Generic[T]):
@@ -30,7 +36,7 @@ class Reply(Generic[T]):
         self._waiter: trio.lowlevel.Task | asyncio.Future[None] | None = None  # the caller, parked
         self._value: Any = None  # a T once sent
         self._error: BaseException | None = None
-        self._scope: anyio.CancelScope | None = None
+        self._scope: Cancellable | None = None
         self._discard: Callable[[], object] | None = None
         self._abandoned = False
 
@@ -59,7 +65,7 @@ class Reply(Generic[T]):
             self._error = error
             self._finish()
 
-    def bind(self, scope: anyio.CancelScope) -> None:
+    def bind(self, scope: Cancellable) -> None:
         """Tie the worker's cancel scope to the caller until `unbind`: abandoning cancels it."""
         self._scope = scope
         if self._abandoned:

@@ -10,7 +10,7 @@ and times the batches and puts each it sends in the ordinary mailbox, for the sa
 from __future__ import annotations
 
 import math
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -191,11 +191,13 @@ class ModelsActor(FamilyActor):
             raise
         self._held.discard(envelope)  # in the mailbox now: `close` or a worker answers for it
 
-    async def _handle(self, envelope: Envelope[Any]) -> None:
-        work = envelope.work
-        if not isinstance(work, BatchWork):
-            await super()._handle(envelope)
-            return
+    def _handle(self, envelope: Envelope[Any]) -> Awaitable[None]:
+        if isinstance(envelope.work, BatchWork):
+            return self._handle_batch(envelope)
+        return super()._handle(envelope)
+
+    async def _handle_batch(self, envelope: Envelope[Any]) -> None:
+        work: BatchWork = envelope.work
         assert self.coalescer is not None
         traces = [m.trace for m in work.members if m.trace is not None]
         throttle = self.throttle(work.rate_key)

@@ -35,7 +35,7 @@ the connection reads on: the streams it lets finish still have answers to come.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Protocol
 
@@ -43,6 +43,7 @@ import anyio
 import anyio.abc
 import httpx
 import sniffio
+import trio
 
 from genaio.engine._connection import Origin
 from genaio.engine._http2_frames import (
@@ -64,7 +65,6 @@ from genaio.engine._http2_wire import (
     HeaderEncoder,
     Refused,
     RequestHeaders,
-    Waiter,
     refused,
 )
 from genaio.engine._http11 import ProtocolError, Target
@@ -142,12 +142,10 @@ class Http2Connection:
         self._writing = False
         self._waiting: dict[Exchange, None] = {}  # exchanges waiting while another reads
         self._asyncio = sniffio.current_async_library() == "asyncio"
-        self._scope: Callable[..., _Scope] = anyio.CancelScope
-        self._event: Callable[[], Waiter] = anyio.Event
-        if not self._asyncio:  # trio's own: anyio's wrap them, at a cost per request
-            import trio
-
-            self._scope, self._event = trio.CancelScope, trio.Event
+        #: trio's own on trio: anyio's wraps it, at a cost per request.
+        self._scope: Callable[..., _Scope] = (
+            anyio.CancelScope if self._asyncio else trio.CancelScope
+        )
 
     def __repr__(self) -> str:
         scheme, host, port = self.origin
@@ -179,7 +177,7 @@ class Http2Connection:
         self,
         method: str,
         target: Target,
-        headers: list[tuple[bytes, bytes]],
+        headers: Sequence[tuple[bytes, bytes]],
         body: bytes,
         read_timeout: float | None,
     ) -> Exchange:
@@ -223,10 +221,14 @@ class Http2Connection:
                 if not self._writing and self.frames.has_data_to_send():
                     await self.flush()  # this task's frames: the reader sends once it wakes
                     continue
-                exchange.waiter = waiter = self._event()
                 self._waiting[exchange] = None
-                try:
-                    await waiter.wait()
+                try:  # the task parks itself on trio: an event would be six objects more
+                    if self._asyncio:
+                        exchange.waiter = event = anyio.Event()
+                        await event.wait()
+                    else:
+                        exchange.waiter = trio.lowlevel.current_task()
+                        await trio.lowlevel.wait_task_rescheduled(exchange.unpark)
                 except BaseException:  # cancelled: if the reading was handed to this task,
                     self._waiting.pop(exchange, None)  # it passes it on
                     exchange.waiter = None
@@ -386,9 +388,13 @@ class Http2Connection:
         if news:
             exchange.news = True
         waiter = exchange.waiter
-        if waiter is not None:
+        if waiter is not None:  # woken once: a second wake finds no waiter
+            exchange.waiter = None
             self._waiting.pop(exchange, None)
-            waiter.set()
+            if isinstance(waiter, anyio.Event):
+                waiter.set()
+            else:
+                trio.lowlevel.reschedule(waiter)
 
     # The codec's handlers (`_http2_frames.Handlers`), called for open streams only.
 

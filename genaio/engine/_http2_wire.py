@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.abc
 import hpack
 import hpack.table
 import httpx
+import trio
 
 from genaio.engine._http2_frames import Stream
 from genaio.engine._http11 import Target
@@ -26,7 +27,6 @@ __all__ = [
     "HeaderEncoder",
     "Refused",
     "RequestHeaders",
-    "Waiter",
     "refused",
 ]
 
@@ -39,14 +39,6 @@ _UNSAFE_VALUE = re.compile(rb"[\r\n\x00]")
 #: Header lists and blocks remembered, at most (for blocks, per table state: a new state
 #: forgets them all).
 _REMEMBERED = 32
-
-
-class Waiter(Protocol):
-    """An event a waiting exchange's task waits on: anyio's, or (cheaper, on trio) trio's."""
-
-    def set(self) -> None: ...
-
-    async def wait(self) -> None: ...
 
 
 class Exchange(Stream, anyio.abc.AsyncResource):
@@ -86,7 +78,9 @@ class Exchange(Stream, anyio.abc.AsyncResource):
         self.error: httpx.TransportError | None = None
         self.sending = False  # its body is being sent (until all of it is)
         self.news = False  # something happened since the exchange last waited
-        self.waiter: Waiter | None = None
+        #: Its task, parked until the exchange has news: the trio task itself, or on asyncio an
+        #: event it waits on.
+        self.waiter: trio.lowlevel.Task | anyio.Event | None = None
         self.read_timeout: float | None = None
         self.deadline = float("inf")  # the watchdog's
         self.timed_out = False
@@ -94,6 +88,11 @@ class Exchange(Stream, anyio.abc.AsyncResource):
     def __repr__(self) -> str:
         state = "ended" if self.ended else f"status {self.status}" if self.status else "waiting"
         return f"<Exchange stream {self.stream_id} {state}>"
+
+    def unpark(self, _: object) -> trio.lowlevel.Abort:
+        """trio cancels the parked task: nobody may wake it any more."""
+        self.waiter = None
+        return trio.lowlevel.Abort.SUCCEEDED
 
     @property
     def stream(self) -> Exchange:

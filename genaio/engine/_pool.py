@@ -46,7 +46,7 @@ import asyncio
 import math
 import ssl
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import anyio
@@ -183,24 +183,37 @@ class PooledTransport(httpx.AsyncBaseTransport):
             streams=sum(c.reserved for c in shared),
         )
 
-    async def exchange(
+    def exchange(
         self,
         method: str,
         target: Target,
-        headers: Iterable[tuple[bytes, bytes]],
+        headers: Sequence[tuple[bytes, bytes]],
         body: bytes = b"",
         *,
         read_timeout: float | None = None,
-    ) -> PoolResponse:
-        """Send a request on a pooled connection and return its response, body unread.
+    ) -> Awaitable[PoolResponse]:
+        """Send a request on a pooled connection; what to await for its response, body unread.
 
         `read_timeout` bounds the server's silence (None: no bound). Failures raise httpx's
         transport exceptions, as from any httpx transport. Cancellation: a cancelled exchange
         closes its HTTP/1.1 connection, or resets its HTTP/2 stream; nothing is returned to the
-        pool half-used.
+        pool half-used. (A plain function returning what to await: no frame of its own alive
+        while the request is in flight.)
         """
         if self._http2 and target.origin[0] == b"https":
-            return await self._exchange_any(method, target, headers, body, read_timeout)
+            return self._exchange_any(method, target, headers, body, read_timeout)
+        return self._exchange_h1(method, target, headers, body, read_timeout)
+
+    async def _exchange_h1(
+        self,
+        method: str,
+        target: Target,
+        headers: Sequence[tuple[bytes, bytes]],
+        body: bytes,
+        read_timeout: float | None,
+    ) -> PoolResponse:
+        """`exchange` on an HTTP/1.1 connection, sent once more on a new one if a kept-alive
+        connection turns out to have been closed by the server."""
         data = _encoded(method, target, headers, body)
         connection = await self._checkout(target.origin)
         try:
@@ -451,7 +464,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self,
         method: str,
         target: Target,
-        headers: Iterable[tuple[bytes, bytes]],
+        headers: Sequence[tuple[bytes, bytes]],
         body: bytes,
         read_timeout: float | None,
     ) -> PoolResponse:
@@ -462,8 +475,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         else when this request took it, that fails before anything came for the request, not
         for a timeout (a server closing an idle connection as the request went out, without
         the GOAWAY that would have said so)."""
-        headers = list(headers)
-        for attempt in (1, 2):
+        for attempt in range(1, 3):  # (a range's iterator is no object for the collector)
             connection = await self._checkout_any(target.origin, fresh=attempt > 1)
             idle_before = not isinstance(connection, Connection) and (
                 connection.reserved == 1 and connection.requests > 0
@@ -585,7 +597,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         connection: Http2Connection,
         method: str,
         target: Target,
-        headers: list[tuple[bytes, bytes]],
+        headers: Sequence[tuple[bytes, bytes]],
         body: bytes,
         read_timeout: float | None,
     ) -> Http2Response:

@@ -89,12 +89,29 @@ class Retrier:
         try:
             return await attempt(1)
         except Exception as exc:
-            if self.policy.attempts <= 1 or not is_retryable(
-                exc, self.policy, idempotent=idempotent
-            ):
-                raise
-            first_failure = exc
-        return await self._retry(attempt, first_failure, deadline, idempotent, request_id)
+            failure = exc
+        return await self.retry(
+            attempt, failure, deadline=deadline, idempotent=idempotent, request_id=request_id
+        )
+
+    async def retry(
+        self,
+        attempt: Callable[[int], Awaitable[T]],
+        failure: Exception,
+        *,
+        deadline: float = math.inf,
+        idempotent: bool = True,
+        request_id: str | None = None,
+    ) -> T:
+        """`run` after its first attempt, which failed with `failure` (raised again if retrying
+        makes no sense): for a caller that made the first attempt itself, without `run`'s
+        frame and `attempt`'s object alive while it is in flight.
+        """
+        if self.policy.attempts <= 1 or not is_retryable(
+            failure, self.policy, idempotent=idempotent
+        ):
+            raise failure
+        return await self._retry(attempt, failure, deadline, idempotent, request_id)
 
     async def _retry(
         self,

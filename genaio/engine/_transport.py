@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -101,13 +101,18 @@ class HttpTransport:
 
         With a `throttle`, every attempt is admitted by it and teaches it how it ended.
         """
-        # A partial, not a closure: one object rather than a function and five cells, alive
-        # as long as the request is in flight (thousands of them are, under fan-out).
+        # The first attempt is made here, and the retrier is asked only after a failure: its
+        # frame and the attempt's object would be alive as long as the request is in flight
+        # (thousands of them are, under fan-out).
+        try:
+            return await self._json_attempt(call, request_id, throttle, tokens, deadline, 1)
+        except Exception as exc:
+            failure = exc
         attempt = functools.partial(
             self._json_attempt, call, request_id, throttle, tokens, deadline
         )
-        return await self._retrier(call).run(
-            attempt, deadline=deadline, idempotent=call.idempotent, request_id=request_id
+        return await self._retrier(call).retry(
+            attempt, failure, deadline=deadline, idempotent=call.idempotent, request_id=request_id
         )
 
     async def _json_attempt(
@@ -237,14 +242,15 @@ class HttpTransport:
             raise network_error(exc, request_id=request_id, attempts=attempt) from exc
         return response, body
 
-    async def _open(self, request: PreparedRequest) -> Response:
+    def _open(self, request: PreparedRequest) -> Awaitable[Response]:
         """The response to `request` as the server sent it, its body unread: from the pool
-        directly if it may, else through the httpx client."""
+        directly if it may, else through the httpx client. (A plain function returning what to
+        await: no frame of its own alive while the request is in flight.)"""
         pool = self._pool
         if pool is None:
             headers = {**self.config.headers, **request.headers}
-            return await open_with_httpx(self.client, request, headers)
-        return await pool.exchange(
+            return open_with_httpx(self.client, request, headers)
+        return pool.exchange(
             request.method,
             _target(request.url, request.query),
             self._headers(request.headers),

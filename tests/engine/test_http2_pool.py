@@ -253,6 +253,44 @@ async def test_a_request_alone_goes_out_whole_in_one_write(nursery, certificate,
         await pool.aclose()
 
 
+async def test_answers_in_the_order_asked_are_read_by_few_readers(
+    nursery, certificate, client_context
+):
+    """Servers answer roughly in the order they were asked. The reading is handed on to the
+    newest waiter, which reads everyone's answers before its own, rather than to the oldest,
+    whose answer is the next: that would make every answer a reader of its own (a wake and a
+    cancel scope each, which under a burst of thousands was most of the cost of an answer)."""
+    calls, asked = 20, []
+
+    async def answer_all_in_order(server: H2Server, stream_id: int) -> None:
+        asked.append(stream_id)
+        if len(asked) == calls or stream_id == 1:  # (the first: the connection's warm-up)
+            for each in sorted(asked):  # one write, and one TLS record, per answer
+                ok(server.conn, each)
+                await server.send()
+
+    url = await serve_h2(nursery, certificate, lambda *_: None, on_end=answer_all_in_order)
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    with trio.fail_after(10):
+        assert await exchange(pool, url) == (200, b"{}")  # the connection, settings exchanged
+        asked.clear()
+        [connection] = [c for cs in pool._shared.values() for c in cs]
+        readers, receive = [], connection.stream.receive
+
+        async def noted(max_bytes: int = 65536) -> bytes:
+            task = trio.lowlevel.current_task()
+            if not readers or readers[-1] is not task:
+                readers.append(task)
+            return await receive(max_bytes)
+
+        connection.stream.receive = noted
+        async with trio.open_nursery() as callers:
+            for _ in range(calls):
+                callers.start_soon(exchange, pool, url)
+        assert 1 <= len(readers) <= 3  # the first to wait, then the newest waiter
+        await pool.aclose()
+
+
 def frame_types(data: bytes) -> list[int]:
     types, at = [], 0
     while at < len(data):
