@@ -12,6 +12,7 @@ import httpx
 from genaio.engine import _json
 from genaio.engine._calls import Response
 from genaio.engine._errors import api_error, network_error, timeout_error
+from genaio.engine._pooled_response import Http2Response, PooledResponse
 from genaio.engine._sse import SSEDecoder
 from genaio.errors import UnknownApiResponseError
 
@@ -27,6 +28,12 @@ async def read_body(response: Response, limit: float) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise UnknownApiResponseError(f"the answer is larger than {limit:.0f} bytes")
+    if isinstance(response, Http2Response | PooledResponse):
+        whole = await response.read_arrived()
+        if whole is not None:
+            if len(whole) > limit:
+                raise UnknownApiResponseError(f"the answer is larger than {limit:.0f} bytes")
+            return whole
     chunks, size = [], 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)

@@ -32,6 +32,13 @@ class _Decoded:
     async def aclose(self) -> None:
         raise NotImplementedError
 
+    async def read_arrived(self) -> bytes | None:
+        """The whole body if all of it has arrived and it is not content-encoded (a small
+        answer's usually has, with its head), its connection or stream given back; else None,
+        with nothing taken (read it with `aiter_bytes`). It skips the two generators and the
+        decoder a read through `aiter_bytes` costs."""
+        raise NotImplementedError
+
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         """The body, its content-encoding undone."""
         try:
@@ -107,6 +114,15 @@ class PooledResponse(_Decoded):
             self._connection = None
             await self._pool.release(connection)
 
+    async def read_arrived(self) -> bytes | None:
+        connection = self._connection
+        if connection is None or not connection.parser.done or "content-encoding" in self.headers:
+            return None
+        chunks, connection.parser.body = connection.parser.body, []
+        self._connection = None
+        await self._pool.release(connection)
+        return b"".join(chunks)
+
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
         if connection is None:
@@ -162,6 +178,16 @@ class Http2Response(_Decoded):
             if self._exchange is exchange:  # not released by `aclose` meanwhile
                 self._exchange = None
                 await self._pool.end_stream(exchange)
+
+    async def read_arrived(self) -> bytes | None:
+        exchange = self._exchange
+        if exchange is None or not exchange.ended or "content-encoding" in self.headers:
+            return None
+        chunks, exchange.body = exchange.body, []
+        exchange.connection.consumed(exchange)
+        self._exchange = None
+        await self._pool.end_stream(exchange)
+        return b"".join(chunks)
 
     async def aclose(self) -> None:
         exchange, self._exchange = self._exchange, None

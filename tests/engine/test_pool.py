@@ -24,6 +24,7 @@ import pytest
 
 from genaio import errors
 from genaio.engine import ApiKeyAuth, EngineConfig, HttpTransport, RestCall, RetryPolicy
+from genaio.engine._bodies import MAX_BODY_BYTES, read_body
 from genaio.engine._http11 import DEFAULT_HEADERS, split_url
 from genaio.engine._pool import PooledTransport, PoolStatistics
 
@@ -352,6 +353,20 @@ async def test_aiter_bytes_decodes_and_aiter_raw_does_not(decoded, expected):
         answer = await pool.exchange("GET", split_url(server.url), ())
         assert await read(answer, decoded=decoded) == expected
         assert pool.statistics() == stats(open=1, idle=1, opened=1)
+
+
+async def test_a_body_that_came_with_its_head_is_taken_whole():
+    """`read_body` takes a body that has all arrived (a small answer's comes with its head) in
+    one piece, without `aiter_bytes`'s generators; a content-encoded one goes through them."""
+    async with serve(response(200, OK), GZIPPED) as server, pooled() as pool:
+        plain = await pool.exchange("GET", split_url(server.url), ())
+        assert await plain.read_arrived() == OK  # one small write: it came with the head
+        assert await read_body(plain, MAX_BODY_BYTES) == b""  # taken: nothing left to read
+        assert pool.statistics() == stats(open=1, idle=1, opened=1)
+        gzipped = await pool.exchange("GET", split_url(server.url), ())
+        assert await gzipped.read_arrived() is None  # left whole for `aiter_bytes` to decode
+        assert await read_body(gzipped, MAX_BODY_BYTES) == PLAIN
+        assert pool.statistics() == stats(open=1, idle=1, opened=1, reused=1)
 
 
 async def test_the_httpx_door_decodes_and_keeps_status_reason_and_headers():
