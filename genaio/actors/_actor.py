@@ -233,6 +233,7 @@ class Actor:
                 self._held.add(envelope)
                 self._started += 1
                 start_worker(envelope)
+                del envelope  # the worker's now: this loop must not keep it alive
             if self._spare_wanted is None or self._closing:
                 return
             await self._spare_wanted.wait()  # a worker went to sleep out a backoff (or close)
@@ -251,7 +252,10 @@ class Actor:
         replaced only once cancelled: a new one per envelope would cost more than the hand-off.
         """
         source = self._mailbox
+        # Nothing here may hold an envelope once it is served: a worker lives as long as the
+        # actor, and an envelope holds its call's request and answer.
         envelope: Envelope[Any] | None = first
+        del first
         on_trio = sniffio.current_async_library() == "trio"
         while True:
             # trio's own scope on trio: anyio's wraps one, two objects more per worker.
@@ -268,9 +272,11 @@ class Actor:
                         self._held.add(envelope)
                     served, envelope = envelope, None
                     await self._perform(served, scope)
+                    left = served.reply.abandoned
+                    del served
                     # Only a caller who left cancels the scope (trio's `cancel_called` reads
                     # the clock: asked only then, not per envelope).
-                    if served.reply.abandoned and scope.cancel_called:
+                    if left and scope.cancel_called:
                         break
 
     async def _perform(self, envelope: Envelope[Any], scope: Cancellable) -> None:

@@ -1,6 +1,9 @@
 """Workers stay: one that has finished an envelope serves the next, and workers are started only
 for envelopes that find none idle, never more than `concurrency`, on both backends."""
 
+import gc
+import weakref
+
 import anyio
 import pytest
 
@@ -135,3 +138,35 @@ async def test_close_ends_idle_workers_and_lets_a_busy_one_finish():
 
 async def _append(results, awaitable):
     results.append(await awaitable)
+
+
+class Answer:
+    """A call's answer the test can see die (a weak reference)."""
+
+
+@pytest.mark.anyio
+async def test_idle_workers_keep_nothing_of_the_calls_they_served():
+    """A worker lives as long as the actor; the calls it served (their envelopes, requests and
+    answers) must not: idle workers holding their first and last calls kept two answers each
+    alive (and walked by the garbage collector) for as long as the client was open."""
+
+    async def answer(envelope: Envelope) -> None:
+        envelope.reply.send(Answer())
+
+    actor = Actor("t", answer, mailbox_size=10, concurrency=3)
+    answers = []
+
+    async def caller():
+        answers.append(weakref.ref(await actor.call(None)))
+
+    async with anyio.create_task_group() as group:
+        await group.start(supervise, actor, RestartBudget())
+        for _ in range(2):
+            for _ in range(3):
+                group.start_soon(caller)
+            await anyio.wait_all_tasks_blocked()
+        assert actor.statistics().workers >= 1 and len(answers) == 6
+        gc.collect()
+        assert [ref for ref in answers if ref() is not None] == []
+        assert not [o for o in gc.get_objects() if isinstance(o, Envelope)]
+        actor.close()
