@@ -112,7 +112,7 @@ class Actor:
             envelope.reply.abandon()
             raise
         try:
-            return await envelope.reply.wait()
+            return await envelope.reply.result()
         except Exception:
             raise  # the reply's error: counted by whoever failed it
         except BaseException:

@@ -26,6 +26,8 @@ from typing import Generic, NamedTuple, TypeVar
 
 import anyio
 
+from genaio.engine._parking import Wakeup
+
 __all__ = ["Mailbox", "MailboxStatistics", "fail_fast", "failing_fast"]
 
 T = TypeVar("T")
@@ -37,14 +39,14 @@ class MailboxStatistics(NamedTuple):
     waiting_get: int
 
 
-class _Waiter(Generic[T]):
+class _Waiter(Wakeup, Generic[T]):
     """A parked caller (with the item it brings) or consumer (with the item it is handed)."""
 
-    __slots__ = ("item", "wake")
+    __slots__ = ("item",)
 
     def __init__(self, item: T | None = None) -> None:
+        super().__init__()
         self.item = item
-        self.wake = anyio.Event()
 
 
 class Mailbox(Generic[T]):
@@ -67,7 +69,7 @@ class Mailbox(Generic[T]):
         if self._getters:
             getter = self._getters.pop()
             getter.item = item
-            getter.wake.set()
+            getter.set()
         elif self._putters or len(self._buffer) >= self.size:
             return False  # full, or others wait before it
         else:
@@ -86,7 +88,7 @@ class Mailbox(Generic[T]):
         putter = _Waiter(item)
         self._putters.append(putter)
         try:
-            await putter.wake.wait()
+            await putter.wait()
         except BaseException:
             if putter in self._putters:
                 self._putters.remove(putter)
@@ -125,7 +127,7 @@ class Mailbox(Generic[T]):
         else:
             self._getters.append(getter)
         try:
-            await getter.wake.wait()
+            await getter.wait()
         except BaseException:
             if getter in self._getters:
                 self._getters.remove(getter)
@@ -143,7 +145,7 @@ class Mailbox(Generic[T]):
         putters, self._putters = self._putters, deque()
         getters, self._getters = self._getters, deque()
         for waiter in (*putters, *getters):
-            waiter.wake.set()
+            waiter.set()
 
     def statistics(self) -> MailboxStatistics:
         return MailboxStatistics(len(self._buffer), len(self._putters), len(self._getters))
@@ -152,14 +154,14 @@ class Mailbox(Generic[T]):
         putter = self._putters.popleft()
         item, putter.item = putter.item, None
         assert item is not None  # a putter always brings an item
-        putter.wake.set()
+        putter.set()
         return item
 
     def _give_back(self, item: T) -> None:
         if self._getters:
             getter = self._getters.pop()
             getter.item = item
-            getter.wake.set()
+            getter.set()
         else:
             self._buffer.appendleft(item)
 

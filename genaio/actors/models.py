@@ -129,7 +129,7 @@ class ModelsActor(FamilyActor):
                     coalescer.withdraw(merged, Rejoin())
                     raise
             try:
-                return member.own(await member.wait())
+                return member.own(await member.result())
             except Rejoin:
                 member = member.renewed()
 

@@ -222,21 +222,16 @@ class Http2Connection:
                     await self.flush()  # this task's frames: the reader sends once it wakes
                     continue
                 self._waiting[exchange] = None
-                try:  # the task parks itself on trio: an event would be six objects more
-                    if self._asyncio:
-                        exchange.waiter = event = anyio.Event()
-                        await event.wait()
-                    else:
-                        exchange.waiter = trio.lowlevel.current_task()
-                        await trio.lowlevel.wait_task_rescheduled(exchange.unpark)
+                wakeup = exchange.wakeup
+                wakeup.clear()
+                try:
+                    await wakeup.wait()
                 except BaseException:  # cancelled: if the reading was handed to this task,
                     self._waiting.pop(exchange, None)  # it passes it on
-                    exchange.waiter = None
                     if self._reader is None:
                         self._hand_on()
                     raise
                 self._waiting.pop(exchange, None)
-                exchange.waiter = None
             else:
                 await self._read_for(exchange)
         exchange.news = False
@@ -387,14 +382,9 @@ class Http2Connection:
     def _wake(self, exchange: Exchange, *, news: bool = True) -> None:
         if news:
             exchange.news = True
-        waiter = exchange.waiter
-        if waiter is not None:  # woken once: a second wake finds no waiter
-            exchange.waiter = None
-            self._waiting.pop(exchange, None)
-            if isinstance(waiter, anyio.Event):
-                waiter.set()
-            else:
-                trio.lowlevel.reschedule(waiter)
+        if exchange in self._waiting:
+            del self._waiting[exchange]
+            exchange.wakeup.set()
 
     # The codec's handlers (`_http2_frames.Handlers`), called for open streams only.
 

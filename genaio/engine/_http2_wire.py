@@ -13,10 +13,10 @@ import anyio.abc
 import hpack
 import hpack.table
 import httpx
-import trio
 
 from genaio.engine._http2_frames import Stream
 from genaio.engine._http11 import Target
+from genaio.engine._parking import Wakeup
 
 if TYPE_CHECKING:
     from genaio.engine._http2 import Http2Connection
@@ -63,7 +63,7 @@ class Exchange(Stream, anyio.abc.AsyncResource):
         "sending",
         "status",
         "timed_out",
-        "waiter",
+        "wakeup",
     )
 
     def __init__(self, connection: Http2Connection, stream_id: int) -> None:
@@ -78,9 +78,7 @@ class Exchange(Stream, anyio.abc.AsyncResource):
         self.error: httpx.TransportError | None = None
         self.sending = False  # its body is being sent (until all of it is)
         self.news = False  # something happened since the exchange last waited
-        #: Its task, parked until the exchange has news: the trio task itself, or on asyncio an
-        #: event it waits on.
-        self.waiter: trio.lowlevel.Task | anyio.Event | None = None
+        self.wakeup = Wakeup()  # its task waits on it for news
         self.read_timeout: float | None = None
         self.deadline = float("inf")  # the watchdog's
         self.timed_out = False
@@ -88,11 +86,6 @@ class Exchange(Stream, anyio.abc.AsyncResource):
     def __repr__(self) -> str:
         state = "ended" if self.ended else f"status {self.status}" if self.status else "waiting"
         return f"<Exchange stream {self.stream_id} {state}>"
-
-    def unpark(self, _: object) -> trio.lowlevel.Abort:
-        """trio cancels the parked task: nobody may wake it any more."""
-        self.waiter = None
-        return trio.lowlevel.Abort.SUCCEEDED
 
     @property
     def stream(self) -> Exchange:

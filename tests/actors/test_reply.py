@@ -13,7 +13,7 @@ async def test_a_waiting_caller_is_woken_with_the_value():
     got = []
 
     async def caller():
-        got.append(await reply.wait())
+        got.append(await reply.result())
 
     async with anyio.create_task_group() as group:
         group.start_soon(caller)
@@ -30,7 +30,7 @@ async def test_a_reply_done_before_the_wait_still_checkpoints():
     with anyio.CancelScope() as scope:
         scope.cancel()
         with pytest.raises(anyio.get_cancelled_exc_class()):
-            await reply.wait()
+            await reply.result()
     assert reply.abandoned  # the caller left, cancelled at that checkpoint
 
 
@@ -39,14 +39,14 @@ async def test_an_error_is_raised_to_the_caller():
     reply.fail(ValueError("boom"))
     reply.send("ignored: the reply is done")
     with pytest.raises(ValueError, match="boom"):
-        await reply.wait()
+        await reply.result()
 
 
 async def test_a_cancelled_wait_abandons_and_a_late_value_is_discarded():
     reply: Reply[str] = Reply()
     discarded = []
     with anyio.move_on_after(0) as scope:
-        await reply.wait()
+        await reply.result()
     assert scope.cancelled_caught and reply.abandoned
     reply.send("late", discard=lambda: discarded.append("late"))
     assert discarded == ["late"] and not reply.done

@@ -91,7 +91,7 @@ async def test_leaving_after_the_reply_does_not_cancel_the_next_work_of_the_work
         await group.start(supervise, actor, RestartBudget())
         first = Envelope("first")
         await actor.submit(first)
-        assert await first.reply.wait() == "first"
+        assert await first.reply.result() == "first"
         handler.release = anyio.Event()
         second = Envelope("second")
         await actor.submit(second)
@@ -100,7 +100,7 @@ async def test_leaving_after_the_reply_does_not_cancel_the_next_work_of_the_work
         handler.release.set()
         await anyio.wait_all_tasks_blocked()
         assert second.reply.done  # not cancelled
-        assert await second.reply.wait() == "second"
+        assert await second.reply.result() == "second"
         assert len(set(handler.tasks)) == 1
         actor.close()
 
