@@ -4,9 +4,10 @@ genaio's own sans-I/O codec (`_http2_frames.py`), with no task of its own.
 The shape is httpcore's: whoever waits for its stream's news reads the socket for everyone. One
 waiter at a time is the reader: it reads, the codec hands each frame to its exchange (the
 `on_*` handlers, with no I/O), the handlers wake the exchanges that got news, and the reader
-reads on until its own exchange has some; then it passes the reading to another waiter. Writes
-go out under one writer: a task that finds another writing leaves its frames in the codec's
-buffer, and the writer sends them in its next round.
+reads on until its own exchange has some; then it passes the reading to the newest waiter (whose
+answer, servers answering about in the order asked, is the last to come). Writes go out under
+one writer: a task that finds another writing leaves its frames in the codec's buffer, and the
+writer sends them in its next round.
 
 Cancellation: a cancelled caller resets its own stream (RST_STREAM CANCEL) and leaves the
 connection to the others. A read cut short loses nothing (no byte has been taken), so reads are
