@@ -240,7 +240,7 @@ async def test_a_request_alone_goes_out_whole_in_one_write(nursery, certificate,
     pool = PooledTransport(ssl_context=client_context, http2=True)
     with trio.fail_after(10):
         assert await exchange(pool, url) == (200, b"{}")  # the settings exchanged meanwhile
-        [connection] = [c for cs in pool._shared.values() for c in cs]
+        [connection] = [c for cs in pool._http2.connections.values() for c in cs]
         writes, send = [], connection.stream.send
 
         async def counted(data: bytes) -> None:
@@ -274,7 +274,7 @@ async def test_answers_in_the_order_asked_are_read_by_few_readers(
     with trio.fail_after(10):
         assert await exchange(pool, url) == (200, b"{}")  # the connection, settings exchanged
         asked.clear()
-        [connection] = [c for cs in pool._shared.values() for c in cs]
+        [connection] = [c for cs in pool._http2.connections.values() for c in cs]
         readers, receive = [], connection.stream.receive
 
         async def noted(max_bytes: int = 65536) -> bytes:
