@@ -6,12 +6,12 @@ its connection carries many exchanges at once (up to the server's MAX_CONCURRENT
 counts as one; another is opened only when all of an origin's are full. Until the first has told
 how many streams the server takes, one is opened at a time (the callers beyond wait for it rather
 than each opening their own, which under a cold fan-out would be thousands of handshakes); from
-then on, as many at once as the callers waiting need. When the server picks HTTP/1.1, the origin
-is served as any plain-http one. An exchange the server did not process (REFUSED_STREAM, above a
-GOAWAY's last stream) is sent once more on another connection. A silent server's read timeout
-resets that stream alone; a server that reads nothing for `WRITE_TIMEOUT` has its connection
-closed by the pool's watchdog. HTTP/1.1 requests pay nothing for this: plain-http origins, and
-pools without `http2`, never come here.
+then on, as many at once as the callers waiting need. When the server picks HTTP/1.1, the origin is
+served as any plain-http one. An exchange the server did not process (REFUSED_STREAM, above a
+GOAWAY's last stream) is sent once more on another connection (by the pool's `_exchange_any`, which
+retries on either protocol). A silent server's read timeout resets that stream alone; a server that
+reads nothing for `WRITE_TIMEOUT` has its connection closed by the pool's watchdog. HTTP/1.1
+requests pay nothing for this: plain-http origins, and pools without `http2`, never come here.
 
 The pool (`_pool.py`) keeps what both protocols share: the limit and count of open connections,
 the waiting for a change, the dialer, the watchdog and the counters; it checks a connection out
