@@ -24,17 +24,10 @@ silence of the server (sending the request and receiving the head, then each wai
 the body), enforced by the pool's watchdog (`_watchdog.py`: one task, not a cancel scope per
 wait). Both raise httpx's timeout exceptions, as any httpx transport does.
 
-HTTP/2 (`http2=True`): https origins are offered ALPN `h2` and `http/1.1`. When the server picks
-h2, its connection carries many exchanges at once (up to the server's MAX_CONCURRENT_STREAMS) and
-counts as one; another is opened only when all of an origin's are full. Until the first has
-told how many streams the server takes, one is opened at a time (the callers beyond wait for it
-rather than each opening their own, which under a cold fan-out would be thousands of
-handshakes); from then on, as many at once as the callers waiting need. When the server picks
-HTTP/1.1, the origin is served as above. An exchange the server did not process
-(REFUSED_STREAM, above a GOAWAY's last stream) is sent once more on another connection. A
-silent server's read timeout resets that stream alone; a server that reads nothing for
-`WRITE_TIMEOUT` has its connection closed by the same watchdog. HTTP/1.1 requests pay nothing
-for this: plain-http origins, and pools without `http2`, take the path above unchanged.
+HTTP/2 (`http2=True`): https origins are offered ALPN `h2` too; the HTTP/2 connections the
+servers that choose it give, their streams, and when to open another are `_pool_http2.py`'s.
+The pool checks a connection out for an https origin by asking it first, and serves the origins
+whose server chose HTTP/1.1 as above.
 
 The HTTP/1.1 connection is `_connection.py`, the HTTP/2 one `_http2.py`; opening either (a bounded
 number at once per origin), `_dial.py`; the responses and their bodies, `_pooled_response.py`.
@@ -45,7 +38,7 @@ from __future__ import annotations
 import asyncio
 import math
 import ssl
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -59,7 +52,8 @@ from genaio.engine._connection import Connection, Origin, raise_mapped
 from genaio.engine._dial import Dialer
 from genaio.engine._http2_wire import Refused
 from genaio.engine._http11 import Encoded, ProtocolError, Target, encode_request
-from genaio.engine._pooled_response import Http2Response, HttpxBody, PooledResponse, PoolResponse
+from genaio.engine._pool_http2 import Http2Origins, Http2Statistics
+from genaio.engine._pooled_response import HttpxBody, PooledResponse, PoolResponse
 from genaio.engine._watchdog import Watchdog, no_clock
 
 if TYPE_CHECKING:  # HTTP/2's modules (and hpack) come with the first HTTP/2 connection
@@ -144,17 +138,16 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._clock: Callable[[], float] = no_clock  # the loop's, from the first request on
         self._watchdog = Watchdog()
         self.opened = self.reused = self.dropped = 0
-        self._http2 = http2
-        if http2 and ssl_context is not None:
-            ssl_context.set_alpn_protocols(_ALPN)
-        self._shared: dict[Origin, list[Http2Connection]] = {}  # HTTP/2 connections
-        self._h1_origins: set[Origin] = set()  # https origins whose server chose HTTP/1.1
-        # https origins that may speak HTTP/2: connections being opened to each, the streams a
-        # connection to each carries (its server's last MAX_CONCURRENT_STREAMS, once one has
-        # started), and the requests waiting for a stream of one being opened.
-        self._dialing: Counter[Origin] = Counter()
-        self._streams_per_connection: dict[Origin, int] = {}
-        self._awaiting_stream: Counter[Origin] = Counter()
+        self._http2: Http2Origins | None = None  # https origins' HTTP/2 connections
+        if http2:
+            self._http2 = Http2Origins(
+                self,
+                self._watchdog,
+                keepalive_expiry=self._expiry,
+                connect_timeout=connect_timeout,
+            )
+            if ssl_context is not None:
+                ssl_context.set_alpn_protocols(_ALPN)
 
     def __repr__(self) -> str:
         origins = ", ".join(
@@ -169,18 +162,17 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
     def statistics(self) -> PoolStatistics:
         dials = self.dialer.statistics()
-        shared = [c for connections in self._shared.values() for c in connections]
-        idle_shared = sum(not c.reserved for c in shared)
+        http2 = Http2Statistics(0, 0, 0) if self._http2 is None else self._http2.statistics()
         return PoolStatistics(
             open=self._open,
-            idle=self._idle_count + idle_shared,
-            busy=self._busy + len(shared) - idle_shared,
+            idle=self._idle_count + http2.connections - http2.carrying,
+            busy=self._busy + http2.carrying,
             waiting=self._waiting + dials.waiting,
             opened=self.opened,
             reused=self.reused,
             dropped=self.dropped,
             dialing=dials.dialing,
-            streams=sum(c.reserved for c in shared),
+            streams=http2.streams,
         )
 
     def exchange(
@@ -200,7 +192,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         pool half-used. (A plain function returning what to await: no frame of its own alive
         while the request is in flight.)
         """
-        if self._http2 and target.origin[0] == b"https":
+        if self._http2 is not None and target.origin[0] == b"https":
             return self._exchange_any(method, target, headers, body, read_timeout)
         return self._exchange_h1(method, target, headers, body, read_timeout)
 
@@ -257,8 +249,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._idle_count = 0
         for connection in idle:
             await self._close(connection)
-        for shared in [c for cs in self._shared.values() for c in cs if not c.reserved]:
-            await self._close_shared(shared)
+        if self._http2 is not None:
+            await self._http2.aclose()
         await self._watchdog.aclose()
 
     # What a `PooledResponse` calls while its body is read.
@@ -290,24 +282,18 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._watchdog.disarm(connection)
         await self._close(connection)
 
-    # What an `Http2Response` calls while its body is read.
+    # What an `Http2Response` calls while its body is read (plain functions returning what to
+    # await: no frame of their own).
 
-    async def receive_stream(self, exchange: Exchange) -> None:
-        """More of `exchange`'s answer, within its read timeout (the watchdog resets the stream
-        of a server silent longer)."""
-        timeout = exchange.read_timeout
-        if timeout is None:
-            await exchange.connection.wait(exchange)
-            return
-        self._watchdog.arm(exchange, self._clock() + timeout)
-        await exchange.connection.wait(exchange)
-        self._watchdog.disarm(exchange)
+    def receive_stream(self, exchange: Exchange) -> Awaitable[None]:
+        """`Http2Origins.receive_stream`."""
+        assert self._http2 is not None  # only an HTTP/2 pool makes an `Http2Response`
+        return self._http2.receive_stream(exchange)
 
-    async def end_stream(self, exchange: Exchange) -> None:
-        """The exchange ended, or was left (its stream is reset): its place is free again."""
-        self._watchdog.disarm(exchange)
-        exchange.connection.reset(exchange)
-        await self._release_stream(exchange.connection)
+    def end_stream(self, exchange: Exchange) -> Awaitable[None]:
+        """`Http2Origins.end_stream`."""
+        assert self._http2 is not None
+        return self._http2.end_stream(exchange)
 
     # The synchronous core: which connection, and whether one may be kept.
 
@@ -363,37 +349,6 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self.dialer.changed(connection.origin)
         return True
 
-    def _take_stream(self, origin: Origin) -> Http2Connection | None:
-        """An HTTP/2 connection to `origin` with room for one more stream, the stream taken
-        (the oldest first, so that the newer ones empty and the server may close them)."""
-        for connection in self._shared.get(origin, ()):
-            if connection.has_room():
-                if connection.requests:
-                    self.reused += 1
-                connection.reserved += 1
-                return connection
-        return None
-
-    def _take_expired_shared(self, origin: Origin) -> Http2Connection | None:
-        """An HTTP/2 connection to `origin` idle for `keepalive_expiry` (to be closed, as an
-        HTTP/1.1 one would be)."""
-        for connection in self._shared.get(origin, ()):
-            if not connection.reserved and self._clock() - connection.idle_since >= self._expiry:
-                self.dropped += 1
-                return connection
-        return None
-
-    def _retire(self, connection: Http2Connection) -> bool:
-        """Give back one stream of `connection`; whether the connection is now to be closed
-        (failed, going away, or the pool closed, and it carries nothing any more)."""
-        connection.reserved -= 1
-        if not connection.reserved:
-            connection.idle_since = self._clock()
-        if connection.error is None and connection.goaway is None and not self._closed:
-            self._notify()  # a place for a stream is free
-            return False
-        return not connection.reserved
-
     def _notify(self) -> None:
         """Wake the requests waiting for the pool to change (a slot freed, a connection idle)."""
         if self._waiting:
@@ -437,7 +392,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
     def _tls_context(self) -> ssl.SSLContext:
         if self._ssl_context is None:
             self._ssl_context = httpx.create_ssl_context()
-            if self._http2:
+            if self._http2 is not None:
                 self._ssl_context.set_alpn_protocols(_ALPN)
         return self._ssl_context
 
@@ -475,14 +430,16 @@ class PooledTransport(httpx.AsyncBaseTransport):
         else when this request took it, that fails before anything came for the request, not
         for a timeout (a server closing an idle connection as the request went out, without
         the GOAWAY that would have said so)."""
+        http2 = self._http2
+        assert http2 is not None  # `exchange` comes here for an HTTP/2 pool only
         for attempt in range(1, 3):  # (a range's iterator is no object for the collector)
-            connection = await self._checkout_any(target.origin, fresh=attempt > 1)
+            connection = await self._checkout_any(http2, target.origin, fresh=attempt > 1)
             idle_before = not isinstance(connection, Connection) and (
                 connection.reserved == 1 and connection.requests > 0
             )
             try:
                 if not isinstance(connection, Connection):
-                    return await self._stream(
+                    return await http2.stream(
                         connection, method, target, headers, body, read_timeout
                     )
                 try:
@@ -506,140 +463,39 @@ class PooledTransport(httpx.AsyncBaseTransport):
                     raise
         raise AssertionError("unreachable")
 
-    async def _checkout_any(self, origin: Origin, *, fresh: bool) -> Connection | Http2Connection:
+    async def _checkout_any(
+        self, http2: Http2Origins, origin: Origin, *, fresh: bool
+    ) -> Connection | Http2Connection:
         """A stream of an HTTP/2 connection to `origin`, or an HTTP/1.1 connection to it (an
         idle one unless `fresh`); a new connection only when none has room and those being
-        opened will not have room for this request (`_dial_wanted`)."""
+        opened will not have room for this request (`Http2Origins.dial_wanted`)."""
         if self._clock is no_clock:
             self._clock = self._watchdog.clock = _loop_clock()
         while True:
             if self._closed:
                 raise httpx.ConnectError("the connection pool is closed")
-            if (expired := self._take_expired_shared(origin)) is not None:
-                await self._close_shared(expired)
+            if (expired := http2.take_expired(origin)) is not None:
+                await http2.close(expired)
                 continue
-            if (shared := self._take_stream(origin)) is not None:
+            if (shared := http2.take_stream(origin)) is not None:
                 return shared
             if not fresh and (connection := self._take_idle(origin)) is not None:
                 if self._reuse(connection, self._clock()):
                     return connection
                 await self._close(connection)
                 continue
-            if origin not in self._h1_origins and not self._dial_wanted(origin):
-                self._awaiting_stream[origin] += 1  # a connection being opened will have room
-                try:
-                    await self._wait_for_change()
-                finally:
-                    self._awaiting_stream[origin] -= 1
-                    if not self._awaiting_stream[origin]:
-                        del self._awaiting_stream[origin]
+            if not http2.dial_wanted(origin):  # a connection being opened will have room
+                await http2.wait_for_stream(origin)
                 continue
             if not self.dialer.may_dial(origin):  # an HTTP/1.1 origin: as `_checkout` waits
                 await self.dialer.wait_turn(origin)
                 continue
             if self._open < self._max:
-                return await self._open_any(origin)
+                return await http2.open(origin)
             if (victim := self._evict_idle()) is not None:
                 await self._close(victim)
                 continue
             await self._wait_for_change()
-
-    def _dial_wanted(self, origin: Origin) -> bool:
-        """Whether a request that found no stream free should open another connection to
-        `origin`, rather than wait for one of those being opened.
-
-        Until a connection to `origin` has started, nobody knows whether its server speaks
-        HTTP/2, or how many streams it takes: one is opened at a time (thousands of requests
-        at once open one connection, not thousands). From then on, each connection being
-        opened carries its opener's stream and as many more as the server's last
-        MAX_CONCURRENT_STREAMS allows, and the requests beyond what those will carry open more
-        at once (2,000 requests to a server taking 100 streams open 20, the first alone and
-        then 19 together, not one after another: over a distant link a dial is several round
-        trips)."""
-        dialing = self._dialing[origin]
-        if not dialing:
-            return True
-        streams = self._streams_per_connection.get(origin)
-        if streams is None:
-            return False
-        return self._awaiting_stream[origin] >= dialing * (streams - 1)
-
-    async def _open_any(self, origin: Origin) -> Connection | Http2Connection:
-        """Open a connection to `origin`, HTTP/2 or HTTP/1.1 as its server chooses; an HTTP/2
-        one is ready (settings exchanged) and has a stream taken for the caller."""
-        self._dialing[origin] += 1
-        try:
-            connection = await self._connect(origin)
-            if isinstance(connection, Connection):
-                self._h1_origins.add(origin)
-                return connection
-            self._busy -= 1  # an HTTP/2 connection counts as busy while it carries streams
-            try:
-                with anyio.fail_after(self._connect_timeout):
-                    await connection.start()
-            except BaseException as exc:
-                self._open -= 1
-                await anyio.aclose_forcefully(connection.stream)
-                raise_mapped(exc, httpx.ConnectError, httpx.ConnectTimeout)
-            self._h1_origins.discard(origin)
-            self._streams_per_connection[origin] = max(connection.max_streams, 1)
-            self._shared.setdefault(origin, []).append(connection)
-            connection.reserved += 1
-            return connection
-        finally:
-            self._dialing[origin] -= 1
-            if not self._dialing[origin]:
-                del self._dialing[origin]
-            self._notify()
-
-    async def _stream(
-        self,
-        connection: Http2Connection,
-        method: str,
-        target: Target,
-        headers: Sequence[tuple[bytes, bytes]],
-        body: bytes,
-        read_timeout: float | None,
-    ) -> Http2Response:
-        """Send a request on a stream of `connection` (taken for it) and return the response
-        with its body unread. Cancellation: the stream is reset, the connection serves on."""
-        try:
-            exchange = connection.open(method, target, headers, body, read_timeout)
-        except BaseException:
-            await self._release_stream(connection)
-            raise
-        try:
-            if read_timeout is not None:  # one deadline for sending and the head, as on
-                # HTTP/1.1: a server that opens no window for the body is silent too
-                self._watchdog.arm(exchange, self._clock() + read_timeout)
-            await connection.send(exchange, body)
-            while not exchange.status:
-                await connection.wait(exchange)
-        except BaseException:
-            await self.end_stream(exchange)
-            raise
-        if read_timeout is not None:
-            self._watchdog.disarm(exchange)
-        return Http2Response(self, exchange)
-
-    async def _release_stream(self, connection: Http2Connection) -> None:
-        """A stream of `connection` is done: send what it left to send (a RST_STREAM, window
-        updates), or close the connection if it is to be closed. Cancellation: shielded."""
-        if self._retire(connection):
-            await self._close_shared(connection)
-        else:
-            await connection.flush()
-
-    async def _close_shared(self, connection: Http2Connection) -> None:
-        """Close an HTTP/2 connection, taking it out of the pool if it is still there."""
-        connections = self._shared.get(connection.origin, [])
-        if connection in connections:
-            connections.remove(connection)
-            if not connections:
-                del self._shared[connection.origin]
-            self._open -= 1
-            self._notify()
-        await anyio.aclose_forcefully(connection.stream)
 
     async def _exchange(
         self, connection: Connection, method: str, data: Encoded, read_timeout: float | None

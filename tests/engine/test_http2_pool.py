@@ -233,6 +233,38 @@ async def exchange(pool, url):
     return response.status_code, b"".join([c async for c in response.aiter_raw()])
 
 
+async def test_a_request_in_flight_waits_with_no_frame_between_the_pool_and_its_stream(
+    nursery, certificate, client_context
+):
+    """A request waiting for its answer keeps the frames of the pool's door, its stream and
+    the connection's wait, and nothing between them (`exchange` and the pool's HTTP/2 share
+    hand on their callee's coroutine, as thousands of requests in flight each keep theirs)."""
+
+    def answer(conn, stream_id, number):
+        if number == 1:  # the connection's warm-up; the next waits
+            ok(conn, stream_id)
+
+    url = await serve_h2(nursery, certificate, answer)
+    pool = PooledTransport(ssl_context=client_context, http2=True)
+    with trio.fail_after(10):
+        assert await exchange(pool, url) == (200, b"{}")
+        async with trio.open_nursery() as calls:
+            calls.start_soon(pool.exchange, "POST", generate(url), HEADERS, BODY)
+            await trio.testing.wait_all_tasks_blocked()
+            [task] = calls.child_tasks
+            frames, coroutine = [], task.coro
+            while hasattr(coroutine, "cr_code"):
+                frames.append(coroutine.cr_code.co_qualname)
+                coroutine = coroutine.cr_await
+            calls.cancel_scope.cancel()
+        assert frames[:3] == [
+            "PooledTransport._exchange_any",
+            "Http2Origins.stream",
+            "Http2Connection.wait",
+        ], frames
+        await pool.aclose()
+
+
 async def test_a_request_alone_goes_out_whole_in_one_write(nursery, certificate, client_context):
     """A request whose task reads for itself is written once, head and body together, by its
     reading (not in a write of its own before it)."""
@@ -240,7 +272,7 @@ async def test_a_request_alone_goes_out_whole_in_one_write(nursery, certificate,
     pool = PooledTransport(ssl_context=client_context, http2=True)
     with trio.fail_after(10):
         assert await exchange(pool, url) == (200, b"{}")  # the settings exchanged meanwhile
-        [connection] = [c for cs in pool._shared.values() for c in cs]
+        [connection] = [c for cs in pool._http2.connections.values() for c in cs]
         writes, send = [], connection.stream.send
 
         async def counted(data: bytes) -> None:
@@ -274,7 +306,7 @@ async def test_answers_in_the_order_asked_are_read_by_few_readers(
     with trio.fail_after(10):
         assert await exchange(pool, url) == (200, b"{}")  # the connection, settings exchanged
         asked.clear()
-        [connection] = [c for cs in pool._shared.values() for c in cs]
+        [connection] = [c for cs in pool._http2.connections.values() for c in cs]
         readers, receive = [], connection.stream.receive
 
         async def noted(max_bytes: int = 65536) -> bytes:
