@@ -252,7 +252,7 @@ class Http2Origins:
         updates), or close the connection if it is to be closed. Cancellation: shielded."""
         if self._retire(connection):
             await self.close(connection)
-        else:
+        elif connection.frames.has_data_to_send():  # mostly nothing: no coroutine for it
             await connection.flush()
 
     async def close(self, connection: Http2Connection) -> None:
