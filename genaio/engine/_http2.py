@@ -356,7 +356,8 @@ class Http2Connection:
         try:
             # The request queued (always, at concurrency 1) is written shielded from the
             # scope's start: trio walks the scopes each time a shield is turned on or off
-            # (about 1 µs a request saved). On asyncio the write is a task of its own (`flush`).
+            # (with flushing only what is queued: about 7K of 805K instructions a request at
+            # concurrency 1, cachegrind). On asyncio the write is a task of its own (`flush`).
             first = self._may_write(exchange) and not self._asyncio
             scope = self._scope(shield=first)
             with scope:
