@@ -141,8 +141,10 @@ async def sweep_cancellation(
     callers); after every attempt whose cancel was called, await `check(attempt)`.
 
     A cancelled attempt must end in the loop's cancellation and nothing else: any other
-    exception propagates at once, with a note naming the step. `stride` > 1 samples the steps
-    of a long call; `max_points` bounds the sweep (then `complete` is False).
+    exception propagates at once, with a note naming the step. An attempt whose cancel came
+    too late (it completed) is followed by another, so `call` must be able to run again.
+    `stride` > 1 samples the steps of a long call; `max_points` bounds the sweep (then
+    `complete` is False).
 
     Cancellation: cancelling the sweep cancels the attempt in progress.
     """
