@@ -13,16 +13,12 @@ of each is at the mercy of whatever else the machine does during its seconds.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import sniffio
-from _clients import open_client
+from _clients import native_task_group, open_client
 from _table import Check, Section, num, ratio
 
 if TYPE_CHECKING:
@@ -223,21 +219,6 @@ def anatomy(bench: Bench) -> Section:
         "(its task, trio's parking, the caller's coroutines)"
     )
     return section
-
-
-@asynccontextmanager
-async def native_task_group() -> AsyncIterator[Callable[..., object]]:
-    """The running loop's own task group (trio's nursery, asyncio's TaskGroup), as each
-    client's users would spawn 10,000 calls: anyio's adds about 30 µs a task on trio, which
-    would be charged to the client."""
-    if sniffio.current_async_library() == "trio":
-        import trio
-
-        async with trio.open_nursery() as nursery:
-            yield nursery.start_soon
-    else:
-        async with asyncio.TaskGroup() as group:
-            yield lambda fn, *args: group.create_task(fn(*args))
 
 
 def run(bench: Bench) -> tuple[list[Section], list[Check]]:

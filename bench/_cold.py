@@ -1,7 +1,8 @@
 """Cold fan-out over TLS: N `generate_content` calls started at once from a fresh client (in a
 fresh process) against nginx over TLS answering each after 1 s: the time until all have
 answered, against the ideal of 1 s plus the handshakes, and the connections (TLS handshakes)
-the client opened, from nginx's `stub_status`.
+the client opened, from nginx's `stub_status`. Each client's calls are spawned by its loop's
+own task group (`native_task_group`), as in the coalescing bench.
 
 genaio runs with its `models` family's concurrency set to N (its default is lower: a user who
 starts N calls at once raises it), on HTTP/2 (its default for https) and on HTTP/1.1 (its pool
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import attrs
-from _clients import API_KEY, GENERATE_MODEL, PROMPT, open_client
+from _clients import API_KEY, GENERATE_MODEL, PROMPT, native_task_group, open_client
 from _table import Check, Section, num, ratio
 
 if TYPE_CHECKING:
@@ -134,9 +135,9 @@ async def op_cold(
 
         cpu0, t0 = time.process_time(), time.perf_counter()
         with anyio.move_on_after(cap) as scope:
-            async with anyio.create_task_group() as tasks:
+            async with native_task_group() as spawn:
                 for i in range(calls):
-                    tasks.start_soon(one, i)
+                    spawn(one, i)
         elapsed = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
     return {
