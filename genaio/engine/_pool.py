@@ -53,6 +53,7 @@ from genaio.engine._dial import Dialer
 from genaio.engine._http2_wire import Refused
 from genaio.engine._http11 import Encoded, ProtocolError, Target, encode_request
 from genaio.engine._pool_http2 import Http2Origins, Http2Statistics
+from genaio.engine._pool_places import Places
 from genaio.engine._pooled_response import HttpxBody, PooledResponse, PoolResponse
 from genaio.engine._watchdog import Watchdog, no_clock
 
@@ -116,7 +117,6 @@ class PooledTransport(httpx.AsyncBaseTransport):
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
-        self._max = max_connections
         self._max_keepalive = max_keepalive
         self._expiry = math.inf if keepalive_expiry is None else keepalive_expiry
         # None: httpx's default context, made at the first TLS connection (loading the CA
@@ -130,11 +130,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._read_timeout = read_timeout  # the httpx door's default; `exchange` takes its own
         self._idle: defaultdict[Origin, list[Connection]] = defaultdict(list)
         self._idle_count = 0
-        self._open = 0  # including connections being opened
-        self._busy = 0
-        self._waiting = 0
-        self._changed = anyio.Event()
-        self._closed = False
+        self._places = Places(max_connections)
         self._clock: Callable[[], float] = no_clock  # the loop's, from the first request on
         self._watchdog = Watchdog()
         self.opened = self.reused = self.dropped = 0
@@ -142,7 +138,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if http2:
             self._http2 = Http2Origins(
                 self,
+                self._places,
                 self._watchdog,
+                self._connect,
                 keepalive_expiry=self._expiry,
                 connect_timeout=connect_timeout,
             )
@@ -154,20 +152,22 @@ class PooledTransport(httpx.AsyncBaseTransport):
             f"{scheme.decode()}://{host.decode()}:{port} ({len(stack)} idle)"
             for (scheme, host, port), stack in self._idle.items()
         )
+        places = self._places
         return (
-            f"<PooledTransport{' closed' if self._closed else ''} open={self._open} "
-            f"idle={self._idle_count} busy={self._busy} waiting={self._waiting} "
-            f"max={self._max} [{origins}]>"
+            f"<PooledTransport{' closed' if places.closed else ''} open={places.open} "
+            f"idle={self._idle_count} busy={places.busy} waiting={places.waiting} "
+            f"max={places.limit} [{origins}]>"
         )
 
     def statistics(self) -> PoolStatistics:
         dials = self.dialer.statistics()
         http2 = Http2Statistics(0, 0, 0) if self._http2 is None else self._http2.statistics()
+        places = self._places
         return PoolStatistics(
-            open=self._open,
+            open=places.open,
             idle=self._idle_count + http2.connections - http2.carrying,
-            busy=self._busy + http2.carrying,
-            waiting=self._waiting + dials.waiting,
+            busy=places.busy + http2.carrying,
+            waiting=places.waiting + dials.waiting,
             opened=self.opened,
             reused=self.reused,
             dropped=self.dropped,
@@ -242,7 +242,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         """Close the idle connections and the watchdog; busy ones close when their response
         ends. Cancellation: what is left is closed forcefully."""
-        self._closed = True
+        self._places.closed = True
         self.dialer.close(httpx.ConnectError("the connection pool is closed"))
         idle = [c for stack in self._idle.values() for c in stack]
         self._idle.clear()
@@ -278,7 +278,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
     async def discard(self, connection: Connection) -> None:
         """The exchange failed or was left: `connection` cannot be reused."""
-        self._busy -= 1
+        self._places.busy -= 1
         self._watchdog.disarm(connection)
         await self._close(connection)
 
@@ -310,7 +310,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if now - connection.idle_since >= self._expiry or connection.readable():
             self.dropped += 1
             return False
-        self._busy += 1
+        self._places.busy += 1
         self.reused += 1
         connection.reused = True
         return True
@@ -336,24 +336,18 @@ class PooledTransport(httpx.AsyncBaseTransport):
         """Return a finished connection to the pool, if it may serve another request: its
         response ended exactly where the bytes read end, the server agreed to keep it, and it
         had the whole request before it answered."""
-        self._busy -= 1
+        self._places.busy -= 1
         parser = connection.parser
-        if self._closed or not (parser.done and parser.keep_alive) or connection.early:
+        if self._places.closed or not (parser.done and parser.keep_alive) or connection.early:
             return False
         if self._idle_count >= self._max_keepalive:
             return False
         connection.idle_since = now
         self._idle[connection.origin].append(connection)
         self._idle_count += 1
-        self._notify()
+        self._places.notify()
         self.dialer.changed(connection.origin)
         return True
-
-    def _notify(self) -> None:
-        """Wake the requests waiting for the pool to change (a slot freed, a connection idle)."""
-        if self._waiting:
-            self._changed.set()
-            self._changed = anyio.Event()
 
     # The async shell.
 
@@ -361,7 +355,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if self._clock is no_clock:
             self._clock = self._watchdog.clock = _loop_clock()
         while True:
-            if self._closed:
+            if self._places.closed:
                 raise httpx.ConnectError("the connection pool is closed")
             if not fresh and (connection := self._take_idle(origin)) is not None:
                 if self._reuse(connection, self._clock()):
@@ -371,23 +365,14 @@ class PooledTransport(httpx.AsyncBaseTransport):
             if not self.dialer.may_dial(origin):  # wait for a dial to end, or a connection
                 await self.dialer.wait_turn(origin)  # of this origin to come free meanwhile
                 continue
-            if self._open < self._max:
+            if self._places.free:
                 opened = await self._connect(origin)
                 assert isinstance(opened, Connection)  # h2 is offered on `_exchange_any`'s way
                 return opened
             if (victim := self._evict_idle()) is not None:
                 await self._close(victim)
                 continue
-            await self._wait_for_change()
-
-    async def _wait_for_change(self) -> None:
-        """Until the pool changes (`_notify`): a place freed, a connection idle or opened."""
-        changed = self._changed
-        self._waiting += 1
-        try:
-            await changed.wait()
-        finally:
-            self._waiting -= 1
+            await self._places.wait_for_change()
 
     def _tls_context(self) -> ssl.SSLContext:
         if self._ssl_context is None:
@@ -397,14 +382,15 @@ class PooledTransport(httpx.AsyncBaseTransport):
         return self._ssl_context
 
     async def _connect(self, origin: Origin) -> Connection | Http2Connection:
-        self._open += 1
-        self._busy += 1
+        """Open a connection to `origin` in a place of the pool's (busy while it opens)."""
+        places = self._places
+        places.open += 1
+        places.busy += 1
         try:
             stream = await self.dialer.dial(origin)
         except BaseException:
-            self._open -= 1
-            self._busy -= 1
-            self._notify()
+            places.busy -= 1
+            places.give_back()
             raise
         self.opened += 1
         if stream.extra(anyio.streams.tls.TLSAttribute.alpn_protocol, None) == "h2":
@@ -472,7 +458,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if self._clock is no_clock:
             self._clock = self._watchdog.clock = _loop_clock()
         while True:
-            if self._closed:
+            if self._places.closed:
                 raise httpx.ConnectError("the connection pool is closed")
             if (expired := http2.take_expired(origin)) is not None:
                 await http2.close(expired)
@@ -490,12 +476,12 @@ class PooledTransport(httpx.AsyncBaseTransport):
             if not self.dialer.may_dial(origin):  # an HTTP/1.1 origin: as `_checkout` waits
                 await self.dialer.wait_turn(origin)
                 continue
-            if self._open < self._max:
+            if self._places.free:
                 return await http2.open(origin)
             if (victim := self._evict_idle()) is not None:
                 await self._close(victim)
                 continue
-            await self._wait_for_change()
+            await self._places.wait_for_change()
 
     async def _exchange(
         self, connection: Connection, method: str, data: Encoded, read_timeout: float | None
@@ -523,8 +509,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         return PooledResponse(self, connection)
 
     async def _close(self, connection: Connection) -> None:
-        self._open -= 1
-        self._notify()
+        self._places.give_back()
         self.dialer.changed(connection.origin)
         await anyio.aclose_forcefully(connection.stream)
 

@@ -13,15 +13,16 @@ retries on either protocol). A silent server's read timeout resets that stream a
 reads nothing for `WRITE_TIMEOUT` has its connection closed by the pool's watchdog. HTTP/1.1
 requests pay nothing for this: plain-http origins, and pools without `http2`, never come here.
 
-The pool (`_pool.py`) keeps what both protocols share: the limit and count of open connections,
-the waiting for a change, the dialer, the watchdog and the counters; it checks a connection out
-by asking this class first. The connection itself is `_http2.py`.
+The pool (`_pool.py`) keeps what both protocols share: its places (`_pool_places.py`: the limit
+and count of open connections, the waiting for a change), the dialer, the watchdog and the
+counters; it checks a connection out by asking this class first. The connection itself is
+`_http2.py`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 import anyio
@@ -30,6 +31,7 @@ import httpx
 
 from genaio.engine._connection import Connection, Origin, raise_mapped
 from genaio.engine._http11 import Target
+from genaio.engine._pool_places import Places
 from genaio.engine._pooled_response import Http2Response
 from genaio.engine._watchdog import Watchdog
 
@@ -54,22 +56,26 @@ class Http2Statistics:
 class Http2Origins:
     """The HTTP/2 connections of a pool's https origins and their streams.
 
-    It belongs to `pool`, whose open count (`_open`, `_busy`) it keeps up to date as its
-    connections open and close, whose waiters it wakes (`_notify`) when a stream comes free, and
-    whose `_connect` opens its connections; `_closed` tells it to keep no connection once its
-    last stream ends.
+    It belongs to `pool` (whose counters it adds to, and whose responses it makes), shares the
+    pool's `places` (it gives a place back when a connection closes, wakes the waiters when a
+    stream comes free, keeps no connection once the pool is closed) and opens its connections
+    with `connect`, the pool's (which takes a place and dials).
     """
 
     def __init__(
         self,
         pool: PooledTransport,
+        places: Places,
         watchdog: Watchdog,
+        connect: Callable[[Origin], Awaitable[Connection | Http2Connection]],
         *,
         keepalive_expiry: float,
         connect_timeout: float | None,
     ) -> None:
         self._pool = pool
+        self._places = places
         self._watchdog = watchdog
+        self._connect = connect
         self._expiry = keepalive_expiry
         self._connect_timeout = connect_timeout  # also bounds the settings' exchange
         #: The HTTP/2 connections to each origin, the oldest first.
@@ -149,8 +155,8 @@ class Http2Origins:
         connection.reserved -= 1
         if not connection.reserved:
             connection.idle_since = self._watchdog.clock()
-        if connection.error is None and connection.goaway is None and not self._pool._closed:
-            self._pool._notify()  # a place for a stream is free
+        if connection.error is None and connection.goaway is None and not self._places.closed:
+            self._places.notify()  # a place for a stream is free
             return False
         return not connection.reserved
 
@@ -161,7 +167,7 @@ class Http2Origins:
         to `origin` will carry."""
         self._awaiting_stream[origin] += 1
         try:
-            await self._pool._wait_for_change()
+            await self._places.wait_for_change()
         finally:
             self._awaiting_stream[origin] -= 1
             if not self._awaiting_stream[origin]:
@@ -170,19 +176,19 @@ class Http2Origins:
     async def open(self, origin: Origin) -> Connection | Http2Connection:
         """Open a connection to `origin`, HTTP/2 or HTTP/1.1 as its server chooses; an HTTP/2
         one is ready (settings exchanged) and has a stream taken for the caller."""
-        pool = self._pool
+        places = self._places
         self._dialing[origin] += 1
         try:
-            connection = await pool._connect(origin)
+            connection = await self._connect(origin)
             if isinstance(connection, Connection):
                 self._h1_origins.add(origin)
                 return connection
-            pool._busy -= 1  # an HTTP/2 connection counts as busy while it carries streams
+            places.busy -= 1  # an HTTP/2 connection counts as busy while it carries streams
             try:
                 with anyio.fail_after(self._connect_timeout):
                     await connection.start()
             except BaseException as exc:
-                pool._open -= 1
+                places.open -= 1
                 await anyio.aclose_forcefully(connection.stream)
                 raise_mapped(exc, httpx.ConnectError, httpx.ConnectTimeout)
             self._h1_origins.discard(origin)
@@ -194,7 +200,7 @@ class Http2Origins:
             self._dialing[origin] -= 1
             if not self._dialing[origin]:
                 del self._dialing[origin]
-            pool._notify()
+            places.notify()
 
     async def stream(
         self,
@@ -262,6 +268,5 @@ class Http2Origins:
             connections.remove(connection)
             if not connections:
                 del self.connections[connection.origin]
-            self._pool._open -= 1
-            self._pool._notify()
+            self._places.give_back()
         await anyio.aclose_forcefully(connection.stream)
