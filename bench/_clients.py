@@ -80,7 +80,7 @@ def _text(i: int) -> str:
 @asynccontextmanager
 async def native_task_group() -> AsyncIterator[Callable[..., object]]:
     """The running loop's own task group (trio's nursery, asyncio's TaskGroup): how each
-    client's users spawn thousands of calls at once. anyio's task group adds 25-50 µs a task
+    client's users spawn thousands of calls at once. anyio's task group adds 20-50 µs a task
     on trio (a task handle and a wrapping coroutine each), which would be charged to the
     client when the calls are timed from their start."""
     if sniffio.current_async_library() == "trio":
